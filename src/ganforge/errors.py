@@ -1,0 +1,17 @@
+"""The project's own errors: each one becomes a single clear line and exit code 2 in the CLI."""
+
+
+class GanforgeError(Exception):
+    """Base class: a problem with the user's input, files or settings (not a bug)."""
+
+
+class ConfigError(GanforgeError):
+    """An unknown preset, an unknown key or a value of the wrong type."""
+
+
+class DataError(GanforgeError):
+    """A data set that cannot be found, or a file that is corrupt or truncated."""
+
+
+class CheckpointError(GanforgeError):
+    """A checkpoint that is missing, altered, or from another model or version."""
