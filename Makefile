@@ -1,0 +1,47 @@
+# ganforge: `make demo` sets up and trains the default DCGAN; `make test` sets up and tests.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+EXTRAS ?= dev
+
+# Real data sets that ship beside this checkout (no internet here); users' machines
+# find theirs in ~/.cache/ganforge or download them.
+ifneq ($(wildcard ../shared/datasets),)
+export GANFORGE_DATA ?= $(abspath ../shared/datasets)
+endif
+
+.PHONY: setup test lint demo demo-data bench clean
+
+setup: $(STAMP)
+
+# torch first, pinned: the CPU build; pyproject then accepts it as it is.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[$(EXTRAS)]'
+	touch $(STAMP)
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+
+test: setup lint
+	$(BIN)/pytest
+
+demo-data: setup
+	@$(BIN)/ganforge data check fashion-mnist >/dev/null 2>&1 || \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's dataset-fashion-mnist"; \
+	    apt-get install -y -q dataset-fashion-mnist || \
+	      (apt-get update -q && apt-get install -y -q dataset-fashion-mnist); \
+	  fi
+
+demo: demo-data
+	$(BIN)/ganforge train --preset dcgan-fashion --epochs 3 --out runs/demo --force
+	@echo "see runs/demo/samples, runs/demo/progress.gif and runs/demo/losses.png"
+
+bench: setup
+	$(BIN)/python benchmarks/throughput.py
+
+clean:
+	rm -rf $(VENV) runs build src/*.egg-info .pytest_cache .ruff_cache

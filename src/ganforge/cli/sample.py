@@ -1,0 +1,26 @@
+"""`ganforge sample`: draw images from a trained generator."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("sample", help="draw samples from a trained run")
+    p.add_argument("run", help="run folder or checkpoint (.json / .safetensors)")
+    p.add_argument("-n", type=int, default=64, help="number of images (default 64)")
+    p.add_argument("--out", required=True, help="output file or folder")
+    p.add_argument("--format", choices=("png", "npz", "png-dir"), default="png")
+    p.add_argument("--seed", type=int, default=0, help="noise seed (same seed, same images)")
+    p.add_argument("--nrow", type=int, help="images per grid row (png)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ganforge.sampling import export_images, generate, load_generator
+
+    loaded = load_generator(args.run)
+    images = generate(loaded, args.n, seed=args.seed)
+    out = export_images(images, args.out, args.format, nrow=args.nrow)
+    print(f"{args.n} images from {loaded.checkpoint} (step {loaded.step}) -> {out}")
+    return 0

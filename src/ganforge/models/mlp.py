@@ -1,0 +1,75 @@
+"""System 1: the fully connected GAN (generator and discriminator made of Linear layers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import torch
+from torch import nn
+
+
+@dataclass
+class MLPConfig:
+    """Sizes of the MLP GAN; the defaults are the SPEC's (document B) architecture."""
+
+    arch: Literal["mlp"] = "mlp"
+    latent_dim: int = 100
+    channels: int = 1  # filled in from the data set
+    image_size: int = 28  # filled in from the data set
+    g_hidden: list[int] = field(default_factory=lambda: [256, 512, 1024])
+    d_hidden: list[int] = field(default_factory=lambda: [1024, 512, 256])
+    g_batchnorm: bool = False  # document C's variant: BatchNorm1d after each hidden Linear of G
+    g_dropout: float = 0.0
+    d_dropout: float = 0.3
+    leaky_slope: float = 0.2
+
+
+def _hidden_stack(sizes: list[int], start: int, slope: float, dropout: float, batchnorm: bool):
+    layers: list[nn.Module] = []
+    width = start
+    for size in sizes:
+        layers.append(nn.Linear(width, size))
+        if batchnorm:
+            layers.append(nn.BatchNorm1d(size))
+        layers.append(nn.LeakyReLU(slope))
+        if dropout > 0:
+            layers.append(nn.Dropout(dropout))
+        width = size
+    return layers, width
+
+
+class MLPGenerator(nn.Module):
+    """z (B, latent_dim) -> image (B, C, H, W) in [-1, 1]."""
+
+    def __init__(self, cfg: MLPConfig):
+        super().__init__()
+        self.out_shape = (cfg.channels, cfg.image_size, cfg.image_size)
+        out_features = cfg.channels * cfg.image_size * cfg.image_size
+        layers, width = _hidden_stack(
+            cfg.g_hidden, cfg.latent_dim, cfg.leaky_slope, cfg.g_dropout, cfg.g_batchnorm
+        )
+        self.net = nn.Sequential(*layers, nn.Linear(width, out_features), nn.Tanh())
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        x = self.net(z)  # (B, C*H*W)
+        return x.view(z.shape[0], *self.out_shape)  # (B, C, H, W)
+
+
+class MLPDiscriminator(nn.Module):
+    """image (B, C, H, W) -> real/fake logit (B,); the sigmoid lives in the loss."""
+
+    def __init__(self, cfg: MLPConfig):
+        super().__init__()
+        in_features = cfg.channels * cfg.image_size * cfg.image_size
+        layers, width = _hidden_stack(
+            cfg.d_hidden, in_features, cfg.leaky_slope, cfg.d_dropout, batchnorm=False
+        )
+        self.net = nn.Sequential(*layers, nn.Linear(width, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x.flatten(1)).squeeze(1)  # (B, C*H*W) -> (B,)
+
+
+def build(cfg: MLPConfig) -> tuple[nn.Module, nn.Module]:
+    return MLPGenerator(cfg), MLPDiscriminator(cfg)

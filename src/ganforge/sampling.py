@@ -1,0 +1,83 @@
+"""Rebuild a generator from a checkpoint (config alone, no pickles) and draw samples."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import torch
+from torch import nn
+
+from ganforge.config import RunConfig
+from ganforge.errors import CheckpointError, ConfigError, GanforgeError
+from ganforge.models import build_models
+from ganforge.training.checkpoint import newest_checkpoint, read_checkpoint, sub_state
+from ganforge.training.noise import sample_noise
+
+ExportFormat = Literal["png", "npz", "png-dir"]
+
+
+@dataclass
+class LoadedGenerator:
+    generator: nn.Module
+    config: RunConfig
+    checkpoint: Path
+    step: int
+
+
+def load_generator(path: Path | str) -> LoadedGenerator:
+    """Load G from a run folder (its newest checkpoint) or from a checkpoint file."""
+    path = Path(path)
+    if path.is_dir():
+        path = newest_checkpoint(path)
+    meta, tensors = read_checkpoint(path)
+    try:
+        config = RunConfig.from_dict(meta["config"], f"{path} config")
+    except (GanforgeError, KeyError) as exc:
+        raise CheckpointError(f"{path}: checkpoint config not usable here ({exc})") from None
+    generator, _ = build_models(config.model)
+    try:
+        generator.load_state_dict(sub_state(tensors, "generator"))
+    except RuntimeError as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise CheckpointError(f"{path}: weights do not fit the model in its config ({first})")
+    generator.eval()
+    return LoadedGenerator(generator, config, path, int(meta.get("step", 0)))
+
+
+@torch.no_grad()
+def generate(
+    loaded: LoadedGenerator, n: int, seed: int = 0, batch_size: int = 1000
+) -> torch.Tensor:
+    """n images in [-1, 1], (n, C, H, W); the same seed gives the same images."""
+    if n < 1:
+        raise ConfigError(f"n must be at least 1, got {n}")
+    rng = torch.Generator().manual_seed(seed)
+    model = loaded.config.model
+    z = sample_noise(n, model.latent_dim, loaded.config.train.noise, generator=rng)
+    chunks = [loaded.generator(z[i : i + batch_size]) for i in range(0, n, batch_size)]
+    return torch.cat(chunks)
+
+
+def export_images(images: torch.Tensor, out: Path | str, fmt: ExportFormat = "png",
+                  nrow: int | None = None) -> Path:
+    """Write images as one grid PNG, an npz (uint8 `images`, N x H x W [x C]) or a PNG folder."""
+    from ganforge.fileio import atomic_write_bytes
+    from ganforge.viz import save_grid, save_png_dir, to_uint8
+
+    out = Path(out)
+    if fmt == "png":
+        save_grid(images, out, nrow=nrow)
+    elif fmt == "npz":
+        import io
+
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, images=to_uint8(images))
+        atomic_write_bytes(out, buffer.getvalue())
+    elif fmt == "png-dir":
+        save_png_dir(images, out)
+    else:
+        raise ConfigError(f"unknown format {fmt!r} (known: png, npz, png-dir)")
+    return out

@@ -1,0 +1,93 @@
+"""A run folder and the artefacts a training run leaves in it.
+
+    config.toml          resolved settings
+    metrics.jsonl        one JSON record per generator step
+    samples/epoch_NNN.png  grid from fixed noise after each epoch
+    progress.gif         all epoch grids
+    losses.png           G and D loss, D(x) and D(G(z)) over steps
+    checkpoints/         safetensors + JSON
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from ganforge.config import RunConfig, read_toml
+from ganforge.errors import ConfigError
+from ganforge.fileio import atomic_write_text
+
+ARTEFACTS = ("config.toml", "metrics.jsonl", "samples", "progress.gif", "losses.png", "checkpoints")
+
+
+class RunFolder:
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.samples = self.path / "samples"
+        self.checkpoints = self.path / "checkpoints"
+        self.metrics = self.path / "metrics.jsonl"
+
+    @classmethod
+    def create(cls, path: Path | str, config: RunConfig, force: bool = False) -> RunFolder:
+        """Start a new run in `path`; refuse a folder that already holds a run unless forced."""
+        folder = cls(path)
+        if folder.path.exists() and not folder.path.is_dir():
+            raise ConfigError(f"{folder.path}: exists and is not a folder")
+        if (folder.path / "config.toml").exists() and not force:
+            raise ConfigError(
+                f"{folder.path}: already holds a run; use --force to replace it or --out elsewhere"
+            )
+        if force:
+            folder.clear()
+        folder.samples.mkdir(parents=True, exist_ok=True)
+        folder.checkpoints.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(folder.path / "config.toml", tomli_w.dumps(config.to_dict()))
+        return folder
+
+    def clear(self) -> None:
+        """Remove the artefacts of an earlier run (only ganforge's own files)."""
+        for name in ARTEFACTS:
+            target = self.path / name
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+
+    def read_config(self) -> RunConfig:
+        path = self.path / "config.toml"
+        return RunConfig.from_dict(read_toml(path), str(path))
+
+    def append_records(self, records: Iterable[dict[str, Any]]) -> None:
+        lines = "".join(json.dumps(r) + "\n" for r in records)
+        if lines:
+            with open(self.metrics, "a", encoding="utf-8") as fh:
+                fh.write(lines)
+
+    def read_records(self) -> list[dict[str, Any]]:
+        if not self.metrics.exists():
+            return []
+        with open(self.metrics, encoding="utf-8") as fh:
+            return [json.loads(line) for line in fh if line.strip()]
+
+    def sample_path(self, epoch: int) -> Path:
+        return self.samples / f"epoch_{epoch:03d}.png"
+
+    def sample_paths(self) -> list[Path]:
+        return sorted(self.samples.glob("epoch_*.png"))
+
+    def finish(self) -> None:
+        """Draw the progress GIF and the loss plot from what the run wrote."""
+        from ganforge.viz import make_gif, plot_losses
+
+        frames = self.sample_paths()
+        if frames:
+            labels = [f"epoch {int(p.stem.split('_')[1])}" for p in frames]
+            make_gif(frames, self.path / "progress.gif", labels=labels, scale=2)
+        records = [r for r in self.read_records() if "g_loss" in r]
+        if records:
+            plot_losses(records, self.path / "losses.png")

@@ -1,0 +1,65 @@
+import torch
+
+from ganforge.config import resolve_config
+from ganforge.training.run import build_trainer
+from ganforge.training.trainer import default_schedule
+
+
+def _trainer(**overrides):
+    cfg = resolve_config("mlp-mnist", overrides={"g_hidden": "16", "d_hidden": "16", **overrides})
+    return build_trainer(cfg)
+
+
+def _params(module):
+    return [p.detach().clone() for p in module.parameters()]
+
+
+def _changed(before, module):
+    return [not torch.equal(a, b) for a, b in zip(before, module.parameters(), strict=True)]
+
+
+def test_d_step_leaves_g_alone_and_g_step_leaves_d_alone():
+    t = _trainer()
+    real = torch.rand(8, 1, 28, 28) * 2 - 1
+    g0, d0 = _params(t.generator), _params(t.discriminator)
+    t.d_step(real)
+    assert not any(_changed(g0, t.generator))
+    assert all(_changed(d0, t.discriminator))
+    d1 = _params(t.discriminator)
+    t.g_step(real)
+    assert not any(_changed(d1, t.discriminator))
+    assert all(_changed(g0, t.generator))
+    assert all(p.requires_grad for p in t.discriminator.parameters())
+
+
+def test_k_discriminator_steps_per_generator_step():
+    t = _trainer(d_steps="3")
+    assert [p.interval for p in t.schedule] == [1, 3]
+    calls = []
+    t._steps = {"discriminator": lambda r: calls.append("D"),
+                "generator": lambda r: calls.append("G") or torch.tensor(0.0)}
+    t._last_d = (torch.tensor(0.0),) * 3
+    real = torch.zeros(2, 1, 28, 28)
+    results = [t.train_batch(i, real) for i in range(6)]
+    assert calls == ["D", "D", "D", "G", "D", "D", "D", "G"]
+    assert [r is not None for r in results] == [False, False, True, False, False, True]
+
+
+def test_step_statistics_are_probabilities_and_finite():
+    t = _trainer()
+    stats = t.train_batch(0, torch.rand(8, 1, 28, 28) * 2 - 1)
+    d_loss, g_loss, d_real, d_fake = stats.tolist()
+    assert 0 < d_real < 1 and 0 < d_fake < 1
+    assert 0 < d_loss < 10 and 0 < g_loss < 10
+
+
+def test_same_seed_same_updates():
+    real = torch.rand(8, 1, 28, 28) * 2 - 1
+    runs = []
+    for _ in range(2):
+        t = _trainer(seed="3")
+        torch.manual_seed(5)
+        runs.append([t.train_batch(i, real) for i in range(3)])
+    for a, b in zip(*runs, strict=True):
+        assert torch.equal(a, b)
+    assert default_schedule(2)[1].interval == 2
