@@ -1,0 +1,42 @@
+"""ganforge: train, evaluate and use Generative Adversarial Networks.
+
+The command line's work as small functions, for scripts and notebooks::
+
+    from ganforge import resolve_config, train, load_generator, generate
+    cfg = resolve_config("dcgan-mnist", overrides={"epochs": "5"})
+    run = train(cfg, "runs/dcgan")
+    images = generate(load_generator(run), n=64, seed=0)   # (64, 1, 28, 28) in [-1, 1]
+
+Names are imported on first use, so `import ganforge` is instant.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "resolve_config": "ganforge.config",
+    "RunConfig": "ganforge.config",
+    "list_presets": "ganforge.config",
+    "train": "ganforge.training.run",
+    "build_trainer": "ganforge.training.run",
+    "Trainer": "ganforge.training.trainer",
+    "load_generator": "ganforge.sampling",
+    "generate": "ganforge.sampling",
+    "export_images": "ganforge.sampling",
+    "load_dataset": "ganforge.data",
+    "build_models": "ganforge.models",
+    "get_loss": "ganforge.losses",
+    "GanforgeError": "ganforge.errors",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'ganforge' has no attribute {name!r}")
