@@ -7,11 +7,12 @@ setting name is unique across sections, so `--d-steps 3` needs no section prefix
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
+
+import tomllib
 
 from ganforge.errors import ConfigError
 from ganforge.typed import coerce, field_types, from_dict, parse_text
@@ -106,7 +107,9 @@ class RunConfig:
         unknown = sorted(set(data) - {"model", "preset", *SECTIONS})
         if unknown:
             raise ConfigError(f"{where}: unknown section {unknown[0]!r}")
-        sections = {n: from_dict(c, data.get(n, {}), f"{where} [{n}]") for n, c in SECTIONS.items()}
+        sections = {
+            n: from_dict(c, data.get(n, {}), f"{where} [{n}]") for n, c in SECTIONS.items()
+        }
         model = _model_from_dict(data.get("model", {}), f"{where} [model]")
         preset = coerce(data.get("preset"), str | None, f"{where}: preset")
         return cls(model=model, preset=preset, **sections)
@@ -132,7 +135,8 @@ def option_types(arch: str) -> dict[str, tuple[str, Any]]:
     """Every setting a user may override: name -> (section, type), for architecture `arch`."""
     options = {name: (section, tp) for section, cls in SECTIONS.items()
                for name, tp in field_types(cls).items()}
-    options.update({n: ("model", tp) for n, tp in field_types(model_config_classes()[arch]).items()})
+    model_types = field_types(model_config_classes()[arch])
+    options.update({n: ("model", tp) for n, tp in model_types.items()})
     return options
 
 

@@ -42,7 +42,9 @@ def load_generator(path: Path | str) -> LoadedGenerator:
         generator.load_state_dict(sub_state(tensors, "generator"))
     except RuntimeError as exc:
         first = str(exc).strip().splitlines()[0]
-        raise CheckpointError(f"{path}: weights do not fit the model in its config ({first})")
+        raise CheckpointError(
+            f"{path}: weights do not fit the model in its config ({first})"
+        ) from None
     generator.eval()
     return LoadedGenerator(generator, config, path, int(meta.get("step", 0)))
 

@@ -86,7 +86,9 @@ def parse_text(text: str, tp: Any, where: str) -> Any:
         if inner is float:
             return float(text)
     except ValueError:
-        raise ConfigError(f"{where}: cannot read {text!r} as {getattr(inner, '__name__', inner)}")
+        raise ConfigError(
+            f"{where}: cannot read {text!r} as {getattr(inner, '__name__', inner)}"
+        ) from None
     return coerce(text, inner, where)
 
 

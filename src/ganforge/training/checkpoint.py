@@ -76,7 +76,7 @@ def read_checkpoint(path: Path | str) -> tuple[dict[str, Any], dict[str, torch.T
         raise CheckpointError(f"{path}: not a ganforge checkpoint")
     if meta.get("version") != VERSION:
         raise CheckpointError(
-            f"{path}: checkpoint format version {meta.get('version')}, this ganforge reads {VERSION}"
+            f"{path}: checkpoint format version {meta.get('version')}, ganforge reads {VERSION}"
         )
     tensor_path = path.parent / meta["tensors"]
     if not tensor_path.exists():
@@ -98,7 +98,7 @@ def list_checkpoints(run_dir: Path | str) -> list[Path]:
 def newest_checkpoint(run_dir: Path | str) -> Path:
     found = list_checkpoints(run_dir)
     if not found:
-        raise CheckpointError(f"{run_dir}: no checkpoints found in {Path(run_dir) / 'checkpoints'}")
+        raise CheckpointError(f"{run_dir}: no checkpoints in {Path(run_dir) / 'checkpoints'}")
     return found[-1]
 
 

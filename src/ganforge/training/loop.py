@@ -64,8 +64,9 @@ class TrainingLoop:
         cfg, size = self.train_cfg, self.train_cfg.batch_size
         order = torch.randperm(self.images.shape[0], generator=self.data_generator)
         records: list[dict] = []
+        disable = None if self.progress is None else not self.progress
         bar = tqdm(range(self.batches_per_epoch), desc=f"epoch {epoch}/{cfg.epochs}",
-                   disable=None if self.progress is None else not self.progress, leave=False, unit="batch")
+                   disable=disable, leave=False, unit="batch")
         for index in bar:
             real = to_float_images(self.images[order[index * size : (index + 1) * size]])
             stats = self.trainer.train_batch(index, real)

@@ -22,7 +22,9 @@ def fit_to_data(config: RunConfig, channels: int, image_size: int) -> RunConfig:
     """Fill the model's image shape from the data set; refuse a model that cannot fit it."""
     model = dataclasses.replace(config.model, channels=channels, image_size=image_size)
     if model.arch == "dcgan28" and image_size != 28:
-        raise ConfigError(f"arch dcgan28 needs 28x28 images; {config.data.dataset} has {image_size}")
+        raise ConfigError(
+            f"arch dcgan28 needs 28x28 images; {config.data.dataset} has {image_size}x{image_size}"
+        )
     return dataclasses.replace(config, model=model)
 
 
