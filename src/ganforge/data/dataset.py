@@ -1,0 +1,124 @@
+"""Loading a known data set split into memory as one uint8 image tensor and its labels."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from ganforge.data.idx import parse_idx, read_content
+from ganforge.data.locate import PathLike, find_files
+from ganforge.data.registry import FileSpec, get_spec
+from ganforge.errors import DataError
+
+if TYPE_CHECKING:  # torch is imported when loading, so `ganforge data list` stays quick
+    import torch
+
+
+@dataclass
+class ImageData:
+    """A split of an image data set, held in memory.
+
+    ``images`` is uint8 with shape (N, C, H, W) and values 0..255; ``labels`` is
+    int64 with shape (N,), indexing ``classes``.
+    """
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    classes: tuple[str, ...]
+    name: str
+
+    def __post_init__(self) -> None:
+        """Check that images and labels agree in layout and length."""
+        if self.images.dim() != 4:
+            raise DataError(f"data set '{self.name}': images must be (N, C, H, W), "
+                            f"got shape {tuple(self.images.shape)}")
+        if self.labels.dim() != 1 or len(self.labels) != len(self.images):
+            raise DataError(f"data set '{self.name}': {len(self.images)} images but labels "
+                            f"of shape {tuple(self.labels.shape)}")
+
+    @property
+    def channels(self) -> int:
+        """Number of channels C."""
+        return int(self.images.shape[1])
+
+    @property
+    def size(self) -> int:
+        """Image height H (the images are square for the known data sets)."""
+        return int(self.images.shape[2])
+
+    @property
+    def num_classes(self) -> int:
+        """Number of classes."""
+        return len(self.classes)
+
+    def __len__(self) -> int:
+        """Number of items N."""
+        return int(self.images.shape[0])
+
+
+def _read_checked(path: Path, fspec: FileSpec, verify: bool) -> np.ndarray:
+    """Read one IDX file, checking the sha256 of its uncompressed content if ``verify``."""
+    content = read_content(path)
+    if verify:
+        digest = hashlib.sha256(content).hexdigest()
+        if digest != fspec.sha256:
+            raise DataError(f"{path}: checksum mismatch (sha256 {digest}, "
+                            f"expected {fspec.sha256})")
+    return parse_idx(content, path)
+
+
+def _check_arrays(images: np.ndarray, labels: np.ndarray, paths: tuple[Path, Path],
+                  specs: tuple[FileSpec, FileSpec], n_classes: int) -> None:
+    """Check dtype and shapes against the spec and labels against the class count."""
+    img_path, lab_path = paths
+    img_spec, lab_spec = specs
+    if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != img_spec.shape[1:]:
+        raise DataError(f"{img_path}: expected uint8 images of shape (N, "
+                        f"{', '.join(map(str, img_spec.shape[1:]))}), "
+                        f"got {images.dtype} {images.shape}")
+    if labels.ndim != 1 or labels.dtype.kind not in "ui":
+        raise DataError(f"{lab_path}: expected a 1-D integer label array, "
+                        f"got {labels.dtype} {labels.shape}")
+    if len(labels) != len(images):
+        raise DataError(f"{lab_path}: {len(labels)} labels for {len(images)} images "
+                        f"in {img_path.name}")
+    if len(labels) and (labels.min() < 0 or labels.max() >= n_classes):
+        raise DataError(f"{lab_path}: labels out of range 0..{n_classes - 1} "
+                        f"(found {labels.min()}..{labels.max()})")
+
+
+def load_dataset(name: str, split: Literal["train", "test"] = "train",
+                 data_dir: PathLike | None = None, limit: int | None = None,
+                 verify: bool = True) -> ImageData:
+    """Load a split of a known data set into memory.
+
+    Finds the files (downloading them if needed, see :func:`find_files`), checks
+    the sha256 of their uncompressed content when ``verify`` (a mismatch raises a
+    :class:`DataError` naming the file), checks shapes and labels, and returns the
+    images as one uint8 (N, 1, H, W) tensor. ``limit`` keeps the first ``limit``
+    items. With ``verify=False`` the item count is not pinned to the spec.
+    """
+    import torch
+
+    spec = get_spec(name)
+    img_spec, lab_spec = spec.split_files(split)
+    if limit is not None and limit < 0:
+        raise DataError(f"data set '{spec.name}': limit must be >= 0, got {limit}")
+    files = find_files(spec.name, data_dir)
+    paths = (files[f"{split}_images"], files[f"{split}_labels"])
+    images = _read_checked(paths[0], img_spec, verify)
+    labels = _read_checked(paths[1], lab_spec, verify)
+    _check_arrays(images, labels, paths, (img_spec, lab_spec), len(spec.classes))
+    if limit is not None and limit < len(images):
+        # Copy so the full arrays can be freed.
+        images, labels = images[:limit].copy(), labels[:limit].copy()
+    return ImageData(
+        images=torch.from_numpy(images).unsqueeze(1),
+        labels=torch.from_numpy(labels.astype(np.int64)),
+        classes=spec.classes,
+        name=spec.name,
+    )

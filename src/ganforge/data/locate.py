@@ -1,0 +1,244 @@
+"""Finding a data set's files on disk, downloading them when missing, and checking them.
+
+Search order for data set ``NAME``: the ``data_dir`` argument, ``$GANFORGE_DATA``
+(several folders may be joined with ``os.pathsep``), the user cache
+(``$XDG_CACHE_HOME/ganforge`` or ``~/.cache/ganforge``), then the spec's system
+folders. Under each root R the files are looked for in ``R/NAME/`` and then in ``R/``.
+Downloads go to the user cache and can be disabled with ``GANFORGE_NO_DOWNLOAD=1``;
+``GANFORGE_MIRRORS`` (comma-separated base URLs or folders) replaces the mirror list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import os
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from ganforge.data.idx import decode_content, parse_idx, read_content
+from ganforge.data.registry import DATASETS, ROLES, DatasetSpec, FileSpec, get_spec
+from ganforge.errors import DataError
+from ganforge.fileio import atomic_write_bytes
+
+DOWNLOAD_TIMEOUT = 30.0
+PathLike = str | os.PathLike[str]
+
+
+def cache_root() -> Path:
+    """Return the user cache folder of ganforge (honours ``$XDG_CACHE_HOME``)."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return base / "ganforge"
+
+
+def search_dirs(name: str, data_dir: PathLike | None = None) -> list[Path]:
+    """Return, in search order and without repeats, the folders where ``name``'s files may be."""
+    spec = get_spec(name)
+    roots: list[Path] = []
+    if data_dir is not None and str(data_dir):
+        roots.append(Path(data_dir).expanduser())
+    env = os.environ.get("GANFORGE_DATA", "")
+    roots.extend(Path(p).expanduser() for p in env.split(os.pathsep) if p)
+    roots.append(cache_root())
+    dirs = [d for root in roots for d in (root / spec.name, root)]
+    dirs.extend(Path(d) for d in spec.system_dirs)
+    return list(dict.fromkeys(dirs))
+
+
+def _file_in(folder: Path, fspec: FileSpec) -> Path | None:
+    """Return ``folder/<filename>.gz`` or ``folder/<filename>``, whichever exists first."""
+    for candidate in (folder / fspec.gz_name, folder / fspec.filename):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _files_in(folder: Path, spec: DatasetSpec) -> dict[str, Path] | None:
+    """Return the four files of ``spec`` if ``folder`` holds them all, else None."""
+    found: dict[str, Path] = {}
+    for role, fspec in spec.files().items():
+        path = _file_in(folder, fspec)
+        if path is None:
+            return None
+        found[role] = path
+    return found
+
+
+def _locate(spec: DatasetSpec, data_dir: PathLike | None) -> dict[str, Path] | None:
+    """Return the files from the first searched folder holding all four, or None."""
+    for folder in search_dirs(spec.name, data_dir):
+        found = _files_in(folder, spec)
+        if found is not None:
+            return found
+    return None
+
+
+def mirrors_for(spec: DatasetSpec) -> tuple[str, ...]:
+    """Return the download base URLs: ``$GANFORGE_MIRRORS`` if set, else the spec's mirrors."""
+    env = os.environ.get("GANFORGE_MIRRORS", "")
+    chosen = tuple(m.strip() for m in env.split(",") if m.strip()) or spec.mirrors
+    urls = []
+    for base in chosen:
+        url = base if "://" in base else Path(base).expanduser().resolve().as_uri()
+        urls.append(url if url.endswith("/") else url + "/")
+    return tuple(urls)
+
+
+def _download_disabled() -> bool:
+    """Return True if ``$GANFORGE_NO_DOWNLOAD`` asks not to download."""
+    value = os.environ.get("GANFORGE_NO_DOWNLOAD", "").strip().lower()
+    return value not in ("", "0", "false", "no", "off")
+
+
+def _describe(exc: BaseException) -> str:
+    """Return a short one-line reason for a failed fetch."""
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"HTTP {exc.code} {exc.reason}"
+    if isinstance(exc, urllib.error.URLError):
+        reason = exc.reason
+        text = getattr(reason, "strerror", None) or str(reason)
+    elif isinstance(exc, TimeoutError):
+        text = f"timed out after {DOWNLOAD_TIMEOUT:g} s"
+    else:
+        text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return " ".join(str(text).split())
+
+
+def _fetch(url: str, fspec: FileSpec, folder: Path) -> Path:
+    """Download one file from ``url``, check its content's sha256 and store it atomically."""
+    with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response:
+        raw = response.read()
+    try:
+        content = decode_content(raw, url)
+    except DataError as exc:  # drop the URL prefix: the caller names the mirror and file
+        raise DataError(str(exc).removeprefix(f"{url}: ")) from None
+    digest = hashlib.sha256(content).hexdigest()
+    if digest != fspec.sha256:
+        raise DataError(f"checksum mismatch (sha256 {digest}, expected {fspec.sha256})")
+    folder.mkdir(parents=True, exist_ok=True)
+    dest = folder / (fspec.gz_name if raw.startswith(b"\x1f\x8b") else fspec.filename)
+    return atomic_write_bytes(dest, raw)
+
+
+def _download_file(fspec: FileSpec, mirrors: tuple[str, ...], folder: Path) -> Path:
+    """Return a verified copy of ``fspec`` in ``folder``, trying each mirror in turn."""
+    existing = _file_in(folder, fspec)
+    if existing is not None and _verified(existing, fspec):
+        return existing
+    reasons = []
+    for base in mirrors:
+        try:
+            return _fetch(base + fspec.gz_name, fspec, folder)
+        except (OSError, ValueError, http.client.HTTPException, DataError) as exc:
+            reasons.append(f"{base}: {_describe(exc)}")
+    raise DataError(f"{fspec.gz_name}: " + "; ".join(reasons or ["no mirror configured"]))
+
+
+def _verified(path: Path, fspec: FileSpec) -> bool:
+    """Like :func:`verify_file` but a corrupt file counts as unverified instead of raising."""
+    try:
+        return verify_file(path, fspec)
+    except DataError:
+        return False
+
+
+def download_dataset(name: str) -> dict[str, Path]:
+    """Download data set ``name`` into the user cache and return its four verified files."""
+    spec = get_spec(name)
+    folder = cache_root() / spec.name
+    mirrors = mirrors_for(spec)
+    return {role: _download_file(f, mirrors, folder) for role, f in spec.files().items()}
+
+
+def find_files(name: str, data_dir: PathLike | None = None,
+               download: bool = True) -> dict[str, Path]:
+    """Return the paths of data set ``name``'s files keyed by role.
+
+    The first searched folder that holds all four files wins. Otherwise, if
+    ``download`` is true and ``$GANFORGE_NO_DOWNLOAD`` is not set, the files are
+    downloaded into the user cache. Raises a one-line :class:`DataError` listing
+    the folders searched (and why a download failed) if nothing is found.
+    """
+    spec = get_spec(name)
+    found = _locate(spec, data_dir)
+    if found is not None:
+        return found
+    looked = ", ".join(str(d) for d in search_dirs(spec.name, data_dir))
+    message = f"data set '{spec.name}' not found; looked in: {looked}"
+    if not download:
+        raise DataError(message)
+    if _download_disabled():
+        raise DataError(f"{message} (download disabled by GANFORGE_NO_DOWNLOAD)")
+    try:
+        return download_dataset(spec.name)
+    except DataError as exc:
+        where = ", ".join(mirrors_for(spec)) or "no mirror"
+        raise DataError(f"{message} (and download from {where} failed: {exc})") from None
+
+
+def verify_file(path: PathLike, spec: FileSpec) -> bool:
+    """Return True if the uncompressed content of ``path`` has the sha256 of ``spec``.
+
+    Raises :class:`DataError` if the file cannot be read or is corrupt gzip.
+    """
+    return hashlib.sha256(read_content(path)).hexdigest() == spec.sha256
+
+
+def _check_file(role: str, path: Path, fspec: FileSpec) -> dict[str, object]:
+    """Hash and parse one file and report what was found."""
+    report: dict[str, object] = {
+        "role": role, "path": str(path), "shape": None, "expected_shape": fspec.shape,
+        "sha256": None, "sha256_ok": False, "shape_ok": False, "ok": False, "error": None,
+    }
+    try:
+        content = read_content(path)
+        report["sha256"] = hashlib.sha256(content).hexdigest()
+        report["sha256_ok"] = report["sha256"] == fspec.sha256
+        shape = tuple(parse_idx(content, path).shape)
+    except DataError as exc:
+        report["error"] = str(exc)
+        return report
+    report["shape"] = shape
+    report["shape_ok"] = shape == fspec.shape
+    report["ok"] = bool(report["sha256_ok"] and report["shape_ok"])
+    if not report["sha256_ok"]:
+        report["error"] = (f"{path}: checksum mismatch "
+                           f"(sha256 {report['sha256']}, expected {fspec.sha256})")
+    elif not report["shape_ok"]:
+        report["error"] = f"{path}: shape {shape}, expected {fspec.shape}"
+    return report
+
+
+def check(name: str, data_dir: PathLike | None = None) -> list[dict[str, object]]:
+    """Check data set ``name``'s files without downloading: one report per file.
+
+    Each report has ``role``, ``path``, ``shape`` (None if unreadable),
+    ``expected_shape``, ``sha256``, ``sha256_ok``, ``shape_ok``, ``ok`` and ``error``
+    (None, or a one-line message). Raises :class:`DataError` if the files are not found.
+    """
+    spec = get_spec(name)
+    files = find_files(spec.name, data_dir, download=False)
+    return [_check_file(role, files[role], spec.files()[role]) for role in ROLES]
+
+
+def list_datasets(data_dir: PathLike | None = None) -> list[dict[str, object]]:
+    """Describe every known data set without downloading or hashing anything.
+
+    Each entry has ``name``, ``found`` (bool), ``location`` (folder or "not found"),
+    ``train`` and ``test`` (item counts), ``image_shape`` and ``classes``.
+    """
+    entries: list[dict[str, object]] = []
+    for spec in DATASETS.values():
+        found = _locate(spec, data_dir)
+        entries.append({
+            "name": spec.name,
+            "found": found is not None,
+            "location": str(found["train_images"].parent) if found else "not found",
+            "train": spec.train_images.shape[0],
+            "test": spec.test_images.shape[0],
+            "image_shape": spec.train_images.shape[1:],
+            "classes": len(spec.classes),
+        })
+    return entries
