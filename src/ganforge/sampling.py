@@ -30,6 +30,8 @@ class LoadedGenerator:
 def load_generator(path: Path | str) -> LoadedGenerator:
     """Load G from a run folder (its newest checkpoint) or from a checkpoint file."""
     path = Path(path)
+    if not path.exists():
+        raise CheckpointError(f"{path}: no such run folder or checkpoint")
     if path.is_dir():
         path = newest_checkpoint(path)
     meta, tensors = read_checkpoint(path)

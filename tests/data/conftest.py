@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,10 +11,6 @@ import pytest
 
 from ganforge.data.idx import encode_idx, write_idx
 from ganforge.data.registry import DATASETS, DatasetSpec, FileSpec
-
-# Captured before any test's monkeypatching; the Makefile sets it (relative to the repo).
-_REAL_DATA = os.environ.get("GANFORGE_DATA", "")
-REAL_DATA_ROOT = Path(_REAL_DATA).resolve() if _REAL_DATA else None
 
 _ENV_VARS = ("GANFORGE_DATA", "GANFORGE_MIRRORS", "GANFORGE_NO_DOWNLOAD", "XDG_CACHE_HOME")
 
@@ -29,16 +24,6 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for var in _ENV_VARS:
         monkeypatch.delenv(var, raising=False)
     return home
-
-
-@pytest.fixture
-def real_data_root(monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Return the real data folder from $GANFORGE_DATA (re-exported), or skip."""
-    if REAL_DATA_ROOT is None or not REAL_DATA_ROOT.is_dir():
-        pytest.skip("real data sets not available (set GANFORGE_DATA)")
-    monkeypatch.setenv("GANFORGE_DATA", str(REAL_DATA_ROOT))
-    monkeypatch.setenv("GANFORGE_NO_DOWNLOAD", "1")
-    return REAL_DATA_ROOT
 
 
 @dataclass

@@ -28,6 +28,11 @@ def fit_to_data(config: RunConfig, channels: int, image_size: int) -> RunConfig:
     return dataclasses.replace(config, model=model)
 
 
+def adam(module: torch.nn.Module, lr: float, betas: tuple[float, float]) -> torch.optim.Adam:
+    """Adam with the fused kernel (several times faster on CPU than the per-tensor loop)."""
+    return torch.optim.Adam(module.parameters(), lr=lr, betas=betas, fused=True)
+
+
 def build_trainer(config: RunConfig) -> Trainer:
     """Networks, optimizers and loss from the config (seeded, so weights are repeatable)."""
     torch.manual_seed(config.train.seed)
@@ -37,8 +42,8 @@ def build_trainer(config: RunConfig) -> Trainer:
     return Trainer(
         generator=generator,
         discriminator=discriminator,
-        opt_g=torch.optim.Adam(generator.parameters(), lr=o.lr_g, betas=betas),
-        opt_d=torch.optim.Adam(discriminator.parameters(), lr=o.lr_d, betas=betas),
+        opt_g=adam(generator, o.lr_g, betas),
+        opt_d=adam(discriminator, o.lr_d, betas),
         loss=get_loss(config.loss.loss),
         latent_dim=config.model.latent_dim,
         noise=config.train.noise,

@@ -1,0 +1,55 @@
+"""`ganforge data list|check|download`: where the data sets are, and whether they are intact."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("data", help="find, check and download data sets")
+    actions = p.add_subparsers(dest="action", required=True, parser_class=type(p))
+    listing = actions.add_parser("list", help="each known data set and where it was found")
+    listing.add_argument("--data-dir", help="look here first")
+    listing.set_defaults(handler=run_list)
+    check = actions.add_parser("check", help="verify a data set's files (shapes, SHA-256)")
+    check.add_argument("name")
+    check.add_argument("--data-dir", help="look here first")
+    check.set_defaults(handler=run_check)
+    download = actions.add_parser("download", help="download a data set into the user cache")
+    download.add_argument("name")
+    download.set_defaults(handler=run_download)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from ganforge.data import list_datasets
+
+    print(f"{'name':<16} {'train':>7} {'test':>7}  {'image':<9} location")
+    for row in list_datasets(args.data_dir):
+        shape = "x".join(str(s) for s in row["image_shape"])
+        print(f"{row['name']:<16} {row['train']:>7} {row['test']:>7}  {shape:<9} {row['location']}")
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from ganforge.data import check
+
+    reports = check(args.name, args.data_dir)
+    for r in reports:
+        status = "ok" if r["ok"] else f"FAILED ({r['error'] or 'checksum or shape mismatch'})"
+        shape = "x".join(str(s) for s in r["shape"]) if r["shape"] else "?"
+        print(f"{r['role']:<13} {shape:<12} sha256 {'ok' if r['sha256_ok'] else 'bad'}  "
+              f"{r['path']}  {status}")
+    bad = [r["path"] for r in reports if not r["ok"]]
+    if bad:
+        print(f"ganforge: error: {args.name}: {len(bad)} file(s) failed the check: {bad[0]}")
+        return 2
+    print(f"{args.name}: all {len(reports)} files ok")
+    return 0
+
+
+def run_download(args: argparse.Namespace) -> int:
+    from ganforge.data.locate import download_dataset
+
+    files = download_dataset(args.name)
+    print(f"{args.name}: downloaded and verified in {next(iter(files.values())).parent}")
+    return 0
