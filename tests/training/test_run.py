@@ -51,7 +51,7 @@ def test_every_artefact_is_written(tiny_run):
     assert [r["step"] for r in records] == list(range(1, 9))  # 4 batches x 2 epochs
     assert [r["epoch"] for r in records] == [1] * 4 + [2] * 4
     for r in records:
-        assert set(r) == {"step", "epoch", "d_loss", "g_loss", "d_real", "d_fake"}
+        assert set(r) == {"kind", "step", "epoch", "d_loss", "g_loss", "d_real", "d_fake"}
         assert 0 < r["d_real"] < 1 and 0 < r["d_fake"] < 1
     assert len(list_checkpoints(tiny_run)) == 2
 

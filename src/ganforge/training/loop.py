@@ -3,14 +3,16 @@ record statistics, and leave samples and checkpoints in the run folder."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 from tqdm import tqdm
 
 from ganforge.config import RunConfig
 from ganforge.training.checkpoint import checkpoint_name, flatten_optimizer, write_checkpoint
+from ganforge.training.observers import Observer
 from ganforge.training.run_folder import RunFolder
 from ganforge.training.trainer import Trainer
 
@@ -21,6 +23,21 @@ STAT_NAMES = ("d_loss", "g_loss", "d_real", "d_fake")
 class LoopState:
     step: int = 0  # generator steps done
     epoch: int = 1  # current epoch, 1-based
+
+
+def epoch_line(summary: dict, epochs: int) -> str:
+    """The SPEC's per-epoch line, plus evaluation figures and the newest grid when present."""
+    parts = [f"Epoch [{summary['epoch']}/{epochs}]"]
+    if "g_loss" in summary:
+        parts.append(f"Train G Loss: {summary['g_loss']:.4f}")
+        parts.append(f"Train D Loss: {summary['d_loss']:.4f}")
+    if "fd" in summary:
+        parts.append(f"FD {summary['fd']:.2f}")
+    if "coverage" in summary:
+        parts.append(f"coverage {summary['coverage']}")
+    if "grid" in summary:
+        parts.append(f"grid {summary['grid']}")
+    return ", ".join(parts)
 
 
 def to_float_images(batch: torch.Tensor) -> torch.Tensor:
@@ -39,11 +56,13 @@ class TrainingLoop:
         data_generator: torch.Generator,
         progress: bool | None = None,
         log: Callable[[str], None] = tqdm.write,
+        observers: Sequence[Observer] = (),
     ):
         self.trainer, self.images, self.config = trainer, images, config
         self.train_cfg = config.train
         self.folder, self.fixed_noise = folder, fixed_noise
         self.data_generator, self.progress, self.log = data_generator, progress, log
+        self.observers = list(observers)
         self.state = LoopState()
         self._pending: list[tuple[int, int, torch.Tensor]] = []
         self.batches_per_epoch = images.shape[0] // self.train_cfg.batch_size
@@ -55,6 +74,8 @@ class TrainingLoop:
             self.end_epoch(self.state.epoch, epoch_records)
             self.state.epoch += 1
         self.folder.finish()
+        for observer in self.observers:
+            observer.on_finish(self)
         return self.state
 
     def _done(self) -> bool:
@@ -89,26 +110,33 @@ class TrainingLoop:
             return []
         values = torch.stack([s for _, _, s in self._pending]).tolist()
         records = [
-            {"step": step, "epoch": epoch, **dict(zip(STAT_NAMES, row, strict=True))}
+            {"kind": "step", "step": step, "epoch": epoch,
+             **dict(zip(STAT_NAMES, row, strict=True))}
             for (step, epoch, _), row in zip(self._pending, values, strict=True)
         ]
         self._pending.clear()
         self.folder.append_records(records)
+        for observer in self.observers:
+            observer.on_records(self, records)
         return records
 
     def end_epoch(self, epoch: int, records: list[dict]) -> None:
+        """Samples, observers (evaluation may add to the summary), the epoch line, checkpoint."""
         cfg = self.train_cfg
         last = epoch == cfg.epochs or self._done()
-        if records:
-            g = sum(r["g_loss"] for r in records) / len(records)
-            d = sum(r["d_loss"] for r in records) / len(records)
-            self.log(f"Epoch [{epoch}/{cfg.epochs}], Train G Loss: {g:.4f}, Train D Loss: {d:.4f}")
+        summary: dict = {"epoch": epoch, "step": self.state.step}
+        for name in ("g_loss", "d_loss"):
+            if records:
+                summary[name] = sum(r[name] for r in records) / len(records)
         if epoch % cfg.sample_every == 0 or last:
-            self.save_samples(epoch)
+            summary["grid"] = str(self.save_samples(epoch))
+        for observer in self.observers:
+            observer.on_epoch_end(self, summary)
+        self.log(epoch_line(summary, cfg.epochs))
         if epoch % cfg.checkpoint_every == 0 or last:
-            self.save_checkpoint(epoch)
+            self.save_checkpoint(epoch, summary)
 
-    def save_samples(self, epoch: int) -> None:
+    def save_samples(self, epoch: int) -> Path:
         from ganforge.viz import save_grid
 
         generator = self.trainer.generator
@@ -116,9 +144,9 @@ class TrainingLoop:
         with torch.no_grad():
             images = generator(self.fixed_noise)
         generator.train()
-        save_grid(images, self.folder.sample_path(epoch), nrow=self.train_cfg.grid)
+        return save_grid(images, self.folder.sample_path(epoch), nrow=self.train_cfg.grid)
 
-    def save_checkpoint(self, epoch: int) -> None:
+    def save_checkpoint(self, epoch: int, summary: dict | None = None) -> None:
         t = self.trainer
         opt_g, groups_g = flatten_optimizer("opt_g", t.opt_g)
         opt_d, groups_d = flatten_optimizer("opt_d", t.opt_d)
@@ -131,5 +159,5 @@ class TrainingLoop:
             "rng.data": self.data_generator.get_state(),
         }
         meta = {"step": self.state.step, "epoch": epoch, "config": self.config.to_dict(),
-                "opt_g_groups": groups_g, "opt_d_groups": groups_d}
+                "opt_g_groups": groups_g, "opt_d_groups": groups_d, "summary": summary or {}}
         write_checkpoint(self.folder.checkpoints, checkpoint_name(self.state.step), tensors, meta)

@@ -4,6 +4,7 @@ a function that works in a notebook."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
@@ -14,6 +15,7 @@ from ganforge.losses import get_loss
 from ganforge.models import build_models
 from ganforge.training.loop import TrainingLoop
 from ganforge.training.noise import sample_noise
+from ganforge.training.observers import Observer
 from ganforge.training.run_folder import RunFolder
 from ganforge.training.trainer import Trainer, default_schedule
 
@@ -53,7 +55,12 @@ def build_trainer(config: RunConfig) -> Trainer:
 
 
 def train(
-    config: RunConfig, out: Path | str, *, force: bool = False, progress: bool | None = None
+    config: RunConfig,
+    out: Path | str,
+    *,
+    force: bool = False,
+    progress: bool | None = None,
+    observers: Sequence[Observer] = (),
 ) -> Path:
     """Train a GAN as `config` says and leave the run folder in `out`; returns its path."""
     from ganforge.data import load_dataset
@@ -73,6 +80,6 @@ def train(
     data_generator = torch.Generator().manual_seed(seed + 2)
     folder = RunFolder.create(out, config, force=force)
     loop = TrainingLoop(trainer, data.images, config, folder, fixed_noise, data_generator,
-                        progress=progress)
+                        progress=progress, observers=observers)
     loop.run()
     return folder.path

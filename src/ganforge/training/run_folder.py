@@ -88,6 +88,6 @@ class RunFolder:
         if frames:
             labels = [f"epoch {int(p.stem.split('_')[1])}" for p in frames]
             make_gif(frames, self.path / "progress.gif", labels=labels, scale=2)
-        records = [r for r in self.read_records() if "g_loss" in r]
+        records = [r for r in self.read_records() if r.get("kind") == "step"]
         if records:
             plot_losses(records, self.path / "losses.png")
