@@ -64,6 +64,8 @@ class TrainConfig:
     sample_every: int = 1  # epochs between sample grids
     checkpoint_every: int = 1  # epochs between checkpoints
     grid: int = 5  # sample grid is grid x grid images
+    eval_every: int = 1  # epochs between quick evaluations (0 = never)
+    eval_samples: int = 2000  # samples per quick evaluation
     device: str = "cpu"
 
     def __post_init__(self):
@@ -71,6 +73,8 @@ class TrainConfig:
                      "checkpoint_every", "grid"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.eval_every < 0:
+            raise ConfigError(f"eval_every must be 0 (off) or more, got {self.eval_every}")
         if self.max_steps is not None and self.max_steps < 1:
             raise ConfigError(f"max_steps must be at least 1, got {self.max_steps}")
 

@@ -146,7 +146,9 @@ class TrainingLoop:
         generator.train()
         return save_grid(images, self.folder.sample_path(epoch), nrow=self.train_cfg.grid)
 
-    def save_checkpoint(self, epoch: int, summary: dict | None = None) -> None:
+    def save_checkpoint(self, epoch: int, summary: dict | None = None,
+                        name: str | None = None) -> Path:
+        """Write a checkpoint of everything needed to continue; `name` defaults to the step."""
         t = self.trainer
         opt_g, groups_g = flatten_optimizer("opt_g", t.opt_g)
         opt_d, groups_d = flatten_optimizer("opt_d", t.opt_d)
@@ -160,4 +162,5 @@ class TrainingLoop:
         }
         meta = {"step": self.state.step, "epoch": epoch, "config": self.config.to_dict(),
                 "opt_g_groups": groups_g, "opt_d_groups": groups_d, "summary": summary or {}}
-        write_checkpoint(self.folder.checkpoints, checkpoint_name(self.state.step), tensors, meta)
+        name = name or checkpoint_name(self.state.step)
+        return write_checkpoint(self.folder.checkpoints, name, tensors, meta)
