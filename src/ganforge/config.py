@@ -64,13 +64,15 @@ class TrainConfig:
     sample_every: int = 1  # epochs between sample grids
     checkpoint_every: int = 1  # epochs between checkpoints
     grid: int = 5  # sample grid is grid x grid images
+    keep: int = 3  # step checkpoints kept (best and final are kept as well)
+    on_nan: Literal["stop", "skip"] = "stop"  # a NaN/Inf loss stops the run, or skips the step
     eval_every: int = 1  # epochs between quick evaluations (0 = never)
     eval_samples: int = 2000  # samples per quick evaluation
     device: str = "cpu"
 
     def __post_init__(self):
         for name in ("epochs", "batch_size", "d_steps", "log_every", "sample_every",
-                     "checkpoint_every", "grid"):
+                     "checkpoint_every", "grid", "keep"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.eval_every < 0:
@@ -226,3 +228,28 @@ def resolve_config(
     arch = merged.get("model", {}).get("arch", "dcgan28")
     merged = _merge(merged, overrides_to_layer(overrides or {}, arch, "command line"))
     return RunConfig.from_dict(merged, "command line" if overrides else "settings")
+
+
+# Settings a resumed run may change: they extend or observe the run, not its math.
+RESUMABLE = ("epochs", "max_steps", "log_every", "sample_every", "checkpoint_every", "keep",
+             "on_nan", "eval_every", "eval_samples")
+
+
+def resume_config(meta: dict[str, Any], folder_config: RunConfig, overrides: dict[str, str],
+                  where: str) -> RunConfig:
+    """The config to continue with: the checkpoint's, plus overrides that keep the math."""
+    try:
+        saved = RunConfig.from_dict(meta["config"], f"{where} config")
+    except (ConfigError, KeyError) as exc:
+        raise ConfigError(f"{where}: checkpoint config not usable ({exc})") from None
+    if saved.model != folder_config.model:
+        a, b = dataclasses.asdict(saved.model), dataclasses.asdict(folder_config.model)
+        diff = "; ".join(f"{k}: {a.get(k)!r} vs {b.get(k)!r}" for k in sorted({*a, *b})
+                         if a.get(k) != b.get(k))
+        raise ConfigError(f"{where}: checkpoint is from another model than the run folder ({diff})")
+    refused = sorted(set(overrides) - set(RESUMABLE))
+    if refused:
+        flag = "--" + refused[0].replace("_", "-")
+        raise ConfigError(f"{flag} cannot change when resuming (only: {', '.join(RESUMABLE)})")
+    layer = overrides_to_layer(overrides, saved.model.arch, "command line")
+    return RunConfig.from_dict(_merge(saved.to_dict(), layer), "command line")

@@ -15,3 +15,7 @@ class DataError(GanforgeError):
 
 class CheckpointError(GanforgeError):
     """A checkpoint that is missing, altered, or from another model or version."""
+
+
+class DivergenceError(GanforgeError):
+    """Training produced NaN or Inf (in a loss or in the weights) and was stopped."""

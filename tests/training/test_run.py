@@ -53,11 +53,12 @@ def test_every_artefact_is_written(tiny_run):
     for r in records:
         assert set(r) == {"kind", "step", "epoch", "d_loss", "g_loss", "d_real", "d_fake"}
         assert 0 < r["d_real"] < 1 and 0 < r["d_fake"] < 1
-    assert len(list_checkpoints(tiny_run)) == 2
+    assert [p.name for p in list_checkpoints(tiny_run)] == ["step_0000004.json"]
+    assert (tiny_run / "checkpoints" / "final.json").is_file()
 
 
 def test_checkpoint_rebuilds_generator_from_config_alone(tiny_run):
-    meta, tensors = read_checkpoint(list_checkpoints(tiny_run)[-1])
+    meta, tensors = read_checkpoint(tiny_run / "checkpoints" / "final.json")
     assert meta["step"] == 8 and meta["epoch"] == 2
     assert meta["config"]["model"]["arch"] == "dcgan28"
     assert any(k.startswith("opt_g.") for k in tensors)
@@ -87,7 +88,7 @@ def test_max_steps_stops_mid_epoch(tmp_path, real_data_root):
     out = train(_config(max_steps="3", epochs="5"), tmp_path / "r", progress=False)
     assert len((out / "metrics.jsonl").read_text().splitlines()) == 3
     assert [p.name for p in (out / "samples").iterdir()] == ["epoch_001.png"]
-    assert read_checkpoint(list_checkpoints(out)[-1])[0]["step"] == 3
+    assert read_checkpoint(out / "checkpoints" / "final.safetensors")[0]["step"] == 3
 
 
 def test_refuses_an_existing_run_unless_forced(tmp_path, real_data_root):

@@ -1,8 +1,10 @@
+import pytest
 import torch
 
 from ganforge.config import resolve_config
+from ganforge.training.batch import Batch
 from ganforge.training.run import build_trainer
-from ganforge.training.trainer import default_schedule
+from ganforge.training.trainer import Divergence, default_schedule
 
 
 def _trainer(**overrides):
@@ -20,7 +22,7 @@ def _changed(before, module):
 
 def test_d_step_leaves_g_alone_and_g_step_leaves_d_alone():
     t = _trainer()
-    real = torch.rand(8, 1, 28, 28) * 2 - 1
+    real = Batch(torch.rand(8, 1, 28, 28) * 2 - 1)
     g0, d0 = _params(t.generator), _params(t.discriminator)
     t.d_step(real)
     assert not any(_changed(g0, t.generator))
@@ -39,7 +41,7 @@ def test_k_discriminator_steps_per_generator_step():
     t._steps = {"discriminator": lambda r: calls.append("D"),
                 "generator": lambda r: calls.append("G") or torch.tensor(0.0)}
     t._last_d = (torch.tensor(0.0),) * 3
-    real = torch.zeros(2, 1, 28, 28)
+    real = Batch(torch.zeros(2, 1, 28, 28))
     results = [t.train_batch(i, real) for i in range(6)]
     assert calls == ["D", "D", "D", "G", "D", "D", "D", "G"]
     assert [r is not None for r in results] == [False, False, True, False, False, True]
@@ -47,7 +49,7 @@ def test_k_discriminator_steps_per_generator_step():
 
 def test_step_statistics_are_probabilities_and_finite():
     t = _trainer()
-    stats = t.train_batch(0, torch.rand(8, 1, 28, 28) * 2 - 1)
+    stats = t.train_batch(0, Batch(torch.rand(8, 1, 28, 28) * 2 - 1))
     d_loss, g_loss, d_real, d_fake = stats.tolist()
     assert 0 < d_real < 1 and 0 < d_fake < 1
     assert 0 < d_loss < 10 and 0 < g_loss < 10
@@ -59,7 +61,36 @@ def test_same_seed_same_updates():
     for _ in range(2):
         t = _trainer(seed="3")
         torch.manual_seed(5)
-        runs.append([t.train_batch(i, real) for i in range(3)])
+        runs.append([t.train_batch(i, Batch(real.clone())) for i in range(3)])
     for a, b in zip(*runs, strict=True):
         assert torch.equal(a, b)
     assert default_schedule(2)[1].interval == 2
+
+
+class _NanObjective:
+    """Wraps an objective so that D's loss is NaN."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def discriminator_loss(self, g, d, batch):
+        result = self.inner.discriminator_loss(g, d, batch)
+        result.loss = result.loss * float("nan")
+        return result
+
+    def generator_loss(self, g, d, batch):
+        return self.inner.generator_loss(g, d, batch)
+
+
+def test_nan_loss_stops_or_skips():
+    t = _trainer()
+    t.objective = _NanObjective(t.objective)
+    real = Batch(torch.rand(8, 1, 28, 28) * 2 - 1)
+    with pytest.raises(Divergence, match="discriminator loss is nan"):
+        t.train_batch(0, real)
+    t = _trainer(on_nan="skip")
+    t.objective = _NanObjective(t.objective)
+    d0 = _params(t.discriminator)
+    t.train_batch(0, real)
+    assert t.skipped == 1
+    assert not any(_changed(d0, t.discriminator))

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from ganforge.errors import GanforgeError
 
-COMMANDS = ("train", "sample", "data")
+COMMANDS = ("train", "sample", "data", "report", "compare")
 
 
 class OneLineParser(argparse.ArgumentParser):

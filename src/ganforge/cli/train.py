@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 from ganforge.config import all_option_names, list_presets
+from ganforge.errors import ConfigError
 
 
 def add_parser(sub) -> None:
@@ -15,7 +18,13 @@ def add_parser(sub) -> None:
     p.add_argument("--config", help="a TOML file of settings ([data], [model], [loss], ...)")
     p.add_argument("--out", help="run folder (default runs/<preset>-<time>)")
     p.add_argument("--force", action="store_true", help="replace a run already in --out")
+    p.add_argument("--resume", metavar="RUN|auto|CHECKPOINT", help=(
+        "continue a run exactly: a run folder (its newest intact checkpoint), a checkpoint "
+        "file, or 'auto' (resume --out if it holds a run, else start it)"))
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--tensorboard", action="store_true",
+                   help="also write TensorBoard event files to RUN/tensorboard "
+                        "(needs: pip install 'ganforge[tensorboard]')")
     group = p.add_argument_group("settings (override the preset and config file)")
     for name in all_option_names():
         if name in ("channels", "image_size"):
@@ -26,11 +35,46 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ganforge.config import resolve_config
-    from ganforge.training.run import train
+    from ganforge.training.loop import Interrupted
+    from ganforge.training.run import resume, train
 
     overrides = {k[4:]: v for k, v in vars(args).items() if k.startswith("set_") and v is not None}
-    config = resolve_config(args.preset, args.config, overrides)
-    out = args.out or f"runs/{config.preset or 'run'}-{time.strftime('%Y%m%d-%H%M%S')}"
-    path = train(config, out, force=args.force, progress=False if args.no_progress else None)
+    progress = False if args.no_progress else None
+    observers = []
+    if args.tensorboard:
+        from ganforge.training.tensorboard import TensorBoardObserver
+
+        observers.append(TensorBoardObserver())  # fails here, before training, if not installed
+    try:
+        target = _resume_target(args)
+        if target is not None:
+            if args.preset or args.config:
+                raise ConfigError("--resume continues a run with its own settings; "
+                                  "drop --preset/--config")
+            run_dir, checkpoint = target
+            path = resume(run_dir, overrides, checkpoint=checkpoint, progress=progress,
+                          observers=observers)
+        else:
+            config = resolve_config(args.preset, args.config, overrides)
+            out = args.out or f"runs/{config.preset or 'run'}-{time.strftime('%Y%m%d-%H%M%S')}"
+            path = train(config, out, force=args.force, progress=progress,
+                         observers=observers)
+    except Interrupted as stop:
+        print(f"ganforge: {stop}", file=sys.stderr)
+        return stop.exit_code
     print(f"run folder: {path}")
     return 0
+
+
+def _resume_target(args: argparse.Namespace) -> tuple[Path, Path | None] | None:
+    """(run folder, checkpoint or None) to resume, or None to start a new run."""
+    if args.resume is None:
+        return None
+    if args.resume == "auto":
+        if not args.out:
+            raise ConfigError("--resume auto needs --out RUN")
+        return (Path(args.out), None) if (Path(args.out) / "config.toml").exists() else None
+    target = Path(args.resume)
+    if target.is_file() or target.suffix in (".json", ".safetensors"):
+        return target.parent.parent, target
+    return target, None

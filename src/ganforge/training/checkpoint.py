@@ -8,6 +8,7 @@ written last, so a checkpoint without its JSON is incomplete. Nothing is ever un
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,7 @@ def write_checkpoint(folder: Path, name: str, tensors: dict[str, torch.Tensor], 
 def read_checkpoint(path: Path | str) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
     """Read and verify a checkpoint given its .json or .safetensors path."""
     path = Path(path)
+    _refuse_pickles(path)
     if path.suffix == ".safetensors":
         path = path.with_suffix(".json")
     if path.suffix != ".json":
@@ -90,16 +92,49 @@ def read_checkpoint(path: Path | str) -> tuple[dict[str, Any], dict[str, torch.T
     return meta, tensors
 
 
+PICKLE_SUFFIXES = (".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".bin")
+
+
+def _refuse_pickles(path: Path) -> None:
+    """ganforge never unpickles: refuse torch.save / pickle files with a clear message."""
+    head = b""
+    if path.is_file() and path.suffix not in (".json", ".safetensors"):
+        with open(path, "rb") as fh:
+            head = fh.read(2)
+    if path.suffix in PICKLE_SUFFIXES or head[:1] == b"\x80" or head == b"PK":
+        raise CheckpointError(
+            f"{path}: looks like a pickle/torch.save file; ganforge never unpickles files "
+            "(checkpoints are .safetensors + .json)")
+
+
 def list_checkpoints(run_dir: Path | str) -> list[Path]:
     """The checkpoint JSON files of a run, oldest first."""
     return sorted((Path(run_dir) / "checkpoints").glob("step_*.json"))
 
 
+def resumable_checkpoints(run_dir: Path | str) -> list[Path]:
+    """Step checkpoints oldest first, then `final` (the end of the run) if present."""
+    final = Path(run_dir) / "checkpoints" / "final.json"
+    return list_checkpoints(run_dir) + ([final] if final.exists() else [])
+
+
 def newest_checkpoint(run_dir: Path | str) -> Path:
-    found = list_checkpoints(run_dir)
+    found = resumable_checkpoints(run_dir)
     if not found:
         raise CheckpointError(f"{run_dir}: no checkpoints in {Path(run_dir) / 'checkpoints'}")
     return found[-1]
+
+
+def newest_good_checkpoint(
+    run_dir: Path | str, warn: Callable[[str], None]
+) -> tuple[Path, dict[str, Any], dict[str, torch.Tensor]]:
+    """The newest checkpoint that verifies; damaged newer ones are reported and skipped."""
+    for path in reversed(resumable_checkpoints(run_dir)):
+        try:
+            return (path, *read_checkpoint(path))
+        except CheckpointError as exc:
+            warn(f"warning: {exc}; falling back to the previous checkpoint")
+    raise CheckpointError(f"{run_dir}: no intact checkpoint to resume from")
 
 
 def sub_state(tensors: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tensor]:

@@ -1,28 +1,45 @@
 """The epoch loop: cut shuffled batches from the in-memory data set, feed the trainer,
-record statistics, and leave samples and checkpoints in the run folder."""
+record statistics, and leave samples and checkpoints in the run folder.
+
+The loop's position (epoch, next batch, the shuffle order's random state) is part of every
+checkpoint, so a resumed run continues exactly where the interrupted one stopped.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 from tqdm import tqdm
 
 from ganforge.config import RunConfig
-from ganforge.training.checkpoint import checkpoint_name, flatten_optimizer, write_checkpoint
+from ganforge.errors import DivergenceError
+from ganforge.training.batch import BatchSource
 from ganforge.training.observers import Observer
 from ganforge.training.run_folder import RunFolder
-from ganforge.training.trainer import Trainer
+from ganforge.training.trainer import Divergence, Trainer
 
 STAT_NAMES = ("d_loss", "g_loss", "d_real", "d_fake")
+
+
+class Interrupted(Exception):
+    """Training stopped on a signal after writing a checkpoint."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 @dataclass
 class LoopState:
     step: int = 0  # generator steps done
     epoch: int = 1  # current epoch, 1-based
+    batch: int = 0  # next batch to run inside the epoch
+    epoch_rng: torch.Tensor | None = None  # shuffle generator's state at the epoch's start
+    sums: list[float] = field(default_factory=lambda: [0.0, 0.0, 0])  # epoch's g, d, count
 
 
 def epoch_line(summary: dict, epochs: int) -> str:
@@ -40,16 +57,11 @@ def epoch_line(summary: dict, epochs: int) -> str:
     return ", ".join(parts)
 
 
-def to_float_images(batch: torch.Tensor) -> torch.Tensor:
-    """uint8 0..255 -> float in [-1, 1], the range of G's tanh output."""
-    return batch.float().div_(127.5).sub_(1.0)
-
-
 class TrainingLoop:
     def __init__(
         self,
         trainer: Trainer,
-        images: torch.Tensor,
+        source: BatchSource,
         config: RunConfig,
         folder: RunFolder,
         fixed_noise: torch.Tensor,
@@ -58,21 +70,25 @@ class TrainingLoop:
         log: Callable[[str], None] = tqdm.write,
         observers: Sequence[Observer] = (),
     ):
-        self.trainer, self.images, self.config = trainer, images, config
+        self.trainer, self.source, self.config = trainer, source, config
         self.train_cfg = config.train
         self.folder, self.fixed_noise = folder, fixed_noise
         self.data_generator, self.progress, self.log = data_generator, progress, log
         self.observers = list(observers)
         self.state = LoopState()
+        self.last_summary: dict = {}
+        self.stop_signal: str | None = None  # set by a signal handler: stop after this batch
         self._pending: list[tuple[int, int, torch.Tensor]] = []
-        self.batches_per_epoch = images.shape[0] // self.train_cfg.batch_size
+        self.batches_per_epoch = len(source) // self.train_cfg.batch_size
 
     def run(self) -> LoopState:
         cfg = self.train_cfg
         while self.state.epoch <= cfg.epochs and not self._done():
-            epoch_records = self.run_epoch(self.state.epoch)
-            self.end_epoch(self.state.epoch, epoch_records)
-            self.state.epoch += 1
+            self.run_epoch(self.state.epoch)
+            self.end_epoch(self.state.epoch)
+            if self.state.batch >= self.batches_per_epoch:  # else max_steps stopped it midway
+                self.state.epoch, self.state.batch = self.state.epoch + 1, 0
+        self.save_checkpoint(name="final")
         self.folder.finish()
         for observer in self.observers:
             observer.on_finish(self)
@@ -81,60 +97,91 @@ class TrainingLoop:
     def _done(self) -> bool:
         return self.train_cfg.max_steps is not None and self.state.step >= self.train_cfg.max_steps
 
-    def run_epoch(self, epoch: int) -> list[dict]:
-        cfg, size = self.train_cfg, self.train_cfg.batch_size
-        order = torch.randperm(self.images.shape[0], generator=self.data_generator)
-        records: list[dict] = []
+    def run_epoch(self, epoch: int) -> None:
+        state, size = self.state, self.train_cfg.batch_size
+        if state.batch == 0:
+            state.epoch_rng = self.data_generator.get_state()
+            state.sums = [0.0, 0.0, 0]
+        self.data_generator.set_state(state.epoch_rng)
+        order = torch.randperm(len(self.source), generator=self.data_generator)
         disable = None if self.progress is None else not self.progress
-        bar = tqdm(range(self.batches_per_epoch), desc=f"epoch {epoch}/{cfg.epochs}",
-                   disable=disable, leave=False, unit="batch")
+        bar = tqdm(range(state.batch, self.batches_per_epoch), desc=f"epoch {epoch}",
+                   disable=disable, leave=False, unit="batch", initial=state.batch,
+                   total=self.batches_per_epoch)
         for index in bar:
-            real = to_float_images(self.images[order[index * size : (index + 1) * size]])
-            stats = self.trainer.train_batch(index, real)
-            if stats is None:
-                continue
-            self.state.step += 1
-            self._pending.append((self.state.step, epoch, stats))
-            if self.state.step % cfg.log_every == 0:
-                records += self.flush()
-                bar.set_postfix(d_loss=f"{records[-1]['d_loss']:.3f}",
-                                g_loss=f"{records[-1]['g_loss']:.3f}")
+            try:
+                stats = self.trainer.train_batch(
+                    index, self.source.batch(order[index * size : (index + 1) * size]))
+            except Divergence as exc:
+                self.flush()
+                raise DivergenceError(
+                    f"step {state.step + 1}: {exc}; training stopped (--on-nan skip drops such "
+                    f"updates instead); last good checkpoint: {self.last_good()}") from None
+            state.batch = index + 1
+            if stats is not None:
+                state.step += 1
+                self._pending.append((state.step, epoch, stats))
+                if state.step % self.train_cfg.log_every == 0:
+                    last = self.flush()[-1]
+                    bar.set_postfix(d_loss=last["d_loss"], g_loss=last["g_loss"])
+            if self.stop_signal:
+                self._stop_now()
             if self._done():
                 break
         bar.close()
-        return records + self.flush()
+        self.flush()
+
+    def last_good(self) -> str:
+        from ganforge.training.checkpoint import list_checkpoints
+
+        found = list_checkpoints(self.folder.path)
+        return str(found[-1]) if found else "none yet"
+
+    def _stop_now(self) -> None:
+        self.flush()
+        path = self.save_checkpoint()
+        code = 130 if self.stop_signal == "SIGINT" else 143
+        raise Interrupted(
+            f"stopped by {self.stop_signal} at step {self.state.step}; checkpoint {path}; "
+            f"resume with: ganforge train --resume {self.folder.path}", code)
 
     def flush(self) -> list[dict]:
         """Turn pending step statistics into records (one host sync) and append them."""
         if not self._pending:
             return []
         values = torch.stack([s for _, _, s in self._pending]).tolist()
+        values = [[v if math.isfinite(v) else None for v in row] for row in values]
         records = [
             {"kind": "step", "step": step, "epoch": epoch,
              **dict(zip(STAT_NAMES, row, strict=True))}
             for (step, epoch, _), row in zip(self._pending, values, strict=True)
         ]
         self._pending.clear()
+        sums = self.state.sums
+        for r in records:
+            if r["g_loss"] is not None and r["d_loss"] is not None:
+                sums[:] = [sums[0] + r["g_loss"], sums[1] + r["d_loss"], sums[2] + 1]
         self.folder.append_records(records)
         for observer in self.observers:
             observer.on_records(self, records)
         return records
 
-    def end_epoch(self, epoch: int, records: list[dict]) -> None:
+    def end_epoch(self, epoch: int) -> None:
         """Samples, observers (evaluation may add to the summary), the epoch line, checkpoint."""
         cfg = self.train_cfg
         last = epoch == cfg.epochs or self._done()
         summary: dict = {"epoch": epoch, "step": self.state.step}
-        for name in ("g_loss", "d_loss"):
-            if records:
-                summary[name] = sum(r[name] for r in records) / len(records)
+        g_sum, d_sum, count = self.state.sums
+        if count:
+            summary["g_loss"], summary["d_loss"] = g_sum / count, d_sum / count
         if epoch % cfg.sample_every == 0 or last:
             summary["grid"] = str(self.save_samples(epoch))
         for observer in self.observers:
             observer.on_epoch_end(self, summary)
         self.log(epoch_line(summary, cfg.epochs))
-        if epoch % cfg.checkpoint_every == 0 or last:
-            self.save_checkpoint(epoch, summary)
+        self.last_summary = summary
+        if epoch % cfg.checkpoint_every == 0 and not last:
+            self.save_checkpoint()
 
     def save_samples(self, epoch: int) -> Path:
         from ganforge.viz import save_grid
@@ -146,21 +193,8 @@ class TrainingLoop:
         generator.train()
         return save_grid(images, self.folder.sample_path(epoch), nrow=self.train_cfg.grid)
 
-    def save_checkpoint(self, epoch: int, summary: dict | None = None,
-                        name: str | None = None) -> Path:
-        """Write a checkpoint of everything needed to continue; `name` defaults to the step."""
-        t = self.trainer
-        opt_g, groups_g = flatten_optimizer("opt_g", t.opt_g)
-        opt_d, groups_d = flatten_optimizer("opt_d", t.opt_d)
-        tensors = {
-            **{f"generator.{k}": v for k, v in t.generator.state_dict().items()},
-            **{f"discriminator.{k}": v for k, v in t.discriminator.state_dict().items()},
-            **opt_g, **opt_d,
-            "fixed_noise": self.fixed_noise,
-            "rng.torch": torch.get_rng_state(),
-            "rng.data": self.data_generator.get_state(),
-        }
-        meta = {"step": self.state.step, "epoch": epoch, "config": self.config.to_dict(),
-                "opt_g_groups": groups_g, "opt_d_groups": groups_d, "summary": summary or {}}
-        name = name or checkpoint_name(self.state.step)
-        return write_checkpoint(self.folder.checkpoints, name, tensors, meta)
+    def save_checkpoint(self, name: str | None = None) -> Path:
+        """Write everything needed to continue; `name` defaults to the step (step_0000123)."""
+        from ganforge.training.state import save_state
+
+        return save_state(self, name=name)

@@ -13,8 +13,10 @@ from ganforge.config import RunConfig
 from ganforge.errors import ConfigError
 from ganforge.losses import get_loss
 from ganforge.models import build_models
+from ganforge.training.batch import BatchSource
 from ganforge.training.loop import TrainingLoop
 from ganforge.training.noise import sample_noise
+from ganforge.training.objectives import AdversarialObjective
 from ganforge.training.observers import Observer
 from ganforge.training.run_folder import RunFolder
 from ganforge.training.trainer import Trainer, default_schedule
@@ -36,22 +38,48 @@ def adam(module: torch.nn.Module, lr: float, betas: tuple[float, float]) -> torc
 
 
 def build_trainer(config: RunConfig) -> Trainer:
-    """Networks, optimizers and loss from the config (seeded, so weights are repeatable)."""
+    """Networks, optimizers and objective from the config (seeded: repeatable weights)."""
     torch.manual_seed(config.train.seed)
     generator, discriminator = build_models(config.model)
     o = config.optim
     betas = (o.beta1, o.beta2)
+    objective = AdversarialObjective(
+        loss=get_loss(config.loss.loss), latent_dim=config.model.latent_dim,
+        noise=config.train.noise, real_target=config.loss.label_smoothing)
     return Trainer(
         generator=generator,
         discriminator=discriminator,
         opt_g=adam(generator, o.lr_g, betas),
         opt_d=adam(discriminator, o.lr_d, betas),
-        loss=get_loss(config.loss.loss),
-        latent_dim=config.model.latent_dim,
-        noise=config.train.noise,
-        real_target=config.loss.label_smoothing,
+        objective=objective,
         schedule=default_schedule(config.train.d_steps),
+        on_nan=config.train.on_nan,
     )
+
+
+def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | None,
+            observers: Sequence[Observer]) -> TrainingLoop:
+    """Networks and loop for `config` (already fitted to `data`, an ImageData)."""
+    if len(data) < config.train.batch_size:
+        raise ConfigError(
+            f"batch_size {config.train.batch_size} is larger than the data set ({len(data)} images)"
+        )
+    trainer = build_trainer(config)
+    seed, grid = config.train.seed, config.train.grid
+    fixed_noise = sample_noise(grid * grid, config.model.latent_dim, config.train.noise,
+                               generator=torch.Generator().manual_seed(seed + 1))
+    source = BatchSource(data.images, data.labels, getattr(data, "text", None),
+                         torch.Generator().manual_seed(seed + 3))
+    return TrainingLoop(trainer, source, config, folder, fixed_noise,
+                        torch.Generator().manual_seed(seed + 2), progress=progress,
+                        observers=observers)
+
+
+def load_training_data(config: RunConfig):
+    from ganforge.data import load_dataset
+
+    d = config.data
+    return load_dataset(d.dataset, "train", d.data_dir, d.limit)
 
 
 def train(
@@ -62,24 +90,47 @@ def train(
     progress: bool | None = None,
     observers: Sequence[Observer] = (),
 ) -> Path:
-    """Train a GAN as `config` says and leave the run folder in `out`; returns its path."""
-    from ganforge.data import load_dataset
+    """Train a GAN as `config` says and leave the run folder in `out`; returns its path.
 
-    data = load_dataset(config.data.dataset, "train", config.data.data_dir, config.data.limit)
-    if len(data) < config.train.batch_size:
-        raise ConfigError(
-            f"batch_size {config.train.batch_size} is larger than the data set ({len(data)} images)"
-        )
+    Everything that can fail on bad input (settings, data) fails before `out` is touched.
+    """
+    data = load_training_data(config)
     config = fit_to_data(config, data.channels, data.size)
-    trainer = build_trainer(config)
-    seed = config.train.seed
-    fixed = torch.Generator().manual_seed(seed + 1)
-    grid = config.train.grid
-    fixed_noise = sample_noise(grid * grid, config.model.latent_dim, config.train.noise,
-                               generator=fixed)
-    data_generator = torch.Generator().manual_seed(seed + 2)
-    folder = RunFolder.create(out, config, force=force)
-    loop = TrainingLoop(trainer, data.images, config, folder, fixed_noise, data_generator,
-                        progress=progress, observers=observers)
-    loop.run()
-    return folder.path
+    loop = prepare(config, data, RunFolder(out), progress, observers)
+    loop.folder = RunFolder.create(out, config, force=force)
+    return _run(loop)
+
+
+def resume(
+    run: Path | str,
+    overrides: dict[str, str] | None = None,
+    *,
+    checkpoint: Path | str | None = None,
+    progress: bool | None = None,
+    observers: Sequence[Observer] = (),
+    warn=print,
+) -> Path:
+    """Continue a run from its newest intact checkpoint (or `checkpoint`), exactly."""
+    from ganforge.config import resume_config
+    from ganforge.training.checkpoint import newest_good_checkpoint, read_checkpoint
+    from ganforge.training.state import restore_state
+
+    folder = RunFolder(run)
+    if checkpoint is not None:
+        path, (meta, tensors) = Path(checkpoint), read_checkpoint(checkpoint)
+    else:
+        path, meta, tensors = newest_good_checkpoint(folder.path, warn)
+    config = resume_config(meta, folder.read_config(), overrides or {}, str(path))
+    loop = prepare(config, load_training_data(config), folder, progress, observers)
+    restore_state(loop, meta, tensors, path)
+    folder.write_config(config)
+    warn(f"resuming {folder.path} from {path.name} (step {meta['step']})")
+    return _run(loop)
+
+
+def _run(loop: TrainingLoop) -> Path:
+    from ganforge.training.signals import stop_on_signals
+
+    with stop_on_signals(loop):
+        loop.run()
+    return loop.folder.path

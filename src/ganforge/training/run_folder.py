@@ -22,7 +22,8 @@ from ganforge.config import RunConfig, read_toml
 from ganforge.errors import ConfigError
 from ganforge.fileio import atomic_write_text
 
-ARTEFACTS = ("config.toml", "metrics.jsonl", "samples", "progress.gif", "losses.png", "checkpoints")
+ARTEFACTS = ("config.toml", "metrics.jsonl", "samples", "progress.gif", "losses.png", "checkpoints",
+             "report.html", "tensorboard", "eval.json", "eval.png")
 
 
 class RunFolder:
@@ -46,8 +47,11 @@ class RunFolder:
             folder.clear()
         folder.samples.mkdir(parents=True, exist_ok=True)
         folder.checkpoints.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(folder.path / "config.toml", tomli_w.dumps(config.to_dict()))
+        folder.write_config(config)
         return folder
+
+    def write_config(self, config: RunConfig) -> None:
+        atomic_write_text(self.path / "config.toml", tomli_w.dumps(config.to_dict()))
 
     def clear(self) -> None:
         """Remove the artefacts of an earlier run (only ganforge's own files)."""
@@ -60,6 +64,8 @@ class RunFolder:
 
     def read_config(self) -> RunConfig:
         path = self.path / "config.toml"
+        if not path.exists():
+            raise ConfigError(f"{self.path}: not a run folder (no config.toml)")
         return RunConfig.from_dict(read_toml(path), str(path))
 
     def append_records(self, records: Iterable[dict[str, Any]]) -> None:
@@ -73,6 +79,21 @@ class RunFolder:
             return []
         with open(self.metrics, encoding="utf-8") as fh:
             return [json.loads(line) for line in fh if line.strip()]
+
+    def count_records(self) -> int:
+        if not self.metrics.exists():
+            return 0
+        with open(self.metrics, "rb") as fh:
+            return sum(1 for line in fh if line.strip())
+
+    def truncate_records(self, count: int) -> None:
+        """Keep the first `count` records (those a resumed checkpoint knew of)."""
+        lines = self.metrics.read_text(encoding="utf-8").splitlines(keepends=True) \
+            if self.metrics.exists() else []
+        if len(lines) < count:
+            raise ConfigError(
+                f"{self.metrics}: holds {len(lines)} records, the checkpoint expects {count}")
+        atomic_write_text(self.metrics, "".join(lines[:count]))
 
     def sample_path(self, epoch: int) -> Path:
         return self.samples / f"epoch_{epoch:03d}.png"

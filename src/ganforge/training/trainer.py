@@ -1,18 +1,27 @@
 """One trainer for every model: an update schedule of discriminator and generator steps.
 
 The schedule is data: each phase runs after every `interval`-th batch. With k = d_steps,
-D updates on every batch and G once every k batches (k D-steps per G-step).
+D updates on every batch and G once every k batches (k D-steps per G-step). What the
+losses compare is the objective's business (see objectives.py); the trainer only updates.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
 
-from ganforge.losses import GanLoss
-from ganforge.training.noise import NoiseKind, sample_noise
+from ganforge.training.batch import Batch
+
+
+class Divergence(Exception):
+    """A loss became NaN or Inf; the loop adds the step and the last good checkpoint."""
+
+    def __init__(self, network: str, value: float):
+        super().__init__(f"{network} loss is {value}")
+        self.network, self.value = network, value
 
 
 @dataclass(frozen=True)
@@ -32,7 +41,7 @@ def preferred_memory_format(module: nn.Module) -> torch.memory_format:
 
 
 class Trainer:
-    """Holds built networks, optimizers and a loss; turns batches of real images into updates."""
+    """Holds built networks, optimizers and an objective; turns batches into updates."""
 
     def __init__(
         self,
@@ -41,63 +50,61 @@ class Trainer:
         discriminator: nn.Module,
         opt_g: torch.optim.Optimizer,
         opt_d: torch.optim.Optimizer,
-        loss: GanLoss,
-        latent_dim: int,
-        noise: NoiseKind = "normal",
-        real_target: float = 1.0,
+        objective: Any,
         schedule: list[Phase] | None = None,
+        on_nan: str = "stop",
     ):
         self.generator, self.discriminator = generator, discriminator
         self.opt_g, self.opt_d = opt_g, opt_d
-        self.loss = loss
-        self.latent_dim, self.noise, self.real_target = latent_dim, noise, real_target
+        self.objective = objective
+        self.on_nan = on_nan  # "stop": raise Divergence; "skip": drop that update
+        self.skipped = 0
         self.schedule = schedule or default_schedule(1)
         self._steps = {"discriminator": self.d_step, "generator": self.g_step}
+        self._last_d: tuple[torch.Tensor, ...] | None = None
         self.memory_format = preferred_memory_format(discriminator)
         generator.to(memory_format=self.memory_format)
         discriminator.to(memory_format=self.memory_format)
-        self._last_d: tuple[torch.Tensor, ...] | None = None
 
-    def _noise(self, n: int, device: torch.device) -> torch.Tensor:
-        return sample_noise(n, self.latent_dim, self.noise, device=device)
-
-    def d_step(self, real: torch.Tensor) -> None:
-        """One discriminator update on real images and a fresh batch of G's samples."""
-        with torch.no_grad():
-            fake = self.generator(self._noise(real.shape[0], real.device))
-        real_logits = self.discriminator(real)
-        fake_logits = self.discriminator(fake)
-        loss = self.loss.d_loss(
-            real_logits=real_logits, fake_logits=fake_logits, real_target=self.real_target
-        )
+    def d_step(self, batch: Batch) -> None:
+        """One discriminator update."""
+        result = self.objective.discriminator_loss(self.generator, self.discriminator, batch)
         self.opt_d.zero_grad(set_to_none=True)
-        loss.backward()
-        self.opt_d.step()
-        with torch.no_grad():
-            self._last_d = (loss.detach(), torch.sigmoid(real_logits).mean(),
-                            torch.sigmoid(fake_logits).mean())
+        if self._finite(result.loss, "discriminator"):
+            result.loss.backward()
+            self.opt_d.step()
+        self._last_d = (result.loss.detach(), result.d_real, result.d_fake)
 
-    def g_step(self, real: torch.Tensor) -> torch.Tensor:
+    def g_step(self, batch: Batch) -> torch.Tensor:
         """One generator update with D frozen; returns G's loss (a tensor, no host sync)."""
         self.discriminator.requires_grad_(False)
         try:
-            fake = self.generator(self._noise(real.shape[0], real.device))
-            loss = self.loss.g_loss(fake_logits=self.discriminator(fake))
+            loss = self.objective.generator_loss(self.generator, self.discriminator, batch)
             self.opt_g.zero_grad(set_to_none=True)
-            loss.backward()
-            self.opt_g.step()
+            if self._finite(loss, "generator"):
+                loss.backward()
+                self.opt_g.step()
         finally:
             self.discriminator.requires_grad_(True)
         return loss.detach()
 
-    def train_batch(self, batch_index: int, real: torch.Tensor) -> torch.Tensor | None:
+    def _finite(self, loss: torch.Tensor, network: str) -> bool:
+        """False (update skipped) or Divergence (run stopped) for a NaN/Inf loss."""
+        if bool(torch.isfinite(loss)):
+            return True
+        if self.on_nan == "skip":
+            self.skipped += 1
+            return False
+        raise Divergence(network, float(loss.detach()))
+
+    def train_batch(self, batch_index: int, batch: Batch) -> torch.Tensor | None:
         """Run the phases due at this batch. After a G step, return the step's statistics
         as one tensor [d_loss, g_loss, D(x), D(G(z))]; otherwise None."""
-        real = real.contiguous(memory_format=self.memory_format)
+        batch.images = batch.images.contiguous(memory_format=self.memory_format)
         g_loss = None
         for phase in self.schedule:
             if (batch_index + 1) % phase.interval == 0:
-                result = self._steps[phase.network](real)
+                result = self._steps[phase.network](batch)
                 if phase.network == "generator":
                     g_loss = result
         if g_loss is None or self._last_d is None:

@@ -1,0 +1,21 @@
+"""`ganforge report`: write a run's self-contained report.html."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("report", help="write a run's report.html (settings, curves, samples)",
+                       description="Write one self-contained HTML page about a run: settings, "
+                       "losses, evaluation metrics, progress GIF and sample grids.")
+    p.add_argument("run", help="run folder")
+    p.add_argument("--out", help="output file (default RUN/report.html)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ganforge.report.run_report import write_report
+
+    print(f"report: {write_report(args.run, args.out)}")
+    return 0

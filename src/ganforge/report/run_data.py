@@ -1,0 +1,148 @@
+"""Everything a report needs from one run folder, read once and checked: settings, step and
+evaluation records, sample grids per epoch, the best checkpoint's epoch and, for
+text-conditioned runs, the caption table. Works on finished runs and on runs in progress."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ganforge.config import read_toml
+from ganforge.errors import ConfigError, DataError
+
+
+@dataclass
+class Caption:
+    caption: str
+    image: Path  # absolute path inside the run folder
+
+
+@dataclass
+class RunData:
+    path: Path
+    name: str
+    settings: dict[str, Any]  # config.toml as written by the run
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    evals: list[dict[str, Any]] = field(default_factory=list)
+    samples: dict[int, Path] = field(default_factory=dict)  # epoch -> grid PNG
+    best: dict[str, Any] | None = None  # checkpoints/best.json (its "epoch", "summary")
+    captions: list[Caption] | None = None
+
+    def setting(self, section: str, key: str, default: Any = None) -> Any:
+        """One value of config.toml, or `default` when absent."""
+        value = self.settings.get(section, {})
+        return value.get(key, default) if isinstance(value, dict) else default
+
+    @property
+    def best_epoch(self) -> int | None:
+        epoch = (self.best or {}).get("epoch")
+        return epoch if isinstance(epoch, int) and not isinstance(epoch, bool) else None
+
+    @property
+    def epochs_done(self) -> int:
+        """The highest epoch seen in records or sample grids (0 before the first step)."""
+        epochs = [r["epoch"] for r in self.steps if isinstance(r.get("epoch"), int)]
+        return max([*epochs, *self.samples, 0])
+
+    @property
+    def last_step(self) -> int:
+        return max([r["step"] for r in self.steps if isinstance(r.get("step"), int)] + [0])
+
+
+def load_run(path: Path | str) -> RunData:
+    """Read a run folder; a folder that holds no run is a ConfigError naming it."""
+    root = Path(path)
+    if not root.is_dir():
+        raise ConfigError(f"{root}: no such run folder")
+    if not (root / "config.toml").is_file():
+        raise ConfigError(f"{root}: not a ganforge run folder (no config.toml)")
+    steps, evals = split_records(read_records(root / "metrics.jsonl"))
+    return RunData(
+        path=root,
+        name=root.resolve().name,
+        settings=read_toml(root / "config.toml"),
+        steps=steps,
+        evals=evals,
+        samples=sample_grids(root / "samples"),
+        best=read_best(root / "checkpoints" / "best.json"),
+        captions=read_captions(root),
+    )
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """metrics.jsonl as dicts; an unfinished last line (run still writing) is skipped."""
+    if not path.is_file():
+        return []
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    records = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            if number == len(lines):  # no newline yet: the writer is mid-line
+                break
+            raise DataError(f"{path}:{number}: not a JSON record") from None
+        if not isinstance(record, dict):
+            raise DataError(f"{path}:{number}: expected a JSON object")
+        records.append(record)
+    return records
+
+
+def split_records(records: list[dict[str, Any]]) -> tuple[list[dict], list[dict]]:
+    """(step records, evaluation records); records without a kind count as steps."""
+    steps = [r for r in records if r.get("kind", "step") == "step"]
+    evals = [r for r in records if r.get("kind") == "eval"]
+    return steps, evals
+
+
+def sample_grids(folder: Path) -> dict[int, Path]:
+    """epoch -> samples/epoch_NNN.png, in epoch order."""
+    grids = {}
+    for path in folder.glob("epoch_*.png"):
+        number = path.stem.split("_", 1)[1]
+        if number.isdigit():
+            grids[int(number)] = path
+    return dict(sorted(grids.items()))
+
+
+def read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise DataError(f"{path}: not valid JSON") from None
+
+
+def read_best(path: Path) -> dict[str, Any] | None:
+    """The best checkpoint's metadata, or None when the run keeps no best checkpoint."""
+    if not path.is_file():
+        return None
+    best = read_json(path)
+    if not isinstance(best, dict):
+        raise DataError(f"{path}: expected a JSON object")
+    return best
+
+
+def read_captions(root: Path) -> list[Caption] | None:
+    """captions.json: [{"caption": str, "image": "samples/..."}], images inside the run."""
+    path = root / "captions.json"
+    if not path.is_file():
+        return None
+    entries = read_json(path)
+    if not isinstance(entries, list):
+        raise DataError(f"{path}: expected a list of {{caption, image}} objects")
+    captions = []
+    inside = root.resolve()
+    for index, entry in enumerate(entries):
+        if not (isinstance(entry, dict) and isinstance(entry.get("caption"), str)
+                and isinstance(entry.get("image"), str)):
+            raise DataError(f"{path}: entry {index} needs a string caption and image")
+        image = (root / entry["image"]).resolve()
+        if not image.is_relative_to(inside):
+            raise DataError(f"{path}: entry {index} image {entry['image']!r} is outside the run")
+        captions.append(Caption(entry["caption"], image))
+    return captions

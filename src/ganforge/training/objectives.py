@@ -1,0 +1,51 @@
+"""Objectives: how a batch becomes D's loss and G's loss, given the networks.
+
+The trainer owns the update mechanics (optimizers, freezing, schedule); an objective owns
+what is compared with what. The unconditional objective below is systems 1 and 2 of the
+SPEC: real images against G(z), with a loss pair chosen by name from ganforge.losses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from ganforge.losses import GanLoss
+from ganforge.training.batch import Batch
+from ganforge.training.noise import NoiseKind, sample_noise
+
+
+@dataclass
+class DStepResult:
+    loss: torch.Tensor
+    d_real: torch.Tensor  # mean D(x), a probability
+    d_fake: torch.Tensor  # mean D(G(z))
+
+
+@dataclass
+class AdversarialObjective:
+    loss: GanLoss
+    latent_dim: int
+    noise: NoiseKind = "normal"
+    real_target: float = 1.0
+
+    def noise_for(self, batch: Batch) -> torch.Tensor:
+        return sample_noise(len(batch), self.latent_dim, self.noise, device=batch.images.device)
+
+    def discriminator_loss(self, g: nn.Module, d: nn.Module, batch: Batch) -> DStepResult:
+        with torch.no_grad():
+            fake = g(self.noise_for(batch))
+        real_logits, fake_logits = d(batch.images), d(fake)
+        loss = self.loss.d_loss(
+            real_logits=real_logits, fake_logits=fake_logits, real_target=self.real_target
+        )
+        return DStepResult(loss, _mean_prob(real_logits), _mean_prob(fake_logits))
+
+    def generator_loss(self, g: nn.Module, d: nn.Module, batch: Batch) -> torch.Tensor:
+        return self.loss.g_loss(fake_logits=d(g(self.noise_for(batch))))
+
+
+def _mean_prob(logits: torch.Tensor) -> torch.Tensor:
+    return torch.sigmoid(logits.detach()).mean()
