@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-EXTRAS ?= dev
+EXTRAS ?= all
 
 # Real data sets that ship beside this checkout (no internet here); users' machines
 # find theirs in ~/.cache/ganforge or download them.
@@ -11,7 +11,7 @@ ifneq ($(wildcard ../shared/datasets),)
 export GANFORGE_DATA ?= $(abspath ../shared/datasets)
 endif
 
-.PHONY: setup test lint demo demo-data bench clean
+.PHONY: setup test lint demo demo-data bench browser clean
 
 setup: $(STAMP)
 
@@ -25,8 +25,16 @@ $(STAMP): pyproject.toml
 lint: setup
 	$(BIN)/ruff check src tests benchmarks
 
-test: setup lint
+test: setup lint browser
 	$(BIN)/pytest
+
+# Browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
+browser:
+	@test -x /usr/bin/chromium || \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get install -y -q chromium >/dev/null 2>&1 || \
+	      (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null); \
+	  else echo "no /usr/bin/chromium: browser tests will be skipped"; fi
 
 demo-data: setup
 	@$(BIN)/ganforge data check fashion-mnist >/dev/null 2>&1 || \
