@@ -69,6 +69,7 @@ class TrainConfig:
     eval_every: int = 1  # epochs between quick evaluations (0 = never)
     eval_samples: int = 2000  # samples per quick evaluation
     device: str = "cpu"
+    sync_bn: bool = False  # BatchNorm statistics synchronised across ranks (torchrun)
 
     def __post_init__(self):
         for name in ("epochs", "batch_size", "d_steps", "log_every", "sample_every",

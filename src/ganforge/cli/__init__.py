@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from ganforge.errors import GanforgeError
 
-COMMANDS = ("train", "sample", "data", "report", "compare")
+COMMANDS = ("train", "sample", "data", "serve", "report", "compare")
 
 
 class OneLineParser(argparse.ArgumentParser):

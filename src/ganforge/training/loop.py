@@ -18,8 +18,9 @@ from tqdm import tqdm
 from ganforge.config import RunConfig
 from ganforge.errors import DivergenceError
 from ganforge.training.batch import BatchSource
+from ganforge.training.distributed import DistContext, any_rank, shard
 from ganforge.training.observers import Observer
-from ganforge.training.run_folder import RunFolder
+from ganforge.training.run_folder import ReadOnlyFolder, RunFolder
 from ganforge.training.trainer import Divergence, Trainer
 
 STAT_NAMES = ("d_loss", "g_loss", "d_real", "d_fake")
@@ -79,7 +80,17 @@ class TrainingLoop:
         self.last_summary: dict = {}
         self.stop_signal: str | None = None  # set by a signal handler: stop after this batch
         self._pending: list[tuple[int, int, torch.Tensor]] = []
+        self.dist = DistContext()  # set by run.py when several processes train together
         self.batches_per_epoch = len(source) // self.train_cfg.batch_size
+
+    def distribute(self, ctx: DistContext) -> None:
+        """Train as one rank of several: a shard of each epoch, files written by rank 0 only."""
+        self.dist = ctx
+        self.batches_per_epoch = len(self.source) // ctx.world_size // self.train_cfg.batch_size
+        if not ctx.is_writer:
+            self.folder = ReadOnlyFolder(self.folder.path)
+            self.progress, self.log = False, lambda line: None
+            self.observers = [o for o in self.observers if o.all_ranks]
 
     def run(self) -> LoopState:
         cfg = self.train_cfg
@@ -103,7 +114,7 @@ class TrainingLoop:
             state.epoch_rng = self.data_generator.get_state()
             state.sums = [0.0, 0.0, 0]
         self.data_generator.set_state(state.epoch_rng)
-        order = torch.randperm(len(self.source), generator=self.data_generator)
+        order = shard(torch.randperm(len(self.source), generator=self.data_generator), self.dist)
         disable = None if self.progress is None else not self.progress
         bar = tqdm(range(state.batch, self.batches_per_epoch), desc=f"epoch {epoch}",
                    disable=disable, leave=False, unit="batch", initial=state.batch,
@@ -124,7 +135,8 @@ class TrainingLoop:
                 if state.step % self.train_cfg.log_every == 0:
                     last = self.flush()[-1]
                     bar.set_postfix(d_loss=last["d_loss"], g_loss=last["g_loss"])
-            if self.stop_signal:
+            if any_rank(self.stop_signal is not None, self.dist):
+                self.stop_signal = self.stop_signal or "SIGTERM"  # another rank was signalled
                 self._stop_now()
             if self._done():
                 break
@@ -186,6 +198,8 @@ class TrainingLoop:
     def save_samples(self, epoch: int) -> Path:
         from ganforge.viz import save_grid
 
+        if not self.dist.is_writer:
+            return self.folder.sample_path(epoch)
         generator = self.trainer.generator
         generator.eval()
         with torch.no_grad():
@@ -197,4 +211,6 @@ class TrainingLoop:
         """Write everything needed to continue; `name` defaults to the step (step_0000123)."""
         from ganforge.training.state import save_state
 
+        if not self.dist.is_writer:
+            return self.folder.checkpoints / f"{name or 'rank0'}.json"
         return save_state(self, name=name)

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 
 class Observer:
+    all_ranks = False  # in distributed training, observe on every rank (else rank 0 only)
+
     def on_records(self, loop: TrainingLoop, records: list[dict[str, Any]]) -> None:
         """Per-step records, just appended to metrics.jsonl."""
 

@@ -97,7 +97,9 @@ def train(
     data = load_training_data(config)
     config = fit_to_data(config, data.channels, data.size)
     loop = prepare(config, data, RunFolder(out), progress, observers)
-    loop.folder = RunFolder.create(out, config, force=force)
+    ctx = join_ranks(loop)
+    if ctx.is_writer:
+        loop.folder = RunFolder.create(out, config, force=force)
     return _run(loop)
 
 
@@ -122,10 +124,33 @@ def resume(
         path, meta, tensors = newest_good_checkpoint(folder.path, warn)
     config = resume_config(meta, folder.read_config(), overrides or {}, str(path))
     loop = prepare(config, load_training_data(config), folder, progress, observers)
+    ctx = join_ranks(loop)
     restore_state(loop, meta, tensors, path)
-    folder.write_config(config)
-    warn(f"resuming {folder.path} from {path.name} (step {meta['step']})")
+    if not ctx.is_writer:  # rank 0's noise stream was saved; the others derive theirs anew
+        torch.manual_seed(config.train.seed * 7919 + meta["step"] * 104729 + ctx.rank)
+    loop.folder.write_config(config)
+    if ctx.is_writer:
+        warn(f"resuming {folder.path} from {path.name} (step {meta['step']})")
     return _run(loop)
+
+
+def join_ranks(loop: TrainingLoop):
+    """When torchrun started several processes: join them, wrap the networks, shard the data."""
+    from ganforge.training.distributed import init_from_env, launched_by_torchrun
+
+    if not launched_by_torchrun():
+        return loop.dist
+    train_cfg, optim = loop.config.train, loop.config.optim
+    device = torch.device("cpu")
+    ctx = init_from_env(device)
+    torch.manual_seed(train_cfg.seed * 7919 + ctx.rank)  # each rank its own noise stream
+    loop.trainer.distribute(ctx, device, sync_bn=train_cfg.sync_bn)
+    loop.distribute(ctx)
+    if ctx.is_writer:
+        print(f"distributed: {ctx.world_size} ranks ({torch.distributed.get_backend()}), "
+              f"batch {train_cfg.batch_size} per rank = {train_cfg.batch_size * ctx.world_size} "
+              f"effective; lr_g {optim.lr_g:g}, lr_d {optim.lr_d:g} (not scaled)", flush=True)
+    return ctx
 
 
 def _run(loop: TrainingLoop) -> Path:

@@ -112,3 +112,19 @@ class RunFolder:
         records = [r for r in self.read_records() if r.get("kind") == "step"]
         if records:
             plot_losses(records, self.path / "losses.png")
+
+
+class ReadOnlyFolder(RunFolder):
+    """The run folder as seen by ranks other than 0 in distributed training: no writes."""
+
+    def append_records(self, records: Iterable[dict[str, Any]]) -> None:
+        pass
+
+    def write_config(self, config: RunConfig) -> None:
+        pass
+
+    def truncate_records(self, count: int) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass

@@ -55,6 +55,8 @@ class Trainer:
         on_nan: str = "stop",
     ):
         self.generator, self.discriminator = generator, discriminator
+        # The networks the steps run through: the same ones, or their DDP wrappers (distribute)
+        self.g_train, self.d_train = generator, discriminator
         self.opt_g, self.opt_d = opt_g, opt_d
         self.objective = objective
         self.on_nan = on_nan  # "stop": raise Divergence; "skip": drop that update
@@ -68,7 +70,7 @@ class Trainer:
 
     def d_step(self, batch: Batch) -> None:
         """One discriminator update."""
-        result = self.objective.discriminator_loss(self.generator, self.discriminator, batch)
+        result = self.objective.discriminator_loss(self.g_train, self.d_train, batch)
         self.opt_d.zero_grad(set_to_none=True)
         if self._finite(result.loss, "discriminator"):
             result.loss.backward()
@@ -79,7 +81,8 @@ class Trainer:
         """One generator update with D frozen; returns G's loss (a tensor, no host sync)."""
         self.discriminator.requires_grad_(False)
         try:
-            loss = self.objective.generator_loss(self.generator, self.discriminator, batch)
+            # D frozen and called unwrapped: it is not updated here, so nothing to synchronise
+            loss = self.objective.generator_loss(self.g_train, self.discriminator, batch)
             self.opt_g.zero_grad(set_to_none=True)
             if self._finite(loss, "generator"):
                 loss.backward()
@@ -111,6 +114,16 @@ class Trainer:
             return None
         d_loss, d_real, d_fake = self._last_d
         return torch.stack([d_loss, g_loss, d_real, d_fake])
+
+    def distribute(self, ctx, device: torch.device, sync_bn: bool = False) -> None:
+        """Run the steps through DistributedDataParallel wrappers (see distributed.py)."""
+        from ganforge.training.distributed import wrap
+
+        self.g_train = wrap(self.generator, ctx, device, sync_bn)
+        self.d_train = wrap(self.discriminator, ctx, device, sync_bn)
+        if self.g_train is not self.generator:  # SyncBatchNorm conversion makes new modules
+            self.generator = self.g_train.module
+            self.discriminator = self.d_train.module
 
     def train_mode(self, flag: bool = True) -> None:
         self.generator.train(flag)

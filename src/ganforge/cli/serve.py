@@ -1,0 +1,50 @@
+"""`ganforge serve`: a local web page and JSON API around a trained generator."""
+
+from __future__ import annotations
+
+import argparse
+
+from ganforge.errors import ConfigError
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "serve", help="web page and JSON API for a trained generator",
+        description="Serve a page and an API (POST /api/generate, GET /api/interpolate, "
+        "GET /api/info, schema at /openapi.json) for a trained run. Needs the web extra: "
+        "pip install 'ganforge[web]'.")
+    p.add_argument("run", help="run folder or checkpoint (.json / .safetensors)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free)")
+    p.add_argument("--threads", type=int, metavar="N",
+                   help="torch threads of the server process (default: torch's choice, one "
+                   "per core)")
+    p.add_argument("--no-access-log", action="store_true", help="do not log each request")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ganforge.serve.server import banner, bind, make_server, require_web
+
+    require_web()
+    if args.threads is not None and args.threads < 1:
+        raise ConfigError(f"--threads must be at least 1, got {args.threads}")
+    from ganforge.serve.app import create_app
+    from ganforge.serve.service import load_service
+
+    app = create_app(load_service(args.run))  # the model is loaded once, here
+    sock = bind(args.host, args.port)
+    if args.threads is not None:
+        import torch
+
+        torch.set_num_threads(args.threads)  # for the whole server process
+    try:
+        print(banner(args.run, sock), flush=True)
+        make_server(app, access_log=not args.no_access_log).run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass  # uvicorn has finished its graceful shutdown and re-raised Ctrl-C: a normal stop
+    finally:
+        sock.close()
+    print("server stopped", flush=True)
+    return 0

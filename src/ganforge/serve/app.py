@@ -1,0 +1,103 @@
+"""The FastAPI app of `ganforge serve`: one page and a small JSON/PNG API.
+
+Routes: `GET /` (the page), `GET /api/info`, `POST /api/generate`, `GET /api/interpolate`,
+`GET /openapi.json` (the schema). The interactive /docs pages are off: they load their
+scripts from a CDN, and the server makes no use of other sites.
+
+Handlers are plain functions, so FastAPI runs them on its thread pool; the service they call
+only reads the model, which makes concurrent requests safe.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import torch
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from ganforge.serve.body_limit import BodySizeLimit
+from ganforge.serve.page import FAVICON_SVG, render_page
+from ganforge.serve.png import base64_pngs, grid_png
+from ganforge.serve.schemas import (
+    MAX_BODY_BYTES,
+    ErrorResponse,
+    GenerateRequest,
+    ImageFormat,
+    ImagesResponse,
+    InfoResponse,
+    InterpolateQuery,
+    Limits,
+)
+from ganforge.serve.service import RequestError, UnconditionalService
+
+_IMAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "format png: one grid image; format json: one base64 PNG per image",
+        "model": ImagesResponse,
+        "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+    },
+    413: {"model": ErrorResponse, "description": "request body over the size limit"},
+}
+
+
+def create_app(service: UnconditionalService) -> FastAPI:
+    """The app serving `service` (already loaded: the model is read once, at startup)."""
+    app = FastAPI(
+        title="ganforge", version=_version(), docs_url=None, redoc_url=None,
+        description="Images from a trained ganforge generator.",
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+
+    @app.exception_handler(RequestError)
+    async def refused(request: Request, exc: RequestError) -> JSONResponse:
+        place = "body" if request.method == "POST" else "query"
+        error = {"type": "value_error", "loc": [place, exc.field], "msg": exc.message}
+        return JSONResponse({"detail": [error]}, status_code=422)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def page() -> HTMLResponse:
+        html, policy = render_page()
+        return HTMLResponse(html, headers={"Content-Security-Policy": policy,
+                                           "X-Content-Type-Options": "nosniff"})
+
+    @app.get("/favicon.svg", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(FAVICON_SVG, media_type="image/svg+xml")
+
+    @app.get("/api/info", response_model=InfoResponse)
+    def info() -> InfoResponse:
+        """The served model (kind, image shape, latent size, conditional) and the limits."""
+        return InfoResponse(**vars(service.describe()), limits=Limits())
+
+    @app.post("/api/generate", response_class=Response, responses=_IMAGE_RESPONSES)
+    def generate(request: GenerateRequest) -> Response:
+        """n images from a seed: the same seed always gives the same images."""
+        images = service.generate(request.n, request.seed, request.caption)
+        return _answer(images, request.format, service)
+
+    @app.get("/api/interpolate", response_class=Response, responses=_IMAGE_RESPONSES)
+    def interpolate(query: Annotated[InterpolateQuery, Query()]) -> Response:
+        """n images at fraction t of the way from seed_a's latent points to seed_b's."""
+        images = service.interpolate(query.n, query.seed_a, query.seed_b, query.t, query.method)
+        return _answer(images, query.format, service)
+
+    return app
+
+
+def _answer(images: torch.Tensor, fmt: ImageFormat, service: UnconditionalService) -> Response:
+    if fmt == "png":
+        return Response(grid_png(images), media_type="image/png")
+    c, h, w = images.shape[1:]
+    body = ImagesResponse(images=base64_pngs(images), channels=c, height=h, width=w,
+                          step=service.describe().step)
+    return JSONResponse(body.model_dump())
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ganforge")
+    except PackageNotFoundError:
+        return "unknown"

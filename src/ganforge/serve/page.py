@@ -1,0 +1,199 @@
+"""The single page of `ganforge serve`: plain HTML, CSS and JavaScript, all inline.
+
+It loads nothing from other sites; the Content-Security-Policy sent with it says so to the
+browser too (scripts and styles only with the response's nonce, requests only to this server).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+# The tab icon: a 2x2 grid of grey squares, like a sample grid.
+FAVICON_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+    '<rect width="16" height="16" fill="#111"/><rect x="1" y="1" width="6" height="6" fill="#ccc"/>'
+    '<rect x="9" y="1" width="6" height="6" fill="#888"/>'
+    '<rect x="1" y="9" width="6" height="6" fill="#888"/>'
+    '<rect x="9" y="9" width="6" height="6" fill="#ccc"/></svg>'
+)
+
+_STYLE = """
+body { font: 16px/1.4 system-ui, sans-serif; margin: 0 auto; max-width: 60rem; padding: 1rem;
+       color: #222; background: #fafafa; }
+h1 { margin: 0 0 .2rem; } h2 { font-size: 1.15rem; margin: 0 0 .5rem; }
+section { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 1rem;
+          margin: 1rem 0; }
+form { display: flex; flex-wrap: wrap; gap: .6rem 1rem; align-items: end; margin-bottom: .8rem; }
+label { display: flex; flex-direction: column; font-size: .85rem; color: #555; }
+input[type=number] { width: 8.5rem; font-size: 1rem; }
+button, select { font-size: 1rem; }
+img { image-rendering: pixelated; display: block; background: #000; }
+img[aria-busy=true] { opacity: .6; }
+#model { color: #555; margin: 0; }
+#error { color: #a00; font-weight: 600; }
+.slider { display: flex; align-items: center; gap: .8rem; margin-bottom: .8rem; }
+.slider input { width: 24rem; max-width: 70vw; }
+"""
+
+_BODY = """
+<header><h1>ganforge</h1><p id="model">loading model information&hellip;</p></header>
+<p id="error" role="alert" hidden></p>
+<section aria-labelledby="samples-title">
+  <h2 id="samples-title">Samples</h2>
+  <form id="sample-form" novalidate>
+    <label>Seed <input id="seed" type="number" min="0" max="2147483647" step="1" value="0"
+      required></label>
+    <label>Images <input id="n" type="number" min="1" max="64" step="1" value="16"
+      required></label>
+    <button type="submit" id="draw">Draw</button>
+    <button type="button" id="new-seed">New seed</button>
+  </form>
+  <img id="grid" alt="images generated from the seed" data-version="0">
+</section>
+<section aria-labelledby="walk-title">
+  <h2 id="walk-title">Walk between two latent points</h2>
+  <form id="walk-form" novalidate>
+    <label>From seed <input id="seed-a" type="number" min="0" max="2147483647" step="1"
+      value="0" required></label>
+    <label>To seed <input id="seed-b" type="number" min="0" max="2147483647" step="1"
+      value="1" required></label>
+    <label>Walks <input id="walk-n" type="number" min="1" max="64" step="1" value="4"
+      required></label>
+    <label>Path <select id="method"><option value="slerp">spherical</option>
+      <option value="lerp">linear</option></select></label>
+  </form>
+  <div class="slider"><input id="t" type="range" min="0" max="1" step="0.01" value="0"
+    aria-label="position between the two seeds"><output id="t-value">0.00</output></div>
+  <img id="walk" alt="images part of the way between the two seeds" data-version="0">
+</section>
+"""
+
+_SCRIPT = """
+"use strict";
+const $ = (id) => document.getElementById(id);
+const DISPLAY_WIDTH = 480;
+let maxSeed = 2147483647;
+const pending = new Map();
+
+function showError(text) {
+  $("error").textContent = text;
+  $("error").hidden = !text;
+}
+
+async function explain(response) {
+  try {
+    const detail = (await response.json()).detail;
+    if (Array.isArray(detail)) {
+      return detail.map((e) => (e.loc || []).slice(1).join(".") + ": " + e.msg).join("; ");
+    }
+    return String(detail);
+  } catch (err) {
+    return response.status + " " + response.statusText;
+  }
+}
+
+function show(img, blob) {
+  const old = img.src;
+  img.onload = () => {
+    if (old.startsWith("blob:")) URL.revokeObjectURL(old);
+    const scale = Math.max(1, Math.floor(DISPLAY_WIDTH / img.naturalWidth));
+    img.style.width = img.naturalWidth * scale + "px";
+    img.dataset.version = String(Number(img.dataset.version) + 1);
+  };
+  img.src = URL.createObjectURL(blob);
+}
+
+async function load(img, url, options) {
+  if (pending.has(img.id)) pending.get(img.id).abort();
+  const controller = new AbortController();
+  pending.set(img.id, controller);
+  img.setAttribute("aria-busy", "true");
+  try {
+    const response = await fetch(url, { ...options, signal: controller.signal });
+    if (!response.ok) {
+      showError(await explain(response));
+      return;
+    }
+    showError("");
+    show(img, await response.blob());
+  } catch (err) {
+    if (err.name !== "AbortError") showError("request failed: " + err.message);
+  } finally {
+    if (pending.get(img.id) === controller) {
+      pending.delete(img.id);
+      img.removeAttribute("aria-busy");
+    }
+  }
+}
+
+function drawSamples() {
+  const body = { n: Number($("n").value), seed: Number($("seed").value), caption: null,
+                 format: "png" };
+  load($("grid"), "/api/generate", {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+function drawWalk() {
+  $("t-value").textContent = Number($("t").value).toFixed(2);
+  const query = new URLSearchParams({
+    seed_a: $("seed-a").value, seed_b: $("seed-b").value, t: $("t").value,
+    n: $("walk-n").value, method: $("method").value,
+  });
+  load($("walk"), "/api/interpolate?" + query);
+}
+
+function randomSeed() {
+  const word = new Uint32Array(1);
+  crypto.getRandomValues(word);
+  return word[0] % (maxSeed + 1);
+}
+
+async function describeModel() {
+  const response = await fetch("/api/info");
+  if (!response.ok) {
+    showError(await explain(response));
+    return;
+  }
+  const info = await response.json();
+  maxSeed = info.limits.max_seed;
+  for (const id of ["n", "walk-n"]) $(id).max = info.limits.max_n;
+  $("model").textContent = info.arch + " generator trained on " + info.dataset +
+    " (step " + info.step + "): " + info.channels + "x" + info.height + "x" + info.width +
+    " images from a " + info.latent_dim + "-d " + info.noise + " latent";
+}
+
+$("sample-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  drawSamples();
+});
+$("new-seed").addEventListener("click", () => {
+  $("seed").value = randomSeed();
+  drawSamples();
+});
+$("walk-form").addEventListener("change", drawWalk);
+$("walk-form").addEventListener("submit", (event) => event.preventDefault());
+$("t").addEventListener("input", drawWalk);
+describeModel().catch((err) => showError("cannot reach the server: " + err.message));
+drawSamples();
+drawWalk();
+"""
+
+
+def render_page() -> tuple[str, str]:
+    """(HTML, Content-Security-Policy) with a fresh nonce for the inline script and style."""
+    nonce = secrets.token_urlsafe(16)
+    html = (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<title>ganforge</title><link rel="icon" href="/favicon.svg">'
+        f'<style nonce="{nonce}">{_STYLE}</style></head>'
+        f'<body>{_BODY}<script nonce="{nonce}">{_SCRIPT}</script></body></html>\n'
+    )
+    policy = (
+        f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
+        "img-src 'self' blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'none'"
+    )
+    return html, policy

@@ -1,0 +1,96 @@
+"""Request and response shapes of the `ganforge serve` API, with their limits.
+
+Requests refuse unknown fields (`extra="forbid"`) and, for JSON bodies, values of the wrong
+type (strict: `"n": "4"` or `"n": 4.0` is an error, not 4). FastAPI answers a violation with
+422 and `{"detail": [{"loc": [...], "msg": ..., "type": ...}]}`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_N = 64
+MAX_SEED = 2**31 - 1
+MAX_CAPTION = 300
+MAX_BODY_BYTES = 16 * 1024
+
+ImageFormat = Literal["png", "json"]
+
+_N = Field(16, ge=1, le=MAX_N, description=f"number of images, 1..{MAX_N}")
+_FORMAT = Field(
+    "png", description="png: one grid image (image/png); json: base64 PNG per image"
+)
+
+
+def _seed(description: str):
+    return Field(ge=0, le=MAX_SEED, description=f"{description}, 0..{MAX_SEED}")
+
+
+class GenerateRequest(BaseModel):
+    """`POST /api/generate`: n images from a seed (and a caption, for text models)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+    n: int = _N
+    seed: int = _seed("latent seed: the same seed gives the same images")
+    caption: str | None = Field(
+        None, max_length=MAX_CAPTION,
+        description=f"text for a text-conditioned model (at most {MAX_CAPTION} characters); "
+        "must be null for an unconditional one",
+    )
+    format: ImageFormat = _FORMAT
+
+
+class InterpolateQuery(BaseModel):
+    """`GET /api/interpolate`: images part of the way between two seeds' latent points."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    seed_a: int = _seed("seed of the start point")
+    seed_b: int = _seed("seed of the end point")
+    t: float = Field(ge=0.0, le=1.0, description="0 = seed_a's images, 1 = seed_b's")
+    n: int = Field(1, ge=1, le=MAX_N, description=f"number of walks side by side, 1..{MAX_N}")
+    method: Literal["slerp", "lerp"] = Field("slerp", description="spherical or linear")
+    format: ImageFormat = _FORMAT
+
+
+class ImagesResponse(BaseModel):
+    """The `format: "json"` answer: one base64-encoded PNG per image."""
+
+    images: list[str] = Field(description="base64-encoded PNG files, one per image")
+    channels: int
+    height: int
+    width: int
+    step: int = Field(description="training step of the checkpoint that drew them")
+
+
+class Limits(BaseModel):
+    max_n: int = MAX_N
+    max_seed: int = MAX_SEED
+    max_caption: int = MAX_CAPTION
+    max_body_bytes: int = MAX_BODY_BYTES
+
+
+class InfoResponse(BaseModel):
+    """`GET /api/info`: the served model and the request limits."""
+
+    kind: str = Field(description="unconditional or text-conditioned")
+    conditional: bool
+    arch: str
+    dataset: str
+    channels: int
+    height: int
+    width: int
+    latent_dim: int
+    noise: str
+    step: int
+    checkpoint: str
+    limits: Limits
+
+
+class ErrorResponse(BaseModel):
+    """A refused request other than a validation error (e.g. a body over the size limit)."""
+
+    detail: str

@@ -1,0 +1,99 @@
+"""Several processes (CPUs, GPUs or machines) through torch.distributed, as torchrun starts them.
+
+Each rank holds the same networks wrapped in DistributedDataParallel, draws a disjoint shard
+of every epoch's shuffled order (the order comes from a seed all ranks share), and uses its
+own noise stream; gradients are averaged, so all ranks keep identical weights. Rank 0
+alone writes the run folder. Backend: nccl on CUDA, gloo otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+
+@dataclass(frozen=True)
+class DistContext:
+    rank: int = 0
+    world_size: int = 1
+    local_rank: int = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.world_size > 1
+
+    @property
+    def is_writer(self) -> bool:
+        return self.rank == 0
+
+
+def launched_by_torchrun() -> bool:
+    return int(os.environ.get("WORLD_SIZE", "1")) > 1
+
+
+def init_from_env(device: torch.device) -> DistContext:
+    """Join the process group torchrun describes in the environment (or run alone)."""
+    import torch.distributed as dist
+
+    if not launched_by_torchrun():
+        return DistContext()
+    if not dist.is_initialized():
+        backend = "nccl" if device.type == "cuda" else "gloo"
+        dist.init_process_group(backend=backend)
+    return DistContext(dist.get_rank(), dist.get_world_size(),
+                       int(os.environ.get("LOCAL_RANK", "0")))
+
+
+def wrap(module: nn.Module, ctx: DistContext, device: torch.device, sync_bn: bool) -> nn.Module:
+    """DDP-wrap a network (BatchNorm synchronised across ranks if asked)."""
+    from torch.nn.parallel import DistributedDataParallel
+
+    if not ctx.enabled:
+        return module
+    if sync_bn:
+        module = nn.SyncBatchNorm.convert_sync_batchnorm(module)
+    ids = [device.index] if device.type == "cuda" else None
+    return DistributedDataParallel(module, device_ids=ids)
+
+
+def unwrap(module: nn.Module) -> nn.Module:
+    """The network inside a DDP wrapper (or the network itself)."""
+    return getattr(module, "module", module)
+
+
+def shard(order: torch.Tensor, ctx: DistContext) -> torch.Tensor:
+    """This rank's disjoint share of an epoch's order (every world_size-th index)."""
+    return order[ctx.rank :: ctx.world_size] if ctx.enabled else order
+
+
+def any_rank(flag: bool, ctx: DistContext) -> bool:
+    """True on every rank if `flag` is true on any (so all ranks stop at the same step)."""
+    import torch.distributed as dist
+
+    if not ctx.enabled:
+        return flag
+    value = torch.tensor([1.0 if flag else 0.0])
+    dist.all_reduce(value, op=dist.ReduceOp.MAX)
+    return bool(value.item())
+
+
+def gather_rng(ctx: DistContext) -> list[torch.Tensor]:
+    """Every rank's torch RNG state (all ranks receive all)."""
+    import torch.distributed as dist
+
+    state = torch.get_rng_state()
+    if not ctx.enabled:
+        return [state]
+    states = [torch.empty_like(state) for _ in range(ctx.world_size)]
+    dist.all_gather(states, state)
+    return states
+
+
+def shutdown(ctx: DistContext) -> None:
+    import torch.distributed as dist
+
+    if ctx.enabled and dist.is_initialized():
+        dist.destroy_process_group()

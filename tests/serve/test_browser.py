@@ -1,0 +1,93 @@
+"""End to end in headless Chromium: the page draws images, "New seed" and the slider change
+them, a bad value shows the server's message. A screenshot goes to test-artifacts/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+TIMEOUT_MS = 20_000
+
+
+def _expected(console_error: str) -> bool:
+    """Chromium logs each 4xx answer; the refused-value test asks for one 422."""
+    return "status of 422" in console_error
+
+
+@pytest.fixture(scope="module")
+def page(server_url):
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                             headless=True)
+        try:
+            tab = browser.new_page(viewport={"width": 1100, "height": 1400})
+            tab.set_default_timeout(TIMEOUT_MS)
+            tab.problems = []  # console errors and requests that leave the server
+            tab.on("console", lambda m: m.type == "error" and not _expected(m.text)
+                   and tab.problems.append(m.text))
+            tab.on("request", lambda r: r.url.startswith((server_url, "blob:"))
+                   or tab.problems.append(r.url))
+            tab.goto(server_url + "/")
+            yield tab
+        finally:
+            browser.close()
+
+
+def _wait_version(page, img: str, old: int) -> None:
+    """Wait until the image has loaded again (a selector wait: the page's CSP forbids eval)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(f"#{img}")).not_to_have_attribute("data-version", str(old),
+                                                          timeout=TIMEOUT_MS)
+
+
+def _pixels(page, img: str) -> bytes:
+    return page.locator(f"#{img}").screenshot()
+
+
+def test_page_draws_samples_and_new_seed_changes_them(page):
+    _wait_version(page, "grid", 0)
+    assert "mlp generator trained on mnist" in page.locator("#model").inner_text()
+    seed_before = page.input_value("#seed")
+    before = _pixels(page, "grid")
+    page.click("#new-seed")
+    _wait_version(page, "grid", 1)
+    assert page.input_value("#seed") != seed_before
+    assert _pixels(page, "grid") != before
+    assert page.locator("#error").is_hidden()
+
+
+def test_slider_walks_between_the_seeds(page):
+    _wait_version(page, "walk", 0)
+    version = int(page.get_attribute("#walk", "data-version"))
+    start = _pixels(page, "walk")
+    page.eval_on_selector(
+        "#t", "el => { el.value = '1'; el.dispatchEvent(new Event('input', {bubbles: true})); }")
+    _wait_version(page, "walk", version)
+    assert page.locator("#t-value").inner_text() == "1.00"
+    assert _pixels(page, "walk") != start
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "serve_page.png"), full_page=True)
+    assert (ARTIFACTS / "serve_page.png").stat().st_size > 1000
+
+
+def test_a_refused_value_shows_the_server_message(page):
+    page.fill("#n", "65")
+    page.eval_on_selector("#sample-form", "form => form.requestSubmit()")
+    page.wait_for_selector("#error:not([hidden])")
+    assert "n: Input should be less than or equal to 64" in page.inner_text("#error")
+    page.fill("#n", "16")
+    page.click("#draw")
+    page.wait_for_selector("#error", state="hidden")
+
+
+def test_nothing_left_the_server_and_no_script_errors(page):
+    assert page.problems == []
