@@ -129,6 +129,7 @@ def newest_good_checkpoint(
     run_dir: Path | str, warn: Callable[[str], None]
 ) -> tuple[Path, dict[str, Any], dict[str, torch.Tensor]]:
     """The newest checkpoint that verifies; damaged newer ones are reported and skipped."""
+    newest_checkpoint(run_dir)  # says so when there are none at all
     for path in reversed(resumable_checkpoints(run_dir)):
         try:
             return (path, *read_checkpoint(path))

@@ -1,0 +1,136 @@
+"""Bad input of every kind: one clear line, exit code 2, nothing half-written."""
+
+import json
+import pickle
+import shutil
+import string
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ganforge.config import RunConfig, resolve_config, resume_config
+from ganforge.errors import CheckpointError, ConfigError
+from ganforge.sampling import load_generator
+from tests.test_cli import _one_line_error, ganforge
+
+# --- the config loader never fails with anything but its own error -------------------
+
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**6),
+                     st.floats(allow_nan=True), st.text(string.printable, max_size=8),
+                     st.lists(st.integers(-3, 2000), max_size=4))
+_keys = st.sampled_from(["epochs", "batch_size", "d_steps", "noise", "seed", "loss",
+                         "label_smoothing", "lr_g", "arch", "g_hidden", "dataset", "limit",
+                         "bogus", "max_steps", "g_batchnorm", "keep", "on_nan"])
+_sections = st.sampled_from(["data", "model", "loss", "optim", "train", "extra"])
+_configs = st.dictionaries(_sections, st.one_of(st.dictionaries(_keys, _scalars, max_size=4),
+                                                _scalars), max_size=4)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_configs)
+def test_config_dicts_only_raise_config_errors(data):
+    try:
+        RunConfig.from_dict(data, "fuzz.toml")
+    except ConfigError as exc:
+        assert "\n" not in str(exc)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(_keys, st.text(string.printable, max_size=6), max_size=3))
+def test_command_line_strings_only_raise_config_errors(overrides):
+    try:
+        resolve_config("mlp-mnist", overrides=overrides)
+    except ConfigError as exc:
+        assert "\n" not in str(exc)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=200))
+def test_config_files_of_random_bytes(tmp_path_factory, content):
+    path = tmp_path_factory.mktemp("cfg") / "x.toml"
+    path.write_bytes(content)
+    try:
+        resolve_config(config_file=path)
+    except ConfigError as exc:
+        assert str(path) in str(exc)
+
+
+# --- checkpoints from another model or version ----------------------------------------
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    from tests.conftest import REAL_DATA_ROOT
+
+    if REAL_DATA_ROOT is None:
+        pytest.skip("real data sets not available (set GANFORGE_DATA)")
+    out = tmp_path_factory.mktemp("bad") / "run"
+    r = ganforge("train", "--preset", "mlp-mnist", "--limit", "64", "--batch-size", "32",
+                 "--epochs", "1", "--g-hidden", "16", "--d-hidden", "16", "--eval-every", "0",
+                 "--no-progress", "--out", out, env={"GANFORGE_DATA": str(REAL_DATA_ROOT)})
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def test_checkpoint_of_another_version(tiny_run, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(tiny_run, run)
+    meta_path = run / "checkpoints" / "final.json"
+    meta = json.loads(meta_path.read_text())
+    meta["version"] = 99
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(CheckpointError, match="format version 99, ganforge reads 1"):
+        load_generator(meta_path)
+    _one_line_error(ganforge("sample", meta_path, "--out", tmp_path / "g.png"),
+                    "format version 99")
+
+
+def test_checkpoint_of_another_model_says_what_differs(tiny_run):
+    meta = json.loads((tiny_run / "checkpoints" / "final.json").read_text())
+    other = resolve_config("mlp-mnist", overrides={"g_hidden": "16,32", "d_hidden": "16"})
+    with pytest.raises(ConfigError, match=r"another model .*g_hidden: \[16\] vs \[16, 32\]"):
+        resume_config(meta, other, {}, "final.json")
+
+
+def test_weights_that_do_not_fit_the_config(tiny_run, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(tiny_run, run)
+    meta_path = run / "checkpoints" / "final.json"
+    meta = json.loads(meta_path.read_text())
+    meta["config"]["model"]["g_hidden"] = [32]
+    meta_path.write_text(json.dumps(meta))
+    _one_line_error(ganforge("sample", meta_path, "--out", tmp_path / "g.png"),
+                    "weights do not fit the model in its config")
+
+
+def test_pickle_offered_as_checkpoint(tmp_path):
+    path = tmp_path / "generator.pth"
+    path.write_bytes(pickle.dumps({"state": 1}))
+    _one_line_error(ganforge("sample", path, "--out", tmp_path / "g.png"), "never unpickles")
+
+
+def test_output_folder_holding_another_run(tiny_run):
+    before = (tiny_run / "config.toml").read_text()
+    r = ganforge("train", "--preset", "dcgan-mnist", "--out", tiny_run)
+    _one_line_error(r, "already holds a run; use --force")
+    assert (tiny_run / "config.toml").read_text() == before
+
+
+def test_corrupt_idx_file_via_the_command_line(tmp_path):
+    from tests.conftest import REAL_DATA_ROOT
+
+    if REAL_DATA_ROOT is None:
+        pytest.skip("real data sets not available")
+    data = tmp_path / "data" / "mnist"
+    shutil.copytree(REAL_DATA_ROOT / "mnist", data)
+    labels = data / "t10k-labels-idx1-ubyte.gz"
+    labels.write_bytes(labels.read_bytes()[:100])
+    r = ganforge("data", "check", "mnist", "--data-dir", tmp_path / "data",
+                 env={"GANFORGE_NO_DOWNLOAD": "1"})
+    assert r.returncode == 2
+    assert "t10k-labels-idx1-ubyte.gz" in r.stdout + r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_resume_of_a_folder_without_a_run(tmp_path):
+    _one_line_error(ganforge("train", "--resume", tmp_path), "no checkpoints")
