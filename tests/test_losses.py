@@ -8,8 +8,13 @@ from ganforge.losses import (
     LOSSES,
     bce_d_loss,
     get_loss,
+    hinge_d_loss,
+    least_squares_d_loss,
+    least_squares_g_loss,
     minimax_g_loss,
     non_saturating_g_loss,
+    wasserstein_d_loss,
+    wasserstein_g_loss,
 )
 
 
@@ -54,7 +59,7 @@ def test_minimax_saturates_where_non_saturating_does_not():
 
 
 def test_sign_conventions():
-    low, high = torch.tensor([0.0]), torch.tensor([3.0])
+    low, high = torch.tensor([0.0]), torch.tensor([0.8])  # below least squares' target 1
     fake = torch.tensor([0.0])
     assert bce_d_loss(real_logits=high, fake_logits=fake) < bce_d_loss(
         real_logits=low, fake_logits=fake)
@@ -73,3 +78,59 @@ def test_registry():
     assert get_loss("minimax").name == "minimax"
     with pytest.raises(ConfigError, match="unknown loss 'hinged'"):
         get_loss("hinged")
+
+
+REAL, FAKE = torch.tensor([2.0, -1.0, 0.5]), torch.tensor([0.5, -3.0, 1.5])
+
+
+def test_least_squares_by_hand():
+    d = 0.5 * ((1.0 + 4.0 + 0.25) / 3) + 0.5 * ((0.25 + 9.0 + 2.25) / 3)
+    assert least_squares_d_loss(real_logits=REAL, fake_logits=FAKE).item() == pytest.approx(d)
+    g = 0.5 * ((0.25 + 16.0 + 0.25) / 3)
+    assert least_squares_g_loss(fake_logits=FAKE).item() == pytest.approx(g)
+    smoothed = 0.5 * ((1.1**2 + 1.9**2 + 0.4**2) / 3) + 0.5 * ((0.25 + 9.0 + 2.25) / 3)
+    got = least_squares_d_loss(real_logits=REAL, fake_logits=FAKE, real_target=0.9).item()
+    assert got == pytest.approx(smoothed)
+
+
+def test_wasserstein_by_hand():
+    d = (0.5 - 3.0 + 1.5) / 3 - (2.0 - 1.0 + 0.5) / 3
+    assert wasserstein_d_loss(real_logits=REAL, fake_logits=FAKE).item() == pytest.approx(d)
+    assert wasserstein_g_loss(fake_logits=FAKE).item() == pytest.approx(-(0.5 - 3.0 + 1.5) / 3)
+    assert get_loss("wasserstein-gp").d_loss is wasserstein_d_loss
+
+
+def test_hinge_by_hand():
+    # real: max(0, 1 - r) = 0, 2, 0.5; fake: max(0, 1 + f) = 1.5, 0, 2.5
+    d = (0 + 2 + 0.5) / 3 + (1.5 + 0 + 2.5) / 3
+    assert hinge_d_loss(real_logits=REAL, fake_logits=FAKE).item() == pytest.approx(d)
+    assert get_loss("hinge").g_loss(fake_logits=FAKE).item() == pytest.approx(1.0 / 3)
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_d_loss_falls_when_real_scores_rise_and_fake_scores_fall(name):
+    loss = get_loss(name).d_loss
+    mid = torch.tensor([0.0, 0.2])
+    for lo, hi in ((-0.5, 0.5), (0.0, 0.9)):  # real scores below least squares' target 1
+        low, high = torch.full((2,), lo), torch.full((2,), hi)
+        assert loss(real_logits=high, fake_logits=mid) < loss(real_logits=low, fake_logits=mid)
+    for lo, hi in ((0.0, 0.5), (0.1, 0.9)):  # fake scores above least squares' target 0
+        low, high = torch.full((2,), lo), torch.full((2,), hi)
+        assert loss(real_logits=mid, fake_logits=low) < loss(real_logits=mid, fake_logits=high)
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_g_loss_falls_when_fake_scores_rise(name):
+    loss = get_loss(name).g_loss
+    assert loss(fake_logits=torch.tensor([0.5])) < loss(fake_logits=torch.tensor([-0.5]))
+
+
+def test_registry_names_and_needs():
+    assert sorted(LOSSES) == ["hinge", "least-squares", "minimax", "non-saturating",
+                              "wasserstein", "wasserstein-gp"]
+    w, gp = get_loss("wasserstein"), get_loss("wasserstein-gp")
+    assert (w.critic_steps, w.clip, w.gp_weight) == (5, 0.01, 0.0)
+    assert (gp.critic_steps, gp.clip, gp.gp_weight) == (5, None, 10.0)
+    for name in ("non-saturating", "minimax", "least-squares", "hinge"):
+        loss = get_loss(name)
+        assert (loss.critic_steps, loss.clip, loss.gp_weight) == (1, None, 0.0)

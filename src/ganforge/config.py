@@ -7,6 +7,7 @@ setting name is unique across sections, so `--d-steps 3` needs no section prefix
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -29,8 +30,16 @@ class DataConfig:
 
 @dataclass
 class LossConfig:
+    """The loss and the stabilisers of training (see docs/losses.md)."""
+
     loss: str = "non-saturating"
     label_smoothing: float = 1.0  # target for real images; 0.9 = one-sided smoothing
+    gp_weight: float | None = None  # gradient penalty weight; None = the loss's own (0 = off)
+    clip: float | None = None  # clamp D's weights to [-clip, clip]; None = the loss's own
+    r1_weight: float = 0.0  # R1 penalty on real images (0 = off)
+    spectral_norm: bool = False  # spectral normalisation of D's linear/conv layers
+    instance_noise: float = 0.0  # std of noise on D's inputs, annealed to 0 (0 = off)
+    ema: float = 0.0  # decay of an EMA of G's weights used for samples (0 = off; e.g. 0.999)
 
     def __post_init__(self):
         from ganforge.losses import get_loss
@@ -38,6 +47,12 @@ class LossConfig:
         get_loss(self.loss)
         if not 0.0 < self.label_smoothing <= 1.0:
             raise ConfigError(f"label_smoothing must be in (0, 1], got {self.label_smoothing}")
+        for name in ("gp_weight", "clip", "r1_weight", "instance_noise"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise ConfigError(f"{name} must be 0 (off) or more, got {value}")
+        if not 0.0 <= self.ema < 1.0:
+            raise ConfigError(f"ema must be 0 (off) or a decay in (0, 1), got {self.ema}")
 
 
 @dataclass
@@ -56,7 +71,7 @@ class OptimConfig:
 class TrainConfig:
     epochs: int = 20
     batch_size: int = 64
-    d_steps: int = 1  # k: discriminator updates per generator update
+    d_steps: int | None = None  # k: D updates per G update; None = the loss's own (1 or 5)
     noise: Literal["normal", "uniform"] = "normal"
     seed: int = 0
     max_steps: int | None = None  # stop after this many generator steps
@@ -68,18 +83,25 @@ class TrainConfig:
     on_nan: Literal["stop", "skip"] = "stop"  # a NaN/Inf loss stops the run, or skips the step
     eval_every: int = 1  # epochs between quick evaluations (0 = never)
     eval_samples: int = 2000  # samples per quick evaluation
-    device: str = "cpu"
+    device: str = "auto"  # auto (cuda, else mps, else cpu) | cpu | cuda | cuda:N | mps
+    precision: Literal["fp32", "bf16", "fp16"] = "fp32"  # forward passes under autocast
+    compile: bool = False  # torch.compile the networks' forward passes
+    threads: int = 0  # CPU threads for torch (0 = one per available core)
     sync_bn: bool = False  # BatchNorm statistics synchronised across ranks (torchrun)
 
     def __post_init__(self):
         for name in ("epochs", "batch_size", "d_steps", "log_every", "sample_every",
                      "checkpoint_every", "grid", "keep"):
-            if getattr(self, name) < 1:
+            if getattr(self, name) is not None and getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.eval_every < 0:
             raise ConfigError(f"eval_every must be 0 (off) or more, got {self.eval_every}")
         if self.max_steps is not None and self.max_steps < 1:
             raise ConfigError(f"max_steps must be at least 1, got {self.max_steps}")
+        if not re.fullmatch(r"auto|cpu|cuda(:\d+)?|mps", self.device):
+            raise ConfigError(f"device must be auto, cpu, cuda, cuda:N or mps, got {self.device!r}")
+        if self.threads < 0:
+            raise ConfigError(f"threads must be 0 (auto) or more, got {self.threads}")
 
 
 SECTIONS: dict[str, type] = {

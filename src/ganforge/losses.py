@@ -1,10 +1,16 @@
-"""GAN losses as pure functions of the discriminator's logits, chosen by name from one registry.
+"""GAN losses as pure functions of the discriminator's outputs, chosen by name from one registry.
 
-D outputs logits; the sigmoid lives here. With s(l) = sigmoid(l):
+D outputs one real number per image (a logit). The BCE losses put the sigmoid here. With
+s(l) = sigmoid(l):
   -log s(l)     = softplus(-l)
   -log(1 - s(l)) = softplus(l)
 so binary cross-entropy with target t is softplus(l) - t * l, the same math as the SPEC's
-Sigmoid + BCELoss, but numerically stable.
+Sigmoid + BCELoss, but numerically stable. The other losses read D's output as a score
+(least squares, a Wasserstein critic, a margin).
+
+A loss also states what it needs from training, as data (see GanLoss): how many D updates
+per G update, a gradient penalty, weight clipping. training/regularizers.py turns those
+needs and the user's options into penalties and post-step hooks; nothing else names a loss.
 """
 
 from __future__ import annotations
@@ -40,22 +46,73 @@ def minimax_g_loss(*, fake_logits: torch.Tensor) -> torch.Tensor:
     return -F.softplus(fake_logits).mean()
 
 
+def least_squares_d_loss(
+    *, real_logits: torch.Tensor, fake_logits: torch.Tensor, real_target: float = 1.0
+) -> torch.Tensor:
+    """LSGAN (Mao et al. 2017), targets a=0 (fake), b=real_target (real):
+    1/2 E[(D(x) - b)^2] + 1/2 E[D(G(z))^2]."""
+    return 0.5 * ((real_logits - real_target) ** 2).mean() + 0.5 * (fake_logits**2).mean()
+
+
+def least_squares_g_loss(*, fake_logits: torch.Tensor) -> torch.Tensor:
+    """LSGAN's G loss with target c=1: 1/2 E[(D(G(z)) - 1)^2]."""
+    return 0.5 * ((fake_logits - 1.0) ** 2).mean()
+
+
+def wasserstein_d_loss(
+    *, real_logits: torch.Tensor, fake_logits: torch.Tensor, real_target: float = 1.0
+) -> torch.Tensor:
+    """The critic's loss (Arjovsky et al. 2017): E[D(G(z))] - E[D(x)], the negated estimate
+    of the Wasserstein-1 distance. real_target is ignored: there are no labels to smooth."""
+    del real_target
+    return fake_logits.mean() - real_logits.mean()
+
+
+def wasserstein_g_loss(*, fake_logits: torch.Tensor) -> torch.Tensor:
+    """G raises the critic's score of its samples: -E[D(G(z))]."""
+    return -fake_logits.mean()
+
+
+def hinge_d_loss(
+    *, real_logits: torch.Tensor, fake_logits: torch.Tensor, real_target: float = 1.0
+) -> torch.Tensor:
+    """Hinge loss (Lim & Ye 2017; Miyato et al. 2018): E[max(0, 1 - D(x))] +
+    E[max(0, 1 + D(G(z)))]. real_target is ignored (the margin is the target)."""
+    del real_target
+    return F.relu(1.0 - real_logits).mean() + F.relu(1.0 + fake_logits).mean()
+
+
 @dataclass(frozen=True)
 class GanLoss:
-    """A pair of loss functions, D's and G's, with the keyword arguments above."""
+    """A pair of loss functions, D's and G's, with the keyword arguments above, and what the
+    loss needs from training:
+
+    critic_steps: D updates per G update when the run leaves d_steps at 0 ("the loss's own").
+    gp_weight:    weight of the gradient penalty on D (0 = none); a run may override it.
+    clip:         clamp D's weights to [-clip, clip] after each D update (None = never).
+    """
 
     name: str
     d_loss: Callable[..., torch.Tensor]
     g_loss: Callable[..., torch.Tensor]
+    critic_steps: int = 1
+    gp_weight: float = 0.0
+    clip: float | None = None
 
 
-LOSSES: dict[str, GanLoss] = {
-    "non-saturating": GanLoss("non-saturating", bce_d_loss, non_saturating_g_loss),
-    "minimax": GanLoss("minimax", bce_d_loss, minimax_g_loss),
-}
+LOSSES: dict[str, GanLoss] = {loss.name: loss for loss in (
+    GanLoss("non-saturating", bce_d_loss, non_saturating_g_loss),
+    GanLoss("minimax", bce_d_loss, minimax_g_loss),
+    GanLoss("least-squares", least_squares_d_loss, least_squares_g_loss),
+    GanLoss("wasserstein", wasserstein_d_loss, wasserstein_g_loss, critic_steps=5, clip=0.01),
+    GanLoss("wasserstein-gp", wasserstein_d_loss, wasserstein_g_loss, critic_steps=5,
+            gp_weight=10.0),
+    GanLoss("hinge", hinge_d_loss, wasserstein_g_loss),
+)}
 
 
 def get_loss(name: str) -> GanLoss:
+    """The loss registered as `name`, or a one-line ConfigError listing the known ones."""
     try:
         return LOSSES[name]
     except KeyError:

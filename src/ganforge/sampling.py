@@ -25,10 +25,12 @@ class LoadedGenerator:
     config: RunConfig
     checkpoint: Path
     step: int
+    ema: bool = False  # the weights are the EMA of G's (the run used --ema)
 
 
 def load_generator(path: Path | str) -> LoadedGenerator:
-    """Load G from a run folder (its newest checkpoint) or from a checkpoint file."""
+    """Load G from a run folder (its newest checkpoint) or from a checkpoint file; the EMA
+    weights (`generator_ema.*`) when the run kept them, else the trained ones."""
     path = Path(path)
     if not path.exists():
         raise CheckpointError(f"{path}: no such run folder or checkpoint")
@@ -40,15 +42,16 @@ def load_generator(path: Path | str) -> LoadedGenerator:
     except (GanforgeError, KeyError) as exc:
         raise CheckpointError(f"{path}: checkpoint config not usable here ({exc})") from None
     generator, _ = build_models(config.model)
+    ema = any(k.startswith("generator_ema.") for k in tensors)
     try:
-        generator.load_state_dict(sub_state(tensors, "generator"))
+        generator.load_state_dict(sub_state(tensors, "generator_ema" if ema else "generator"))
     except RuntimeError as exc:
         first = str(exc).strip().splitlines()[0]
         raise CheckpointError(
             f"{path}: weights do not fit the model in its config ({first})"
         ) from None
     generator.eval()
-    return LoadedGenerator(generator, config, path, int(meta.get("step", 0)))
+    return LoadedGenerator(generator, config, path, int(meta.get("step", 0)), ema)
 
 
 @torch.no_grad()

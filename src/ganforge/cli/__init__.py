@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 from ganforge.errors import GanforgeError
 
-COMMANDS = ("train", "sample", "data", "serve", "report", "compare")
+COMMANDS = ("train", "sample", "generate", "data", "serve", "report", "compare", "evaluate",
+            "evaluator")
 
 
 class OneLineParser(argparse.ArgumentParser):

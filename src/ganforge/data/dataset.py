@@ -93,17 +93,27 @@ def _check_arrays(images: np.ndarray, labels: np.ndarray, paths: tuple[Path, Pat
 
 def load_dataset(name: str, split: Literal["train", "test"] = "train",
                  data_dir: PathLike | None = None, limit: int | None = None,
-                 verify: bool = True) -> ImageData:
+                 verify: bool = True, text_encoder: str | None = "minilm") -> ImageData:
     """Load a split of a known data set into memory.
 
     Finds the files (downloading them if needed, see :func:`find_files`), checks
     the sha256 of their uncompressed content when ``verify`` (a mismatch raises a
     :class:`DataError` naming the file), checks shapes and labels, and returns the
     images as one uint8 (N, 1, H, W) tensor. ``limit`` keeps the first ``limit``
-    items. With ``verify=False`` the item count is not pinned to the spec.
+    items. With ``verify=False`` the item count is not pinned to the spec. Data sets with
+    captions (see ganforge.text.datasets) also carry their captions and, encoded by
+    ``text_encoder`` (None: not encoded), their sentence vectors.
     """
     import torch
 
+    from ganforge.text.datasets import is_captioned, load_captioned
+
+    if is_captioned(name):
+        return load_captioned(name, split, data_dir, limit, verify, text_encoder)
+    if name.strip().lower().replace("_", "-") == "stacked-mnist":
+        from ganforge.data.stacked import load_stacked
+
+        return load_stacked(split, data_dir, limit, verify)
     spec = get_spec(name)
     img_spec, lab_spec = spec.split_files(split)
     if limit is not None and limit < 0:

@@ -241,4 +241,10 @@ def list_datasets(data_dir: PathLike | None = None) -> list[dict[str, object]]:
             "image_shape": spec.train_images.shape[1:],
             "classes": len(spec.classes),
         })
+    from ganforge.data.stacked import list_entry
+
+    entries.append(list_entry(entries))
+    from ganforge.text.datasets import list_entries
+
+    entries.extend(list_entries(entries, data_dir))
     return entries

@@ -9,18 +9,20 @@ from typing import Any
 from torch import nn
 
 from ganforge.errors import ConfigError
-from ganforge.models import dcgan28, mlp
+from ganforge.models import dcgan28, mlp, t2i
 
 
 @dataclass(frozen=True)
 class Architecture:
     config_class: type
     build: Callable[[Any], tuple[nn.Module, nn.Module]]
+    objective: str = "adversarial"  # name in training.run.OBJECTIVES: what the losses compare
 
 
 ARCHITECTURES: dict[str, Architecture] = {
     "mlp": Architecture(mlp.MLPConfig, mlp.build),
     "dcgan28": Architecture(dcgan28.DCGAN28Config, dcgan28.build),
+    "t2i": Architecture(t2i.T2IConfig, t2i.build, objective="text-conditional"),
 }
 
 

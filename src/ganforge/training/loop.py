@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 from tqdm import tqdm
@@ -22,6 +23,9 @@ from ganforge.training.distributed import DistContext, any_rank, shard
 from ganforge.training.observers import Observer
 from ganforge.training.run_folder import ReadOnlyFolder, RunFolder
 from ganforge.training.trainer import Divergence, Trainer
+
+if TYPE_CHECKING:
+    from ganforge.text.fixed import FixedCaptions
 
 STAT_NAMES = ("d_loss", "g_loss", "d_real", "d_fake")
 
@@ -70,8 +74,10 @@ class TrainingLoop:
         progress: bool | None = None,
         log: Callable[[str], None] = tqdm.write,
         observers: Sequence[Observer] = (),
+        fixed_captions: FixedCaptions | None = None,
     ):
         self.trainer, self.source, self.config = trainer, source, config
+        self.fixed_captions = fixed_captions  # text-conditioned runs: a caption per grid cell
         self.train_cfg = config.train
         self.folder, self.fixed_noise = folder, fixed_noise
         self.data_generator, self.progress, self.log = data_generator, progress, log
@@ -200,11 +206,15 @@ class TrainingLoop:
 
         if not self.dist.is_writer:
             return self.folder.sample_path(epoch)
-        generator = self.trainer.generator
+        generator = self.trainer.sampler  # the EMA copy when there is one
         generator.eval()
+        captions = self.fixed_captions
         with torch.no_grad():
-            images = generator(self.fixed_noise)
+            images = generator(self.fixed_noise) if captions is None \
+                else generator(self.fixed_noise, captions.text)
         generator.train()
+        if captions is not None:
+            captions.write(self.folder.path, images)
         return save_grid(images, self.folder.sample_path(epoch), nrow=self.train_cfg.grid)
 
     def save_checkpoint(self, name: str | None = None) -> Path:

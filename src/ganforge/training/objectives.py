@@ -2,7 +2,8 @@
 
 The trainer owns the update mechanics (optimizers, freezing, schedule); an objective owns
 what is compared with what. The unconditional objective below is systems 1 and 2 of the
-SPEC: real images against G(z), with a loss pair chosen by name from ganforge.losses.
+SPEC: real images against G(z), with a loss pair chosen by name from ganforge.losses, plus
+the penalties and instance noise that training/regularizers.py composes for the run.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from torch import nn
 from ganforge.losses import GanLoss
 from ganforge.training.batch import Batch
 from ganforge.training.noise import NoiseKind, sample_noise
+from ganforge.training.regularizers import InstanceNoise, Penalty
 
 
 @dataclass
 class DStepResult:
     loss: torch.Tensor
-    d_real: torch.Tensor  # mean D(x), a probability
+    d_real: torch.Tensor  # mean sigmoid(D(x)): a probability for BCE, a squashed score else
     d_fake: torch.Tensor  # mean D(G(z))
 
 
@@ -30,6 +32,12 @@ class AdversarialObjective:
     latent_dim: int
     noise: NoiseKind = "normal"
     real_target: float = 1.0
+    penalties: tuple[Penalty, ...] = ()  # added to D's loss; each gets (d, real, fake)
+    instance_noise: InstanceNoise | None = None  # noise on every input D sees
+
+    def d_input(self, images: torch.Tensor) -> torch.Tensor:
+        """What D sees of `images`: the images, plus instance noise when it is on."""
+        return self.instance_noise(images) if self.instance_noise is not None else images
 
     def noise_for(self, batch: Batch) -> torch.Tensor:
         return sample_noise(len(batch), self.latent_dim, self.noise, device=batch.images.device)
@@ -37,14 +45,17 @@ class AdversarialObjective:
     def discriminator_loss(self, g: nn.Module, d: nn.Module, batch: Batch) -> DStepResult:
         with torch.no_grad():
             fake = g(self.noise_for(batch))
-        real_logits, fake_logits = d(batch.images), d(fake)
+        real, fake = self.d_input(batch.images), self.d_input(fake)
+        real_logits, fake_logits = d(real), d(fake)
         loss = self.loss.d_loss(
             real_logits=real_logits, fake_logits=fake_logits, real_target=self.real_target
         )
+        for penalty in self.penalties:
+            loss = loss + penalty(d, real, fake)
         return DStepResult(loss, _mean_prob(real_logits), _mean_prob(fake_logits))
 
     def generator_loss(self, g: nn.Module, d: nn.Module, batch: Batch) -> torch.Tensor:
-        return self.loss.g_loss(fake_logits=d(g(self.noise_for(batch))))
+        return self.loss.g_loss(fake_logits=d(self.d_input(g(self.noise_for(batch)))))
 
 
 def _mean_prob(logits: torch.Tensor) -> torch.Tensor:

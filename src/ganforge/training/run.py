@@ -12,19 +12,31 @@ import torch
 from ganforge.config import RunConfig
 from ganforge.errors import ConfigError
 from ganforge.losses import get_loss
-from ganforge.models import build_models
+from ganforge.models import build_models, get_architecture
 from ganforge.training.batch import BatchSource
+from ganforge.training.device import (
+    compile_networks,
+    make_precision,
+    place_networks,
+    resolve_device,
+)
 from ganforge.training.loop import TrainingLoop
 from ganforge.training.noise import sample_noise
 from ganforge.training.objectives import AdversarialObjective
 from ganforge.training.observers import Observer
+from ganforge.training.regularizers import bind_progress, plan_stabilisers
 from ganforge.training.run_folder import RunFolder
 from ganforge.training.trainer import Trainer, default_schedule
 
 
-def fit_to_data(config: RunConfig, channels: int, image_size: int) -> RunConfig:
-    """Fill the model's image shape from the data set; refuse a model that cannot fit it."""
-    model = dataclasses.replace(config.model, channels=channels, image_size=image_size)
+def fit_to_data(config: RunConfig, channels: int, image_size: int,
+                fields: dict[str, int] | None = None) -> RunConfig:
+    """Fill the model's image shape from the data set, and what else the data set dictates
+    (`fields`, e.g. text_dim and num_classes of a captioned set) that the model config has;
+    refuse a model that cannot fit it."""
+    known = {f.name for f in dataclasses.fields(config.model)}
+    extra = {k: v for k, v in (fields or {}).items() if k in known}
+    model = dataclasses.replace(config.model, channels=channels, image_size=image_size, **extra)
     if model.arch == "dcgan28" and image_size != 28:
         raise ConfigError(
             f"arch dcgan28 needs 28x28 images; {config.data.dataset} has {image_size}x{image_size}"
@@ -37,24 +49,54 @@ def adam(module: torch.nn.Module, lr: float, betas: tuple[float, float]) -> torc
     return torch.optim.Adam(module.parameters(), lr=lr, betas=betas, fused=True)
 
 
+def adversarial_objective(config: RunConfig, loss, plan) -> AdversarialObjective:
+    """Systems 1 and 2: real images against G(z), with the run's penalties and noise."""
+    return AdversarialObjective(
+        loss=loss, latent_dim=config.model.latent_dim, noise=config.train.noise,
+        real_target=config.loss.label_smoothing, penalties=plan.penalties,
+        instance_noise=plan.instance_noise)
+
+
+def text_conditional_objective(config: RunConfig, loss, plan):
+    """System 3: (image, caption) pairs, real, mismatched and generated, with class heads."""
+    from ganforge.training.text_objective import TextConditionalObjective
+
+    return TextConditionalObjective.from_config(config, plan)
+
+
+# Objective name (an Architecture's `objective`) -> factory(config, loss, stabilisers plan).
+OBJECTIVES = {"adversarial": adversarial_objective,
+              "text-conditional": text_conditional_objective}
+
+
 def build_trainer(config: RunConfig) -> Trainer:
-    """Networks, optimizers and objective from the config (seeded: repeatable weights)."""
+    """Networks, optimizers and objective from the config (seeded: repeatable weights); the
+    loss's needs and the stabilisers come from regularizers.plan_stabilisers."""
     torch.manual_seed(config.train.seed)
     generator, discriminator = build_models(config.model)
+    t = config.train
+    device = place_networks(t.device, t.threads, generator, discriminator)
     o = config.optim
     betas = (o.beta1, o.beta2)
-    objective = AdversarialObjective(
-        loss=get_loss(config.loss.loss), latent_dim=config.model.latent_dim,
-        noise=config.train.noise, real_target=config.loss.label_smoothing)
-    return Trainer(
+    loss = get_loss(config.loss.loss)
+    plan = plan_stabilisers(loss, config.loss, config.train.d_steps)
+    discriminator = plan.prepare_discriminator(discriminator, loss.name)
+    objective = OBJECTIVES[get_architecture(config.model.arch).objective](config, loss, plan)
+    trainer = Trainer(
         generator=generator,
         discriminator=discriminator,
         opt_g=adam(generator, o.lr_g, betas),
         opt_d=adam(discriminator, o.lr_d, betas),
         objective=objective,
-        schedule=default_schedule(config.train.d_steps),
+        schedule=default_schedule(plan.d_steps),
         on_nan=config.train.on_nan,
+        d_hooks=plan.d_hooks,
+        ema=config.loss.ema,
+        precision=make_precision(t.precision, device),
     )
+    if t.compile:
+        compile_networks(device, generator, discriminator)
+    return trainer
 
 
 def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | None,
@@ -66,20 +108,31 @@ def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | None,
         )
     trainer = build_trainer(config)
     seed, grid = config.train.seed, config.train.grid
+    device = resolve_device(config.train.device)  # the data set moves there once
     fixed_noise = sample_noise(grid * grid, config.model.latent_dim, config.train.noise,
-                               generator=torch.Generator().manual_seed(seed + 1))
-    source = BatchSource(data.images, data.labels, getattr(data, "text", None),
+                               generator=torch.Generator().manual_seed(seed + 1)).to(device)
+    text = getattr(data, "text", None)
+    source = BatchSource(data.images.to(device), data.labels.to(device),
+                         None if text is None else text.to(device),
                          torch.Generator().manual_seed(seed + 3))
-    return TrainingLoop(trainer, source, config, folder, fixed_noise,
+    fixed_captions = None
+    if source.text is not None and hasattr(config.model, "text_encoder"):
+        from ganforge.text.fixed import fixed_captions as held_out_captions
+
+        fixed_captions = held_out_captions(config, grid * grid, seed + 4)
+    loop = TrainingLoop(trainer, source, config, folder, fixed_noise,
                         torch.Generator().manual_seed(seed + 2), progress=progress,
-                        observers=observers)
+                        observers=observers, fixed_captions=fixed_captions)
+    bind_progress(loop)
+    return loop
 
 
 def load_training_data(config: RunConfig):
     from ganforge.data import load_dataset
 
     d = config.data
-    return load_dataset(d.dataset, "train", d.data_dir, d.limit)
+    return load_dataset(d.dataset, "train", d.data_dir, d.limit,
+                        text_encoder=getattr(config.model, "text_encoder", None))
 
 
 def train(
@@ -95,7 +148,8 @@ def train(
     Everything that can fail on bad input (settings, data) fails before `out` is touched.
     """
     data = load_training_data(config)
-    config = fit_to_data(config, data.channels, data.size)
+    config = fit_to_data(config, data.channels, data.size,
+                         getattr(data, "model_fields", dict)())
     loop = prepare(config, data, RunFolder(out), progress, observers)
     ctx = join_ranks(loop)
     if ctx.is_writer:

@@ -1,9 +1,10 @@
 """Snapshot and restore the whole training state through checkpoints.
 
-A checkpoint holds the networks, both optimizers, the loop's position (epoch, next batch,
-the shuffle generator's state at the epoch's start and now), every random stream (torch,
-numpy, Python, captions), the fixed sample noise, and how many metric records existed, so
-that a resumed run is bit-identical to one never interrupted.
+A checkpoint holds the networks (and the EMA of G's weights, as `generator_ema.*`), both
+optimizers, the loop's position (epoch, next batch, the shuffle generator's state at the
+epoch's start and now), every random stream (torch, numpy, Python, captions), the fixed
+sample noise, and how many metric records existed, so that a resumed run is bit-identical
+to one never interrupted.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ def save_state(loop: TrainingLoop, name: str | None = None) -> Path:
     tensors = {
         **{f"generator.{k}": v for k, v in t.generator.state_dict().items()},
         **{f"discriminator.{k}": v for k, v in t.discriminator.state_dict().items()},
+        **_ema_tensors(t),
         **opt_g, **opt_d,
         "fixed_noise": loop.fixed_noise,
         "rng.torch": torch.get_rng_state(),
@@ -69,6 +71,8 @@ def save_state(loop: TrainingLoop, name: str | None = None) -> Path:
         else loop.data_generator.get_state(),
         "rng.caption": loop.source.caption_generator.get_state(),
     }
+    if loop.fixed_captions is not None:
+        tensors["fixed_text"] = loop.fixed_captions.text
     epoch, batch = _position(loop)
     meta = {
         "ganforge_version": __version__,
@@ -78,11 +82,35 @@ def save_state(loop: TrainingLoop, name: str | None = None) -> Path:
         "summary": loop.last_summary, "opt_g_groups": groups_g, "opt_d_groups": groups_d,
         "rng_python": _jsonable(random.getstate()), "rng_numpy": _numpy_state(),
     }
+    if loop.fixed_captions is not None:
+        meta["fixed_captions"] = loop.fixed_captions.captions
+    if getattr(t, "ema", None) is not None:
+        meta["ema_updates"] = t.ema.updates
     path = write_checkpoint(loop.folder.checkpoints, name or checkpoint_name(state.step),
                             tensors, meta)
     if name is None:
         prune(loop.folder.checkpoints.parent, loop.train_cfg.keep)
     return path
+
+
+def _ema_tensors(trainer: Any) -> dict[str, torch.Tensor]:
+    """The EMA generator's state under `generator_ema.` (nothing when EMA is off)."""
+    ema = getattr(trainer, "ema", None)
+    if ema is None:
+        return {}
+    return {f"generator_ema.{k}": v for k, v in ema.module.state_dict().items()}
+
+
+def _match_layouts(optimizer: torch.optim.Optimizer) -> None:
+    """Give each optimizer state tensor its parameter's memory layout. Checkpoints store
+    tensors contiguous; a channels_last conv weight with a contiguous Adam moment would be
+    paired element by element in the wrong order by the fused kernel (a resumed conv model
+    then drifts from the uninterrupted run)."""
+    for param, state in optimizer.state.items():
+        for key, value in state.items():
+            if torch.is_tensor(value) and value.shape == param.shape \
+                    and value.stride() != param.stride():
+                state[key] = torch.empty_like(param, dtype=value.dtype).copy_(value)
 
 
 def _jsonable(value: Any) -> Any:
@@ -107,9 +135,18 @@ def restore_state(loop: TrainingLoop, meta: dict[str, Any], tensors: dict[str, t
     try:
         t.generator.load_state_dict(sub_state(tensors, "generator"))
         t.discriminator.load_state_dict(sub_state(tensors, "discriminator"))
+        if getattr(t, "ema", None) is not None:
+            t.ema.module.load_state_dict(sub_state(tensors, "generator_ema"))
+            t.ema.updates = int(meta["ema_updates"])
         t.opt_g.load_state_dict(unflatten_optimizer("opt_g", tensors, meta["opt_g_groups"]))
         t.opt_d.load_state_dict(unflatten_optimizer("opt_d", tensors, meta["opt_d_groups"]))
+        _match_layouts(t.opt_g)
+        _match_layouts(t.opt_d)
         loop.fixed_noise = tensors["fixed_noise"]
+        if "fixed_text" in tensors:
+            from ganforge.text.fixed import FixedCaptions
+
+            loop.fixed_captions = FixedCaptions(list(meta["fixed_captions"]), tensors["fixed_text"])
         torch.set_rng_state(tensors["rng.torch"])
         loop.data_generator.set_state(tensors["rng.data"])
         loop.source.caption_generator.set_state(tensors["rng.caption"])

@@ -3,10 +3,14 @@
 The schedule is data: each phase runs after every `interval`-th batch. With k = d_steps,
 D updates on every batch and G once every k batches (k D-steps per G-step). What the
 losses compare is the objective's business (see objectives.py); the trainer only updates.
+After each update it runs the post-step hooks it was given (e.g. weight clipping of D) and
+moves the EMA of G's weights when there is one (see ema.py); `sampler` is the generator to
+draw samples from (the EMA copy when there is one).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +18,8 @@ import torch
 from torch import nn
 
 from ganforge.training.batch import Batch
+from ganforge.training.device import Precision
+from ganforge.training.ema import EMA
 
 
 class Divergence(Exception):
@@ -53,6 +59,9 @@ class Trainer:
         objective: Any,
         schedule: list[Phase] | None = None,
         on_nan: str = "stop",
+        d_hooks: Sequence[Callable[[nn.Module], None]] = (),
+        ema: float = 0.0,
+        precision: Precision | None = None,
     ):
         self.generator, self.discriminator = generator, discriminator
         # The networks the steps run through: the same ones, or their DDP wrappers (distribute)
@@ -67,14 +76,20 @@ class Trainer:
         self.memory_format = preferred_memory_format(discriminator)
         generator.to(memory_format=self.memory_format)
         discriminator.to(memory_format=self.memory_format)
+        self.d_hooks = list(d_hooks)  # run on D after each D update (e.g. weight clipping)
+        self.ema = EMA(generator, ema) if ema else None  # averaged G, moved after each G update
+        self.precision = precision or Precision()  # forward passes under autocast unless fp32
+        self.precision.float_outputs(discriminator)  # logits, hence losses, in float32
 
     def d_step(self, batch: Batch) -> None:
         """One discriminator update."""
-        result = self.objective.discriminator_loss(self.g_train, self.d_train, batch)
+        with self.precision.autocast():
+            result = self.objective.discriminator_loss(self.g_train, self.d_train, batch)
         self.opt_d.zero_grad(set_to_none=True)
         if self._finite(result.loss, "discriminator"):
-            result.loss.backward()
-            self.opt_d.step()
+            self.precision.backward_step(result.loss, self.opt_d)
+            for hook in self.d_hooks:
+                hook(self.discriminator)
         self._last_d = (result.loss.detach(), result.d_real, result.d_fake)
 
     def g_step(self, batch: Batch) -> torch.Tensor:
@@ -82,14 +97,21 @@ class Trainer:
         self.discriminator.requires_grad_(False)
         try:
             # D frozen and called unwrapped: it is not updated here, so nothing to synchronise
-            loss = self.objective.generator_loss(self.g_train, self.discriminator, batch)
+            with self.precision.autocast():
+                loss = self.objective.generator_loss(self.g_train, self.discriminator, batch)
             self.opt_g.zero_grad(set_to_none=True)
             if self._finite(loss, "generator"):
-                loss.backward()
-                self.opt_g.step()
+                self.precision.backward_step(loss, self.opt_g)
+                if self.ema is not None:
+                    self.ema.update(self.generator)
         finally:
             self.discriminator.requires_grad_(True)
         return loss.detach()
+
+    @property
+    def sampler(self) -> nn.Module:
+        """The generator to draw samples from: the EMA copy when there is one."""
+        return self.ema.module if self.ema is not None else self.generator
 
     def _finite(self, loss: torch.Tensor, network: str) -> bool:
         """False (update skipped) or Divergence (run stopped) for a NaN/Inf loss."""

@@ -1,0 +1,185 @@
+"""Evaluation: generate N samples with a fixed seed, compute every metric of the data set,
+and compute each one's real-data floor (a training-split sample of the same size scored
+against the same test-split reference). Results are plain dicts (JSON-ready).
+
+Test-split features (the reference) and training-split floor features are computed once
+per process and cached, so evaluating every epoch of a run pays for them once.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ganforge.errors import ConfigError
+from ganforge.metrics.features import FeatureSet, get_extractor
+from ganforge.metrics.registry import Metric, metrics_for
+from ganforge.metrics.weights import evaluator_for, normalise_dataset
+
+DEFAULT_SAMPLES = 10_000
+STACKED_SAMPLES = 26_000
+_FEATURES: dict[tuple, FeatureSet] = {}
+_STATS: dict[tuple, Any] = {}
+
+
+def default_samples(dataset: str) -> int:
+    """Default sample count: 26,000 for stacked MNIST (the published protocol), else 10,000."""
+    return STACKED_SAMPLES if normalise_dataset(dataset) == "stacked-mnist" else DEFAULT_SAMPLES
+
+
+def check_dataset(dataset: str) -> tuple[str, str]:
+    """(data set, evaluator name) or a one-line ConfigError when ganforge cannot score it."""
+    key = normalise_dataset(dataset)
+    evaluator = evaluator_for(key)
+    if evaluator is None:
+        raise ConfigError(f"no evaluator for data set {dataset!r} "
+                          "(known: mnist, fashion-mnist, stacked-mnist)")
+    return key, evaluator
+
+
+def extract(images: Any, dataset: str, features: str = "evaluator") -> FeatureSet:
+    """Features and probabilities of `images` (uint8 or [-1, 1]) for `dataset`'s metrics."""
+    key, evaluator = check_dataset(dataset)
+    if key == "stacked-mnist":
+        return get_extractor(evaluator, "evaluator").channel_probs(images)
+    return get_extractor(evaluator, features)(images)
+
+
+def _split_features(dataset: str, split: str, features: str, data_dir: str | None,
+                    n: int | None = None, seed: int = 0) -> FeatureSet:
+    """Cached features of a split: all of it, or `n` images drawn with `seed`."""
+    key = (dataset, split, features, data_dir, n, seed)
+    if key not in _FEATURES:
+        from ganforge.data import load_dataset
+
+        data = load_dataset(dataset, split, data_dir)
+        images = data.images
+        if n is not None and n < len(images):
+            images = images[np.sort(np.random.default_rng(seed).choice(len(images), n, False))]
+        _FEATURES[key] = extract(images, dataset, features)
+    return _FEATURES[key]
+
+
+def _reference(metric: Metric, test: FeatureSet, n: int, ref_key: tuple) -> Any:
+    """The metric's statistics of its reference (cached per reference and size)."""
+    if metric.reference == "none":
+        return None
+    size = len(test) if metric.reference == "full" else min(n, len(test))
+    key = (metric.name, ref_key, size)
+    if key not in _STATS:
+        rows = np.random.default_rng(0).permutation(len(test))[:size]
+        ref = test if size == len(test) else test.subset(np.sort(rows))
+        _STATS[key] = metric.statistics(ref)
+    return _STATS[key]
+
+
+def score(gen: FeatureSet, dataset: str, features: str = "evaluator",
+          data_dir: str | None = None) -> dict[str, Any]:
+    """Every metric of `dataset` for the feature set `gen`, against the test split."""
+    key, _ = check_dataset(dataset)
+    metrics = metrics_for(key)
+    test = None
+    if any(m.reference != "none" for m in metrics):
+        test = _split_features(key, "test", features, data_dir)
+    ref_key = (key, features, data_dir)
+    result: dict[str, Any] = {}
+    for metric in metrics:
+        ref = None if test is None else _reference(metric, test, len(gen), ref_key)
+        result.update(metric.score(metric.statistics(gen), ref))
+    return result
+
+
+def real_floor(n: int, dataset: str, features: str = "evaluator", data_dir: str | None = None,
+               seed: int = 0) -> dict[str, Any]:
+    """The metrics of `n` training-split images (the best a generator can hope for); computed
+    once per process for each (data set, n, seed)."""
+    key, _ = check_dataset(dataset)
+    cache_key = ("floor", key, features, data_dir, n, seed)
+    if cache_key not in _STATS:
+        floor = _split_features(key, "train", features, data_dir, n=n, seed=seed)
+        _STATS[cache_key] = {**score(floor, key, features, data_dir), "n": len(floor)}
+        _FEATURES.pop((key, "train", features, data_dir, n, seed), None)  # scored: drop it
+    return dict(_STATS[cache_key])
+
+
+def evaluate_images(images: Any, dataset: str, *, seed: int = 0, features: str = "evaluator",
+                    data_dir: str | None = None) -> dict[str, Any]:
+    """Score images (uint8 or [-1, 1], (N, C, H, W)) with every metric and its real floor."""
+    key, evaluator = check_dataset(dataset)
+    start = time.perf_counter()
+    gen = extract(images, key, features)
+    metrics = score(gen, key, features, data_dir)
+    seconds = time.perf_counter() - start
+    return {"dataset": key, "n": len(gen), "seed": seed, "evaluator": evaluator,
+            "features": "evaluator" if key == "stacked-mnist" else features,
+            "metrics": metrics, "real": real_floor(len(gen), key, features, data_dir, seed),
+            "seconds": {"score": round(seconds, 3)}}
+
+
+@torch.no_grad()
+def sample_images(generator: torch.nn.Module, latent_dim: int, noise: str, n: int,
+                  seed: int = 0, batch_size: int = 1000) -> torch.Tensor:
+    """n images from `generator` with its own seeded noise stream (the global RNG is not
+    touched), in eval mode; the module's train/eval mode is restored afterwards."""
+    from ganforge.training.noise import sample_noise
+
+    was_training = generator.training
+    generator.eval()
+    try:
+        rng = torch.Generator().manual_seed(seed)
+        z = sample_noise(n, latent_dim, noise, generator=rng)  # (n, latent_dim)
+        return torch.cat([generator(z[i : i + batch_size]) for i in range(0, n, batch_size)])
+    finally:
+        generator.train(was_training)
+
+
+def resolve_checkpoint(run: Path, checkpoint: str | None) -> Path:
+    """A checkpoint given as a path, or by name inside the run (e.g. "best", "final")."""
+    from ganforge.errors import CheckpointError
+
+    if checkpoint is None:
+        return run
+    path = Path(checkpoint)
+    if path.exists():
+        return path
+    named = run / "checkpoints" / f"{checkpoint}.json"
+    if run.is_dir() and named.exists():
+        return named
+    raise CheckpointError(f"{checkpoint}: no such checkpoint file, nor {named}")
+
+
+def evaluate_run(run: Path | str, n: int | None = None, *, seed: int = 0,
+                 checkpoint: str | None = None, features: str = "evaluator") -> dict[str, Any]:
+    """Generate n samples (default per data set) from a run's newest checkpoint (or
+    `checkpoint`) with noise seed `seed`, and score them."""
+    from ganforge.sampling import load_generator
+
+    loaded = load_generator(resolve_checkpoint(Path(run), checkpoint))
+    cfg = loaded.config
+    key, _ = check_dataset(cfg.data.dataset)
+    n = default_samples(key) if n is None else n
+    if n < 2:
+        raise ConfigError(f"--n must be at least 2, got {n}")
+    start = time.perf_counter()
+    images = sample_images(loaded.generator, cfg.model.latent_dim, cfg.train.noise, n, seed)
+    generated = time.perf_counter() - start
+    result = evaluate_images(images, key, seed=seed, features=features,
+                             data_dir=cfg.data.data_dir)
+    result["seconds"]["generate"] = round(generated, 3)
+    return {"run": str(run), "checkpoint": str(loaded.checkpoint), "step": loaded.step,
+            **result}
+
+
+def evaluate_npz(path: Path | str, dataset: str, *, seed: int = 0,
+                 features: str = "evaluator", data_dir: str | None = None) -> dict[str, Any]:
+    """Score uint8 images from an .npz file made by any program (see metrics.npz)."""
+    from ganforge.metrics.npz import read_npz_images
+
+    key, _ = check_dataset(dataset)
+    images = read_npz_images(path, channels=3 if key == "stacked-mnist" else 1)
+    result = evaluate_images(images, key, seed=seed, features=features, data_dir=data_dir)
+    return {"samples": str(path), **result}

@@ -1,0 +1,110 @@
+"""Metrics by name. Each is features -> statistics -> score: `statistics` summarises a
+FeatureSet (generated or real), `score` compares generated statistics with the reference's.
+
+`reference` says which reference the metric compares against:
+  "full"    the whole test split (FD: the Gaussian of all test features),
+  "same_n"  a test-split sample of the generated set's size (KID, precision/recall, whose
+            values depend on the sizes compared),
+  "none"    no reference (classifier score, coverage, stacked modes: their ideal is known).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ganforge.errors import ConfigError
+from ganforge.metrics.features import FeatureSet
+
+Reference = Literal["full", "same_n", "none"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    statistics: Callable[[FeatureSet], Any]
+    score: Callable[[Any, Any], dict[str, Any]]
+    reference: Reference
+    description: str
+
+
+def _fd_stats(fs: FeatureSet) -> Any:
+    from ganforge.metrics.frechet import gaussian_stats
+
+    return gaussian_stats(fs.features)
+
+
+def _fd_score(gen: Any, ref: Any) -> dict[str, Any]:
+    from ganforge.metrics.frechet import frechet_distance
+
+    return {"fd": frechet_distance(gen, ref)}
+
+
+def _kid_score(gen: Any, ref: Any) -> dict[str, Any]:
+    from ganforge.metrics.kid import kid
+
+    result = kid(gen, ref)
+    return {"kid": result.mean, "kid_std": result.std}
+
+
+def _cs_score(gen: Any, _ref: Any) -> dict[str, Any]:
+    from ganforge.metrics.classifier_score import classifier_score
+
+    return {"classifier_score": classifier_score(gen)}
+
+
+def _coverage_score(gen: Any, _ref: Any) -> dict[str, Any]:
+    from ganforge.metrics.coverage import coverage
+
+    c = coverage(gen)
+    return {"coverage": c.count, "num_classes": c.num_classes, "kl_uniform": c.kl_uniform,
+            "covered": list(c.covered)}
+
+
+def _pr_score(gen: Any, ref: Any) -> dict[str, Any]:
+    from ganforge.metrics.precision_recall import precision_recall
+
+    pr = precision_recall(gen, ref)
+    return {"precision": pr.precision, "recall": pr.recall}
+
+
+def _stacked_score(gen: Any, _ref: Any) -> dict[str, Any]:
+    from ganforge.metrics.stacked_modes import stacked_modes
+
+    s = stacked_modes(gen)
+    return {"modes": s.modes, "num_modes": s.num_modes, "kl_uniform": s.kl_uniform}
+
+
+def _features(fs: FeatureSet) -> Any:
+    return fs.features
+
+
+def _probs(fs: FeatureSet) -> Any:
+    return fs.probs
+
+
+REGISTRY: dict[str, Metric] = {m.name: m for m in (
+    Metric("fd", _fd_stats, _fd_score, "full", "Frechet distance of feature Gaussians"),
+    Metric("kid", _features, _kid_score, "same_n", "kernel distance (unbiased MMD^2)"),
+    Metric("classifier_score", _probs, _cs_score, "none", "exp E KL(p(y|x) || p(y))"),
+    Metric("coverage", _probs, _coverage_score, "none", "classes with >= 1% of samples"),
+    Metric("precision_recall", _features, _pr_score, "same_n", "k-NN manifold overlap"),
+    Metric("stacked_modes", _probs, _stacked_score, "none", "modes of 1,000 hit, KL"),
+)}
+
+CLASS_METRICS = ("fd", "kid", "classifier_score", "coverage", "precision_recall")
+STACKED_METRICS = ("stacked_modes",)
+
+
+def get_metric(name: str) -> Metric:
+    """The metric registered as `name`."""
+    if name not in REGISTRY:
+        raise ConfigError(f"unknown metric {name!r} (known: {', '.join(REGISTRY)})")
+    return REGISTRY[name]
+
+
+def metrics_for(dataset: str) -> list[Metric]:
+    """The metrics that apply to `dataset`'s samples."""
+    names = STACKED_METRICS if dataset == "stacked-mnist" else CLASS_METRICS
+    return [REGISTRY[n] for n in names]

@@ -1,0 +1,127 @@
+"""Captions for MNIST and Fashion-MNIST images, composed from the class and the attributes
+measured on each image (text/attributes.py): "a thick, right-leaning seven", "a pair of
+trousers that are dark and wide", "a picture of a small, light sandal".
+
+Every caption names the class and one to three attributes at their measured level, in one
+of several phrasings. The composer can list every caption it can write (about 20,000 per
+data set), so their embeddings are computed once per encoder and shared by all splits.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+CAPTIONS_PER_IMAGE = 5
+SEEDS = {"train": 11, "test": 12}  # captions drawn per split with a fixed seed
+
+# Per class: two nouns (text, is_plural). Per attribute: per level (low, middle, high): two
+# words. The attributes are those of attributes.ATTRIBUTES, in that order.
+DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+NOUNS: dict[str, tuple[tuple[tuple[str, bool], ...], ...]] = {
+    "mnist-captions": tuple(((w, False), (f"digit {i}", False)) for i, w in enumerate(DIGITS)),
+    "fashion-mnist-captions": (
+        (("t-shirt", False), ("top", False)), (("trousers", True), ("pants", True)),
+        (("pullover", False), ("sweater", False)), (("dress", False), ("frock", False)),
+        (("coat", False), ("jacket", False)), (("sandal", False), ("summer sandal", False)),
+        (("shirt", False), ("button-up shirt", False)), (("sneaker", False), ("trainer", False)),
+        (("bag", False), ("handbag", False)), (("ankle boot", False), ("boot", False)),
+    ),
+}
+WORDS: dict[str, tuple[tuple[tuple[str, str], ...], ...]] = {
+    "mnist-captions": (
+        (("thin", "fine"), ("medium-weight", "regular"), ("thick", "bold")),
+        (("left-leaning", "backward-slanted"), ("upright", "straight"),
+         ("right-leaning", "slanted")),
+        (("narrow", "condensed"), ("medium-width", "average-width"), ("wide", "broad")),
+    ),
+    "fashion-mnist-captions": (
+        (("dark", "black"), ("grey", "mid-toned"), ("light", "pale")),
+        (("small", "compact"), ("medium-sized", "mid-sized"), ("large", "big")),
+        (("narrow", "slim"), ("medium-width", "regular-width"), ("wide", "broad")),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Caption:
+    text: str
+    label: int
+    levels: tuple[int, ...]  # per attribute: 0/1/2 as described, -1 when not mentioned
+
+
+def article(word: str) -> str:
+    return "an" if word[0] in "aeiou8" else "a"
+
+
+def phrase(template: int, adjectives: list[str], noun: str, plural: bool) -> str:
+    """One caption from adjectives and a noun in one of three phrasings."""
+    listed = ", ".join(adjectives)
+    joined = " and ".join(adjectives) if len(adjectives) < 3 else \
+        f"{', '.join(adjectives[:-1])} and {adjectives[-1]}"
+    if template == 0:
+        return f"{listed} {noun}" if plural else f"{article(listed)} {listed} {noun}"
+    if template == 1:
+        head = noun if plural else f"{article(noun)} {noun}"
+        return f"{head} that {'are' if plural else 'is'} {joined}"
+    body = f"{listed} {noun}" if plural else f"{article(listed)} {listed} {noun}"
+    return f"a picture of {body}"
+
+
+def _subsets(count: int) -> list[tuple[int, ...]]:
+    """Non-empty attribute subsets, in attribute order."""
+    return [s for r in range(1, count + 1) for s in itertools.combinations(range(count), r)]
+
+
+@lru_cache(maxsize=4)
+def vocabulary(dataset: str) -> tuple[Caption, ...]:
+    """Every caption the composer writes for `dataset`, sorted by text (a stable order)."""
+    words, nouns = WORDS[dataset], NOUNS[dataset]
+    found: dict[str, Caption] = {}
+    for label, variants in enumerate(nouns):
+        for (noun, plural), template, subset in itertools.product(
+                variants, range(3), _subsets(len(words))):
+            for lv in itertools.product(range(3), repeat=len(subset)):
+                for pick in itertools.product(range(2), repeat=len(subset)):
+                    adjectives = [words[a][v][p] for a, v, p in zip(subset, lv, pick, strict=True)]
+                    levels = [-1] * len(words)
+                    for a, v in zip(subset, lv, strict=True):
+                        levels[a] = v
+                    text = phrase(template, adjectives, noun, plural)
+                    found[text] = Caption(text, label, tuple(levels))
+    return tuple(found[t] for t in sorted(found))
+
+
+@lru_cache(maxsize=4)
+def _index(dataset: str) -> dict[str, int]:
+    return {c.text: i for i, c in enumerate(vocabulary(dataset))}
+
+
+def compose(dataset: str, labels: np.ndarray, levels: np.ndarray, seed: int,
+            split_size: int | None = None, per_image: int = CAPTIONS_PER_IMAGE) -> np.ndarray:
+    """Caption indices into vocabulary(dataset), (N, per_image), for the first N images of a
+    split of `split_size` images, of classes `labels` (N,) with measured attribute levels
+    `levels` (N, A). The random choices (from `seed`) are drawn for the whole split, so an
+    image's captions do not depend on how many images are composed."""
+    words, nouns = WORDS[dataset], NOUNS[dataset]
+    subsets = _subsets(len(words))
+    rng = np.random.default_rng(seed)
+    n = len(labels)
+    shape = (max(n, split_size or 0), per_image)
+    subset_pick = rng.integers(len(subsets), size=shape)
+    template = rng.integers(3, size=shape)
+    noun_pick = rng.integers(2, size=shape)
+    synonym = rng.integers(2, size=(*shape, len(words)))
+    index = _index(dataset)
+    out = np.empty((n, per_image), dtype=np.int64)
+    for i in range(n):
+        label = int(labels[i])
+        for k in range(per_image):
+            subset = subsets[subset_pick[i, k]]
+            adjectives = [words[a][levels[i, a]][synonym[i, k, a]] for a in subset]
+            noun, plural = nouns[label][noun_pick[i, k]]
+            out[i, k] = index[phrase(int(template[i, k]), adjectives, noun, plural)]
+    return out

@@ -1,0 +1,195 @@
+"""The Oxford 102 flowers in their standard layout, with the per-image caption files:
+
+    ROOT/jpg/image_00001.jpg ... image_08189.jpg      the photographs
+    ROOT/imagelabels.mat                              `labels`: class 1..102 of each image
+    ROOT/setid.mat                                    `trnid`, `valid`, `tstid`: image ids
+    ROOT/text_c10/class_00001/image_00001.txt ...     captions, one per line
+
+ROOT is searched as `NAME/` and `.` under --data-dir, $GANFORGE_DATA and the user cache.
+Splits: "train" is trnid + tstid (7,169 images), "test" is valid (1,020 images, 10 per class,
+held out for evaluation). Images are resized (shorter side 64) and centre-cropped to 64x64
+once; the result is cached as uint8 safetensors in the user cache, keyed by the files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ganforge.errors import ConfigError, DataError
+
+NAME = "flowers102"
+SIZE = 64
+SPLITS = {"train": ("trnid", "tstid"), "test": ("valid",)}
+SEARCHED = "--data-dir, $GANFORGE_DATA and ~/.cache/ganforge"
+
+
+def class_names() -> tuple[str, ...]:
+    """The 102 species names shipped with ganforge, in label order (label 1 first)."""
+    text = (resources.files("ganforge") / "data" / "flowers102_classes.json").read_text()
+    return tuple(json.loads(text))
+
+
+def candidate_roots(data_dir: str | os.PathLike[str] | None) -> list[Path]:
+    """Folders that may hold the layout, in search order."""
+    from ganforge.data.locate import cache_root
+
+    roots = [Path(data_dir).expanduser()] if data_dir else []
+    env = os.environ.get("GANFORGE_DATA", "")
+    roots.extend(Path(p).expanduser() for p in env.split(os.pathsep) if p)
+    roots.append(cache_root())
+    return list(dict.fromkeys(d for root in roots for d in (root / NAME, root)))
+
+
+def find_root(data_dir: str | os.PathLike[str] | None = None) -> Path | None:
+    """The first candidate folder holding imagelabels.mat and setid.mat, or None."""
+    for folder in candidate_roots(data_dir):
+        if (folder / "imagelabels.mat").is_file() and (folder / "setid.mat").is_file():
+            return folder
+    return None
+
+
+def require_root(data_dir: str | os.PathLike[str] | None = None) -> Path:
+    root = find_root(data_dir)
+    if root is None:
+        raise DataError(f"data set '{NAME}' not found (looked for {NAME}/imagelabels.mat in "
+                        f"{SEARCHED}); see docs/text-to-image.md for the files")
+    return root
+
+
+def read_mat(path: Path, key: str) -> np.ndarray:
+    """Array `key` of a MATLAB v5 file, flattened to 1-D int64."""
+    try:
+        from scipy.io import loadmat
+    except ImportError:
+        raise ConfigError(f"reading {path.name} needs scipy: pip install scipy") from None
+    try:
+        content = loadmat(str(path))
+    except FileNotFoundError:
+        raise DataError(f"{path}: file missing") from None
+    except Exception as exc:  # scipy raises several types for a damaged file
+        raise DataError(f"{path}: not a readable MATLAB file ({exc})") from None
+    if key not in content:
+        raise DataError(f"{path}: has no array {key!r}")
+    return np.asarray(content[key]).astype(np.int64).ravel()
+
+
+def split_ids(root: Path, split: str, labels: np.ndarray) -> np.ndarray:
+    """Sorted 1-based image ids of `split`, each checked to have a label."""
+    if split not in SPLITS:
+        raise DataError(f"unknown split {split!r} for data set '{NAME}'; expected 'train' or "
+                        "'test'")
+    setid = root / "setid.mat"
+    ids = np.sort(np.concatenate([read_mat(setid, key) for key in SPLITS[split]]))
+    unlabelled = ids[(ids < 1) | (ids > len(labels))]
+    if len(unlabelled):
+        raise DataError(f"{setid}: image {int(unlabelled[0])} has no label in imagelabels.mat "
+                        f"(it holds {len(labels)} labels)")
+    return ids
+
+
+def read_labels(root: Path, num_classes: int) -> np.ndarray:
+    """Labels 1..num_classes of every image, in image-id order."""
+    path = root / "imagelabels.mat"
+    labels = read_mat(path, "labels")
+    bad = labels[(labels < 1) | (labels > num_classes)]
+    if len(bad):
+        raise DataError(f"{path}: label {int(bad[0])} outside 1..{num_classes}")
+    return labels
+
+
+def image_path(root: Path, image_id: int) -> Path:
+    return root / "jpg" / f"image_{image_id:05d}.jpg"
+
+
+def caption_path(root: Path, image_id: int, label: int) -> Path:
+    return root / "text_c10" / f"class_{label:05d}" / f"image_{image_id:05d}.txt"
+
+
+def read_captions(path: Path) -> list[str]:
+    """The captions of one image: its file's non-empty lines."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError(f"{path}: caption file missing") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: unreadable caption file ({exc})") from None
+    captions = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    if not captions:
+        raise DataError(f"{path}: caption file holds no caption")
+    return captions
+
+
+def read_image(path: Path) -> np.ndarray:
+    """One photograph as uint8 (3, 64, 64): shorter side resized to 64, centre-cropped."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image = image.convert("RGB")
+            scale = SIZE / min(image.size)
+            w, h = max(SIZE, round(image.width * scale)), max(SIZE, round(image.height * scale))
+            image = image.resize((w, h), Image.Resampling.BICUBIC)
+            left, top = (w - SIZE) // 2, (h - SIZE) // 2
+            image = image.crop((left, top, left + SIZE, top + SIZE))
+            return np.asarray(image, dtype=np.uint8).transpose(2, 0, 1).copy()
+    except FileNotFoundError:
+        raise DataError(f"{path}: image file missing") from None
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise DataError(f"{path}: unreadable JPEG ({exc})") from None
+
+
+def _images_key(root: Path, ids: np.ndarray) -> str:
+    """Cache key of a set of images: folder, ids, and each file's size and mtime."""
+    digest = hashlib.sha256(f"{root.resolve()}|{SIZE}".encode())
+    for image_id in ids.tolist():
+        try:
+            stat = image_path(root, image_id).stat()
+            digest.update(f"{image_id}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+        except FileNotFoundError:
+            raise DataError(f"{image_path(root, image_id)}: image file missing") from None
+    return digest.hexdigest()[:24]
+
+
+def load_images(root: Path, ids: np.ndarray) -> np.ndarray:
+    """Images (N, 3, 64, 64) uint8 of `ids`, from the user cache or decoded and cached."""
+    import torch
+    from safetensors import SafetensorError
+    from safetensors.torch import load, save
+
+    from ganforge.data.locate import cache_root
+    from ganforge.fileio import atomic_write_bytes
+
+    path = cache_root() / NAME / f"images{SIZE}-{_images_key(root, ids)}.safetensors"
+    if path.is_file():
+        try:
+            images = load(path.read_bytes()).get("images")
+            if images is not None and images.shape == (len(ids), 3, SIZE, SIZE):
+                return images.numpy()
+        except (OSError, SafetensorError):
+            pass  # decode again below
+    images = np.stack([read_image(image_path(root, i)) for i in ids.tolist()]) if len(ids) \
+        else np.zeros((0, 3, SIZE, SIZE), np.uint8)
+    atomic_write_bytes(path, save({"images": torch.from_numpy(images)}))
+    return images
+
+
+def load_flowers(split: str, data_dir: Any = None, limit: int | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, list[list[str]], tuple[str, ...]]:
+    """(images (N, 3, 64, 64) uint8, labels (N,) 0..101, captions per image, class names)."""
+    if limit is not None and limit < 0:
+        raise DataError(f"data set '{NAME}': limit must be >= 0, got {limit}")
+    root = require_root(data_dir)
+    classes = class_names()
+    labels = read_labels(root, len(classes))
+    ids = split_ids(root, split, labels)[:limit]
+    image_labels = labels[ids - 1]
+    captions = [read_captions(caption_path(root, int(i), int(c)))
+                for i, c in zip(ids, image_labels, strict=True)]
+    return load_images(root, ids), image_labels - 1, captions, classes

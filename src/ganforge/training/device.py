@@ -1,0 +1,183 @@
+"""Where and how training runs: the device (auto|cpu|cuda|mps), the precision the forward
+passes run in (fp32, or bf16/fp16 under autocast), the CPU thread count, and the layers
+swapped for faster ones with the same math on that device.
+
+fp32 is the default and changes nothing. bf16 (CPU, CUDA, MPS) and fp16 (CUDA only, with a
+loss scaler) run the networks' forward passes under torch.autocast; D's logits come back as
+float32, so the losses are computed in float32 as before. Nothing here assumes CUDA.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from ganforge.errors import ConfigError
+
+PRECISIONS = ("fp32", "bf16", "fp16")
+_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+def resolve_device(name: str) -> torch.device:
+    """"auto" -> cuda when present, else mps when present, else cpu; a named device must
+    exist (ConfigError naming it otherwise)."""
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        return torch.device("mps") if _mps_available() else torch.device("cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise ConfigError(f"--device {name}: not a device (use auto, cpu, cuda, cuda:N or mps)"
+                          ) from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(f"--device {name}: no CUDA device available to torch "
+                          f"{torch.__version__}")
+    if device.type == "cuda" and (device.index or 0) >= torch.cuda.device_count():
+        raise ConfigError(f"--device {name}: only {torch.cuda.device_count()} CUDA devices")
+    if device.type == "mps" and not _mps_available():
+        raise ConfigError(f"--device {name}: no MPS (Apple GPU) device available")
+    if device.type not in ("cpu", "cuda", "mps"):
+        raise ConfigError(f"--device {name}: unsupported (use auto, cpu, cuda, cuda:N or mps)")
+    return device
+
+
+def _mps_available() -> bool:
+    backend = getattr(torch.backends, "mps", None)
+    return bool(backend is not None and backend.is_available())
+
+
+def auto_threads() -> int:
+    """The CPU threads ganforge uses by default: one per core it may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def set_threads(threads: int) -> int:
+    """Set torch's intra-op CPU threads (0 = auto_threads()); returns the count in use."""
+    count = threads if threads > 0 else auto_threads()
+    if torch.get_num_threads() != count:
+        torch.set_num_threads(count)
+    return count
+
+
+@dataclass
+class Precision:
+    """The precision of the forward passes on one device, and the matching update step."""
+
+    name: str = "fp32"
+    device_type: str = "cpu"
+    _scalers: dict[int, torch.amp.GradScaler] = field(default_factory=dict, repr=False)
+
+    @property
+    def reduced(self) -> bool:
+        return self.name != "fp32"
+
+    def autocast(self) -> contextlib.AbstractContextManager:
+        """A context running the forward passes in this precision (nothing for fp32)."""
+        if not self.reduced:
+            return contextlib.nullcontext()
+        return torch.autocast(self.device_type, dtype=_DTYPES[self.name])
+
+    def backward_step(self, loss: torch.Tensor, optimizer: torch.optim.Optimizer) -> None:
+        """loss.backward() and optimizer.step(); for fp16 through a loss scaler (one per
+        optimizer), which skips steps whose gradients overflowed."""
+        if self.name != "fp16":
+            loss.backward()
+            optimizer.step()
+            return
+        scaler = self._scalers.get(id(optimizer))
+        if scaler is None:
+            scaler = self._scalers[id(optimizer)] = torch.amp.GradScaler(self.device_type)
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
+
+    def float_outputs(self, module: nn.Module) -> None:
+        """Have `module` return float32 (its logits), so the losses stay in float32."""
+        if self.reduced:
+            module.register_forward_hook(_to_float)
+
+
+def _to_float(module: nn.Module, args: tuple, output: torch.Tensor) -> torch.Tensor:
+    return output.float()
+
+
+def make_precision(name: str, device: torch.device) -> Precision:
+    """The Precision for `name` on `device`, or a ConfigError when the device cannot run it."""
+    if name not in PRECISIONS:
+        raise ConfigError(f"--precision {name}: unknown (known: {', '.join(PRECISIONS)})")
+    if name == "fp16" and device.type != "cuda":
+        raise ConfigError(f"--precision fp16 needs a CUDA device (here: {device.type}); "
+                          "use bf16 on CPU")
+    if name == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
+        raise ConfigError("--precision bf16: this CUDA device has no bfloat16; use fp16")
+    return Precision(name, device.type)
+
+
+class MaskDropout(nn.Module):
+    """nn.Dropout with its keep mask drawn as float32 uniforms >= p (torch.rand): the same
+    Bernoulli(1 - p) mask and 1/(1 - p) scaling, drawn about twice as fast on CPU as
+    nn.Dropout's bernoulli_. Another random stream than nn.Dropout's, repeatable for a seed."""
+
+    def __init__(self, p: float):
+        super().__init__()
+        self.p = p
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0.0:
+            return x
+        if self.p >= 1.0:
+            return x * 0.0
+        keep = torch.rand(x.shape, device=x.device).ge_(self.p).mul_(1.0 / (1.0 - self.p))
+        return x * keep.to(x.dtype)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
+def fast_layers(module: nn.Module, device: torch.device) -> None:
+    """On CPU, swap `module`'s nn.Dropout layers for MaskDropout (same math, faster mask);
+    elsewhere (fused dropout kernels) keep them. Parameters and state dicts are unchanged."""
+    if device.type != "cpu":
+        return
+    for name, child in module.named_children():
+        if type(child) is nn.Dropout:
+            setattr(module, name, MaskDropout(child.p))
+        else:
+            fast_layers(child, device)
+
+
+def place_networks(device_name: str, threads: int, *networks: nn.Module) -> torch.device:
+    """Set the CPU threads, resolve the device, move the networks there and give them the
+    device's fast layers; returns the device."""
+    set_threads(threads)
+    device = resolve_device(device_name)
+    for network in networks:
+        network.to(device)
+        fast_layers(network, device)
+    return device
+
+
+def compile_networks(device: torch.device, *networks: nn.Module) -> None:
+    """torch.compile each network in place (state dict keys unchanged); compilation itself
+    happens at the first forward pass. Fails first, with a ConfigError, where torch.compile
+    cannot work: an unsupported Python or platform, or no C++ compiler for CPU code."""
+    import shutil
+
+    import torch._dynamo
+
+    if not torch._dynamo.is_dynamo_supported():
+        raise ConfigError("--compile: torch.compile does not support this Python or platform")
+    if device.type == "cpu" and not any(
+        shutil.which(c) for c in (os.environ.get("CXX", "g++"), "g++", "c++", "clang++")
+    ):
+        raise ConfigError("--compile on CPU needs a C++ compiler (g++ or clang++); none found")
+    for network in networks:
+        network.compile()

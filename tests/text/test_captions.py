@@ -1,0 +1,64 @@
+"""Captions composed for MNIST / Fashion-MNIST, and the captioned data sets built on them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ganforge.data import list_datasets, load_dataset
+from ganforge.text.attributes import cuts_for, levels, measure
+from ganforge.text.captions_mnist import NOUNS, WORDS, compose, phrase, vocabulary
+
+
+def test_phrasings():
+    assert phrase(0, ["thick", "slanted"], "seven", False) == "a thick, slanted seven"
+    assert phrase(1, ["dark", "wide"], "trousers", True) == "trousers that are dark and wide"
+    assert phrase(1, ["a", "b", "c"], "eight", False) == "an eight that is a, b and c"
+    assert phrase(2, ["upright"], "one", False) == "a picture of an upright one"
+
+
+@pytest.mark.parametrize("dataset", ["mnist-captions", "fashion-mnist-captions"])
+def test_vocabulary_states_class_and_levels(dataset):
+    vocab = vocabulary(dataset)
+    assert len(vocab) == len({c.text for c in vocab}) > 10_000
+    for caption in vocab[::997]:
+        nouns = [n for n, _ in NOUNS[dataset][caption.label]]
+        assert any(caption.text.endswith(n) or f"{n} that" in caption.text for n in nouns)
+        for attribute, level in enumerate(caption.levels):
+            words = WORDS[dataset][attribute]
+            if level >= 0:
+                assert any(w in caption.text for w in words[level]), caption.text
+        assert 1 <= sum(v >= 0 for v in caption.levels) <= 3
+
+
+def test_compose_is_seeded_and_independent_of_how_many_images():
+    labels = np.array([7, 1, 3, 3])
+    stated = np.array([[2, 2, 0], [0, 1, 2], [1, 1, 1], [2, 0, 1]])
+    full = compose("mnist-captions", labels, stated, seed=11, split_size=4)
+    assert full.shape == (4, 5)
+    assert np.array_equal(compose("mnist-captions", labels[:2], stated[:2], 11, 4), full[:2])
+    assert not np.array_equal(compose("mnist-captions", labels, stated, 12, 4), full)
+    vocab = vocabulary("mnist-captions")
+    assert all(vocab[j].label == 7 for j in full[0])
+
+
+def test_captioned_fashion_mnist(real_data_root, counting_encoder):
+    data = load_dataset("fashion-mnist-captions", "train", limit=300, text_encoder="counting")
+    assert tuple(data.images.shape) == (300, 1, 28, 28) and tuple(data.text.shape) == (300, 5, 16)
+    assert data.model_fields() == {"num_classes": 10, "text_dim": 16}
+    assert counting_encoder.calls == [len(vocabulary("fashion-mnist-captions"))]
+    measured = levels(measure(data.images.numpy(), data.attributes), data.labels.numpy(),
+                      cuts_for("fashion-mnist-captions"))
+    said = data.levels >= 0  # (N, K, A): what each caption states matches the measurement
+    assert np.array_equal(np.broadcast_to(measured[:, None], data.levels.shape)[said],
+                          data.levels[said])
+    fewer = load_dataset("fashion-mnist-captions", "train", limit=40, text_encoder="counting")
+    assert fewer.captions == data.captions[:40] and counting_encoder.calls == [20520]
+    bare = load_dataset("mnist-captions", "test", limit=5, text_encoder=None)
+    assert bare.text is None and len(bare.captions[0]) == 5
+
+
+def test_listed_with_the_other_data_sets(tmp_path, flowers_root):
+    rows = {r["name"]: r for r in list_datasets(flowers_root.parent)}
+    assert rows["flowers102"]["found"] and rows["flowers102"]["location"] == str(flowers_root)
+    assert {"mnist-captions", "fashion-mnist-captions"} <= set(rows)

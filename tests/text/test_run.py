@@ -1,0 +1,103 @@
+"""A few-step text-to-image run on the flowers fixture: every artefact, exact resume, and
+`ganforge generate` / `sample` on the result."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from safetensors.torch import load_file
+
+from ganforge.cli import main
+from ganforge.training.loop import Interrupted
+from ganforge.training.observers import Observer
+from ganforge.training.run import resume
+from tests.text.conftest import build_flowers, train_tiny
+
+
+class StopAt(Observer):
+    def __init__(self, step):
+        self.step = step
+
+    def on_records(self, loop, records):
+        if records[-1]["step"] >= self.step:
+            loop.stop_signal = "SIGTERM"
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """(flowers folder, run folder): one tiny run shared by the tests of this module."""
+    base = tmp_path_factory.mktemp("t2i")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(base / "cache"))
+        flowers = build_flowers(base / "data" / "flowers102")
+        return flowers, train_tiny(flowers, base / "run")
+
+
+@pytest.fixture
+def tiny_run(tiny):
+    return tiny[1]
+
+
+def test_a_few_steps_write_every_artefact(tiny_run):
+    run = tiny_run
+    for name in ("config.toml", "metrics.jsonl", "progress.gif", "losses.png",
+                 "captions.json", "samples/epoch_001.png", "samples/epoch_002.png",
+                 "checkpoints/final.json", "checkpoints/final.safetensors"):
+        assert (run / name).is_file(), name
+    steps = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in steps if r["kind"] == "step"] == [1, 2, 3, 4]  # 8 images / 4
+    captions = json.loads((run / "captions.json").read_text())
+    assert len(captions) == 25  # one per cell of the 5x5 grid
+    assert all((run / c["image"]).is_file() for c in captions)
+    assert {c["caption"].split()[-1] for c in captions} >= {"petals", "stem", "round"}
+    meta = json.loads((run / "checkpoints" / "final.json").read_text())
+    model = meta["config"]["model"]
+    assert (model["arch"], model["image_size"], model["channels"]) == ("t2i", 64, 3)
+    assert (model["text_dim"], model["num_classes"]) == (64, 102)  # from encoder and data
+    assert meta["fixed_captions"] == [c["caption"] for c in captions]
+
+
+def test_stopped_and_resumed_is_bit_identical(tmp_path, tiny, tiny_run):
+    out = tmp_path / "stopped"
+    with pytest.raises(Interrupted):
+        train_tiny(tiny[0], out, observers=[StopAt(1)])
+    resume(out, progress=False, warn=lambda m: None)
+    a = load_file(tiny_run / "checkpoints" / "final.safetensors")
+    b = load_file(out / "checkpoints" / "final.safetensors")
+    assert a.keys() == b.keys() and "fixed_text" in a
+    assert all(a[k].equal(b[k]) for k in a if not k.startswith("rng."))
+    assert (tiny_run / "metrics.jsonl").read_text() == (out / "metrics.jsonl").read_text()
+
+
+def test_generate_formats_seeds_and_interpolation(tiny_run, tmp_path, capsys):
+    run = str(tiny_run)
+    assert main(["generate", run, "a red flower", "-n", "4", "--out", str(tmp_path / "a.png")]) == 0
+    assert "4 images of 'a red flower'" in capsys.readouterr().out
+    for name in ("b.npz", "c.npz"):
+        assert main(["generate", run, "a red flower", "-n", "3", "--seed", "5",
+                     "--format", "npz", "--out", str(tmp_path / name)]) == 0
+    b, c = (np.load(tmp_path / n)["images"] for n in ("b.npz", "c.npz"))
+    assert b.shape == (3, 64, 64, 3) and np.array_equal(b, c)
+    assert main(["generate", run, "a red flower", "--to", "a white flower", "-n", "5",
+                 "--format", "png-dir", "--out", str(tmp_path / "walk")]) == 0
+    assert len(list((tmp_path / "walk").glob("*.png"))) == 5
+
+
+def test_generate_and_sample_refuse_with_one_line(tiny_run, tmp_path, capsys):
+    assert main(["generate", str(tiny_run), "  ", "--out", str(tmp_path / "x.png")]) == 2
+    assert main(["sample", str(tiny_run), "--out", str(tmp_path / "y.png")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and "caption is empty" in err[0] and "ganforge generate" in err[1]
+
+
+def test_t2i_without_captions_fails_before_the_run_folder(tmp_path, real_data_root):
+    from ganforge.config import resolve_config
+    from ganforge.errors import ConfigError
+    from ganforge.training.run import train
+
+    config = resolve_config("t2i-fashion", overrides={"dataset": "fashion-mnist", "limit": "64"})
+    with pytest.raises(ConfigError, match="needs a data set with captions"):
+        train(config, tmp_path / "run", progress=False)
+    assert not (tmp_path / "run").exists()

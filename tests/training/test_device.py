@@ -1,0 +1,139 @@
+"""Device choice, reduced precision, threads, compile and the CPU dropout layer."""
+
+import shutil
+
+import pytest
+import torch
+from torch import nn
+
+from ganforge.config import resolve_config
+from ganforge.errors import ConfigError
+from ganforge.training.batch import Batch, BatchSource
+from ganforge.training.device import (
+    MaskDropout,
+    Precision,
+    auto_threads,
+    fast_layers,
+    make_precision,
+    resolve_device,
+    set_threads,
+)
+from ganforge.training.run import build_trainer
+
+NO_GPU = not torch.cuda.is_available() and not torch.backends.mps.is_available()
+TINY = {"g_hidden": "16", "d_hidden": "16"}
+
+
+def _trainer(**overrides):
+    return build_trainer(resolve_config("mlp-mnist", overrides={**TINY, **overrides}))
+
+
+@pytest.mark.skipif(not NO_GPU, reason="a GPU is present: auto picks it")
+def test_auto_device_is_cpu_without_a_gpu():
+    assert resolve_device("auto") == torch.device("cpu")
+    assert resolve_config("mlp-mnist").train.device == "auto"
+    trainer = _trainer()
+    assert {p.device.type for p in trainer.generator.parameters()} == {"cpu"}
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is present")
+def test_missing_or_unknown_devices_are_one_line_errors():
+    with pytest.raises(ConfigError, match="--device cuda: no CUDA device"):
+        resolve_device("cuda")
+    with pytest.raises(ConfigError, match="device must be auto, cpu, cuda, cuda:N or mps"):
+        resolve_config("mlp-mnist", overrides={"device": "gpu"})
+    with pytest.raises(ConfigError, match="--precision fp16 needs a CUDA device"):
+        make_precision("fp16", torch.device("cpu"))
+    with pytest.raises(ConfigError, match="threads must be 0"):
+        resolve_config("mlp-mnist", overrides={"threads": "-1"})
+
+
+def test_threads_zero_means_one_per_core_and_a_count_is_kept():
+    before = torch.get_num_threads()
+    try:
+        assert set_threads(1) == 1 and torch.get_num_threads() == 1
+        assert set_threads(0) == auto_threads() == torch.get_num_threads()
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_bf16_runs_the_forward_passes_in_bf16_and_the_loss_in_float32():
+    trainer = _trainer(precision="bf16")
+    assert trainer.precision.name == "bf16"
+    x = torch.rand(4, 1, 28, 28)
+    with trainer.precision.autocast():
+        hidden = trainer.discriminator.net[0](x.flatten(1))
+        logits = trainer.discriminator(x)
+    assert hidden.dtype == torch.bfloat16
+    assert logits.dtype == torch.float32
+    with Precision().autocast():  # fp32: no autocast at all
+        assert trainer.discriminator.net[0](x.flatten(1)).dtype == torch.float32
+
+
+def test_bf16_training_trains_and_stays_finite(real_data_root):
+    from ganforge.data import load_dataset
+
+    data = load_dataset("mnist", "train", limit=256)
+    trainer = build_trainer(resolve_config("dcgan-mnist", overrides={"precision": "bf16"}))
+    source = BatchSource(data.images)
+    before = [p.detach().clone() for p in trainer.generator.parameters()]
+    stats = [trainer.train_batch(i, source.batch(torch.arange(i * 32, i * 32 + 32)))
+             for i in range(8)]
+    for row in torch.stack(stats).tolist():
+        d_loss, g_loss, d_real, d_fake = row
+        assert 0 < d_loss < 20 and 0 < g_loss < 20 and 0 < d_real < 1 and 0 < d_fake < 1
+    after = list(trainer.generator.parameters())
+    assert all(p.dtype == torch.float32 and bool(torch.isfinite(p).all()) for p in after)
+    assert all(not torch.equal(a, b) for a, b in zip(before, after, strict=True))
+    assert stats[-1].dtype == torch.float32
+
+
+def test_mask_dropout_keeps_one_minus_p_scaled_and_is_repeatable():
+    layer = MaskDropout(0.3)
+    x = torch.ones(200_000)
+    torch.manual_seed(5)
+    a = layer(x)
+    torch.manual_seed(5)
+    assert torch.equal(a, layer(x))  # the same seed, the same mask
+    kept = a != 0
+    assert abs(kept.float().mean().item() - 0.7) < 5 * (0.21 / 200_000) ** 0.5
+    assert torch.allclose(a[kept], torch.full_like(a[kept], 1 / 0.7))
+    layer.eval()
+    assert layer(x) is x
+
+
+def test_mask_dropout_backward_uses_the_forward_mask():
+    layer = MaskDropout(0.5)
+    x = torch.randn(1000, requires_grad=True)
+    y = layer(x)
+    y.sum().backward()
+    assert torch.equal(x.grad, (y != 0).float() * 2.0)
+
+
+def test_dropout_swapped_on_cpu_only_and_training_is_repeatable():
+    net = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.3), nn.Sequential(nn.Dropout(0.2)))
+    fast_layers(net, torch.device("cuda"))  # fused kernels there: left alone
+    assert type(net[1]) is nn.Dropout
+    fast_layers(net, torch.device("cpu"))
+    assert isinstance(net[1], MaskDropout) and net[1].p == 0.3
+    assert isinstance(net[2][0], MaskDropout) and net[2][0].p == 0.2
+    assert any(isinstance(m, MaskDropout) for m in _trainer().discriminator.modules())
+
+    real = Batch(torch.rand(8, 1, 28, 28) * 2 - 1)
+    runs = []
+    for _ in range(2):
+        trainer = _trainer(d_dropout="0.3")
+        for i in range(3):
+            trainer.train_batch(i, Batch(real.images.clone()))
+        runs.append([p.detach().clone() for p in trainer.discriminator.parameters()])
+    assert all(torch.equal(a, b) for a, b in zip(*runs, strict=True))
+
+
+def test_compile_builds_in_place_or_fails_clearly(monkeypatch):
+    plain = _trainer()
+    trainer = _trainer(compile="true")
+    assert trainer.generator._compiled_call_impl is not None  # compiled on first call
+    assert trainer.generator.state_dict().keys() == plain.generator.state_dict().keys()
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(ConfigError, match="--compile on CPU needs a C\\+\\+ compiler"):
+        _trainer(compile="true")
