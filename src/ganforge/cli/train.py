@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ganforge.config import all_option_names, list_presets
 from ganforge.errors import ConfigError
+from ganforge.training.run_folder import RunFolder
 
 
 def add_parser(sub) -> None:
@@ -52,18 +53,28 @@ def run(args: argparse.Namespace) -> int:
                 raise ConfigError("--resume continues a run with its own settings; "
                                   "drop --preset/--config")
             run_dir, checkpoint = target
+            observers = _with_evaluation(RunFolder(run_dir).read_config(), observers)
             path = resume(run_dir, overrides, checkpoint=checkpoint, progress=progress,
                           observers=observers)
         else:
             config = resolve_config(args.preset, args.config, overrides)
             out = args.out or f"runs/{config.preset or 'run'}-{time.strftime('%Y%m%d-%H%M%S')}"
             path = train(config, out, force=args.force, progress=progress,
-                         observers=observers)
+                         observers=_with_evaluation(config, observers))
     except Interrupted as stop:
         print(f"ganforge: {stop}", file=sys.stderr)
         return stop.exit_code
     print(f"run folder: {path}")
     return 0
+
+
+def _with_evaluation(config, observers: list) -> list:
+    """The quick evaluation every --eval-every epochs (when the data set has an evaluator),
+    first, so that its figures are in the epoch summary the other observers see."""
+    from ganforge.metrics.observer import make_eval_observer
+
+    evaluation = make_eval_observer(config)
+    return ([evaluation] if evaluation is not None else []) + observers
 
 
 def _resume_target(args: argparse.Namespace) -> tuple[Path, Path | None] | None:
