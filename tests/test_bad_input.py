@@ -134,3 +134,35 @@ def test_corrupt_idx_file_via_the_command_line(tmp_path):
 
 def test_resume_of_a_folder_without_a_run(tmp_path):
     _one_line_error(ganforge("train", "--resume", tmp_path), "no checkpoints")
+
+
+# --- caption files and JPEGs: random bytes give the project's own error or a result ------
+
+@settings(max_examples=120, deadline=None)
+@given(st.binary(max_size=300))
+def test_caption_files_of_random_bytes(tmp_path_factory, content):
+    from ganforge.errors import DataError
+    from ganforge.text.flowers import read_captions
+
+    path = tmp_path_factory.mktemp("cap") / "image_00001.txt"
+    path.write_bytes(content)
+    try:
+        captions = read_captions(path)
+    except DataError as exc:
+        assert str(path) in str(exc) and "\n" not in str(exc)
+    else:
+        assert captions and all(c and "\n" not in c for c in captions)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=400))
+def test_jpegs_of_random_bytes(tmp_path_factory, content):
+    from ganforge.errors import DataError
+    from ganforge.text.flowers import read_image
+
+    path = tmp_path_factory.mktemp("jpg") / "image_00001.jpg"
+    path.write_bytes(b"\xff\xd8\xff" + content)
+    try:
+        read_image(path)
+    except DataError as exc:
+        assert str(path) in str(exc)
