@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import os
 import platform
-import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
@@ -77,25 +77,46 @@ def count_flops(step: Callable[[], None]) -> int:
     return int(counter.get_total_flops())
 
 
-@dataclass
-class Timings:
-    """Images/s of several repetitions of named contenders, measured in turn."""
+HERE = Path(__file__).resolve().parent
+# What the `ganforge` command sets before torch loads OpenMP: idle threads sleep at once
+# instead of spinning (see docs/performance.md); a value already set is kept.
+GANFORGE_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
 
-    rates: dict[str, list[float]] = field(default_factory=dict)
 
-    def measure(self, name: str, run: Callable[[int], None], steps: int, batch: int) -> float:
-        start = time.perf_counter()
-        run(steps)
-        rate = steps * batch / (time.perf_counter() - start)
-        self.rates.setdefault(name, []).append(rate)
-        return rate
+class Contender:
+    """A contender process (contender.py): set up once, then asked to train N steps."""
 
-    def median(self, name: str) -> float:
-        return statistics.median(self.rates[name])
+    def __init__(self, kind: str, preset: str, precision: str, env: dict[str, str],
+                 per_epoch: int = 0):
+        self.name = kind if kind == "tutorial" else f"{kind} {precision}"
+        self.process = subprocess.Popen(
+            [sys.executable, str(HERE / "contender.py"), kind, preset, precision,
+             str(per_epoch)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+        _, flops, batch = self.process.stdout.readline().split()
+        self.flops, self.batch = float(flops), int(batch)
 
-    def spread(self, name: str) -> str:
-        values = self.rates[name]
-        return f"{min(values):.0f}-{max(values):.0f}"
+    def ask(self, command: str) -> str:
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return self.process.stdout.readline().strip()
+
+    def run(self, steps: int) -> float:
+        """Images/s of `steps` steps."""
+        return steps * self.batch / float(self.ask(str(steps)))
+
+    def close(self) -> None:
+        self.process.stdin.write("quit\n")
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def environments(same: bool) -> tuple[dict[str, str], dict[str, str]]:
+    """(tutorial's, ganforge's) environment: the user's, and the user's with ganforge's
+    defaults added."""
+    plain = dict(os.environ)
+    ours = {**GANFORGE_ENV, **plain}
+    return (ours if same else plain), ours
 
 
 def config_for(preset: str, overrides: dict[str, str] | None = None) -> RunConfig:

@@ -21,6 +21,7 @@ comes from this run; the machine and its load average are printed with them.
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 from pathlib import Path
 
@@ -29,9 +30,6 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_util as bu  # noqa: E402
-import tutorial_loop as tl  # noqa: E402
-
-from ganforge.models import build_models  # noqa: E402
 
 PRESETS = {"mlp": "mlp-fashion", "dcgan": "dcgan-fashion"}
 STEPS = {"mlp": 200, "dcgan": 100}  # steps per repetition (a few seconds each)
@@ -46,58 +44,39 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--precisions", default="fp32,bf16", help="ganforge precisions to time")
     p.add_argument("--reps", type=int, default=5, help="repetitions per contender")
     p.add_argument("--steps", type=int, help="steps per repetition (default: per model)")
+    p.add_argument("--same-env", action="store_true",
+                   help="run the tutorial loop with ganforge's OpenMP setting too")
     p.add_argument("--quality-epochs", type=int, default=5,
                    help="epochs of the tutorial loop that set the FD target")
     return p.parse_args(argv)
 
 
-def contenders(model: str, precisions: list[str]) -> dict[str, tuple]:
-    """name -> (run(n) callable, one-step callable for FLOP counting, batch size)."""
-    preset = PRESETS[model]
-    data, images, labels = bu.training_data(preset)
-    found = {}
-    for precision in precisions:
-        run = bu.GanforgeRun(bu.config_for(preset, {"precision": precision}), data)
-        found[f"ganforge {precision}"] = (run.steps, run.one_batch_step,
-                                          run.config.train.batch_size)
-    config = run.config
-    torch.manual_seed(config.train.seed)  # the same initial weights as ganforge's
-    gan = tl.build_tutorial(*build_models(config.model), config)
-    size = config.train.batch_size
-    stream = tl.batches(tl.make_loader(images, labels, size, config.train.seed))
-    found["tutorial"] = (lambda n: tl.run_steps(gan, stream, n),
-                         lambda: tl.train_step(gan, next(stream)), size)
-    return found
-
-
-def flops_per_image(found: dict[str, tuple]) -> dict[str, float]:
-    """FLOPs of one training step per image, on throwaway copies' state (run once each)."""
-    return {name: bu.count_flops(one) / size for name, (_, one, size) in found.items()}
-
-
 def time_model(model: str, args: argparse.Namespace, ceiling: float) -> list[str]:
-    found = contenders(model, args.precisions.split(","))
-    steps = args.steps or STEPS[model]
-    flops = flops_per_image(found)
-    timings = bu.Timings()
-    names = list(found)
-    for name in names:  # warm-up: first calls allocate and pick kernels
-        found[name][0](10)
-    for rep in range(args.reps):
-        turn = rep % len(names)
-        for name in names[turn:] + names[:turn]:
-            run, _, size = found[name]
-            timings.measure(name, run, steps, size)
-        print(f"  {model} rep {rep + 1}/{args.reps}: " + ", ".join(
-            f"{n} {timings.rates[n][-1]:.0f}" for n in names), flush=True)
-    base = timings.median("tutorial")
+    preset, steps = PRESETS[model], args.steps or STEPS[model]
+    theirs, ours = bu.environments(args.same_env)
+    found = [bu.Contender("tutorial", preset, "fp32", theirs)]
+    found += [bu.Contender("ganforge", preset, p, ours) for p in args.precisions.split(",")]
+    rates: dict[str, list[float]] = {c.name: [] for c in found}
+    try:
+        for rep in range(args.reps):
+            turn = rep % len(found)
+            for contender in found[turn:] + found[:turn]:
+                rates[contender.name].append(contender.run(steps))
+            print(f"  {model} rep {rep + 1}/{args.reps}: " + ", ".join(
+                f"{n} {r[-1]:.0f}" for n, r in rates.items()), flush=True)
+    finally:
+        for contender in found:
+            contender.close()
+    base = statistics.median(rates["tutorial"])
     lines = []
-    for name in ["tutorial", *[n for n in names if n != "tutorial"]]:
-        rate = timings.median(name)
-        gflops = flops[name] * rate / 1e9
-        lines.append(f"{model:<6} {name:<14} {rate:>8.0f} {timings.spread(name):>11} "
-                     f"{rate / base:>7.2f}x {EPOCH / rate:>8.1f} {flops[name] / 1e6:>9.1f} "
-                     f"{gflops:>8.1f} {100 * gflops / ceiling:>6.1f}%")
+    for contender in found:
+        values = rates[contender.name]
+        rate = statistics.median(values)
+        gflops = contender.flops * rate / 1e9
+        lines.append(f"{model:<6} {contender.name:<14} {rate:>8.0f} "
+                     f"{min(values):>5.0f}-{max(values):<5.0f} {rate / base:>6.2f}x "
+                     f"{EPOCH / rate:>8.1f} {contender.flops / 1e6:>9.1f} {gflops:>8.1f} "
+                     f"{100 * gflops / ceiling:>6.1f}%")
     return lines
 
 
@@ -105,12 +84,14 @@ def throughput(args: argparse.Namespace) -> None:
     ceiling = bu.matmul_ceiling()
     print(f"fp32 matrix-multiply ceiling: {ceiling:.1f} GFLOP/s "
           f"(best of 10 2048x2048 products, {torch.get_num_threads()} threads)")
-    print(f"Fashion-MNIST, batch 64, one D step per G step; median of {args.reps} "
-          "repetitions taken in turns")
+    env = "the same as ganforge's" if args.same_env else "the user's as it is"
+    print(f"Fashion-MNIST, batch 64, one D step per G step; median of {args.reps} repetitions "
+          f"taken in turns; each loop in its own process; ganforge's environment adds "
+          f"{bu.GANFORGE_ENV}, the tutorial's is {env}")
     rows = []
     for model in args.models.split(","):
         rows += time_model(model, args, ceiling)
-    print(f"{'model':<6} {'loop':<14} {'images/s':>8} {'range':>11} {'ratio':>8} "
+    print(f"{'model':<6} {'loop':<14} {'images/s':>8} {'range':^11} {'ratio':>7} "
           f"{'s/epoch':>8} {'MFLOP/img':>9} {'GFLOP/s':>8} {'ceil':>7}")
     for row in rows:
         print(row)

@@ -63,6 +63,11 @@ def require_root(data_dir: str | os.PathLike[str] | None = None) -> Path:
     return root
 
 
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def read_mat(path: Path, key: str) -> np.ndarray:
     """Array `key` of a MATLAB v5 file, flattened to 1-D int64."""
     try:
@@ -74,7 +79,7 @@ def read_mat(path: Path, key: str) -> np.ndarray:
     except FileNotFoundError:
         raise DataError(f"{path}: file missing") from None
     except Exception as exc:  # scipy raises several types for a damaged file
-        raise DataError(f"{path}: not a readable MATLAB file ({exc})") from None
+        raise DataError(f"{path}: not a readable MATLAB file ({_first_line(exc)})") from None
     if key not in content:
         raise DataError(f"{path}: has no array {key!r}")
     return np.asarray(content[key]).astype(np.int64).ravel()
@@ -119,7 +124,7 @@ def read_captions(path: Path) -> list[str]:
     except FileNotFoundError:
         raise DataError(f"{path}: caption file missing") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: unreadable caption file ({exc})") from None
+        raise DataError(f"{path}: unreadable caption file ({_first_line(exc)})") from None
     captions = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
     if not captions:
         raise DataError(f"{path}: caption file holds no caption")
@@ -141,8 +146,9 @@ def read_image(path: Path) -> np.ndarray:
             return np.asarray(image, dtype=np.uint8).transpose(2, 0, 1).copy()
     except FileNotFoundError:
         raise DataError(f"{path}: image file missing") from None
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise DataError(f"{path}: unreadable JPEG ({exc})") from None
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError,
+            SyntaxError) as exc:
+        raise DataError(f"{path}: unreadable JPEG ({_first_line(exc)})") from None
 
 
 def _images_key(root: Path, ids: np.ndarray) -> str:
