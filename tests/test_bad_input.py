@@ -133,6 +133,11 @@ def test_corrupt_idx_file_via_the_command_line(tmp_path):
 
 
 def test_resume_of_a_folder_without_a_run(tmp_path):
+    _one_line_error(ganforge("train", "--resume", tmp_path), "not a run folder")
+
+
+def test_resume_of_a_run_without_checkpoints(tmp_path):
+    (tmp_path / "config.toml").write_text('preset = "mlp-mnist"\n')
     _one_line_error(ganforge("train", "--resume", tmp_path), "no checkpoints")
 
 
