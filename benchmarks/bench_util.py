@@ -78,21 +78,18 @@ def count_flops(step: Callable[[], None]) -> int:
 
 
 HERE = Path(__file__).resolve().parent
-# What the `ganforge` command sets before torch loads OpenMP: idle threads sleep at once
-# instead of spinning (see docs/performance.md); a value already set is kept.
-GANFORGE_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
 
 
 class Contender:
     """A contender process (contender.py): set up once, then asked to train N steps."""
 
-    def __init__(self, kind: str, preset: str, precision: str, env: dict[str, str],
-                 per_epoch: int = 0):
+    def __init__(self, kind: str, preset: str, precision: str,
+                 per_epoch: int = 0, limit: int = 0):
         self.name = kind if kind == "tutorial" else f"{kind} {precision}"
         self.process = subprocess.Popen(
             [sys.executable, str(HERE / "contender.py"), kind, preset, precision,
-             str(per_epoch)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+             str(per_epoch), str(limit)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         _, flops, batch = self.process.stdout.readline().split()
         self.flops, self.batch = float(flops), int(batch)
 
@@ -109,14 +106,6 @@ class Contender:
         self.process.stdin.write("quit\n")
         self.process.stdin.close()
         self.process.wait()
-
-
-def environments(same: bool) -> tuple[dict[str, str], dict[str, str]]:
-    """(tutorial's, ganforge's) environment: the user's, and the user's with ganforge's
-    defaults added."""
-    plain = dict(os.environ)
-    ours = {**GANFORGE_ENV, **plain}
-    return (ours if same else plain), ours
 
 
 def config_for(preset: str, overrides: dict[str, str] | None = None) -> RunConfig:
@@ -151,9 +140,9 @@ class GanforgeRun:
             self.loop.trainer.train_batch(index, batch)
 
 
-def training_data(preset: str):
-    """The preset's training split as ganforge loads it, and as (N, H, W) numpy for the
-    tutorial loop."""
-    config = resolve_config(preset)
+def training_data(preset: str, limit: int | None = None):
+    """The preset's training split (its first `limit` images) as ganforge loads it, and as
+    (N, H, W) numpy for the tutorial loop."""
+    config = resolve_config(preset, overrides={"limit": str(limit)} if limit else None)
     data = load_training_data(config)
     return data, data.images[:, 0].numpy(), data.labels.numpy()

@@ -1,7 +1,8 @@
 """One contender of the training-speed benchmark, in a process of its own (so that each runs
 with its own thread settings and environment, as it would for a user).
 
-    python benchmarks/contender.py ganforge|tutorial PRESET PRECISION [SNAPSHOTS_PER_EPOCH]
+    python benchmarks/contender.py ganforge|tutorial PRESET PRECISION [SNAPSHOTS_PER_EPOCH
+        [LIMIT]]
 
 Prints `ready FLOPS_PER_IMAGE BATCH` once set up and warmed up, then answers commands read
 from stdin, one a line, each with one line:
@@ -11,7 +12,8 @@ from stdin, one a line, each with one line:
 - `save PATH`: write the copies to PATH (safetensors) and PATH.json (training seconds and
   step of each); answer `saved`;
 - `quit`: end.
-Warm-up steps (and their snapshots) happen only when no snapshots are asked for.
+Warm-up steps (and their snapshots) happen only when no snapshots are asked for. LIMIT > 0
+uses only the first LIMIT training images (a quick trial of the benchmark itself).
 """
 
 from __future__ import annotations
@@ -76,8 +78,8 @@ class EveryK(Observer):
 
 
 class GanforgeContender:
-    def __init__(self, preset: str, precision: str, per_epoch: int):
-        data, _, _ = bu.training_data(preset)
+    def __init__(self, preset: str, precision: str, per_epoch: int, limit: int):
+        data, _, _ = bu.training_data(preset, limit)
         overrides = {"precision": precision, "log_every": "25"}
         self.run = bu.GanforgeRun(bu.config_for(preset, overrides), data)
         self.batch = self.run.config.train.batch_size
@@ -102,10 +104,10 @@ class GanforgeContender:
 
 
 class TutorialContender:
-    def __init__(self, preset: str, precision: str, per_epoch: int):
+    def __init__(self, preset: str, precision: str, per_epoch: int, limit: int):
         if precision != "fp32":
             raise SystemExit("the tutorial loop runs in fp32 only")
-        _, images, labels = bu.training_data(preset)
+        _, images, labels = bu.training_data(preset, limit)
         config = fit_to_data(bu.config_for(preset), 1, images.shape[-1])
         torch.manual_seed(config.train.seed)  # the same initial weights as ganforge's
         self.gan = tl.build_tutorial(*build_models(config.model), config)
@@ -130,33 +132,34 @@ class TutorialContender:
         tl.train_step(self.gan, next(self.stream))
 
 
-def serve(contender) -> None:
-    """Answer the commands of stdin (see the module's doc)."""
+def serve(contender, out) -> None:
+    """Answer the commands of stdin on `out` (see the module's doc)."""
     for line in sys.stdin:
         command = line.split()
         if not command or command[0] == "quit":
             break
         if command[0] == "save":
             contender.snapshots.save(command[1])
-            print("saved", flush=True)
+            print("saved", file=out, flush=True)
             continue
         contender.snapshots.begin()
         if command[0] == "epoch":
             contender.epoch()
         else:
             contender.steps(int(command[0]))
-        print(f"{contender.snapshots.end():.6f}", flush=True)
+        print(f"{contender.snapshots.end():.6f}", file=out, flush=True)
 
 
-def main(kind: str, preset: str, precision: str, per_epoch: str = "0") -> int:
+def main(kind: str, preset: str, precision: str, per_epoch: str = "0", limit: str = "0") -> int:
+    out, sys.stdout = sys.stdout, sys.stderr  # answers only on stdout; anything else: stderr
     kinds = {"ganforge": GanforgeContender, "tutorial": TutorialContender}
-    contender = kinds[kind](preset, precision, int(per_epoch))
+    contender = kinds[kind](preset, precision, int(per_epoch), int(limit))
     flops = 0.0
     if not int(per_epoch):  # timing only: count FLOPs and warm up (both change the weights)
         flops = bu.count_flops(contender.one_step) / contender.batch
         contender.steps(WARMUP)
-    print(f"ready {flops:.0f} {contender.batch}", flush=True)
-    serve(contender)
+    print(f"ready {flops:.0f} {contender.batch}", file=out, flush=True)
+    serve(contender, out)
     return 0
 
 

@@ -44,18 +44,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--precisions", default="fp32,bf16", help="ganforge precisions to time")
     p.add_argument("--reps", type=int, default=5, help="repetitions per contender")
     p.add_argument("--steps", type=int, help="steps per repetition (default: per model)")
-    p.add_argument("--same-env", action="store_true",
-                   help="run the tutorial loop with ganforge's OpenMP setting too")
     p.add_argument("--quality-epochs", type=int, default=5,
                    help="epochs of the tutorial loop that set the FD target")
+    p.add_argument("--limit", type=int, default=0,
+                   help="train on the first N images only (a quick trial of this script)")
     return p.parse_args(argv)
 
 
 def time_model(model: str, args: argparse.Namespace, ceiling: float) -> list[str]:
     preset, steps = PRESETS[model], args.steps or STEPS[model]
-    theirs, ours = bu.environments(args.same_env)
-    found = [bu.Contender("tutorial", preset, "fp32", theirs)]
-    found += [bu.Contender("ganforge", preset, p, ours) for p in args.precisions.split(",")]
+    found = [bu.Contender("tutorial", preset, "fp32", limit=args.limit)]
+    found += [bu.Contender("ganforge", preset, p, limit=args.limit)
+              for p in args.precisions.split(",")]
     rates: dict[str, list[float]] = {c.name: [] for c in found}
     try:
         for rep in range(args.reps):
@@ -84,10 +84,9 @@ def throughput(args: argparse.Namespace) -> None:
     ceiling = bu.matmul_ceiling()
     print(f"fp32 matrix-multiply ceiling: {ceiling:.1f} GFLOP/s "
           f"(best of 10 2048x2048 products, {torch.get_num_threads()} threads)")
-    env = "the same as ganforge's" if args.same_env else "the user's as it is"
     print(f"Fashion-MNIST, batch 64, one D step per G step; median of {args.reps} repetitions "
-          f"taken in turns; each loop in its own process; ganforge's environment adds "
-          f"{bu.GANFORGE_ENV}, the tutorial's is {env}")
+          f"taken in turns; each loop in its own process, both in the environment "
+          "this script was started in")
     rows = []
     for model in args.models.split(","):
         rows += time_model(model, args, ceiling)
@@ -107,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     if "quality" in parts:
         import time_to_quality
 
-        time_to_quality.run(args.quality_epochs)
+        time_to_quality.run(args.quality_epochs, args.limit)
     if "eval" in parts or "memory" in parts:
         import budgets
 

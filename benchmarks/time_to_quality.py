@@ -58,11 +58,10 @@ def snapshots(path: Path) -> list[tuple[float, int, dict[str, torch.Tensor]]]:
     return out
 
 
-def train_both(epochs: int, folder: Path) -> tuple[Path, Path]:
+def train_both(epochs: int, folder: Path, limit: int) -> tuple[Path, Path]:
     """Train both loops `epochs` epochs in turns; returns their snapshot files."""
-    theirs_env, ours_env = bu.environments(same=False)
-    theirs = bu.Contender("tutorial", PRESET, "fp32", theirs_env, PER_EPOCH)
-    ours = bu.Contender("ganforge", PRESET, "fp32", ours_env, PER_EPOCH)
+    theirs = bu.Contender("tutorial", PRESET, "fp32", PER_EPOCH, limit)
+    ours = bu.Contender("ganforge", PRESET, "fp32", PER_EPOCH, limit)
     totals = [0.0, 0.0]
     try:
         for epoch in range(1, epochs + 1):
@@ -79,10 +78,12 @@ def train_both(epochs: int, folder: Path) -> tuple[Path, Path]:
     return paths
 
 
-def run(epochs: int = 5) -> None:
+def run(epochs: int, limit: int = 0) -> None:
+    """Train both, score every copy, print the table and the time to the target FD."""
     print(f"== time to quality: {PRESET}, both loops {epochs} epochs in turns; FD of "
           f"{SAMPLES} samples against the test split ==")
-    theirs_path, ours_path = train_both(epochs, Path(tempfile.mkdtemp(prefix="ganforge-ttq-")))
+    folder = Path(tempfile.mkdtemp(prefix="ganforge-ttq-"))
+    theirs_path, ours_path = train_both(epochs, folder, limit)
     score = fd_scorer()
     rows = [("tutorial", t, s, score(w)) for t, s, w in snapshots(theirs_path)]
     rows += [("ganforge", t, s, score(w)) for t, s, w in snapshots(ours_path)]

@@ -11,6 +11,7 @@ from ganforge.errors import ConfigError
 from ganforge.training.batch import Batch, BatchSource
 from ganforge.training.device import (
     MaskDropout,
+    MatmulConvTranspose2d,
     Precision,
     auto_threads,
     fast_layers,
@@ -73,12 +74,17 @@ def test_bf16_runs_the_forward_passes_in_bf16_and_the_loss_in_float32():
 def test_bf16_training_trains_and_stays_finite(real_data_root):
     from ganforge.data import load_dataset
 
-    data = load_dataset("mnist", "train", limit=256)
-    trainer = build_trainer(resolve_config("dcgan-mnist", overrides={"precision": "bf16"}))
-    source = BatchSource(data.images)
-    before = [p.detach().clone() for p in trainer.generator.parameters()]
-    stats = [trainer.train_batch(i, source.batch(torch.arange(i * 32, i * 32 + 32)))
-             for i in range(8)]
+    data = load_dataset("mnist", "train", limit=128)
+    threads = torch.get_num_threads()
+    try:  # one thread: quick on a busy machine too
+        trainer = build_trainer(resolve_config("dcgan-mnist", overrides={
+            "precision": "bf16", "threads": "1"}))
+        source = BatchSource(data.images)
+        before = [p.detach().clone() for p in trainer.generator.parameters()]
+        stats = [trainer.train_batch(i, source.batch(torch.arange(i * 16, i * 16 + 16)))
+                 for i in range(6)]
+    finally:
+        torch.set_num_threads(threads)
     for row in torch.stack(stats).tolist():
         d_loss, g_loss, d_real, d_fake = row
         assert 0 < d_loss < 20 and 0 < g_loss < 20 and 0 < d_real < 1 and 0 < d_fake < 1
@@ -137,3 +143,29 @@ def test_compile_builds_in_place_or_fails_clearly(monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(ConfigError, match="--compile on CPU needs a C\\+\\+ compiler"):
         _trainer(compile="true")
+
+
+@pytest.mark.parametrize("args, shape", [
+    ((100, 128, 4, 2, 0), (3, 100, 1, 1)),  # the DCGAN's first layer: a 1x1 input
+    ((32, 1, 4, 2, 1), (3, 32, 14, 14)),  # its last: one output channel
+    ((32, 1, 3, 2, 1), (3, 32, 7, 7)),
+    ((16, 8, 4, 2, 1), (3, 16, 7, 7)),  # neither: nn.ConvTranspose2d's own kernel
+])
+def test_matmul_conv_transpose_gives_the_same_outputs_and_gradients(args, shape):
+    torch.manual_seed(0)
+    plain = nn.ConvTranspose2d(*args, bias=True)
+    fast = nn.Sequential(nn.ConvTranspose2d(*args, bias=True))
+    fast[0].load_state_dict(plain.state_dict())
+    fast_layers(fast, torch.device("cpu"))
+    assert isinstance(fast[0], MatmulConvTranspose2d)
+    assert fast.state_dict().keys() == {"0.weight", "0.bias"}
+    for memory_format in (torch.contiguous_format, torch.channels_last):
+        x = torch.randn(shape).contiguous(memory_format=memory_format).requires_grad_(True)
+        y_plain, y_fast = plain(x), fast(x)
+        assert y_fast.shape == y_plain.shape
+        torch.testing.assert_close(y_fast, y_plain, rtol=1e-5, atol=1e-5)
+        grad = torch.randn_like(y_plain)
+        got = torch.autograd.grad(y_fast, [x, fast[0].weight, fast[0].bias], grad)
+        want = torch.autograd.grad(y_plain, [x, plain.weight, plain.bias], grad)
+        for a, b in zip(got, want, strict=True):
+            torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-4)
