@@ -11,7 +11,7 @@ ifneq ($(wildcard ../shared/datasets),)
 export GANFORGE_DATA ?= $(abspath ../shared/datasets)
 endif
 
-.PHONY: setup test lint demo demo-data bench study browser clean
+.PHONY: setup test lint demo demo-data bench results study browser clean
 
 setup: $(STAMP)
 
@@ -50,6 +50,10 @@ demo: demo-data
 
 bench: setup
 	$(BIN)/python benchmarks/throughput.py
+
+# The presets trained and evaluated (docs/results.md, "The presets, evaluated").
+results: setup
+	nice -n 10 $(BIN)/python benchmarks/results.py
 
 # The loss study (docs/results.md, "Loss study"; docs/loss-study.png): 24 DCGAN runs.
 study: setup

@@ -1,5 +1,6 @@
 """Train the four presets (and DCGAN on stacked MNIST) for a stated number of epochs, evaluate
-each with 10,000 samples (26,000 for stacked MNIST), and write docs/results.md.
+each with 10,000 samples (26,000 for stacked MNIST), and write the "presets" section of
+docs/results.md (other sections stay as they are).
 
     nice -n 10 python benchmarks/results.py            # `make results`
     python benchmarks/results.py --reuse               # re-evaluate finished runs only
@@ -25,13 +26,14 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from doc_sections import write_section
 
 from ganforge.config import resolve_config
 from ganforge.metrics.evaluate import evaluate_run
 from ganforge.training.run import train
 
-EPOCHS = {"mlp-mnist": 3, "mlp-fashion": 3, "dcgan-mnist": 2, "dcgan-fashion": 2,
-          "dcgan-stacked": 2}
+EPOCHS = {"mlp-mnist": 5, "mlp-fashion": 5, "dcgan-mnist": 3, "dcgan-fashion": 3,
+          "dcgan-stacked": 3}
 PUBLISHED = (  # PacGAN (Lin et al., 2018), tables 2 and 3: stacked MNIST, 26,000 samples
     ("DCGAN (as published)", "99", "3.40"),
     ("VEEGAN (as published)", "150", "2.95"),
@@ -87,12 +89,12 @@ def write_markdown(rows: list[str], stacked: str | None, out: Path, args: argpar
             "KL to uniform | precision | recall | train min | eval s |\n"
             "|---|---|---|---|---|---|---|---|---|---|---|---|")
     text = [
-        "# ganforge results\n",
+        "## The presets, evaluated\n",
         "Written by `benchmarks/results.py` (run: `make results`, i.e. "
         "`nice -n 10 python benchmarks/results.py`); do not edit by hand.",
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores (shared with other jobs), "
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, "
         f"torch {torch.__version__}, {torch.get_num_threads()} torch thread(s); whole script "
-        f"{elapsed / 60:.0f} min (train min / eval s below are wall-clock on that busy machine)."
+        f"{elapsed / 60:.0f} min (train min / eval s below are wall-clock)."
         "\n",
         "Each preset is trained with its own settings (`ganforge train --preset P --epochs E`); "
         "its newest checkpoint, written after the epochs in the table, is evaluated with "
@@ -103,15 +105,14 @@ def write_markdown(rows: list[str], stacked: str | None, out: Path, args: argpar
     ]
     if stacked:
         text += [
-            "## Stacked MNIST (1,000 modes)\n",
+            "### Stacked MNIST (1,000 modes)\n",
             "Modes hit by 26,000 samples (each channel classified by the MNIST evaluator) and "
             "KL(mode histogram || uniform). Published rows use their own, smaller DCGAN and "
             "more training; they give the scale, not a like-for-like comparison.\n",
             "| model | modes (of 1000) | KL |", "|---|---|---|", stacked,
             *[f"| {m} | {modes} | {kl} |" for m, modes, kl in PUBLISHED], "",
         ]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(text))
+    write_section(out, "presets", "\n".join(text))
 
 
 def main() -> None:

@@ -26,10 +26,11 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from doc_sections import write_section
+
 PRESETS = {"fashion-mnist": "dcgan-fashion", "stacked-mnist": "dcgan-stacked"}
 LOSSES = ("non-saturating", "minimax", "least-squares", "wasserstein", "wasserstein-gp", "hinge")
 DEFAULT = "non-saturating"
-START, END = "<!-- loss-study:start -->", "<!-- loss-study:end -->"
 
 
 def overrides_for(loss: str, seed: int, args: argparse.Namespace) -> dict[str, str]:
@@ -173,7 +174,7 @@ def section(rows: list[dict], args: argparse.Namespace, elapsed: float) -> str:
     """The markdown of the "Loss study" section."""
     seeds = ", ".join(map(str, args.seeds))
     text = [
-        START, "## Loss study\n",
+        "## Loss study\n",
         "Written by `benchmarks/study.py` (`make study`); do not edit by hand. Command: "
         f"`{args.command}`. Machine: {platform.machine()}, {os.cpu_count()} CPU cores "
         f"(shared), {args.jobs} runs at a time with {args.threads} torch thread(s) each; "
@@ -198,21 +199,8 @@ def section(rows: list[dict], args: argparse.Namespace, elapsed: float) -> str:
              "small n: compare curves with each other, not with the table).\n",
              "### What the data show\n",
              *findings(rows, "fashion-mnist", "fd", lower_is_better=True),
-             *findings(rows, "stacked-mnist", "modes", lower_is_better=False), "", END]
+             *findings(rows, "stacked-mnist", "modes", lower_is_better=False)]
     return "\n".join(text) + "\n"
-
-
-def write_section(doc: Path, text: str) -> None:
-    """Replace the loss-study section of `doc` (or append it); other sections stay as they are."""
-    from ganforge.fileio import atomic_write_text
-
-    old = doc.read_text() if doc.exists() else "# ganforge results\n"
-    if START in old and END in old:
-        head, rest = old.split(START, 1)
-        new = head + text.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        new = old.rstrip("\n") + "\n\n" + text
-    atomic_write_text(doc, new)
 
 
 def parse_args() -> argparse.Namespace:
@@ -251,7 +239,7 @@ def main() -> None:
         elapsed = time.perf_counter() - start
         summary.write_text(json.dumps({"seconds": elapsed, "command": args.command}) + "\n")
     plot(rows, args.datasets, Path(args.plot), args.eval_samples)
-    write_section(Path(args.doc), section(rows, args, elapsed))
+    write_section(Path(args.doc), "loss-study", section(rows, args, elapsed))
     print(f"study: {len(rows)} runs in {elapsed / 60:.1f} min; wrote {args.doc} and {args.plot}")
 
 

@@ -72,6 +72,19 @@ def test_data_list_and_check(real_data_root):
     check = ganforge("data", "check", "mnist")
     assert check.returncode == 0, check.stderr
     assert check.stdout.count("sha256 ok") == 4
+    lines = listing.stdout.splitlines()
+    width = len("fashion-mnist-captions")  # the longest name sets the first column's width
+    assert all(line[width + 1:width + 8].strip().isdigit() for line in lines[1:]), lines
+    assert any(line.startswith("fashion-mnist-captions ") for line in lines)
+
+
+@pytest.mark.parametrize("name, base", [
+    ("stacked-mnist", "mnist"), ("fashion-mnist-captions", "fashion-mnist")])
+def test_data_check_of_a_set_built_from_another_checks_that_one(real_data_root, name, base):
+    check = ganforge("data", "check", name)
+    assert check.returncode == 0, check.stderr
+    assert check.stdout.count("sha256 ok") == 4
+    assert f"{real_data_root / base}/train-images" in check.stdout
 
 
 def test_missing_data_set_is_one_clear_line(tmp_path, no_data):
@@ -87,6 +100,8 @@ def test_missing_data_set_is_one_clear_line(tmp_path, no_data):
     (["train", "--bogus-flag", "1"], "unrecognized arguments: --bogus-flag"),
     (["sample", "/nonexistent/run", "--out", "x.png"], "no such run folder or checkpoint"),
     (["data", "check", "cifar"], "unknown data set 'cifar'"),
+    (["train", "--preset", "t2i-fashion", "--text-dim", "5"],
+     "unrecognized arguments: --text-dim"),  # the encoder sets it
 ])
 def test_bad_input_is_one_line_and_exit_2(args, fragment):
     _one_line_error(ganforge(*args), fragment)

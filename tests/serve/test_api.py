@@ -10,25 +10,10 @@ from PIL import Image
 from ganforge.serve.png import grid_png
 from ganforge.serve.schemas import MAX_BODY_BYTES, MAX_SEED
 from ganforge.viz import to_uint8
+from tests.serve.answers import error_of as _error
+from tests.serve.answers import png_of as _png
 
 GENERATE = "/api/generate"
-
-
-def _png(response) -> Image.Image:
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"] == "image/png"
-    return Image.open(io.BytesIO(response.content))
-
-
-def _error(response, status, field=None, kind=None):
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/json")
-    detail = response.json()["detail"]
-    if field is not None:
-        assert detail[0]["loc"][-1] == field, detail
-    if kind is not None:
-        assert detail[0]["type"] == kind, detail
-    return detail
 
 
 def test_info_describes_model_and_limits(client):
@@ -95,6 +80,15 @@ def test_caption_refused_by_unconditional_model(client):
                     "caption", "value_error")
     assert "not text-conditioned" in detail[0]["msg"]
     assert client.post(GENERATE, json={"seed": 0, "caption": None}).status_code == 200
+
+
+@pytest.mark.parametrize("extra,field", [
+    ({"caption_to": "a white flower", "t": 0.5}, "caption_to"),
+    ({"t": 0.5}, "t"),
+])
+def test_caption_walk_refused_by_unconditional_model(client, extra, field):
+    detail = _error(client.post(GENERATE, json={"seed": 0, **extra}), 422, field, "value_error")
+    assert "GET /api/interpolate" in detail[0]["msg"]
 
 
 def test_unknown_field_rejected(client):
@@ -186,9 +180,11 @@ def test_openapi_schema_describes_the_api(client):
     props = request["properties"]
     assert (props["n"]["minimum"], props["n"]["maximum"]) == (1, 64)
     assert (props["seed"]["minimum"], props["seed"]["maximum"]) == (0, MAX_SEED)
-    assert {"maxLength": 300, "type": "string"} in props["caption"]["anyOf"]
+    for name in ("caption", "caption_to"):
+        assert {"maxLength": 300, "type": "string"} in props[name]["anyOf"]
+    assert {"type": "number", "minimum": 0.0, "maximum": 1.0} in props["t"]["anyOf"]
     params = {p["name"] for p in paths["/api/interpolate"]["get"]["parameters"]}
-    assert params == {"seed_a", "seed_b", "t", "n", "method", "format"}
+    assert params == {"seed_a", "seed_b", "t", "n", "method", "caption", "format"}
 
 
 def test_page_is_self_contained(client):
@@ -197,6 +193,7 @@ def test_page_is_self_contained(client):
     html = response.text
     for element in ('id="grid"', 'id="new-seed"', 'id="t"', 'id="walk"', "/api/generate"):
         assert element in html
+    assert 'id="caption"' not in html  # the caption box is for text-conditioned models
     assert "http://" not in html and "https://" not in html and "//cdn" not in html
     policy = response.headers["content-security-policy"]
     assert "default-src 'none'" in policy and "connect-src 'self'" in policy

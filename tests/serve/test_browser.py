@@ -1,5 +1,6 @@
 """End to end in headless Chromium: the page draws images, "New seed" and the slider change
-them, a bad value shows the server's message. A screenshot goes to test-artifacts/."""
+them, a bad value shows the server's message; on a text-to-image run, a typed caption and
+the walk to a second caption change them. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -20,25 +21,43 @@ def _expected(console_error: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def page(server_url):
+def browser():
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                             headless=True)
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                              headless=True)
         try:
-            tab = browser.new_page(viewport={"width": 1100, "height": 1400})
-            tab.set_default_timeout(TIMEOUT_MS)
-            tab.problems = []  # console errors and requests that leave the server
-            tab.on("console", lambda m: m.type == "error" and not _expected(m.text)
-                   and tab.problems.append(m.text))
-            tab.on("request", lambda r: r.url.startswith((server_url, "blob:"))
-                   or tab.problems.append(r.url))
-            tab.goto(server_url + "/")
-            yield tab
+            yield chromium
         finally:
-            browser.close()
+            chromium.close()
+
+
+def _open(browser, server_url: str):
+    tab = browser.new_page(viewport={"width": 1100, "height": 1400})
+    tab.set_default_timeout(TIMEOUT_MS)
+    tab.problems = []  # console errors and requests that leave the server
+    tab.on("console", lambda m: m.type == "error" and not _expected(m.text)
+           and tab.problems.append(m.text))
+    tab.on("request", lambda r: r.url.startswith((server_url, "blob:"))
+           or tab.problems.append(r.url))
+    tab.goto(server_url + "/")
+    return tab
+
+
+@pytest.fixture(scope="module")
+def page(browser, server_url):
+    tab = _open(browser, server_url)
+    yield tab
+    tab.close()
+
+
+@pytest.fixture(scope="module")
+def text_page(browser, text_server_url):
+    tab = _open(browser, text_server_url)
+    yield tab
+    tab.close()
 
 
 def _wait_version(page, img: str, old: int) -> None:
@@ -91,3 +110,46 @@ def test_a_refused_value_shows_the_server_message(page):
 
 def test_nothing_left_the_server_and_no_script_errors(page):
     assert page.problems == []
+
+
+def test_a_typed_caption_draws_new_images(text_page):
+    page = text_page
+    _wait_version(page, "grid", 0)  # the first example caption, drawn at start
+    assert "images from minilm caption vectors" in page.locator("#model").inner_text()
+    first = page.input_value("#caption")
+    assert first and page.input_value("#caption-to")
+    version = int(page.get_attribute("#grid", "data-version"))
+    before = _pixels(page, "grid")
+    page.fill("#caption", "a yellow flower with a stem")
+    page.click("#generate")
+    _wait_version(page, "grid", version)
+    assert _pixels(page, "grid") != before
+    assert page.locator("#error").is_hidden()
+
+
+def test_the_slider_walks_to_the_second_caption(text_page):
+    page = text_page
+    page.fill("#caption-to", "this flower has white petals")
+    version = int(page.get_attribute("#walk", "data-version"))
+    page.click("#walk-draw")
+    _wait_version(page, "walk", version)
+    start = _pixels(page, "walk")
+    assert start == _pixels(page, "grid")  # t = 0: the first caption's images
+    version = int(page.get_attribute("#walk", "data-version"))
+    page.eval_on_selector(
+        "#t", "el => { el.value = '1'; el.dispatchEvent(new Event('input', {bubbles: true})); }")
+    _wait_version(page, "walk", version)
+    assert page.locator("#t-value").inner_text() == "1.00"
+    assert _pixels(page, "walk") != start
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "serve_text_page.png"), full_page=True)
+    assert (ARTIFACTS / "serve_text_page.png").stat().st_size > 1000
+
+
+def test_a_blank_caption_shows_the_server_message(text_page):
+    page = text_page
+    page.fill("#caption", "   ")
+    page.click("#generate")
+    page.wait_for_selector("#error:not([hidden])")
+    assert "caption: the caption is empty or only spaces" in page.inner_text("#error")
+    assert text_page.problems == []

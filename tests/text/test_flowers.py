@@ -49,6 +49,17 @@ def test_encoded_captions_give_text_vectors(flowers_root, counting_encoder):
     assert counting_encoder.calls == [9]  # 3 colours x 3 sentences, each encoded once
 
 
+def test_check_reports_every_missing_file(flowers_root):
+    from ganforge.data.locate import check
+
+    reports = check("flowers102", flowers_root.parent)
+    assert [r["role"] for r in reports] == ["labels", "splits", "images", "captions"]
+    assert all(r["ok"] for r in reports)
+    (flowers_root / "jpg" / "image_00003.jpg").unlink()
+    images = check("flowers102", flowers_root.parent)[2]
+    assert not images["ok"] and "image_00003.jpg: missing (1 of" in images["error"]
+
+
 def test_missing_caption_file_is_named(flowers_root):
     path = flowers_root / "text_c10" / "class_00002" / "image_00004.txt"
     path.unlink()

@@ -23,10 +23,13 @@ def add_parser(sub) -> None:
 def run_list(args: argparse.Namespace) -> int:
     from ganforge.data import list_datasets
 
-    print(f"{'name':<16} {'train':>7} {'test':>7}  {'image':<9} location")
-    for row in list_datasets(args.data_dir):
+    rows = list_datasets(args.data_dir)
+    width = max(len("name"), *(len(str(row["name"])) for row in rows))
+    print(f"{'name':<{width}} {'train':>7} {'test':>7}  {'image':<9} location")
+    for row in rows:
         shape = "x".join(str(s) for s in row["image_shape"])
-        print(f"{row['name']:<16} {row['train']:>7} {row['test']:>7}  {shape:<9} {row['location']}")
+        print(f"{row['name']:<{width}} {row['train']:>7} {row['test']:>7}  {shape:<9} "
+              f"{row['location']}")
     return 0
 
 
@@ -37,7 +40,8 @@ def run_check(args: argparse.Namespace) -> int:
     for r in reports:
         status = "ok" if r["ok"] else f"FAILED ({r['error'] or 'checksum or shape mismatch'})"
         shape = "x".join(str(s) for s in r["shape"]) if r["shape"] else "?"
-        print(f"{r['role']:<13} {shape:<12} sha256 {'ok' if r['sha256_ok'] else 'bad'}  "
+        sha = {True: "ok", False: "bad", None: "-"}[r["sha256_ok"]]
+        print(f"{r['role']:<13} {shape:<12} sha256 {sha:<3}  "
               f"{r['path']}  {status}")
     bad = [r["path"] for r in reports if not r["ok"]]
     if bad:

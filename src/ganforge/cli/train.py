@@ -28,8 +28,8 @@ def add_parser(sub) -> None:
                         "(needs: pip install 'ganforge[tensorboard]')")
     group = p.add_argument_group("settings (override the preset and config file)")
     for name in all_option_names():
-        if name in ("channels", "image_size"):
-            continue  # taken from the data set
+        if name in ("channels", "image_size", "num_classes", "text_dim"):
+            continue  # taken from the data set and its text encoder
         group.add_argument(f"--{name.replace('_', '-')}", dest=f"set_{name}", metavar="VALUE")
     p.set_defaults(handler=run)
 

@@ -217,7 +217,17 @@ def check(name: str, data_dir: PathLike | None = None) -> list[dict[str, object]
     Each report has ``role``, ``path``, ``shape`` (None if unreadable),
     ``expected_shape``, ``sha256``, ``sha256_ok``, ``shape_ok``, ``ok`` and ``error``
     (None, or a one-line message). Raises :class:`DataError` if the files are not found.
+    A data set built from another (stacked MNIST, the composed captions) checks the files
+    of that one; flowers102 checks its layout (it has no published checksums).
     """
+    from ganforge.data.stacked import NAME as STACKED
+    from ganforge.text.datasets import COMPOSED
+    from ganforge.text.flowers import NAME as FLOWERS
+    from ganforge.text.flowers import check_files
+
+    if name == FLOWERS:
+        return check_files(data_dir)
+    name = {STACKED: "mnist", **COMPOSED}.get(name, name)
     spec = get_spec(name)
     files = find_files(spec.name, data_dir, download=False)
     return [_check_file(role, files[role], spec.files()[role]) for role in ROLES]

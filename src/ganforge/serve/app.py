@@ -29,7 +29,7 @@ from ganforge.serve.schemas import (
     InterpolateQuery,
     Limits,
 )
-from ganforge.serve.service import RequestError, UnconditionalService
+from ganforge.serve.service import RequestError, Service
 
 _IMAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
@@ -41,7 +41,7 @@ _IMAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def create_app(service: UnconditionalService) -> FastAPI:
+def create_app(service: Service) -> FastAPI:
     """The app serving `service` (already loaded: the model is read once, at startup)."""
     app = FastAPI(
         title="ganforge", version=_version(), docs_url=None, redoc_url=None,
@@ -57,7 +57,7 @@ def create_app(service: UnconditionalService) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page() -> HTMLResponse:
-        html, policy = render_page()
+        html, policy = render_page(text=service.conditional)
         return HTMLResponse(html, headers={"Content-Security-Policy": policy,
                                            "X-Content-Type-Options": "nosniff"})
 
@@ -72,20 +72,26 @@ def create_app(service: UnconditionalService) -> FastAPI:
 
     @app.post("/api/generate", response_class=Response, responses=_IMAGE_RESPONSES)
     def generate(request: GenerateRequest) -> Response:
-        """n images from a seed: the same seed always gives the same images."""
-        images = service.generate(request.n, request.seed, request.caption)
+        """n images from a seed (and a caption): the same request gives the same images.
+
+        A text-conditioned model needs `caption`; with `caption_to` and `t`, it draws the
+        same noise at fraction t of the way from caption to caption_to."""
+        images = service.generate(request.n, request.seed, request.caption, request.caption_to,
+                                  request.t)
         return _answer(images, request.format, service)
 
     @app.get("/api/interpolate", response_class=Response, responses=_IMAGE_RESPONSES)
     def interpolate(query: Annotated[InterpolateQuery, Query()]) -> Response:
-        """n images at fraction t of the way from seed_a's latent points to seed_b's."""
-        images = service.interpolate(query.n, query.seed_a, query.seed_b, query.t, query.method)
+        """n images at fraction t of the way from seed_a's latent points to seed_b's (of
+        `caption`, for a text-conditioned model)."""
+        images = service.interpolate(query.n, query.seed_a, query.seed_b, query.t, query.method,
+                                     query.caption)
         return _answer(images, query.format, service)
 
     return app
 
 
-def _answer(images: torch.Tensor, fmt: ImageFormat, service: UnconditionalService) -> Response:
+def _answer(images: torch.Tensor, fmt: ImageFormat, service: Service) -> Response:
     if fmt == "png":
         return Response(grid_png(images), media_type="image/png")
     c, h, w = images.shape[1:]

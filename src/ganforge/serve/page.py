@@ -68,7 +68,8 @@ _BODY = """
 </section>
 """
 
-_SCRIPT = """
+# Shared by the unconditional page and the text page (ganforge.serve.text_page).
+HELPERS_SCRIPT = """
 "use strict";
 const $ = (id) => document.getElementById(id);
 const DISPLAY_WIDTH = 480;
@@ -126,6 +127,14 @@ async function load(img, url, options) {
   }
 }
 
+function randomSeed() {
+  const word = new Uint32Array(1);
+  crypto.getRandomValues(word);
+  return word[0] % (maxSeed + 1);
+}
+"""
+
+_SCRIPT = """
 function drawSamples() {
   const body = { n: Number($("n").value), seed: Number($("seed").value), caption: null,
                  format: "png" };
@@ -142,12 +151,6 @@ function drawWalk() {
     n: $("walk-n").value, method: $("method").value,
   });
   load($("walk"), "/api/interpolate?" + query);
-}
-
-function randomSeed() {
-  const word = new Uint32Array(1);
-  crypto.getRandomValues(word);
-  return word[0] % (maxSeed + 1);
 }
 
 async function describeModel() {
@@ -181,15 +184,21 @@ drawWalk();
 """
 
 
-def render_page() -> tuple[str, str]:
-    """(HTML, Content-Security-Policy) with a fresh nonce for the inline script and style."""
+def render_page(text: bool = False) -> tuple[str, str]:
+    """(HTML, Content-Security-Policy) with a fresh nonce for the inline script and style:
+    the page of an unconditional model, or with `text` the one of a text-conditioned model."""
+    style, body, script = _STYLE, _BODY, HELPERS_SCRIPT + _SCRIPT
+    if text:
+        from ganforge.serve.text_page import TEXT_BODY, TEXT_SCRIPT, TEXT_STYLE
+
+        style, body, script = _STYLE + TEXT_STYLE, TEXT_BODY, HELPERS_SCRIPT + TEXT_SCRIPT
     nonce = secrets.token_urlsafe(16)
     html = (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<title>ganforge</title><link rel="icon" href="/favicon.svg">'
-        f'<style nonce="{nonce}">{_STYLE}</style></head>'
-        f'<body>{_BODY}<script nonce="{nonce}">{_SCRIPT}</script></body></html>\n'
+        f'<style nonce="{nonce}">{style}</style></head>'
+        f'<body>{body}<script nonce="{nonce}">{script}</script></body></html>\n'
     )
     policy = (
         f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "

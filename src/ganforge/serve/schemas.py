@@ -28,18 +28,26 @@ def _seed(description: str):
     return Field(ge=0, le=MAX_SEED, description=f"{description}, 0..{MAX_SEED}")
 
 
+def _caption(description: str):
+    return Field(None, max_length=MAX_CAPTION,
+                 description=f"{description} (at most {MAX_CAPTION} characters, not blank)")
+
+
 class GenerateRequest(BaseModel):
-    """`POST /api/generate`: n images from a seed (and a caption, for text models)."""
+    """`POST /api/generate`: n images from a seed (and a caption, for text models); with
+    caption_to and t, the images part of the way from caption to caption_to."""
 
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     n: int = _N
     seed: int = _seed("latent seed: the same seed gives the same images")
-    caption: str | None = Field(
-        None, max_length=MAX_CAPTION,
-        description=f"text for a text-conditioned model (at most {MAX_CAPTION} characters); "
-        "must be null for an unconditional one",
-    )
+    caption: str | None = _caption(
+        "what to draw: required by a text-conditioned model, null for an unconditional one")
+    caption_to: str | None = _caption(
+        "text-conditioned models: the caption at the other end of a walk (needs t)")
+    t: float | None = Field(
+        None, ge=0.0, le=1.0,
+        description="with caption_to: 0 = caption's images, 1 = caption_to's, same noise")
     format: ImageFormat = _FORMAT
 
 
@@ -53,6 +61,8 @@ class InterpolateQuery(BaseModel):
     t: float = Field(ge=0.0, le=1.0, description="0 = seed_a's images, 1 = seed_b's")
     n: int = Field(1, ge=1, le=MAX_N, description=f"number of walks side by side, 1..{MAX_N}")
     method: Literal["slerp", "lerp"] = Field("slerp", description="spherical or linear")
+    caption: str | None = _caption(
+        "what to draw: required by a text-conditioned model, absent for an unconditional one")
     format: ImageFormat = _FORMAT
 
 
@@ -87,6 +97,11 @@ class InfoResponse(BaseModel):
     noise: str
     step: int
     checkpoint: str
+    text_encoder: str | None = Field(
+        None, description="sentence encoder of the captions (text-conditioned models)")
+    example_captions: list[str] = Field(
+        default_factory=list, description="held-out captions of the run's sample grid "
+        "(text-conditioned models), for a first try")
     limits: Limits
 
 

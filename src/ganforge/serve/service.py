@@ -4,15 +4,16 @@ Every request draws its own latent vectors from its own `torch.Generator` seeded
 request, and runs the generator under `torch.inference_mode()`; nothing shared is written
 after loading, so requests may run at the same time on a thread pool.
 
-`load_service` picks the service class for a run. Today every ganforge model is
-unconditional (`UnconditionalService`); a text-conditioned generator plugs in as another
-class with the same methods, whose `check_caption` requires a caption instead of refusing it.
+`load_service` picks the service class for a run: `UnconditionalService` here, or
+`TextService` (ganforge.serve.text_service) for a text-to-image run, which has the same
+methods but requires a caption where this one refuses it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import torch
 
@@ -31,11 +32,19 @@ class RequestError(GanforgeError):
         self.message = message
 
 
+def freeze(generator: torch.nn.Module) -> torch.nn.Module:
+    """The generator in eval mode with gradients off: from now on it is only read."""
+    generator.eval()
+    for param in generator.parameters():
+        param.requires_grad_(False)
+    return generator
+
+
 @dataclass(frozen=True)
 class ModelDescription:
     """What a client needs to know about the served model."""
 
-    kind: str  # "unconditional" (a text-conditioned model will say "text-conditioned")
+    kind: str  # "unconditional" or "text-conditioned"
     arch: str
     dataset: str
     channels: int
@@ -46,6 +55,37 @@ class ModelDescription:
     step: int
     checkpoint: str  # file name only: the server does not reveal its folders
     conditional: bool
+    text_encoder: str | None = None  # the encoder of the captions (text-conditioned only)
+    example_captions: tuple[str, ...] = ()  # captions the run was shown with (text only)
+
+
+def describe_run(loaded: LoadedGenerator, text_encoder: str | None = None,
+                 example_captions: tuple[str, ...] = ()) -> ModelDescription:
+    """The description of a loaded run; with `text_encoder`, a text-conditioned one."""
+    config = loaded.config
+    model = config.model
+    return ModelDescription(
+        kind="text-conditioned" if text_encoder else "unconditional", arch=model.arch,
+        dataset=config.data.dataset, channels=int(model.channels),
+        height=int(model.image_size), width=int(model.image_size),
+        latent_dim=int(model.latent_dim), noise=config.train.noise, step=loaded.step,
+        checkpoint=loaded.checkpoint.name, conditional=text_encoder is not None,
+        text_encoder=text_encoder, example_captions=example_captions,
+    )
+
+
+class Service(Protocol):
+    """What the app asks of a served model; every method only reads the model."""
+
+    conditional: bool
+
+    def describe(self) -> ModelDescription: ...
+
+    def generate(self, n: int, seed: int, caption: str | None = None,
+                 caption_to: str | None = None, t: float | None = None) -> torch.Tensor: ...
+
+    def interpolate(self, n: int, seed_a: int, seed_b: int, t: float, method: Method = "slerp",
+                    caption: str | None = None) -> torch.Tensor: ...
 
 
 class UnconditionalService:
@@ -54,25 +94,14 @@ class UnconditionalService:
     conditional = False
 
     def __init__(self, loaded: LoadedGenerator):
-        generator = loaded.generator.eval()
-        for param in generator.parameters():
-            param.requires_grad_(False)
-        self._generator = generator
+        self._generator = freeze(loaded.generator)
         self._loaded = loaded
         model = loaded.config.model
         self._latent_dim = int(model.latent_dim)
         self._noise = loaded.config.train.noise
 
     def describe(self) -> ModelDescription:
-        config = self._loaded.config
-        model = config.model
-        return ModelDescription(
-            kind="unconditional", arch=model.arch, dataset=config.data.dataset,
-            channels=int(model.channels), height=int(model.image_size),
-            width=int(model.image_size), latent_dim=self._latent_dim, noise=self._noise,
-            step=self._loaded.step, checkpoint=self._loaded.checkpoint.name,
-            conditional=False,
-        )
+        return describe_run(self._loaded)
 
     def check_caption(self, caption: str | None) -> None:
         """Refuse a caption: this model cannot use one."""
@@ -91,19 +120,31 @@ class UnconditionalService:
         with torch.inference_mode():
             return self._generator(z)
 
-    def generate(self, n: int, seed: int, caption: str | None = None) -> torch.Tensor:
+    def generate(self, n: int, seed: int, caption: str | None = None,
+                 caption_to: str | None = None, t: float | None = None) -> torch.Tensor:
         """n images from a seed; the same seed always gives the same images."""
         self.check_caption(caption)
+        if caption_to is not None:
+            raise RequestError("caption_to", "this model is not text-conditioned; walk between "
+                               "seeds with GET /api/interpolate")
+        if t is not None:
+            raise RequestError("t", "only with caption_to, for a text-conditioned model; walk "
+                               "between seeds with GET /api/interpolate")
         return self.decode(self.latents(n, seed))
 
-    def interpolate(
-        self, n: int, seed_a: int, seed_b: int, t: float, method: Method = "slerp"
-    ) -> torch.Tensor:
+    def interpolate(self, n: int, seed_a: int, seed_b: int, t: float, method: Method = "slerp",
+                    caption: str | None = None) -> torch.Tensor:
         """n images at fraction t of the way from seed_a's latent points to seed_b's."""
+        self.check_caption(caption)
         z = interpolate(self.latents(n, seed_a), self.latents(n, seed_b), t, method)
         return self.decode(z)
 
 
-def load_service(path: Path | str) -> UnconditionalService:
+def load_service(path: Path | str) -> Service:
     """Load the run folder or checkpoint once and wrap it in the service for its kind."""
-    return UnconditionalService(load_generator(path))
+    loaded = load_generator(path)
+    if hasattr(loaded.config.model, "text_encoder"):  # the test of load_text_generator
+        from ganforge.serve.text_service import TextService
+
+        return TextService(loaded)
+    return UnconditionalService(loaded)

@@ -199,3 +199,30 @@ def load_flowers(split: str, data_dir: Any = None, limit: int | None = None
     captions = [read_captions(caption_path(root, int(i), int(c)))
                 for i, c in zip(ids, image_labels, strict=True)]
     return load_images(root, ids), image_labels - 1, captions, classes
+
+
+def _report(role: str, path: Path, count: int, missing: list[Path], expected: int
+            ) -> dict[str, object]:
+    """A `ganforge data check` report of a group of files (no published checksums)."""
+    error = f"{missing[0]}: missing ({len(missing)} of {expected} missing)" if missing else None
+    return {"role": role, "path": str(path), "shape": (count,), "expected_shape": (expected,),
+            "sha256": None, "sha256_ok": None, "shape_ok": not missing, "ok": not missing,
+            "error": error}
+
+
+def check_files(data_dir: Any = None) -> list[dict[str, object]]:
+    """Check the flowers102 layout without decoding images: the label and split files read,
+    and every image of both splits has its JPEG and its caption file."""
+    root = require_root(data_dir)
+    labels = read_labels(root, len(class_names()))
+    ids = np.concatenate([split_ids(root, split, labels) for split in SPLITS])
+    jpgs = [image_path(root, int(i)) for i in ids]
+    texts = [caption_path(root, int(i), int(labels[i - 1])) for i in ids]
+    return [
+        _report("labels", root / "imagelabels.mat", len(labels), [], len(labels)),
+        _report("splits", root / "setid.mat", len(ids), [], len(ids)),
+        _report("images", root / "jpg", len(ids), [p for p in jpgs if not p.is_file()],
+                len(ids)),
+        _report("captions", root / "text_c10", len(ids), [p for p in texts if not p.is_file()],
+                len(ids)),
+    ]
