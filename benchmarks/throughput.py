@@ -6,7 +6,9 @@
 Parts (all by default):
 - throughput: the same networks, batch, optimizer settings and math trained by ganforge's
   loop (fp32, and bf16 autocast) and by the tutorial loop of tutorial_loop.py, in turns
-  (the order rotates each repetition); images/s is the median over repetitions; FLOPs per
+  (the order rotates each repetition); images/s is the median over repetitions, the ratio
+  the median of each repetition's ratio to the tutorial's turn (paired, so a change in
+  the machine's load between repetitions cancels out); FLOPs per
   image come from torch's FlopCounterMode, and GFLOP/s is set against the machine's
   measured fp32 matrix-multiply ceiling.
 - quality: time for ganforge's DCGAN preset to reach the FD the tutorial loop reaches after
@@ -67,14 +69,15 @@ def time_model(model: str, args: argparse.Namespace, ceiling: float) -> list[str
     finally:
         for contender in found:
             contender.close()
-    base = statistics.median(rates["tutorial"])
     lines = []
     for contender in found:
         values = rates[contender.name]
         rate = statistics.median(values)
+        # paired: each repetition's ratio to the tutorial's turn of the same repetition
+        ratio = statistics.median(v / t for v, t in zip(values, rates["tutorial"], strict=True))
         gflops = contender.flops * rate / 1e9
         lines.append(f"{model:<6} {contender.name:<14} {rate:>8.0f} "
-                     f"{min(values):>5.0f}-{max(values):<5.0f} {rate / base:>6.2f}x "
+                     f"{min(values):>5.0f}-{max(values):<5.0f} {ratio:>6.2f}x "
                      f"{EPOCH / rate:>8.1f} {contender.flops / 1e6:>9.1f} {gflops:>8.1f} "
                      f"{100 * gflops / ceiling:>6.1f}%")
     return lines

@@ -169,3 +169,20 @@ def test_matmul_conv_transpose_gives_the_same_outputs_and_gradients(args, shape)
         want = torch.autograd.grad(y_plain, [x, plain.weight, plain.bias], grad)
         for a, b in zip(got, want, strict=True):
             torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("name, device, flags, warned", [
+    ("bf16", "cpu", {"avx", "avx2", "avx512f"}, True),  # emulated: slower than fp32
+    ("bf16", "cpu", {"avx", "avx512f", "avx512_bf16"}, False),
+    ("bf16", "cpu", {"avx", "amx_bf16"}, False),
+    ("fp32", "cpu", {"avx"}, False),
+    ("bf16", "cpu", set(), False),  # flags unknown (not Linux): say nothing
+    ("bf16", "cpu", {"fp", "asimd"}, False),  # not x86
+])
+def test_bf16_on_a_cpu_without_bf16_instructions_is_warned_about(name, device, flags, warned):
+    from ganforge.training.device import precision_note
+
+    note = precision_note(name, torch.device(device), flags)
+    assert (note is not None) == warned
+    if warned:
+        assert "no bfloat16 instructions" in note

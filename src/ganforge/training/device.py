@@ -110,6 +110,30 @@ def _to_float(module: nn.Module, args: tuple, output: torch.Tensor) -> torch.Ten
     return output.float()
 
 
+def cpu_flags() -> set[str] | None:
+    """The CPU's feature flags from /proc/cpuinfo (Linux), or None where unknown."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
+            for line in info:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return None
+
+
+def precision_note(name: str, device: torch.device, flags: set[str] | None = None) -> str | None:
+    """A warning when `name` will be slower than fp32 on `device`: bf16 on an x86 CPU without
+    bfloat16 instructions (avx512_bf16 or AMX) is emulated; None when nothing is known."""
+    flags = cpu_flags() if flags is None else flags
+    if name != "bf16" or device.type != "cpu" or not flags or "avx" not in flags:
+        return None
+    if flags & {"avx512_bf16", "amx_bf16", "avxvnnibf16"}:
+        return None
+    return ("warning: --precision bf16: this CPU has no bfloat16 instructions (avx512_bf16 or "
+            "AMX), so bf16 is emulated and usually slower than fp32 here")
+
+
 def make_precision(name: str, device: torch.device) -> Precision:
     """The Precision for `name` on `device`, or a ConfigError when the device cannot run it."""
     if name not in PRECISIONS:

@@ -18,6 +18,7 @@ from ganforge.training.device import (
     compile_networks,
     make_precision,
     place_networks,
+    precision_note,
     resolve_device,
 )
 from ganforge.training.loop import TrainingLoop
@@ -123,6 +124,9 @@ def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | None,
     loop = TrainingLoop(trainer, source, config, folder, fixed_noise,
                         torch.Generator().manual_seed(seed + 2), progress=progress,
                         observers=observers, fixed_captions=fixed_captions)
+    note = precision_note(config.train.precision, device)
+    if note:
+        loop.log(note)
     bind_progress(loop)
     return loop
 
