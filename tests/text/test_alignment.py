@@ -65,7 +65,7 @@ def test_evaluate_a_text_to_image_run(tmp_path, real_data_root, capsys, monkeypa
     run = tmp_path / "run"
     assert main(["train", "--preset", "t2i-fashion", "--text-encoder", "hashing", "--limit",
                  "64", "--batch-size", "32", "--epochs", "1", "--width", "4", "--out",
-                 str(run), "--no-progress"]) == 0
+                 str(run), "--no-progress", "--eval-every", "0"]) == 0
     assert main(["evaluate", str(run), "--n", "300"]) == 0
     assert scored == [((300, 1, 28, 28), "fashion-mnist")]
     out = capsys.readouterr().out
@@ -74,6 +74,29 @@ def test_evaluate_a_text_to_image_run(tmp_path, real_data_root, capsys, monkeypa
     assert result["n"] == 300 and result["metrics"]["fd"] == 1.5
     assert 0 <= result["alignment"]["class"] <= 1
     assert result["alignment"]["attributes"]["all_n"] > 0
+
+
+def test_quick_evaluation_during_training_draws_from_held_out_captions(
+        tmp_path, real_data_root, monkeypatch):
+    import ganforge.metrics.evaluate as evaluate
+
+    scored = []
+
+    def stub(images, dataset, **kwargs):  # FD and friends are tested in tests/metrics
+        scored.append((tuple(images.shape), dataset))
+        return {"n": len(images), "metrics": {"fd": 2.5 - len(scored)}, "real": {"fd": 0.5}}
+
+    monkeypatch.setattr(evaluate, "evaluate_images", stub)
+    run = tmp_path / "run"
+    assert main(["train", "--preset", "t2i-fashion", "--text-encoder", "hashing", "--limit",
+                 "64", "--batch-size", "32", "--epochs", "2", "--width", "4", "--out",
+                 str(run), "--no-progress", "--eval-every", "1", "--eval-samples", "120"]) == 0
+    assert scored == [((120, 1, 28, 28), "fashion-mnist")] * 2
+    records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    evals = [r for r in records if r.get("kind") == "eval"]
+    assert [r["epoch"] for r in evals] == [1, 2] and evals[1]["fd"] == 0.5
+    assert all(0 <= r["class_alignment"] <= 1 for r in evals)
+    assert (run / "checkpoints" / "best.json").exists()
 
 
 def test_evaluate_refuses_flowers_with_one_line(tmp_path, flowers_root, capsys):

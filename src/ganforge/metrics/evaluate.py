@@ -122,9 +122,11 @@ def evaluate_images(images: Any, dataset: str, *, seed: int = 0, features: str =
 
 @torch.no_grad()
 def sample_images(generator: torch.nn.Module, latent_dim: int, noise: str, n: int,
-                  seed: int = 0, batch_size: int = 1000) -> torch.Tensor:
+                  seed: int = 0, batch_size: int = 1000, text: torch.Tensor | None = None
+                  ) -> torch.Tensor:
     """n images from `generator` with its own seeded noise stream (the global RNG is not
-    touched), in eval mode; the module's train/eval mode is restored afterwards."""
+    touched), in eval mode; the module's train/eval mode is restored afterwards. A
+    text-to-image generator gets `text` (n, E), the sentence vector of each image."""
     from ganforge.training.noise import sample_noise
 
     was_training = generator.training
@@ -132,7 +134,11 @@ def sample_images(generator: torch.nn.Module, latent_dim: int, noise: str, n: in
     try:
         rng = torch.Generator().manual_seed(seed)
         z = sample_noise(n, latent_dim, noise, generator=rng)  # (n, latent_dim)
-        return torch.cat([generator(z[i : i + batch_size]) for i in range(0, n, batch_size)])
+        device = next(generator.parameters()).device
+        with torch.no_grad():
+            return torch.cat([
+                generator(*(x[i : i + batch_size].to(device) for x in (z, text) if x is not None))
+                for i in range(0, n, batch_size)]).cpu()
     finally:
         generator.train(was_training)
 

@@ -125,6 +125,15 @@ def make_eval_observer(config: RunConfig) -> Observer | None:
     from ganforge.metrics.weights import evaluator_for, normalise_dataset
 
     every, dataset = config.train.eval_every, normalise_dataset(config.data.dataset)
+    if every >= 1 and hasattr(config.model, "text_encoder"):
+        from ganforge.metrics.text_observer import TextEvalObserver
+        from ganforge.text.datasets import COMPOSED
+
+        base = COMPOSED.get(dataset)
+        if base is None:  # no evaluator for flowers102
+            return None
+        return TextEvalObserver(base, every, config.train.eval_samples,
+                                seed=config.train.seed, data_dir=config.data.data_dir)
     if every < 1 or evaluator_for(dataset) is None:
         return None
     return EvalObserver(dataset, every, config.train.eval_samples, seed=config.train.seed,
