@@ -12,8 +12,7 @@ Names are imported on first use, so `import ganforge` is instant.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ganforge.lazy import lazy_getattr
 
 __version__ = "0.1.0"
 
@@ -31,12 +30,13 @@ _EXPORTS = {
     "build_models": "ganforge.models",
     "get_loss": "ganforge.losses",
     "GanforgeError": "ganforge.errors",
+    "evaluate_run": "ganforge.metrics.evaluate",
+    "evaluate_images": "ganforge.metrics.evaluate",
+    "evaluate_text_run": "ganforge.metrics.alignment",
+    "load_text_generator": "ganforge.text.generate",
+    "generate_from_caption": "ganforge.text.generate",
 }
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'ganforge' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

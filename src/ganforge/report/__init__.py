@@ -8,8 +8,7 @@ Importing this package is cheap: matplotlib and Pillow are imported when a page 
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ganforge.lazy import lazy_getattr
 
 _EXPORTS = {
     "write_report": "ganforge.report.run_report",
@@ -21,8 +20,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'ganforge.report' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _EXPORTS)
