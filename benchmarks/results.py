@@ -41,7 +41,8 @@ PUBLISHED = (  # PacGAN (Lin et al., 2018), tables 2 and 3: stacked MNIST, 26,00
 )
 
 
-def run_preset(preset: str, epochs: int, root: Path, reuse: bool) -> tuple[Path, float]:
+def run_preset(preset: str, epochs: int, root: Path, reuse: bool, threads: int = 0
+               ) -> tuple[Path, float]:
     """Train `preset` for `epochs` into root/preset (unless reusing a finished run); returns
     the run and its training time in seconds (kept in the run's train_seconds.json)."""
     out = root / preset
@@ -49,7 +50,8 @@ def run_preset(preset: str, epochs: int, root: Path, reuse: bool) -> tuple[Path,
     if reuse:  # the newest checkpoint, also of a run still training
         seconds = json.loads(timing.read_text())["seconds"] if timing.exists() else "nan"
         return out, float(seconds)
-    config = resolve_config(preset, overrides={"epochs": str(epochs), "eval_every": "0"})
+    config = resolve_config(preset, overrides={"epochs": str(epochs), "eval_every": "0",
+                                               "threads": str(threads)})
     start = time.perf_counter()
     train(config, out, force=True, progress=False)
     seconds = time.perf_counter() - start
@@ -137,7 +139,8 @@ def main() -> None:
         EPOCHS[preset] = int(count)
     start, rows, stacked = time.perf_counter(), [], None
     for preset in args.only:
-        run, seconds = run_preset(preset, EPOCHS[preset], Path(args.root), args.reuse)
+        run, seconds = run_preset(preset, EPOCHS[preset], Path(args.root), args.reuse,
+                                   args.threads)
         if args.train_only:
             continue
         n = None if preset == "dcgan-stacked" else args.n

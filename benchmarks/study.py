@@ -38,7 +38,8 @@ def overrides_for(loss: str, seed: int, args: argparse.Namespace) -> dict[str, s
     from ganforge.losses import get_loss
 
     out = {"loss": loss, "seed": str(seed), "epochs": str(args.epochs), "limit": str(args.limit),
-           "d_steps": "none", "eval_every": "0", "keep": "1", "log_every": "50"}
+           "d_steps": "none", "eval_every": "0", "keep": "1", "log_every": "50",
+           "threads": str(args.threads)}
     if get_loss(loss).gp_weight > 0:
         out["d_norm"] = "layer"  # a per-image gradient penalty needs a critic without BatchNorm
     return out
