@@ -74,7 +74,7 @@ def class_row(preset: str, result: dict[str, Any], seconds: float) -> str:
     cells = [
         f"`{preset}`", str(checkpoint_epoch(result)), str(result["step"]),
         _pair(g, r, "fd", "{:.2f}"),
-        f"{g['kid']:.4g} ± {g['kid_std']:.2g} ({r['kid']:.2g})",
+        f"{g['kid']:.4f} ± {g['kid_std']:.4f} ({r['kid']:.4f})",
         _pair(g, r, "classifier_score", "{:.2f}"),
         f"{g['coverage']}/10 ({r['coverage']}/10)",
         _pair(g, r, "kl_uniform", "{:.3f}"),
