@@ -35,6 +35,7 @@ _EXPORTS = {
     "evaluate_text_run": "ganforge.metrics.alignment",
     "load_text_generator": "ganforge.text.generate",
     "generate_from_caption": "ganforge.text.generate",
+    "load_pretrained": "ganforge.pretrained",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from ganforge.errors import GanforgeError
 
 COMMANDS = ("train", "sample", "generate", "data", "serve", "report", "compare", "evaluate",
-            "evaluator")
+            "evaluator", "pretrained")
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -9,8 +9,12 @@ def add_parser(sub) -> None:
     p = sub.add_parser("generate", help="draw images from a caption (text-to-image runs)",
                        description="Draw images of a caption with a trained text-to-image "
                                    "generator; with --to, walk from one caption to another.")
-    p.add_argument("run", help="run folder or checkpoint (.json / .safetensors)")
-    p.add_argument("caption", help='what to draw, e.g. "a thick, slanted seven"')
+    p.add_argument("run", nargs="?",
+                   help="run folder or checkpoint (.json / .safetensors); omit with --pretrained")
+    p.add_argument("caption", nargs="?", help='what to draw, e.g. "a thick, slanted seven"')
+    p.add_argument("--pretrained", metavar="NAME",
+                   help="a generator shipped with ganforge instead of RUN, e.g. t2i-fashion "
+                        "(see ganforge pretrained list)")
     p.add_argument("-n", type=int, default=16, help="number of images (default 16)")
     p.add_argument("--out", required=True, help="output file or folder")
     p.add_argument("--format", choices=("png", "npz", "png-dir"), default="png")
@@ -22,10 +26,17 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ganforge.errors import ConfigError
+    from ganforge.pretrained.store import resolve_source
     from ganforge.sampling import export_images
     from ganforge.text.generate import generate_from_caption, load_text_generator
 
-    loaded = load_text_generator(args.run)
+    if args.pretrained is not None and args.caption is None:  # `--pretrained NAME "caption"`
+        args.run, args.caption = None, args.run
+    source = resolve_source(args.run, args.pretrained, "generate")
+    if args.caption is None:
+        raise ConfigError('generate: give the caption to draw, e.g. "an ankle boot"')
+    loaded = load_text_generator(source)
     images = generate_from_caption(loaded, args.caption, args.n, seed=args.seed, to=args.to)
     out = export_images(images, args.out, args.format, nrow=args.nrow)
     what = f"{args.caption!r} -> {args.to!r}" if args.to else repr(args.caption)

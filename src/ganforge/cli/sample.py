@@ -7,7 +7,11 @@ import argparse
 
 def add_parser(sub) -> None:
     p = sub.add_parser("sample", help="draw samples from a trained run")
-    p.add_argument("run", help="run folder or checkpoint (.json / .safetensors)")
+    p.add_argument("run", nargs="?",
+                   help="run folder or checkpoint (.json / .safetensors); or use --pretrained")
+    p.add_argument("--pretrained", metavar="NAME",
+                   help="a generator shipped with ganforge instead of RUN "
+                        "(see ganforge pretrained list)")
     p.add_argument("-n", type=int, default=64, help="number of images (default 64)")
     p.add_argument("--out", required=True, help="output file or folder")
     p.add_argument("--format", choices=("png", "npz", "png-dir"), default="png")
@@ -17,9 +21,10 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ganforge.pretrained.store import resolve_source
     from ganforge.sampling import export_images, generate, load_generator
 
-    loaded = load_generator(args.run)
+    loaded = load_generator(resolve_source(args.run, args.pretrained, "sample"))
     images = generate(loaded, args.n, seed=args.seed)
     out = export_images(images, args.out, args.format, nrow=args.nrow)
     print(f"{args.n} images from {loaded.checkpoint} (step {loaded.step}) -> {out}")

@@ -13,7 +13,11 @@ def add_parser(sub) -> None:
         description="Serve a page and an API (POST /api/generate, GET /api/interpolate, "
         "GET /api/info, schema at /openapi.json) for a trained run. Needs the web extra: "
         "pip install 'ganforge[web]'.")
-    p.add_argument("run", help="run folder or checkpoint (.json / .safetensors)")
+    p.add_argument("run", nargs="?",
+                   help="run folder or checkpoint (.json / .safetensors); or use --pretrained")
+    p.add_argument("--pretrained", metavar="NAME",
+                   help="a generator shipped with ganforge instead of RUN "
+                        "(see ganforge pretrained list)")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free)")
@@ -30,17 +34,20 @@ def run(args: argparse.Namespace) -> int:
     require_web()
     if args.threads is not None and args.threads < 1:
         raise ConfigError(f"--threads must be at least 1, got {args.threads}")
+    from ganforge.pretrained.store import resolve_source
     from ganforge.serve.app import create_app
     from ganforge.serve.service import load_service
 
-    app = create_app(load_service(args.run))  # the model is loaded once, here
+    source = resolve_source(args.run, args.pretrained, "serve")
+    app = create_app(load_service(source))  # the model is loaded once, here
     sock = bind(args.host, args.port)
     if args.threads is not None:
         import torch
 
         torch.set_num_threads(args.threads)  # for the whole server process
     try:
-        print(banner(args.run, sock), flush=True)
+        shown = args.run if args.pretrained is None else f"pretrained {args.pretrained}"
+        print(banner(shown, sock), flush=True)
         make_server(app, access_log=not args.no_access_log).run(sockets=[sock])
     except KeyboardInterrupt:
         pass  # uvicorn has finished its graceful shutdown and re-raised Ctrl-C: a normal stop

@@ -1,0 +1,132 @@
+"""`ganforge pretrained list|export|evaluate`: the trained generators shipped with ganforge.
+
+    ganforge pretrained list                       # name, model, data set, size, metrics
+    ganforge pretrained export RUN NAME [--checkpoint C] [--command "..."] [--metrics F]
+    ganforge pretrained evaluate NAME              # measure again, next to the shipped figures
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("pretrained", help="the trained generators shipped with ganforge",
+                       description="List the shipped generators (use one with --pretrained "
+                                   "NAME in sample, generate and serve), export a run as one, "
+                                   "or measure one again.")
+    actions = p.add_subparsers(dest="action", required=True)
+    listing = actions.add_parser("list", help="the shipped generators and their metrics")
+    listing.add_argument("--dir", help="list this folder instead of the shipped generators")
+    listing.set_defaults(handler=run_list)
+    _add_export(actions)
+    check = actions.add_parser("evaluate", help="measure a shipped generator again")
+    check.add_argument("name", help="a name from `ganforge pretrained list`")
+    check.add_argument("--n", type=int, help="samples (default: the n it was measured with)")
+    check.add_argument("--seed", type=int, help="noise seed (default: the one it was measured "
+                                                "with)")
+    check.set_defaults(handler=run_evaluate)
+
+
+def _add_export(actions) -> None:
+    p = actions.add_parser("export", help="write a run's generator as NAME.safetensors + "
+                                          "NAME.json (maintainers)")
+    p.add_argument("run", help="run folder or checkpoint (.json / .safetensors)")
+    p.add_argument("name", help="the name to ship it as, e.g. best-fashion")
+    p.add_argument("--checkpoint", help="checkpoint file, or a name in the run (e.g. best); "
+                                        "default: the newest")
+    p.add_argument("--command", help="the exact command that trained the run (default: "
+                                     "ganforge train --config RUN/config.toml)")
+    p.add_argument("--metrics", help="an evaluation JSON of the same checkpoint (RUN/eval.json) "
+                                     "instead of evaluating here")
+    p.add_argument("--n", type=int, default=10_000, help="samples to evaluate (default 10000)")
+    p.add_argument("--seed", type=int, default=0, help="noise seed of the evaluation (default 0)")
+    p.add_argument("--dir", help="write here instead of the package's pretrained folder")
+    p.add_argument("--force", action="store_true", help="replace a generator of that name")
+    p.set_defaults(handler=run_export)
+
+
+def _number(value: Any, fmt: str) -> str:
+    return "-" if value is None else fmt.format(value)
+
+
+def summary_row(entry: dict[str, Any], size: int) -> list[str]:
+    """One `list` row: name, model, data set, MB, FD, coverage, precision, recall, class
+    alignment (text-to-image only)."""
+    record = entry["pretrained"]
+    evaluation = record.get("evaluation", {})
+    metrics = evaluation.get("metrics", {})
+    coverage = (f"{metrics['coverage']}/{metrics['num_classes']}"
+                if "coverage" in metrics and "num_classes" in metrics else "-")
+    alignment = evaluation.get("alignment", {}).get("class")
+    return [record.get("name", "?"), str(record.get("arch")), str(record.get("dataset")),
+            f"{size / 2**20:.2f}", _number(metrics.get("fd"), "{:.2f}"), coverage,
+            _number(metrics.get("precision"), "{:.3f}"), _number(metrics.get("recall"), "{:.3f}"),
+            _number(alignment, "{:.3f}"), str(evaluation.get("n", "-"))]
+
+
+HEADER = ["name", "model", "data set", "MB", "FD", "coverage", "precision", "recall",
+          "class align", "n"]
+
+
+def format_rows(rows: list[list[str]]) -> str:
+    """Rows as aligned text columns (text left, figures right)."""
+    table = [HEADER, *rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(HEADER))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) if i < 3 else cell.rjust(w)
+                  for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
+        for row in table)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from ganforge.pretrained.store import known_names, pretrained_folder, read_entry
+
+    folder = Path(args.dir) if args.dir else pretrained_folder()
+    rows = []
+    for name in known_names(folder):
+        entry = read_entry(name, folder)
+        tensors = folder / str(entry.get("tensors", ""))
+        rows.append(summary_row(entry, tensors.stat().st_size if tensors.is_file() else 0))
+    if not rows:
+        print(f"no pretrained generators in {folder}")
+        return 0
+    print(format_rows(rows))
+    print("FD, coverage, precision/recall: `ganforge evaluate` figures of n samples, seed 0; "
+          "class align: images of held-out captions (text-to-image)")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from ganforge.pretrained.export import export_run
+
+    path = export_run(args.run, args.name, checkpoint=args.checkpoint, command=args.command,
+                      metrics=args.metrics, n=args.n, seed=args.seed, folder=args.dir,
+                      force=args.force)
+    print(f"wrote {path.with_suffix('.safetensors')} and {path}")
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from ganforge.cli.evaluate import format_table
+    from ganforge.metrics.alignment import format_alignment
+    from ganforge.pretrained.export import evaluate_checkpoint, is_text_config
+    from ganforge.pretrained.store import checkpoint_path, read_entry
+
+    entry = read_entry(args.name)
+    shipped = entry["pretrained"].get("evaluation", {})
+    n = args.n if args.n is not None else int(shipped.get("n", 10_000))
+    seed = args.seed if args.seed is not None else int(shipped.get("seed", 0))
+    text = is_text_config(entry["config"])
+    result = evaluate_checkpoint(checkpoint_path(args.name), n, seed, text)
+    print(f"pretrained {args.name}: {n} samples (seed {seed}) of {result['dataset']}")
+    print(format_table(result))
+    if "alignment" in result:
+        print(format_alignment(result))
+    fd = shipped.get("metrics", {}).get("fd")
+    if fd is not None:
+        print(f"shipped figures: FD {fd:.3f} with n={shipped.get('n')}, seed "
+              f"{shipped.get('seed')}; measured now: FD {result['metrics']['fd']:.3f}")
+    return 0

@@ -1,0 +1,163 @@
+"""`ganforge pretrained export`: turn a run's checkpoint into a shipped generator.
+
+Writes `NAME.safetensors` (the generator's weights only, the EMA copy when the run kept one,
+floating tensors as float32) and then `NAME.json`: the checkpoint fields every loader reads
+(config, step, tensor file, SHA-256) plus the training command, the evaluation command and
+the metrics it measured (evaluated here with n=10000, seed 0, unless an eval.json of the same
+checkpoint is given).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ganforge.errors import CheckpointError, ConfigError
+from ganforge.pretrained.store import MAX_BYTES, NAME_PATTERN, pretrained_folder
+
+DEFAULT_N = 10_000
+DEFAULT_SEED = 0
+
+
+def generator_tensors(tensors: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The generator's tensors (EMA ones when present, keeping their prefix) with floating
+    tensors as float32; and whether they are the EMA weights."""
+    import torch
+
+    ema = any(k.startswith("generator_ema.") for k in tensors)
+    prefix = "generator_ema." if ema else "generator."
+    kept = {k: v.detach().cpu() for k, v in tensors.items() if k.startswith(prefix)}
+    if not kept:
+        raise CheckpointError("checkpoint holds no generator weights")
+    return {k: (v.to(torch.float32) if v.is_floating_point() else v).contiguous()
+            for k, v in kept.items()}, ema
+
+
+def is_text_config(config: dict[str, Any]) -> bool:
+    """Whether a checkpoint's config is a text-to-image model's (it reads captions)."""
+    from ganforge.config import RunConfig
+
+    return hasattr(RunConfig.from_dict(config, "checkpoint config").model, "text_encoder")
+
+
+def evaluate_checkpoint(path: Path | str, n: int = DEFAULT_N, seed: int = DEFAULT_SEED,
+                        text: bool = False) -> dict[str, Any]:
+    """`ganforge evaluate`'s result for one checkpoint file (a run's or a shipped one)."""
+    from ganforge.metrics.alignment import evaluate_text_run
+    from ganforge.metrics.evaluate import evaluate_run
+
+    return (evaluate_text_run if text else evaluate_run)(path, n, seed=seed)
+
+
+def evaluation_record(result: dict[str, Any]) -> dict[str, Any]:
+    """The part of an evaluation result a shipped generator keeps."""
+    record = {key: result[key] for key in ("n", "seed", "dataset", "features", "metrics", "real")
+              if key in result}
+    if "alignment" in result:
+        record["alignment"] = result["alignment"]
+    return record
+
+
+def read_metrics(path: Path | str, step: int) -> dict[str, Any]:
+    """A saved evaluation (`ganforge evaluate ... --json` / RUN/eval.json) of step `step`."""
+    try:
+        result = json.loads(Path(path).read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"--metrics {path}: not a readable evaluation JSON ({exc})") from None
+    if not isinstance(result, dict) or not isinstance(result.get("metrics"), dict):
+        raise ConfigError(f"--metrics {path}: no 'metrics' in it (write it with ganforge "
+                          "evaluate RUN --json FILE)")
+    if result.get("step") != step:
+        raise ConfigError(f"--metrics {path}: evaluates step {result.get('step')}, the "
+                          f"exported checkpoint is step {step}")
+    return result
+
+
+def eval_command(run: str, n: int, seed: int, checkpoint: str | None) -> str:
+    """The command line that measures the figures kept with a generator."""
+    tail = f" --checkpoint {checkpoint}" if checkpoint else ""
+    return f"ganforge evaluate {run} --n {n} --seed {seed}{tail}"
+
+
+def _source(run: Path, checkpoint: str | None) -> tuple[Path, dict[str, Any], dict[str, Any]]:
+    from ganforge.metrics.evaluate import resolve_checkpoint
+    from ganforge.training.checkpoint import newest_checkpoint, read_checkpoint
+
+    if not run.exists():
+        raise CheckpointError(f"{run}: no such run folder or checkpoint")
+    path = resolve_checkpoint(run, checkpoint)
+    path = newest_checkpoint(path) if path.is_dir() else path.with_suffix(".json")
+    meta, tensors = read_checkpoint(path)
+    return path, meta, tensors
+
+
+def _target(name: str, folder: Path | str | None, force: bool) -> Path:
+    """The folder to write into, after checking the name and that it is free (or --force)."""
+    if not NAME_PATTERN.fullmatch(name):
+        raise ConfigError(f"name {name!r}: use lower-case letters, digits, '.', '_' and '-'")
+    target = Path(folder) if folder is not None else pretrained_folder()
+    if (target / f"{name}.json").exists() and not force:
+        raise ConfigError(f"{target / name}.json exists; add --force to replace it")
+    return target
+
+
+def build_record(name: str, source: Path, meta: dict[str, Any], result: dict[str, Any], *,
+                 ema: bool, size: int, command: str | None, eval_run: str,
+                 checkpoint: str | None) -> dict[str, Any]:
+    """The `pretrained` record: what the generator is, how it was trained and measured."""
+    config = meta["config"]
+    evaluated = evaluation_record(result)
+    return {
+        "name": name, "arch": config.get("model", {}).get("arch"),
+        "dataset": config.get("data", {}).get("dataset"), "ema": ema, "bytes": size,
+        "train_command": command or f"ganforge train --config {run_dir(source)}/config.toml",
+        "eval_command": eval_command(eval_run, evaluated["n"], evaluated["seed"], checkpoint),
+        "evaluation": evaluated,
+        "source": {"run": str(run_dir(source)), "checkpoint": source.name,
+                   "sha256": meta.get("sha256"), "step": int(meta.get("step", 0)),
+                   "epoch": meta.get("epoch"), "ganforge_version": meta.get("ganforge_version")}}
+
+
+def export_run(run: Path | str, name: str, *, checkpoint: str | None = None,
+               command: str | None = None, metrics: Path | str | None = None,
+               n: int = DEFAULT_N, seed: int = DEFAULT_SEED, folder: Path | str | None = None,
+               force: bool = False) -> Path:
+    """Write `name`.safetensors and `name`.json into `folder` (default: the shipped
+    generators' folder) from a run folder or checkpoint; returns the JSON's path."""
+    from safetensors.torch import save
+
+    from ganforge.fileio import atomic_write_bytes, atomic_write_json, sha256_bytes
+
+    target = _target(name, folder, force)
+    source, meta, tensors = _source(Path(run), checkpoint)
+    if not isinstance(meta.get("config"), dict):
+        raise CheckpointError(f"{source}: checkpoint holds no config")
+    weights, ema = generator_tensors(tensors)
+    blob = save(weights)
+    if len(blob) > MAX_BYTES:
+        raise ConfigError(f"{source}: the generator takes {len(blob) / 2**20:.1f} MB, more than "
+                          f"the {MAX_BYTES // 2**20} MB a shipped generator may take")
+    step = int(meta.get("step", 0))
+    if metrics is not None:
+        result = read_metrics(metrics, step)
+        eval_run = str(result.get("run", run))
+    else:
+        result = evaluate_checkpoint(source, n, seed, is_text_config(meta["config"]))
+        eval_run = str(run)
+    entry = {"format": meta["format"], "version": meta["version"], "config": meta["config"],
+             "step": step, "epoch": meta.get("epoch"), "tensors": f"{name}.safetensors",
+             "sha256": sha256_bytes(blob), "pretrained": build_record(
+                 name, source, meta, result, ema=ema, size=len(blob), command=command,
+                 eval_run=eval_run, checkpoint=checkpoint)}
+    if isinstance(meta.get("fixed_captions"), list):  # example captions of `ganforge serve`
+        entry["fixed_captions"] = meta["fixed_captions"]
+    atomic_write_bytes(target / f"{name}.safetensors", blob)
+    path = target / f"{name}.json"
+    atomic_write_json(path, entry)  # last: a record without its tensor file never exists
+    return path
+
+
+def run_dir(checkpoint: Path) -> Path:
+    """The run folder of a checkpoint file inside RUN/checkpoints/."""
+    return checkpoint.parent.parent
