@@ -35,16 +35,20 @@ img[aria-busy=true] { opacity: .6; }
 .slider input { width: 24rem; max-width: 70vw; }
 """
 
+# The seed and image-count inputs, the same on both pages.
+SEED_AND_COUNT = """\
+    <label>Seed <input id="seed" type="number" min="0" max="2147483647" step="1" value="0"
+      required></label>
+    <label>Images <input id="n" type="number" min="1" max="64" step="1" value="16"
+      required></label>"""
+
 _BODY = """
 <header><h1>ganforge</h1><p id="model">loading model information&hellip;</p></header>
 <p id="error" role="alert" hidden></p>
 <section aria-labelledby="samples-title">
   <h2 id="samples-title">Samples</h2>
   <form id="sample-form" novalidate>
-    <label>Seed <input id="seed" type="number" min="0" max="2147483647" step="1" value="0"
-      required></label>
-    <label>Images <input id="n" type="number" min="1" max="64" step="1" value="16"
-      required></label>
+@SEED_AND_COUNT@
     <button type="submit" id="draw">Draw</button>
     <button type="button" id="new-seed">New seed</button>
   </form>
@@ -192,6 +196,7 @@ def render_page(text: bool = False) -> tuple[str, str]:
         from ganforge.serve.text_page import TEXT_BODY, TEXT_SCRIPT, TEXT_STYLE
 
         style, body, script = _STYLE + TEXT_STYLE, TEXT_BODY, HELPERS_SCRIPT + TEXT_SCRIPT
+    body = body.replace("@SEED_AND_COUNT@", SEED_AND_COUNT)
     nonce = secrets.token_urlsafe(16)
     html = (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'

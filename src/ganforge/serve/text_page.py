@@ -21,10 +21,7 @@ TEXT_BODY = """
   <form id="caption-form" novalidate>
     <label class="caption">Caption <input id="caption" type="text" maxlength="300"
       list="examples" autocomplete="off" placeholder="describe the image" required></label>
-    <label>Seed <input id="seed" type="number" min="0" max="2147483647" step="1" value="0"
-      required></label>
-    <label>Images <input id="n" type="number" min="1" max="64" step="1" value="16"
-      required></label>
+@SEED_AND_COUNT@
     <button type="submit" id="generate">Generate</button>
     <button type="button" id="new-seed">New seed</button>
   </form>
