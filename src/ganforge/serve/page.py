@@ -136,6 +136,24 @@ function randomSeed() {
   crypto.getRandomValues(word);
   return word[0] % (maxSeed + 1);
 }
+
+// The served model's description (/api/info), with the seed limit taken from it; null
+// (and the error shown) when the server refuses.
+async function modelInfo() {
+  const response = await fetch("/api/info");
+  if (!response.ok) {
+    showError(await explain(response));
+    return null;
+  }
+  const info = await response.json();
+  maxSeed = info.limits.max_seed;
+  return info;
+}
+
+function modelLine(info, source) {
+  return info.arch + " generator trained on " + info.dataset + " (step " + info.step + "): " +
+    info.channels + "x" + info.height + "x" + info.width + " images from " + source;
+}
 """
 
 _SCRIPT = """
@@ -158,17 +176,11 @@ function drawWalk() {
 }
 
 async function describeModel() {
-  const response = await fetch("/api/info");
-  if (!response.ok) {
-    showError(await explain(response));
-    return;
-  }
-  const info = await response.json();
-  maxSeed = info.limits.max_seed;
+  const info = await modelInfo();
+  if (!info) return;
   for (const id of ["n", "walk-n"]) $(id).max = info.limits.max_n;
-  $("model").textContent = info.arch + " generator trained on " + info.dataset +
-    " (step " + info.step + "): " + info.channels + "x" + info.height + "x" + info.width +
-    " images from a " + info.latent_dim + "-d " + info.noise + " latent";
+  $("model").textContent = modelLine(info, "a " + info.latent_dim + "-d " + info.noise +
+    " latent");
 }
 
 $("sample-form").addEventListener("submit", (event) => {

@@ -68,19 +68,12 @@ function drawBoth() {
 }
 
 async function describeModel() {
-  const response = await fetch("/api/info");
-  if (!response.ok) {
-    showError(await explain(response));
-    return;
-  }
-  const info = await response.json();
-  maxSeed = info.limits.max_seed;
+  const info = await modelInfo();
+  if (!info) return;
   $("n").max = info.limits.max_n;
   for (const id of ["caption", "caption-to"]) $(id).maxLength = info.limits.max_caption;
-  $("model").textContent = info.arch + " generator trained on " + info.dataset +
-    " (step " + info.step + "): " + info.channels + "x" + info.height + "x" + info.width +
-    " images from " + info.text_encoder + " caption vectors and a " + info.latent_dim +
-    "-d " + info.noise + " latent";
+  $("model").textContent = modelLine(info, info.text_encoder + " caption vectors and a " +
+    info.latent_dim + "-d " + info.noise + " latent");
   const examples = info.example_captions;
   for (const caption of examples) {
     const option = document.createElement("option");
