@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import argparse
 
+from ganforge.cli.pretrained import add_source_arguments
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser("generate", help="draw images from a caption (text-to-image runs)",
                        description="Draw images of a caption with a trained text-to-image "
                                    "generator; with --to, walk from one caption to another.")
-    p.add_argument("run", nargs="?",
-                   help="run folder or checkpoint (.json / .safetensors); omit with --pretrained")
-    p.add_argument("caption", nargs="?", help='what to draw, e.g. "a thick, slanted seven"')
-    p.add_argument("--pretrained", metavar="NAME",
-                   help="a generator shipped with ganforge instead of RUN, e.g. t2i-fashion "
-                        "(see ganforge pretrained list)")
+    add_source_arguments(p, ", e.g. t2i-fashion", caption=True)
     p.add_argument("-n", type=int, default=16, help="number of images (default 16)")
     p.add_argument("--out", required=True, help="output file or folder")
     p.add_argument("--format", choices=("png", "npz", "png-dir"), default="png")

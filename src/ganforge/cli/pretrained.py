@@ -12,6 +12,18 @@ from pathlib import Path
 from typing import Any
 
 
+def add_source_arguments(p, example: str = "", caption: bool = False) -> None:
+    """The RUN argument of sample, generate and serve, and --pretrained NAME instead of it
+    (with `caption`, the CAPTION argument that follows RUN in `ganforge generate`)."""
+    p.add_argument("run", nargs="?",
+                   help="run folder or checkpoint (.json / .safetensors); or use --pretrained")
+    if caption:
+        p.add_argument("caption", nargs="?", help='what to draw, e.g. "a thick, slanted seven"')
+    p.add_argument("--pretrained", metavar="NAME",
+                   help=f"a generator shipped with ganforge instead of RUN{example} "
+                        "(see ganforge pretrained list)")
+
+
 def add_parser(sub) -> None:
     p = sub.add_parser("pretrained", help="the trained generators shipped with ganforge",
                        description="List the shipped generators (use one with --pretrained "

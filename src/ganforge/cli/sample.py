@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from ganforge.cli.pretrained import add_source_arguments
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser("sample", help="draw samples from a trained run")
-    p.add_argument("run", nargs="?",
-                   help="run folder or checkpoint (.json / .safetensors); or use --pretrained")
-    p.add_argument("--pretrained", metavar="NAME",
-                   help="a generator shipped with ganforge instead of RUN "
-                        "(see ganforge pretrained list)")
+    add_source_arguments(p)
     p.add_argument("-n", type=int, default=64, help="number of images (default 64)")
     p.add_argument("--out", required=True, help="output file or folder")
     p.add_argument("--format", choices=("png", "npz", "png-dir"), default="png")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ganforge.cli.pretrained import add_source_arguments
 from ganforge.errors import ConfigError
 
 
@@ -13,11 +14,7 @@ def add_parser(sub) -> None:
         description="Serve a page and an API (POST /api/generate, GET /api/interpolate, "
         "GET /api/info, schema at /openapi.json) for a trained run. Needs the web extra: "
         "pip install 'ganforge[web]'.")
-    p.add_argument("run", nargs="?",
-                   help="run folder or checkpoint (.json / .safetensors); or use --pretrained")
-    p.add_argument("--pretrained", metavar="NAME",
-                   help="a generator shipped with ganforge instead of RUN "
-                        "(see ganforge pretrained list)")
+    add_source_arguments(p)
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free)")
