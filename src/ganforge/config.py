@@ -75,6 +75,7 @@ class TrainConfig:
     noise: Literal["normal", "uniform"] = "normal"
     seed: int = 0
     max_steps: int | None = None  # stop after this many generator steps
+    max_minutes: float | None = None  # stop after this many minutes of training (this process)
     log_every: int = 50  # steps between progress/metrics flushes
     sample_every: int = 1  # epochs between sample grids
     checkpoint_every: int = 1  # epochs between checkpoints
@@ -98,6 +99,8 @@ class TrainConfig:
             raise ConfigError(f"eval_every must be 0 (off) or more, got {self.eval_every}")
         if self.max_steps is not None and self.max_steps < 1:
             raise ConfigError(f"max_steps must be at least 1, got {self.max_steps}")
+        if self.max_minutes is not None and not self.max_minutes > 0:
+            raise ConfigError(f"max_minutes must be more than 0, got {self.max_minutes}")
         if not re.fullmatch(r"auto|cpu|cuda(:\d+)?|mps", self.device):
             raise ConfigError(f"device must be auto, cpu, cuda, cuda:N or mps, got {self.device!r}")
         if self.threads < 0:
@@ -254,8 +257,8 @@ def resolve_config(
 
 
 # Settings a resumed run may change: they extend or observe the run, not its math.
-RESUMABLE = ("epochs", "max_steps", "log_every", "sample_every", "checkpoint_every", "keep",
-             "on_nan", "eval_every", "eval_samples")
+RESUMABLE = ("epochs", "max_steps", "max_minutes", "log_every", "sample_every",
+             "checkpoint_every", "keep", "on_nan", "eval_every", "eval_samples")
 
 
 def resume_config(meta: dict[str, Any], folder_config: RunConfig, overrides: dict[str, str],

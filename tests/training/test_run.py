@@ -91,6 +91,22 @@ def test_max_steps_stops_mid_epoch(tmp_path, real_data_root):
     assert read_checkpoint(out / "checkpoints" / "final.safetensors")[0]["step"] == 3
 
 
+def test_max_minutes_stops_when_the_budget_is_spent(tmp_path, real_data_root, monkeypatch):
+    from types import SimpleNamespace
+
+    import ganforge.training.loop as loop_module
+
+    now = iter(range(0, 10_000, 10))  # a clock that moves 10 s at every reading
+    monkeypatch.setattr(loop_module, "time", SimpleNamespace(monotonic=lambda: next(now)))
+    out = train(_config(max_minutes="0.5", epochs="5"), tmp_path / "r", progress=False)
+    # readings: 0 s at the start (deadline 30 s), 10 s before the first epoch, then 20 s
+    # after step 1 and 30 s after step 2: the budget is spent, the run ends there
+    step = read_checkpoint(out / "checkpoints" / "final.safetensors")[0]["step"]
+    assert step == 2
+    with pytest.raises(ConfigError, match="max_minutes must be more than 0"):
+        _config(max_minutes="0")
+
+
 def test_refuses_an_existing_run_unless_forced(tmp_path, real_data_root):
     cfg = _config(max_steps="1", epochs="1")
     train(cfg, tmp_path / "r", progress=False)

@@ -8,6 +8,7 @@ checkpoint, so a resumed run continues exactly where the interrupted one stopped
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,6 +86,7 @@ class TrainingLoop:
         self.state = LoopState()
         self.last_summary: dict = {}
         self.stop_signal: str | None = None  # set by a signal handler: stop after this batch
+        self._deadline: float | None = None  # time.monotonic() when --max-minutes runs out
         self._pending: list[tuple[int, int, torch.Tensor]] = []
         self.dist = DistContext()  # set by run.py when several processes train together
         self.batches_per_epoch = len(source) // self.train_cfg.batch_size
@@ -100,6 +102,8 @@ class TrainingLoop:
 
     def run(self) -> LoopState:
         cfg = self.train_cfg
+        if cfg.max_minutes is not None:
+            self._deadline = time.monotonic() + 60.0 * cfg.max_minutes
         while self.state.epoch <= cfg.epochs and not self._done():
             self.run_epoch(self.state.epoch)
             self.end_epoch(self.state.epoch)
@@ -112,7 +116,11 @@ class TrainingLoop:
         return self.state
 
     def _done(self) -> bool:
-        return self.train_cfg.max_steps is not None and self.state.step >= self.train_cfg.max_steps
+        """--max-steps reached, or the --max-minutes budget spent (on any rank)."""
+        if self.train_cfg.max_steps is not None and self.state.step >= self.train_cfg.max_steps:
+            return True
+        return self._deadline is not None and any_rank(time.monotonic() >= self._deadline,
+                                                       self.dist)
 
     def run_epoch(self, epoch: int) -> None:
         state, size = self.state, self.train_cfg.batch_size
