@@ -11,18 +11,9 @@ from safetensors.torch import load_file
 
 from ganforge.cli import main
 from ganforge.training.loop import Interrupted
-from ganforge.training.observers import Observer
 from ganforge.training.run import resume
 from tests.text.conftest import build_flowers, train_tiny
-
-
-class StopAt(Observer):
-    def __init__(self, step):
-        self.step = step
-
-    def on_records(self, loop, records):
-        if records[-1]["step"] >= self.step:
-            loop.stop_signal = "SIGTERM"
+from tests.training.stops import StopAt
 
 
 @pytest.fixture(scope="module")

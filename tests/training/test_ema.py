@@ -11,8 +11,8 @@ from ganforge.sampling import load_generator
 from ganforge.training.batch import Batch
 from ganforge.training.ema import EMA, ema_rate
 from ganforge.training.loop import Interrupted
-from ganforge.training.observers import Observer
 from ganforge.training.run import build_trainer, resume, train
+from tests.training.stops import StopAt
 
 
 def _module(value: float) -> nn.Module:
@@ -82,14 +82,6 @@ SMALL = {"limit": "128", "batch_size": "32", "epochs": "2", "log_every": "1",
 STABILISED = {**SMALL, "ema": "0.9", "spectral_norm": "true", "instance_noise": "0.1",
               "r1_weight": "1", "loss": "hinge"}
 
-
-class StopAt(Observer):
-    def __init__(self, step):
-        self.step = step
-
-    def on_records(self, loop, records):
-        if records[-1]["step"] >= self.step:
-            loop.stop_signal = "SIGTERM"
 
 
 @pytest.fixture(scope="module")

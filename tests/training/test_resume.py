@@ -13,23 +13,13 @@ from ganforge.config import resolve_config
 from ganforge.errors import CheckpointError, ConfigError
 from ganforge.training.checkpoint import list_checkpoints, read_checkpoint
 from ganforge.training.loop import Interrupted
-from ganforge.training.observers import Observer
 from ganforge.training.run import resume, train
+from tests.training.stops import StopAt
 
 # 128 images / batch 32 = 4 batches an epoch; d_steps 2 = 2 generator steps an epoch.
 SMALL = {"limit": "128", "batch_size": "32", "epochs": "3", "log_every": "1",
          "g_hidden": "32,64", "d_hidden": "64,32", "d_steps": "2", "keep": "2"}
 
-
-class StopAt(Observer):
-    """Asks the loop to stop (as SIGTERM does) once step `step` is recorded."""
-
-    def __init__(self, step):
-        self.step = step
-
-    def on_records(self, loop, records):
-        if records[-1]["step"] >= self.step:
-            loop.stop_signal = "SIGTERM"
 
 
 def _final(run):
