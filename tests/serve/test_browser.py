@@ -84,18 +84,23 @@ def test_page_draws_samples_and_new_seed_changes_them(page):
     assert page.locator("#error").is_hidden()
 
 
-def test_slider_walks_between_the_seeds(page):
-    _wait_version(page, "walk", 0)
+def _slide_to_the_end_and_keep_a_screenshot(page, start: bytes, name: str) -> None:
+    """Move the walk slider to t = 1: the walk image must change from `start`; then save a
+    screenshot of the page as a test artefact."""
     version = int(page.get_attribute("#walk", "data-version"))
-    start = _pixels(page, "walk")
     page.eval_on_selector(
         "#t", "el => { el.value = '1'; el.dispatchEvent(new Event('input', {bubbles: true})); }")
     _wait_version(page, "walk", version)
     assert page.locator("#t-value").inner_text() == "1.00"
     assert _pixels(page, "walk") != start
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "serve_page.png"), full_page=True)
-    assert (ARTIFACTS / "serve_page.png").stat().st_size > 1000
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+    assert (ARTIFACTS / name).stat().st_size > 1000
+
+
+def test_slider_walks_between_the_seeds(page):
+    _wait_version(page, "walk", 0)
+    _slide_to_the_end_and_keep_a_screenshot(page, _pixels(page, "walk"), "serve_page.png")
 
 
 def test_a_refused_value_shows_the_server_message(page):
@@ -135,15 +140,7 @@ def test_the_slider_walks_to_the_second_caption(text_page):
     _wait_version(page, "walk", version)
     start = _pixels(page, "walk")
     assert start == _pixels(page, "grid")  # t = 0: the first caption's images
-    version = int(page.get_attribute("#walk", "data-version"))
-    page.eval_on_selector(
-        "#t", "el => { el.value = '1'; el.dispatchEvent(new Event('input', {bubbles: true})); }")
-    _wait_version(page, "walk", version)
-    assert page.locator("#t-value").inner_text() == "1.00"
-    assert _pixels(page, "walk") != start
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "serve_text_page.png"), full_page=True)
-    assert (ARTIFACTS / "serve_text_page.png").stat().st_size > 1000
+    _slide_to_the_end_and_keep_a_screenshot(page, start, "serve_text_page.png")
 
 
 def test_a_blank_caption_shows_the_server_message(text_page):
