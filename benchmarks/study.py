@@ -21,12 +21,11 @@ import json
 import os
 import platform
 import time
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 from doc_sections import write_section
+from grid import cell, run_tasks
 
 PRESETS = {"fashion-mnist": "dcgan-fashion", "stacked-mnist": "dcgan-stacked"}
 # (epochs, training images) per data set. On stacked MNIST the DCGAN's images are told
@@ -90,19 +89,8 @@ def run_one(dataset: str, loss: str, seed: int, args: argparse.Namespace) -> dic
 
 def run_grid(args: argparse.Namespace) -> list[dict[str, Any]]:
     """Every (data set, loss, seed) run, spread over --jobs processes."""
-    tasks = [(d, loss, s) for d in args.datasets for s in args.seeds for loss in args.losses]
-    if args.jobs == 1:
-        return [run_one(*task, args) for task in tasks]
-    with ProcessPoolExecutor(args.jobs, mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(run_one, *task, args) for task in tasks]
-        return [f.result() for f in futures]
-
-
-def _cell(values: list[float], fmt: str) -> str:
-    """Mean of the seeds, then each seed's value in brackets."""
-    mean = sum(values) / len(values)
-    return fmt.format(mean) + (f" ({', '.join(fmt.format(v) for v in values)})"
-                               if len(values) > 1 else "")
+    tasks = [(d, loss, s, args) for d in args.datasets for s in args.seeds for loss in args.losses]
+    return run_tasks(run_one, tasks, args.jobs)
 
 
 def _by_loss(rows: list[dict], dataset: str) -> dict[str, list[dict]]:
@@ -125,8 +113,8 @@ def table(rows: list[dict], dataset: str, columns: tuple) -> list[str]:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     grouped = _by_loss(rows, dataset)
     for loss, runs in grouped.items():
-        cells = [_cell([r["metrics"][k] for r in runs], f) for k, _, f in columns]
-        minutes = _cell([r["train_seconds"] / 60 for r in runs], "{:.1f}")
+        cells = [cell([r["metrics"][k] for r in runs], f) for k, _, f in columns]
+        minutes = cell([r["train_seconds"] / 60 for r in runs], "{:.1f}")
         lines.append(f"| `{loss}` | {runs[0]['step']} | " + " | ".join(cells)
                      + f" | {minutes} |")
     real = next(iter(grouped.values()))[0]["real"]
@@ -244,6 +232,14 @@ def parse_args() -> argparse.Namespace:
     return p.parse_args()
 
 
+def _datasets(command: str) -> list[str]:
+    """The data sets a recorded study command trained (all when it names none)."""
+    words = command.split()
+    if "--datasets" not in words:
+        return list(PRESETS)
+    return [w for w in words[words.index("--datasets") + 1:] if w in PRESETS]
+
+
 def main() -> None:
     import sys
 
@@ -252,16 +248,18 @@ def main() -> None:
     summary = Path(args.root) / "study.json"
     if args.reuse:
         rows = [json.loads(p.read_text()) for p in sorted(Path(args.root).glob("*/*/study.json"))]
-        if summary.exists():  # the command and time of the study that trained the runs
-            ran = json.loads(summary.read_text())
-            elapsed, args.command = ran["seconds"], ran["command"]
-        else:
-            elapsed = float("nan")
+        ran = json.loads(summary.read_text()) if summary.exists() else {}
+        # the commands and times of the studies that trained the runs (one per data set
+        # when the halves ran apart)
+        elapsed = sum(ran.values()) if ran else float("nan")
+        args.command = "` and `".join(ran) or args.command
     else:
         start = time.perf_counter()
         rows = run_grid(args)
         elapsed = time.perf_counter() - start
-        summary.write_text(json.dumps({"seconds": elapsed, "command": args.command}) + "\n")
+        ran = json.loads(summary.read_text()) if summary.exists() else {}
+        ran = {c: s for c, s in ran.items() if set(_datasets(c)).isdisjoint(args.datasets)}
+        summary.write_text(json.dumps({**ran, args.command: elapsed}, indent=1) + "\n")
     plot(rows, args.datasets, Path(args.plot), args.eval_samples)
     write_section(Path(args.doc), "loss-study", section(rows, args, elapsed))
     print(f"study: {len(rows)} runs in {elapsed / 60:.1f} min; wrote {args.doc} and {args.plot}")

@@ -55,6 +55,10 @@ class ImageData:
         """Number of classes."""
         return len(self.classes)
 
+    def model_fields(self) -> dict[str, int]:
+        """Model settings this data set dictates (a conditional model's class count)."""
+        return {"num_classes": self.num_classes}
+
     def __len__(self) -> int:
         """Number of items N."""
         return int(self.images.shape[0])

@@ -9,7 +9,7 @@ from typing import Any
 from torch import nn
 
 from ganforge.errors import ConfigError
-from ganforge.models import dcgan28, mlp, t2i
+from ganforge.models import cdcgan28, dcgan28, mlp, t2i
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class Architecture:
 ARCHITECTURES: dict[str, Architecture] = {
     "mlp": Architecture(mlp.MLPConfig, mlp.build),
     "dcgan28": Architecture(dcgan28.DCGAN28Config, dcgan28.build),
+    "cdcgan28": Architecture(cdcgan28.CDCGAN28Config, cdcgan28.build,
+                             objective="class-conditional"),
     "t2i": Architecture(t2i.T2IConfig, t2i.build, objective="text-conditional"),
 }
 

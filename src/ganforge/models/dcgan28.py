@@ -8,10 +8,13 @@ from typing import Literal
 import torch
 from torch import nn
 
+from ganforge.errors import ConfigError
+
 
 @dataclass
 class DCGAN28Config:
-    """The SPEC's DCGAN. Only the channel count (1 for digits), the init and D's norm vary."""
+    """The SPEC's DCGAN. The channel count (1 for digits), the init, D's norm and the width
+    may vary; the defaults are the SPEC's."""
 
     arch: Literal["dcgan28"] = "dcgan28"
     latent_dim: int = 100
@@ -22,24 +25,31 @@ class DCGAN28Config:
     # D's normalisation: batch = the SPEC's BatchNorm2d; layer = GroupNorm(1, C), each image
     # normalised over (C, H, W) (what a gradient-penalty critic needs); none = no norm layers.
     d_norm: Literal["batch", "layer", "none"] = "batch"
+    # channels of G's last and D's first hidden layer; the others double (the SPEC: 32)
+    width: int = 32
+
+    def __post_init__(self):
+        if self.width < 1:
+            raise ConfigError(f"width must be at least 1, got {self.width}")
 
 
 class DCGAN28Generator(nn.Module):
     """z (B, latent_dim) -> image (B, C, 28, 28) in [-1, 1]."""
 
-    def __init__(self, cfg: DCGAN28Config):
+    def __init__(self, cfg: DCGAN28Config, latent_dim: int | None = None):
         super().__init__()
+        w = cfg.width  # the SPEC: w = 32
         self.net = nn.Sequential(
-            nn.ConvTranspose2d(cfg.latent_dim, 128, 4, 2, 0, bias=False),
-            nn.BatchNorm2d(128),
-            nn.ReLU(True),  # (B, 128, 4, 4)
-            nn.ConvTranspose2d(128, 64, 3, 2, 1, bias=False),
-            nn.BatchNorm2d(64),
-            nn.ReLU(True),  # (B, 64, 7, 7)
-            nn.ConvTranspose2d(64, 32, 4, 2, 1, bias=False),
-            nn.BatchNorm2d(32),
-            nn.ReLU(True),  # (B, 32, 14, 14)
-            nn.ConvTranspose2d(32, cfg.channels, 4, 2, 1, bias=False),
+            nn.ConvTranspose2d(latent_dim or cfg.latent_dim, 4 * w, 4, 2, 0, bias=False),
+            nn.BatchNorm2d(4 * w),
+            nn.ReLU(True),  # (B, 4w, 4, 4)
+            nn.ConvTranspose2d(4 * w, 2 * w, 3, 2, 1, bias=False),
+            nn.BatchNorm2d(2 * w),
+            nn.ReLU(True),  # (B, 2w, 7, 7)
+            nn.ConvTranspose2d(2 * w, w, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(w),
+            nn.ReLU(True),  # (B, w, 14, 14)
+            nn.ConvTranspose2d(w, cfg.channels, 4, 2, 1, bias=False),
             nn.Tanh(),  # (B, C, 28, 28)
         )
 
@@ -52,17 +62,17 @@ class DCGAN28Discriminator(nn.Module):
 
     def __init__(self, cfg: DCGAN28Config):
         super().__init__()
-        slope = cfg.leaky_slope
+        slope, w = cfg.leaky_slope, cfg.width  # the SPEC: w = 32
         self.net = nn.Sequential(
-            nn.Conv2d(cfg.channels, 32, 4, 2, 1, bias=False),
-            nn.LeakyReLU(slope, True),  # (B, 32, 14, 14)
-            nn.Conv2d(32, 64, 4, 2, 1, bias=False),
-            _norm(cfg.d_norm, 64),
-            nn.LeakyReLU(slope, True),  # (B, 64, 7, 7)
-            nn.Conv2d(64, 128, 3, 2, 1, bias=False),
-            _norm(cfg.d_norm, 128),
-            nn.LeakyReLU(slope, True),  # (B, 128, 4, 4)
-            nn.Conv2d(128, 1, 4, 1, 0, bias=False),  # (B, 1, 1, 1)
+            nn.Conv2d(cfg.channels, w, 4, 2, 1, bias=False),
+            nn.LeakyReLU(slope, True),  # (B, w, 14, 14)
+            nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False),
+            _norm(cfg.d_norm, 2 * w),
+            nn.LeakyReLU(slope, True),  # (B, 2w, 7, 7)
+            nn.Conv2d(2 * w, 4 * w, 3, 2, 1, bias=False),
+            _norm(cfg.d_norm, 4 * w),
+            nn.LeakyReLU(slope, True),  # (B, 4w, 4, 4)
+            nn.Conv2d(4 * w, 1, 4, 1, 0, bias=False),  # (B, 1, 1, 1)
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -86,6 +86,7 @@ class TrainingLoop:
         self.state = LoopState()
         self.last_summary: dict = {}
         self.stop_signal: str | None = None  # set by a signal handler: stop after this batch
+        self.started: float | None = None  # time.monotonic() when run() began
         self._deadline: float | None = None  # time.monotonic() when --max-minutes runs out
         self._pending: list[tuple[int, int, torch.Tensor]] = []
         self.dist = DistContext()  # set by run.py when several processes train together
@@ -102,8 +103,9 @@ class TrainingLoop:
 
     def run(self) -> LoopState:
         cfg = self.train_cfg
+        self.started = time.monotonic()
         if cfg.max_minutes is not None:
-            self._deadline = time.monotonic() + 60.0 * cfg.max_minutes
+            self._deadline = self.started + 60.0 * cfg.max_minutes
         while self.state.epoch <= cfg.epochs and not self._done():
             self.run_epoch(self.state.epoch)
             self.end_epoch(self.state.epoch)

@@ -42,10 +42,21 @@ class AdversarialObjective:
     def noise_for(self, batch: Batch) -> torch.Tensor:
         return sample_noise(len(batch), self.latent_dim, self.noise, device=batch.images.device)
 
+    def generate(self, g: nn.Module, batch: Batch) -> torch.Tensor:
+        """G's images for one batch (a conditional objective also passes the batch's classes)."""
+        return g(self.noise_for(batch))
+
+    def critic(self, d: nn.Module, batch: Batch) -> nn.Module:
+        """D as a function of images alone for this batch (a conditional objective binds the
+        batch's classes), so that losses and penalties see one kind of D."""
+        del batch
+        return d
+
     def discriminator_loss(self, g: nn.Module, d: nn.Module, batch: Batch) -> DStepResult:
         with torch.no_grad():
-            fake = g(self.noise_for(batch))
+            fake = self.generate(g, batch)
         real, fake = self.d_input(batch.images), self.d_input(fake)
+        d = self.critic(d, batch)
         real_logits, fake_logits = score_both(d, real, fake)
         loss = self.loss.d_loss(
             real_logits=real_logits, fake_logits=fake_logits, real_target=self.real_target
@@ -55,7 +66,8 @@ class AdversarialObjective:
         return DStepResult(loss, _mean_prob(real_logits), _mean_prob(fake_logits))
 
     def generator_loss(self, g: nn.Module, d: nn.Module, batch: Batch) -> torch.Tensor:
-        return self.loss.g_loss(fake_logits=d(self.d_input(g(self.noise_for(batch)))))
+        fake = self.d_input(self.generate(g, batch))
+        return self.loss.g_loss(fake_logits=self.critic(d, batch)(fake))
 
 
 def score_both(d: nn.Module, real: torch.Tensor, fake: torch.Tensor

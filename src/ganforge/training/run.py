@@ -38,9 +38,9 @@ def fit_to_data(config: RunConfig, channels: int, image_size: int,
     known = {f.name for f in dataclasses.fields(config.model)}
     extra = {k: v for k, v in (fields or {}).items() if k in known}
     model = dataclasses.replace(config.model, channels=channels, image_size=image_size, **extra)
-    if model.arch == "dcgan28" and image_size != 28:
+    if model.arch in ("dcgan28", "cdcgan28") and image_size != 28:
         raise ConfigError(
-            f"arch dcgan28 needs 28x28 images; {config.data.dataset} has {image_size}x{image_size}"
+            f"arch {model.arch} needs 28x28 images; {config.data.dataset} has {image_size}x{image_size}"
         )
     return dataclasses.replace(config, model=model)
 
@@ -50,9 +50,10 @@ def adam(module: torch.nn.Module, lr: float, betas: tuple[float, float]) -> torc
     return torch.optim.Adam(module.parameters(), lr=lr, betas=betas, fused=True)
 
 
-def adversarial_objective(config: RunConfig, loss, plan) -> AdversarialObjective:
+def adversarial_objective(config: RunConfig, loss, plan,
+                          kind: type = AdversarialObjective) -> AdversarialObjective:
     """Systems 1 and 2: real images against G(z), with the run's penalties and noise."""
-    return AdversarialObjective(
+    return kind(
         loss=loss, latent_dim=config.model.latent_dim, noise=config.train.noise,
         real_target=config.loss.label_smoothing, penalties=plan.penalties,
         instance_noise=plan.instance_noise)
@@ -65,9 +66,17 @@ def text_conditional_objective(config: RunConfig, loss, plan):
     return TextConditionalObjective.from_config(config, plan)
 
 
+def class_conditional_objective(config: RunConfig, loss, plan) -> AdversarialObjective:
+    """The same, with D and G told each image's class (cdcgan28)."""
+    from ganforge.training.class_objective import ClassConditionalObjective
+
+    return adversarial_objective(config, loss, plan, ClassConditionalObjective)
+
+
 # Objective name (an Architecture's `objective`) -> factory(config, loss, stabilisers plan).
 OBJECTIVES = {"adversarial": adversarial_objective,
-              "text-conditional": text_conditional_objective}
+              "text-conditional": text_conditional_objective,
+              "class-conditional": class_conditional_objective}
 
 
 def build_trainer(config: RunConfig) -> Trainer:
@@ -152,8 +161,7 @@ def train(
     Everything that can fail on bad input (settings, data) fails before `out` is touched.
     """
     data = load_training_data(config)
-    config = fit_to_data(config, data.channels, data.size,
-                         getattr(data, "model_fields", dict)())
+    config = fit_to_data(config, data.channels, data.size, data.model_fields())
     loop = prepare(config, data, RunFolder(out), progress, observers)
     ctx = join_ranks(loop)
     if ctx.is_writer:

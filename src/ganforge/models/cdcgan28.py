@@ -1,0 +1,92 @@
+"""A class-conditional DCGAN for 28x28 images: the SPEC's DCGAN layers (optionally wider),
+with the class fed to G as a learned embedding beside z, and a projection discriminator
+(Miyato & Koyama 2018): D(x, y) = head(h) + <embed(y), sum over space of h>, h = D's features.
+
+G draws its class from its noise when none is given: y = argmax of z's first num_classes
+coordinates, which is uniform over the classes for z ~ N(0, I) (or U(-1, 1)) and fixed by the
+seed, so G(z) is an ordinary unconditional sampler for every tool that only has noise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import torch
+from torch import nn
+
+from ganforge.errors import ConfigError
+from ganforge.models.dcgan28 import DCGAN28Config, DCGAN28Discriminator, DCGAN28Generator
+from ganforge.models.dcgan28 import dcgan_init
+
+
+@dataclass
+class CDCGAN28Config:
+    arch: Literal["cdcgan28"] = "cdcgan28"
+    latent_dim: int = 100
+    channels: int = 1  # filled in from the data set
+    image_size: int = 28  # fixed by the layers; checked against the data set
+    num_classes: int = 10  # filled in from the data set
+    embed_dim: int = 16  # size of G's class embedding
+    leaky_slope: float = 0.2
+    init: Literal["dcgan", "default"] = "dcgan"
+    d_norm: Literal["batch", "layer", "none"] = "none"  # see DCGAN28Config
+    width: int = 32  # see DCGAN28Config (the SPEC: 32)
+
+    def __post_init__(self):
+        if self.num_classes < 2 or self.latent_dim < self.num_classes:
+            raise ConfigError(f"cdcgan28 needs 2 <= num_classes <= latent_dim (its class is "
+                              f"read from z), got {self.num_classes} and {self.latent_dim}")
+        if self.embed_dim < 1:
+            raise ConfigError(f"embed_dim must be at least 1, got {self.embed_dim}")
+        self.base()  # the DCGAN's own checks (width)
+
+    def base(self) -> DCGAN28Config:
+        """The unconditional DCGAN these layers come from."""
+        return DCGAN28Config(latent_dim=self.latent_dim, channels=self.channels,
+                             leaky_slope=self.leaky_slope, init=self.init,
+                             d_norm=self.d_norm, width=self.width)
+
+
+def classes_from_noise(z: torch.Tensor, num_classes: int) -> torch.Tensor:
+    """The class G draws for each noise vector: argmax of its first num_classes values."""
+    return z[:, :num_classes].argmax(dim=1)  # (B,)
+
+
+class CDCGAN28Generator(nn.Module):
+    """(z (B, latent_dim), classes (B,) or None) -> image (B, C, 28, 28) in [-1, 1]."""
+
+    def __init__(self, cfg: CDCGAN28Config):
+        super().__init__()
+        self.num_classes = cfg.num_classes
+        self.embed = nn.Embedding(cfg.num_classes, cfg.embed_dim)
+        self.body = DCGAN28Generator(cfg.base(), latent_dim=cfg.latent_dim + cfg.embed_dim)
+
+    def forward(self, z: torch.Tensor, classes: torch.Tensor | None = None) -> torch.Tensor:
+        if classes is None:
+            classes = classes_from_noise(z, self.num_classes)
+        return self.body(torch.cat([z, self.embed(classes)], dim=1))  # (B, L + E) -> image
+
+
+class CDCGAN28Discriminator(nn.Module):
+    """(image (B, C, 28, 28), classes (B,)) -> real/fake logit (B,)."""
+
+    def __init__(self, cfg: CDCGAN28Config):
+        super().__init__()
+        base = DCGAN28Discriminator(cfg.base()).net
+        self.features, self.head = base[:-1], base[-1]  # (B, 4w, 4, 4); conv to (B, 1, 1, 1)
+        self.embed = nn.Embedding(cfg.num_classes, 4 * cfg.width)
+
+    def forward(self, x: torch.Tensor, classes: torch.Tensor) -> torch.Tensor:
+        h = self.features(x)  # (B, 4w, 4, 4)
+        projection = (self.embed(classes) * h.sum(dim=(2, 3))).sum(dim=1)  # (B,)
+        return self.head(h).flatten() + projection  # (B,)
+
+
+def build(cfg: CDCGAN28Config) -> tuple[nn.Module, nn.Module]:
+    generator, discriminator = CDCGAN28Generator(cfg), CDCGAN28Discriminator(cfg)
+    if cfg.init == "dcgan":
+        generator.apply(dcgan_init)
+        discriminator.apply(dcgan_init)
+    nn.init.normal_(discriminator.embed.weight, 0.0, 0.02)  # small: starts near unconditional
+    return generator, discriminator
