@@ -16,8 +16,12 @@ import torch
 from torch import nn
 
 from ganforge.errors import ConfigError
-from ganforge.models.dcgan28 import DCGAN28Config, DCGAN28Discriminator, DCGAN28Generator
-from ganforge.models.dcgan28 import dcgan_init
+from ganforge.models.dcgan28 import (
+    DCGAN28Config,
+    DCGAN28Discriminator,
+    DCGAN28Generator,
+    dcgan_init,
+)
 
 
 @dataclass

@@ -39,9 +39,8 @@ def fit_to_data(config: RunConfig, channels: int, image_size: int,
     extra = {k: v for k, v in (fields or {}).items() if k in known}
     model = dataclasses.replace(config.model, channels=channels, image_size=image_size, **extra)
     if model.arch in ("dcgan28", "cdcgan28") and image_size != 28:
-        raise ConfigError(
-            f"arch {model.arch} needs 28x28 images; {config.data.dataset} has {image_size}x{image_size}"
-        )
+        raise ConfigError(f"arch {model.arch} needs 28x28 images; {config.data.dataset} has "
+                          f"{image_size}x{image_size}")
     return dataclasses.replace(config, model=model)
 
 
