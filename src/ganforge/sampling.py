@@ -56,16 +56,38 @@ def load_generator(path: Path | str) -> LoadedGenerator:
 
 @torch.no_grad()
 def generate(
-    loaded: LoadedGenerator, n: int, seed: int = 0, batch_size: int = 1000
+    loaded: LoadedGenerator, n: int, seed: int = 0, batch_size: int = 1000,
+    class_name: str | None = None,
 ) -> torch.Tensor:
-    """n images in [-1, 1], (n, C, H, W); the same seed gives the same images."""
+    """n images in [-1, 1], (n, C, H, W); the same seed gives the same images. A
+    class-conditional generator (arch cdcgan28) draws only `class_name` (a name or an index of
+    its data set's classes) when given one."""
     if n < 1:
         raise ConfigError(f"n must be at least 1, got {n}")
     rng = torch.Generator().manual_seed(seed)
     model = loaded.config.model
     z = sample_noise(n, model.latent_dim, loaded.config.train.noise, generator=rng)
-    chunks = [loaded.generator(z[i : i + batch_size]) for i in range(0, n, batch_size)]
+    inputs = [z] if class_name is None else [z, class_index(loaded.config, class_name).expand(n)]
+    chunks = [loaded.generator(*(x[i : i + batch_size] for x in inputs))
+              for i in range(0, n, batch_size)]
     return torch.cat(chunks)
+
+
+def class_index(config: RunConfig, name: str) -> torch.Tensor:
+    """The class `name` (or its index) of a class-conditional run's data set, as a 0-d tensor;
+    a one-line ConfigError for another kind of run or an unknown class."""
+    from ganforge.data.registry import get_spec
+
+    if config.model.arch != "cdcgan28":
+        raise ConfigError(f"--class needs a class-conditional generator (arch cdcgan28); "
+                          f"this one is {config.model.arch}")
+    classes = get_spec(config.data.dataset).classes
+    wanted = name.strip().lower()
+    for i, known in enumerate(classes):
+        if wanted in (known.lower(), str(i)):
+            return torch.tensor(i)
+    raise ConfigError(f"unknown class {name!r} of {config.data.dataset} (known: "
+                      f"{', '.join(classes)}, or their index 0..{len(classes) - 1})")
 
 
 def export_images(images: torch.Tensor, out: Path | str, fmt: ExportFormat = "png",

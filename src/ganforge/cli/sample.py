@@ -15,6 +15,9 @@ def add_parser(sub) -> None:
     p.add_argument("--format", choices=("png", "npz", "png-dir"), default="png")
     p.add_argument("--seed", type=int, default=0, help="noise seed (same seed, same images)")
     p.add_argument("--nrow", type=int, help="images per grid row (png)")
+    p.add_argument("--class", dest="class_name", metavar="CLASS",
+                   help="only this class, by name or index (class-conditional models, "
+                        "e.g. best-fashion: --class 'ankle boot')")
     p.set_defaults(handler=run)
 
 
@@ -23,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     from ganforge.sampling import export_images, generate, load_generator
 
     loaded = load_generator(resolve_source(args.run, args.pretrained, "sample"))
-    images = generate(loaded, args.n, seed=args.seed)
+    images = generate(loaded, args.n, seed=args.seed, class_name=args.class_name)
     out = export_images(images, args.out, args.format, nrow=args.nrow)
     print(f"{args.n} images from {loaded.checkpoint} (step {loaded.step}) -> {out}")
     return 0

@@ -1,0 +1,53 @@
+"""Sampling a class-conditional run: `ganforge sample --class`, and its one-line errors."""
+
+import pytest
+import torch
+
+from ganforge.config import resolve_config
+from ganforge.errors import ConfigError
+from ganforge.models.cdcgan28 import classes_from_noise
+from ganforge.sampling import generate, load_generator
+from ganforge.training.noise import sample_noise
+from ganforge.training.run import train
+from tests.test_cli import _one_line_error, ganforge
+
+
+@pytest.fixture(scope="module")
+def conditional_run(tmp_path_factory):
+    from tests.conftest import REAL_DATA_ROOT
+
+    if REAL_DATA_ROOT is None:
+        pytest.skip("real data sets not available (set GANFORGE_DATA)")
+    out = tmp_path_factory.mktemp("cond") / "run"
+    config = resolve_config("best-fashion", overrides={
+        "limit": "128", "epochs": "1", "eval_every": "0", "data_dir": str(REAL_DATA_ROOT)})
+    train(config, out, progress=False)
+    return out
+
+
+def test_class_draws_every_image_for_that_class(conditional_run):
+    loaded = load_generator(conditional_run)
+    got = generate(loaded, 6, seed=3, class_name="Ankle boot")
+    z = sample_noise(6, 100, "normal", generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        assert torch.equal(got, loaded.generator(z, torch.full((6,), 9)))
+        assert torch.equal(generate(loaded, 6, seed=3, class_name="9"), got)
+        # without --class, each image has the class its noise picks
+        own = loaded.generator(z, classes_from_noise(z, 10))
+        assert torch.equal(generate(loaded, 6, seed=3), own)
+    assert not torch.equal(generate(loaded, 6, seed=3, class_name="Trouser"), got)
+
+
+def test_unknown_class_is_a_config_error(conditional_run):
+    with pytest.raises(ConfigError, match="unknown class 'boot'"):
+        generate(load_generator(conditional_run), 2, class_name="boot")
+
+
+def test_cli_class_option_and_its_errors(conditional_run, tmp_path):
+    r = ganforge("sample", conditional_run, "-n", 4, "--class", "sneaker", "--format", "npz",
+                 "--out", tmp_path / "s.npz")
+    assert r.returncode == 0, r.stderr
+    _one_line_error(ganforge("sample", conditional_run, "-n", 4, "--class", "11",
+                             "--out", tmp_path / "x.png"), "unknown class '11'")
+    _one_line_error(ganforge("sample", "--pretrained", "dcgan-fashion", "-n", 4, "--class", "3",
+                             "--out", tmp_path / "x.png"), "needs a class-conditional generator")
