@@ -11,7 +11,7 @@ ifneq ($(wildcard ../shared/datasets),)
 export GANFORGE_DATA ?= $(abspath ../shared/datasets)
 endif
 
-.PHONY: setup test lint demo demo-data bench results study browser clean
+.PHONY: setup test lint demo demo-data bench results study best browser clean
 
 setup: $(STAMP)
 
@@ -58,6 +58,11 @@ results: setup
 # The loss study (docs/results.md, "Loss study"; docs/loss-study.png): 24 DCGAN runs.
 study: setup
 	nice -n 10 $(BIN)/python benchmarks/study.py
+
+# best-mnist / best-fashion against dcgan-* with 10 minutes of training each, 2 seeds
+# (docs/results.md, "Best presets"; docs/best-presets.png): about 50 min.
+best: setup
+	nice -n 10 $(BIN)/python benchmarks/best.py
 
 clean:
 	rm -rf $(VENV) runs build src/*.egg-info .pytest_cache .ruff_cache
