@@ -61,6 +61,9 @@ class OptimConfig:
     lr_d: float = 2e-4
     beta1: float = 0.5
     beta2: float = 0.999
+    # none = constant rates; linear = both fall linearly to 0 over the run (its epochs,
+    # --max-steps or --max-minutes, whichever ends it first)
+    lr_decay: Literal["none", "linear"] = "none"
 
     def __post_init__(self):
         if self.lr_g <= 0 or self.lr_d <= 0:

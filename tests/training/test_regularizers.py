@@ -107,15 +107,32 @@ def test_instance_noise_anneals_linearly_to_zero():
     assert noise(images) is images  # at the end of the run D sees the images themselves
 
 
-def test_loop_progress_counts_generator_steps_of_the_planned_run():
-    cfg = SimpleNamespace(epochs=4, max_steps=None)
+def _fake_loop(**train):
+    cfg = SimpleNamespace(**{"epochs": 4, "max_steps": None, "max_minutes": None, **train})
     trainer = SimpleNamespace(schedule=[Phase("discriminator", 1), Phase("generator", 5)])
-    loop = SimpleNamespace(train_cfg=cfg, trainer=trainer, batches_per_epoch=20,
-                           state=SimpleNamespace(step=4))
+    return SimpleNamespace(train_cfg=cfg, trainer=trainer, batches_per_epoch=20,
+                           state=SimpleNamespace(step=4), started=None)
+
+
+def test_loop_progress_counts_generator_steps_of_the_planned_run():
+    loop = _fake_loop()
     progress = LoopProgress(loop)
     assert progress.planned_steps() == 16 and progress() == pytest.approx(0.25)
-    cfg.max_steps = 8
+    loop.train_cfg.max_steps = 8
     assert progress() == pytest.approx(0.5)
+
+
+def test_loop_progress_of_a_budgeted_run_is_the_time_spent_when_further(monkeypatch):
+    from ganforge.training import regularizers
+
+    loop = _fake_loop(max_minutes=2.0)
+    loop.started = 1000.0
+    monkeypatch.setattr(regularizers.time, "monotonic", lambda: 1000.0 + 90.0)
+    assert LoopProgress(loop)() == pytest.approx(0.75)  # 90 s of 120, ahead of 4/16 steps
+    monkeypatch.setattr(regularizers.time, "monotonic", lambda: 1000.0 + 6.0)
+    assert LoopProgress(loop)() == pytest.approx(0.25)  # the steps are further along
+    monkeypatch.setattr(regularizers.time, "monotonic", lambda: 1000.0 + 600.0)
+    assert LoopProgress(loop)() == 1.0
 
 
 def test_plan_takes_the_loss_needs_and_the_run_options():

@@ -18,7 +18,7 @@ import torch
 from tqdm import tqdm
 
 from ganforge.config import RunConfig
-from ganforge.errors import DivergenceError
+from ganforge.errors import ConfigError, DivergenceError
 from ganforge.training.batch import BatchSource
 from ganforge.training.distributed import DistContext, any_rank, shard
 from ganforge.training.observers import Observer
@@ -94,6 +94,10 @@ class TrainingLoop:
 
     def distribute(self, ctx: DistContext) -> None:
         """Train as one rank of several: a shard of each epoch, files written by rank 0 only."""
+        if ctx.world_size > 1 and self.train_cfg.max_minutes is not None and \
+                self.config.optim.lr_decay != "none":
+            raise ConfigError("--lr-decay with --max-minutes follows each process's own clock; "
+                              "under torchrun use --max-steps or --epochs to end the run")
         self.dist = ctx
         self.batches_per_epoch = len(self.source) // ctx.world_size // self.train_cfg.batch_size
         if not ctx.is_writer:

@@ -12,6 +12,7 @@ options, so that neither the trainer nor the models name a loss.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -113,14 +114,26 @@ class LoopProgress:
         return max(1, min(total, cfg.max_steps) if cfg.max_steps else total)
 
     def __call__(self) -> float:
-        return min(1.0, self.loop.state.step / self.planned_steps())
+        done = self.loop.state.step / self.planned_steps()
+        budget, started = self.loop.train_cfg.max_minutes, self.loop.started
+        if budget is not None and started is not None:  # --max-minutes: the time spent too
+            done = max(done, (time.monotonic() - started) / (60.0 * budget))
+        return min(1.0, done)
 
 
 def bind_progress(loop: TrainingLoop) -> None:
-    """Let the loop's objective read the training progress (for annealed instance noise)."""
+    """Let what follows the training progress read it: annealed instance noise, and the
+    learning-rate decay (run by the trainer before every batch)."""
     noise = getattr(loop.trainer.objective, "instance_noise", None)
     if noise is not None:
         noise.progress = LoopProgress(loop)
+    optim = loop.config.optim
+    if optim.lr_decay == "linear":
+        from ganforge.training.lr_schedule import LinearDecay
+
+        t = loop.trainer
+        t.batch_hooks.append(LinearDecay(((t.opt_g, optim.lr_g), (t.opt_d, optim.lr_d)),
+                                         LoopProgress(loop)))
 
 
 @dataclass(frozen=True)

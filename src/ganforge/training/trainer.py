@@ -77,6 +77,7 @@ class Trainer:
         generator.to(memory_format=self.memory_format)
         discriminator.to(memory_format=self.memory_format)
         self.d_hooks = list(d_hooks)  # run on D after each D update (e.g. weight clipping)
+        self.batch_hooks: list[Callable[[], None]] = []  # run before each batch (lr schedule)
         self.ema = EMA(generator, ema) if ema else None  # averaged G, moved after each G update
         self.precision = precision or Precision()  # forward passes under autocast unless fp32
         self.precision.float_outputs(discriminator)  # logits, hence losses, in float32
@@ -126,6 +127,8 @@ class Trainer:
         """Run the phases due at this batch. After a G step, return the step's statistics
         as one tensor [d_loss, g_loss, D(x), D(G(z))]; otherwise None."""
         batch.images = batch.images.contiguous(memory_format=self.memory_format)
+        for hook in self.batch_hooks:
+            hook()
         g_loss = None
         for phase in self.schedule:
             if (batch_index + 1) % phase.interval == 0:
