@@ -21,16 +21,19 @@ def test_linear_decay_scales_each_base_rate_by_the_progress_left():
         assert d.param_groups[0]["lr"] == pytest.approx(4e-4 * factor)
 
 
-def test_a_run_with_linear_decay_ends_with_rates_near_zero(real_data_root, tmp_path):
+def _loop(tmp_path, **overrides):
     from ganforge.training.run import fit_to_data, load_training_data, prepare
     from ganforge.training.run_folder import RunFolder
 
     config = resolve_config("dcgan-mnist", overrides={
-        "limit": "256", "max_steps": "4", "epochs": "1", "eval_every": "0",
-        "lr_decay": "linear", "lr_g": "1e-3"})
+        "limit": "256", "epochs": "1", "eval_every": "0", "lr_decay": "linear", **overrides})
     data = load_training_data(config)
     config = fit_to_data(config, data.channels, data.size, data.model_fields())
-    loop = prepare(config, data, RunFolder.create(tmp_path / "run", config), False, ())
+    return prepare(config, data, RunFolder.create(tmp_path / "run", config), False, ())
+
+
+def test_a_run_with_linear_decay_ends_with_rates_near_zero(real_data_root, tmp_path):
+    loop = _loop(tmp_path, max_steps="4", lr_g="1e-3")
     seen = []
     loop.trainer.batch_hooks.append(lambda: seen.append(loop.trainer.opt_g.param_groups[0]["lr"]))
     loop.run()
@@ -41,3 +44,12 @@ def test_a_run_with_linear_decay_ends_with_rates_near_zero(real_data_root, tmp_p
 def test_an_unknown_decay_is_refused():
     with pytest.raises(ConfigError):
         resolve_config("dcgan-mnist", overrides={"lr_decay": "cosine"})
+
+
+def test_a_time_budget_with_decay_is_refused_across_processes(real_data_root, tmp_path):
+    from ganforge.training.distributed import DistContext
+
+    loop = _loop(tmp_path, max_minutes="1")
+    with pytest.raises(ConfigError, match="own clock"):
+        loop.distribute(DistContext(rank=0, world_size=2))
+    loop.distribute(DistContext(rank=0, world_size=1))  # one process: its clock is the clock
