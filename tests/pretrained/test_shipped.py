@@ -23,8 +23,9 @@ from ganforge.pretrained import (
 from ganforge.pretrained.store import MAX_BYTES
 from ganforge.sampling import generate
 
-SHIPPED = ("mlp-mnist", "dcgan-mnist", "dcgan-fashion", "t2i-fashion")
-UNCONDITIONAL = ("mlp-mnist", "dcgan-mnist", "dcgan-fashion")
+SHIPPED = ("mlp-mnist", "dcgan-mnist", "dcgan-fashion", "best-mnist", "best-fashion",
+           "t2i-fashion")
+UNCONDITIONAL = ("mlp-mnist", "dcgan-mnist", "dcgan-fashion", "best-mnist", "best-fashion")
 METRICS = ("fd", "kid", "classifier_score", "coverage", "precision", "recall")
 
 
