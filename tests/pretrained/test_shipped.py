@@ -88,8 +88,8 @@ def test_sample_pretrained_draws_28x28_grey_images(name, tmp_path, capsys):
 
 def test_an_unknown_name_is_one_line_naming_the_known_ones(tmp_path, capsys):
     assert main(["sample", "--pretrained", "best-nothing", "--out", str(tmp_path / "g.png")]) == 2
-    _one_line(capsys, "unknown pretrained generator 'best-nothing' (known: dcgan-fashion, "
-                      "dcgan-mnist, mlp-mnist, t2i-fashion")
+    _one_line(capsys, "unknown pretrained generator 'best-nothing' (known: best-fashion, "
+                      "best-mnist, dcgan-fashion, dcgan-mnist, mlp-mnist, t2i-fashion)")
 
 
 @pytest.mark.parametrize("argv,fragment", [
