@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from doc_sections import write_section
-from grid import cell, run_tasks
+from grid import cell, finished_rows, run_tasks
 
 from ganforge.training.observers import Observer
 
@@ -203,7 +203,7 @@ def main() -> None:
     args.command = " ".join(["python benchmarks/best.py", *sys.argv[1:]])
     summary = Path(args.root) / "best.json"
     if args.reuse:
-        rows = [json.loads(p.read_text()) for p in sorted(Path(args.root).glob("*/*/best.json"))]
+        rows = finished_rows(args.root, "best.json")
         ran = json.loads(summary.read_text()) if summary.exists() else {}
         elapsed, args.command = ran.get("seconds", float("nan")), ran.get("command", args.command)
         vars(args).update(ran.get("settings", {}))  # the settings the runs were trained with

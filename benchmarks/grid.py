@@ -23,3 +23,11 @@ def cell(values: list[float], fmt: str) -> str:
     mean = sum(values) / len(values)
     return fmt.format(mean) + (f" ({', '.join(fmt.format(v) for v in values)})"
                                if len(values) > 1 else "")
+
+
+def finished_rows(root: str, name: str) -> list[dict[str, Any]]:
+    """The rows that earlier runs left in ROOT/DATA SET/RUN/NAME (for --reuse)."""
+    import json
+    from pathlib import Path
+
+    return [json.loads(p.read_text()) for p in sorted(Path(root).glob(f"*/*/{name}"))]

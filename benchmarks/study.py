@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from doc_sections import write_section
-from grid import cell, run_tasks
+from grid import cell, finished_rows, run_tasks
 
 PRESETS = {"fashion-mnist": "dcgan-fashion", "stacked-mnist": "dcgan-stacked"}
 # (epochs, training images) per data set. On stacked MNIST the DCGAN's images are told
@@ -247,7 +247,7 @@ def main() -> None:
     args.command = " ".join(["python benchmarks/study.py", *sys.argv[1:]])
     summary = Path(args.root) / "study.json"
     if args.reuse:
-        rows = [json.loads(p.read_text()) for p in sorted(Path(args.root).glob("*/*/study.json"))]
+        rows = finished_rows(args.root, "study.json")
         ran = json.loads(summary.read_text()) if summary.exists() else {}
         # the commands and times of the studies that trained the runs (one per data set
         # when the halves ran apart)
