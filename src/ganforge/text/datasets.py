@@ -39,7 +39,7 @@ class CaptionedData(ImageData):
 
     def model_fields(self) -> dict[str, int]:
         """Model settings this data set dictates: its classes and, once encoded, text_dim."""
-        fields = {"num_classes": len(self.classes)}
+        fields = super().model_fields()
         if self.text is not None:
             fields["text_dim"] = int(self.text.shape[-1])
         return fields
