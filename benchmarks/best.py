@@ -5,12 +5,15 @@ evaluated afterwards (FD over wall time), and the final checkpoint is evaluated 
 "Best presets" section of docs/results.md and the plot docs/best-presets.png.
 
     make best                       # = nice -n 10 python benchmarks/best.py
+    python benchmarks/best.py --datasets fashion-mnist            # one data set again
     python benchmarks/best.py --datasets fashion-mnist --seeds 0 --minutes 0.5 --every 0.25 \\
-        --doc /tmp/best.md --plot /tmp/best.png                          # a smoke run
+        --root /tmp/best --doc /tmp/best.md --plot /tmp/best.png     # a smoke run
 
 Runs go to --jobs worker processes with --threads torch threads each; every preset of a data
 set gets the same budget on the same share of the machine. The snapshots are taken between
-steps and their evaluation happens after training, outside the budget.
+steps and their evaluation happens after training, outside the budget. ROOT/best.json records,
+per data set, the command that trained its runs; the section always shows every data set
+trained so far, so one data set can be run again alone.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from ganforge.training.observers import Observer
 
 PAIRS = {"mnist": ("dcgan-mnist", "best-mnist"),
          "fashion-mnist": ("dcgan-fashion", "best-fashion")}
-SETTINGS = ("seeds", "minutes", "every", "curve_samples", "jobs", "threads")  # kept for --reuse
+SETTINGS = ("seeds", "minutes", "every", "curve_samples", "jobs", "threads")  # recorded
 COLUMNS = (("fd", "FD", "{:.2f}"), ("coverage", "coverage (of 10)", "{:.0f}"),
            ("precision", "precision", "{:.3f}"), ("recall", "recall", "{:.3f}"))
 
@@ -159,25 +162,41 @@ def plot(rows: list[dict], datasets: list[str], path: Path) -> None:
     atomic_write_bytes(path, buffer.getvalue())
 
 
-def section(rows: list[dict], args: argparse.Namespace, elapsed: float) -> str:
-    """The markdown of the "Best presets" section."""
+def section(rows: list[dict], ran: dict[str, dict], plot_path: str, doc: str) -> str:
+    """The markdown of the "Best presets" section; `ran` holds, per data set, the command
+    that trained its runs, how long it took and its settings."""
     text = [
         "## Best presets against the SPEC's DCGAN, 10 minutes each\n",
-        "Written by `benchmarks/best.py` (`make best`); do not edit by hand. Command: "
-        f"`{args.command}`. Machine: {platform.machine()}, {os.cpu_count()} CPU cores, "
-        f"{args.jobs} runs at a time with {args.threads} torch thread(s) each; whole "
-        f"benchmark {elapsed / 60:.0f} min.\n",
-        f"Each preset trains for {args.minutes:g} minutes of wall time (`--max-minutes "
-        f"{args.minutes:g}`), seeds {', '.join(map(str, args.seeds))}; final figures: "
-        "`ganforge evaluate RUN --seed 0` (10,000 samples against the test split)."
-        "\n",
+        "Written by `benchmarks/best.py` (`make best`); do not edit by hand. Machine: "
+        f"{platform.machine()}, {os.cpu_count()} CPU cores. Final figures: `ganforge "
+        "evaluate RUN --seed 0` (10,000 samples against the test split).\n",
     ]
-    for dataset in args.datasets:
-        text += [f"### {dataset}\n", *table(rows, dataset), ""]
-    text.append(f"![FD over training time]({os.path.relpath(args.plot, Path(args.doc).parent)})"
-                f"\n\nCurve points: the sampling weights every {args.every:g} min, "
-                f"{args.curve_samples:,} samples each; the last point is the final weights.\n")
+    for dataset, record in ran.items():
+        settings = record["settings"]
+        text += [
+            f"### {dataset}\n",
+            f"Command: `{record['command']}` ({record['seconds'] / 60:.0f} min for "
+            f"{' and '.join(record['datasets'])}): each preset trains for "
+            f"{settings['minutes']:g} minutes of wall time (`--max-minutes "
+            f"{settings['minutes']:g}`), seeds {', '.join(map(str, settings['seeds']))}, "
+            f"{settings['jobs']} runs at a time with {settings['threads']} torch thread(s) "
+            f"each. Curve points: the sampling weights every {settings['every']:g} min, "
+            f"{settings['curve_samples']:,} samples each; the last point is the final weights."
+            "\n",
+            *table(rows, dataset), ""]
+    text.append(f"![FD over training time]({os.path.relpath(plot_path, Path(doc).parent)})\n")
     return "\n".join(text) + "\n"
+
+
+def record(summary: Path, args: argparse.Namespace, elapsed: float) -> dict[str, dict]:
+    """Add this command's record to SUMMARY for each data set it trained; return them all."""
+    ran = json.loads(summary.read_text()) if summary.exists() else {}
+    entry = {"command": args.command, "seconds": elapsed, "datasets": args.datasets,
+             "settings": {k: getattr(args, k) for k in SETTINGS}}
+    ran.update({d: entry for d in args.datasets})
+    summary.parent.mkdir(parents=True, exist_ok=True)
+    summary.write_text(json.dumps(ran, indent=1) + "\n")
+    return ran
 
 
 def parse_args() -> argparse.Namespace:
@@ -192,7 +211,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--root", default="runs/best", help="folder for the runs")
     p.add_argument("--doc", default="docs/results.md")
     p.add_argument("--plot", default="docs/best-presets.png")
-    p.add_argument("--reuse", action="store_true", help="rewrite the docs from finished runs")
+    p.add_argument("--reuse", action="store_true",
+                   help="train nothing; rewrite the docs from the runs in --root")
     return p.parse_args()
 
 
@@ -203,22 +223,18 @@ def main() -> None:
     args.command = " ".join(["python benchmarks/best.py", *sys.argv[1:]])
     summary = Path(args.root) / "best.json"
     if args.reuse:
-        rows = finished_rows(args.root, "best.json")
         ran = json.loads(summary.read_text()) if summary.exists() else {}
-        elapsed, args.command = ran.get("seconds", float("nan")), ran.get("command", args.command)
-        vars(args).update(ran.get("settings", {}))  # the settings the runs were trained with
     else:
         start = time.perf_counter()
         tasks = [(d, p, s, args) for d in args.datasets for s in args.seeds for p in PAIRS[d]]
-        rows = run_tasks(run_one, tasks, args.jobs)
-        elapsed = time.perf_counter() - start
-        summary.parent.mkdir(parents=True, exist_ok=True)
-        settings = {k: getattr(args, k) for k in SETTINGS}
-        summary.write_text(json.dumps({"seconds": elapsed, "command": args.command,
-                                       "settings": settings}) + "\n")
-    plot(rows, args.datasets, Path(args.plot))
-    write_section(Path(args.doc), "best-presets", section(rows, args, elapsed))
-    print(f"best: {len(rows)} runs in {elapsed / 60:.1f} min; wrote {args.doc} and {args.plot}")
+        run_tasks(run_one, tasks, args.jobs)
+        ran = record(summary, args, time.perf_counter() - start)
+    ran = {d: ran[d] for d in PAIRS if d in ran}  # every data set trained so far, in order
+    rows = [r for r in finished_rows(args.root, "best.json")
+            if r["dataset"] in ran and r["seed"] in ran[r["dataset"]]["settings"]["seeds"]]
+    plot(rows, list(ran), Path(args.plot))
+    write_section(Path(args.doc), "best-presets", section(rows, ran, args.plot, args.doc))
+    print(f"best: {len(rows)} runs of {', '.join(ran)}; wrote {args.doc} and {args.plot}")
 
 
 if __name__ == "__main__":
