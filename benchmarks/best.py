@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from doc_sections import write_section
-from grid import cell, finished_rows, run_tasks
+from grid import cell, finished_rows, record_command, run_tasks
 
 from ganforge.training.observers import Observer
 
@@ -188,17 +188,6 @@ def section(rows: list[dict], ran: dict[str, dict], plot_path: str, doc: str) ->
     return "\n".join(text) + "\n"
 
 
-def record(summary: Path, args: argparse.Namespace, elapsed: float) -> dict[str, dict]:
-    """Add this command's record to SUMMARY for each data set it trained; return them all."""
-    ran = json.loads(summary.read_text()) if summary.exists() else {}
-    entry = {"command": args.command, "seconds": elapsed, "datasets": args.datasets,
-             "settings": {k: getattr(args, k) for k in SETTINGS}}
-    ran.update({d: entry for d in args.datasets})
-    summary.parent.mkdir(parents=True, exist_ok=True)
-    summary.write_text(json.dumps(ran, indent=1) + "\n")
-    return ran
-
-
 def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--datasets", nargs="+", default=list(PAIRS), choices=list(PAIRS))
@@ -228,7 +217,9 @@ def main() -> None:
         start = time.perf_counter()
         tasks = [(d, p, s, args) for d in args.datasets for s in args.seeds for p in PAIRS[d]]
         run_tasks(run_one, tasks, args.jobs)
-        ran = record(summary, args, time.perf_counter() - start)
+        ran = record_command(summary, args.datasets, {
+            "command": args.command, "seconds": time.perf_counter() - start,
+            "datasets": args.datasets, "settings": {k: getattr(args, k) for k in SETTINGS}})
     ran = {d: ran[d] for d in PAIRS if d in ran}  # every data set trained so far, in order
     rows = [r for r in finished_rows(args.root, "best.json")
             if r["dataset"] in ran and r["seed"] in ran[r["dataset"]]["settings"]["seeds"]]

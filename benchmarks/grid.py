@@ -1,11 +1,13 @@
-"""What the grid benchmarks (study.py, best.py) share: runs spread over worker processes, and
-table cells that show the mean of the seeds and each seed's value."""
+"""What the grid benchmarks (study.py, best.py) share: runs spread over worker processes,
+table cells that show the mean of the seeds and each seed's value, and the record of which
+command trained each data set's runs."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from pathlib import Path
 from typing import Any
 
 
@@ -28,6 +30,23 @@ def cell(values: list[float], fmt: str) -> str:
 def finished_rows(root: str, name: str) -> list[dict[str, Any]]:
     """The rows that earlier runs left in ROOT/DATA SET/RUN/NAME (for --reuse)."""
     import json
-    from pathlib import Path
 
     return [json.loads(p.read_text()) for p in sorted(Path(root).glob(f"*/*/{name}"))]
+
+
+def record_command(summary: Path, datasets: list[str], entry: dict[str, Any]) -> dict[str, dict]:
+    """Record ENTRY (the command, its seconds, ...) in the JSON file SUMMARY under each data
+    set the command trained, replacing what an earlier command left for them; returns every
+    data set's record, so the halves of a benchmark can be run apart."""
+    import json
+
+    ran = json.loads(summary.read_text()) if summary.exists() else {}
+    ran.update({d: entry for d in datasets})
+    summary.parent.mkdir(parents=True, exist_ok=True)
+    summary.write_text(json.dumps(ran, indent=1) + "\n")
+    return ran
+
+
+def commands(ran: dict[str, dict]) -> list[dict[str, Any]]:
+    """The distinct command records of a summary (one per command, in order)."""
+    return list({entry["command"]: entry for entry in ran.values()}.values())

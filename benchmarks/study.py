@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from doc_sections import write_section
-from grid import cell, finished_rows, run_tasks
+from grid import cell, commands, finished_rows, record_command, run_tasks
 
 PRESETS = {"fashion-mnist": "dcgan-fashion", "stacked-mnist": "dcgan-stacked"}
 # (epochs, training images) per data set. On stacked MNIST the DCGAN's images are told
@@ -232,14 +232,6 @@ def parse_args() -> argparse.Namespace:
     return p.parse_args()
 
 
-def _datasets(command: str) -> list[str]:
-    """The data sets a recorded study command trained (all when it names none)."""
-    words = command.split()
-    if "--datasets" not in words:
-        return list(PRESETS)
-    return [w for w in words[words.index("--datasets") + 1:] if w in PRESETS]
-
-
 def main() -> None:
     import sys
 
@@ -251,15 +243,15 @@ def main() -> None:
         ran = json.loads(summary.read_text()) if summary.exists() else {}
         # the commands and times of the studies that trained the runs (one per data set
         # when the halves ran apart)
-        elapsed = sum(ran.values()) if ran else float("nan")
-        args.command = "` and `".join(ran) or args.command
+        args.datasets = [d for d in PRESETS if d in ran] or args.datasets  # trained so far
+        done = commands(ran)
+        elapsed = sum(e["seconds"] for e in done) if done else float("nan")
+        args.command = "` and `".join(e["command"] for e in done) or args.command
     else:
         start = time.perf_counter()
         rows = run_grid(args)
         elapsed = time.perf_counter() - start
-        ran = json.loads(summary.read_text()) if summary.exists() else {}
-        ran = {c: s for c, s in ran.items() if set(_datasets(c)).isdisjoint(args.datasets)}
-        summary.write_text(json.dumps({**ran, args.command: elapsed}, indent=1) + "\n")
+        record_command(summary, args.datasets, {"command": args.command, "seconds": elapsed})
     plot(rows, args.datasets, Path(args.plot), args.eval_samples)
     write_section(Path(args.doc), "loss-study", section(rows, args, elapsed))
     print(f"study: {len(rows)} runs in {elapsed / 60:.1f} min; wrote {args.doc} and {args.plot}")
