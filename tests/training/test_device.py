@@ -1,20 +1,16 @@
-"""Device choice, reduced precision, threads, compile and the CPU dropout layer."""
+"""Device choice, reduced precision, threads and compile."""
 
 import shutil
 
 import pytest
 import torch
-from torch import nn
 
 from ganforge.config import resolve_config
 from ganforge.errors import ConfigError
-from ganforge.training.batch import Batch, BatchSource
+from ganforge.training.batch import BatchSource
 from ganforge.training.device import (
-    MaskDropout,
-    MatmulConvTranspose2d,
     Precision,
     auto_threads,
-    fast_layers,
     make_precision,
     resolve_device,
     set_threads,
@@ -94,47 +90,6 @@ def test_bf16_training_trains_and_stays_finite(real_data_root):
     assert stats[-1].dtype == torch.float32
 
 
-def test_mask_dropout_keeps_one_minus_p_scaled_and_is_repeatable():
-    layer = MaskDropout(0.3)
-    x = torch.ones(200_000)
-    torch.manual_seed(5)
-    a = layer(x)
-    torch.manual_seed(5)
-    assert torch.equal(a, layer(x))  # the same seed, the same mask
-    kept = a != 0
-    assert abs(kept.float().mean().item() - 0.7) < 5 * (0.21 / 200_000) ** 0.5
-    assert torch.allclose(a[kept], torch.full_like(a[kept], 1 / 0.7))
-    layer.eval()
-    assert layer(x) is x
-
-
-def test_mask_dropout_backward_uses_the_forward_mask():
-    layer = MaskDropout(0.5)
-    x = torch.randn(1000, requires_grad=True)
-    y = layer(x)
-    y.sum().backward()
-    assert torch.equal(x.grad, (y != 0).float() * 2.0)
-
-
-def test_dropout_swapped_on_cpu_only_and_training_is_repeatable():
-    net = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.3), nn.Sequential(nn.Dropout(0.2)))
-    fast_layers(net, torch.device("cuda"))  # fused kernels there: left alone
-    assert type(net[1]) is nn.Dropout
-    fast_layers(net, torch.device("cpu"))
-    assert isinstance(net[1], MaskDropout) and net[1].p == 0.3
-    assert isinstance(net[2][0], MaskDropout) and net[2][0].p == 0.2
-    assert any(isinstance(m, MaskDropout) for m in _trainer().discriminator.modules())
-
-    real = Batch(torch.rand(8, 1, 28, 28) * 2 - 1)
-    runs = []
-    for _ in range(2):
-        trainer = _trainer(d_dropout="0.3")
-        for i in range(3):
-            trainer.train_batch(i, Batch(real.images.clone()))
-        runs.append([p.detach().clone() for p in trainer.discriminator.parameters()])
-    assert all(torch.equal(a, b) for a, b in zip(*runs, strict=True))
-
-
 def test_compile_builds_in_place_or_fails_clearly(monkeypatch):
     plain = _trainer()
     trainer = _trainer(compile="true")
@@ -143,32 +98,6 @@ def test_compile_builds_in_place_or_fails_clearly(monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(ConfigError, match="--compile on CPU needs a C\\+\\+ compiler"):
         _trainer(compile="true")
-
-
-@pytest.mark.parametrize("args, shape", [
-    ((100, 128, 4, 2, 0), (3, 100, 1, 1)),  # the DCGAN's first layer: a 1x1 input
-    ((32, 1, 4, 2, 1), (3, 32, 14, 14)),  # its last: one output channel
-    ((32, 1, 3, 2, 1), (3, 32, 7, 7)),
-    ((16, 8, 4, 2, 1), (3, 16, 7, 7)),  # neither: nn.ConvTranspose2d's own kernel
-])
-def test_matmul_conv_transpose_gives_the_same_outputs_and_gradients(args, shape):
-    torch.manual_seed(0)
-    plain = nn.ConvTranspose2d(*args, bias=True)
-    fast = nn.Sequential(nn.ConvTranspose2d(*args, bias=True))
-    fast[0].load_state_dict(plain.state_dict())
-    fast_layers(fast, torch.device("cpu"))
-    assert isinstance(fast[0], MatmulConvTranspose2d)
-    assert fast.state_dict().keys() == {"0.weight", "0.bias"}
-    for memory_format in (torch.contiguous_format, torch.channels_last):
-        x = torch.randn(shape).contiguous(memory_format=memory_format).requires_grad_(True)
-        y_plain, y_fast = plain(x), fast(x)
-        assert y_fast.shape == y_plain.shape
-        torch.testing.assert_close(y_fast, y_plain, rtol=1e-5, atol=1e-5)
-        grad = torch.randn_like(y_plain)
-        got = torch.autograd.grad(y_fast, [x, fast[0].weight, fast[0].bias], grad)
-        want = torch.autograd.grad(y_plain, [x, plain.weight, plain.bias], grad)
-        for a, b in zip(got, want, strict=True):
-            torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("name, device, flags, warned", [

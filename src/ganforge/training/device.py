@@ -1,6 +1,6 @@
 """Where and how training runs: the device (auto|cpu|cuda|mps), the precision the forward
 passes run in (fp32, or bf16/fp16 under autocast), the CPU thread count, and the layers
-swapped for faster ones with the same math on that device.
+swapped for faster ones with the same math on that device (cpu_layers.py).
 
 fp32 is the default and changes nothing. bf16 (CPU, CUDA, MPS) and fp16 (CUDA only, with a
 loss scaler) run the networks' forward passes under torch.autocast; D's logits come back as
@@ -14,10 +14,10 @@ import os
 from dataclasses import dataclass, field
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from ganforge.errors import ConfigError
+from ganforge.training.cpu_layers import fast_layers
 
 PRECISIONS = ("fp32", "bf16", "fp16")
 _DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
@@ -144,78 +144,6 @@ def make_precision(name: str, device: torch.device) -> Precision:
     if name == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
         raise ConfigError("--precision bf16: this CUDA device has no bfloat16; use fp16")
     return Precision(name, device.type)
-
-
-class MaskDropout(nn.Module):
-    """nn.Dropout with its keep mask drawn as float32 uniforms >= p (torch.rand): the same
-    Bernoulli(1 - p) mask and 1/(1 - p) scaling, drawn about twice as fast on CPU as
-    nn.Dropout's bernoulli_. Another random stream than nn.Dropout's, repeatable for a seed."""
-
-    def __init__(self, p: float):
-        super().__init__()
-        self.p = p
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not self.training or self.p == 0.0:
-            return x
-        if self.p >= 1.0:
-            return x * 0.0
-        keep = torch.rand(x.shape, device=x.device).ge_(self.p).mul_(1.0 / (1.0 - self.p))
-        return x * keep.to(x.dtype)
-
-    def extra_repr(self) -> str:
-        return f"p={self.p}"
-
-
-class MatmulConvTranspose2d(nn.ConvTranspose2d):
-    """nn.ConvTranspose2d computed as one matrix product (and col2im, F.fold) where CPU
-    convolution kernels are slow: a 1x1 input (a DCGAN's first layer) or one output channel
-    (its last). The same sums of the same products, in another order; other shapes, and
-    every configuration this does not cover, use nn.ConvTranspose2d's own kernel."""
-
-    def forward(self, x: torch.Tensor, output_size: list[int] | None = None) -> torch.Tensor:
-        plain = (output_size is not None or self.groups != 1 or self.dilation != (1, 1)
-                 or self.output_padding != (0, 0) or x.dim() != 4)
-        if plain:
-            return super().forward(x, output_size)
-        if x.shape[-2:] == (1, 1) and self.padding == (0, 0):
-            return self._from_vector(x)
-        if self.out_channels == 1:
-            return self._fold(x)
-        return super().forward(x, output_size)
-
-    def _from_vector(self, x: torch.Tensor) -> torch.Tensor:
-        """(B, C, 1, 1) -> (B, O, kh, kw): x @ W, laid out channels-last."""
-        c, o, kh, kw = self.weight.shape
-        w = self.weight.permute(0, 2, 3, 1).reshape(c, kh * kw * o)
-        out = x.reshape(x.shape[0], c) @ w  # (B, kh*kw*O)
-        out = out.view(x.shape[0], kh, kw, o).permute(0, 3, 1, 2)  # channels_last strides
-        return out if self.bias is None else out + self.bias.view(1, o, 1, 1)
-
-    def _fold(self, x: torch.Tensor) -> torch.Tensor:
-        """Each input pixel's kh x kw patch x^T W, summed into the output by F.fold."""
-        b, c, h, w = x.shape
-        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
-        pixels = x.permute(0, 2, 3, 1).reshape(b, h * w, c)  # a view when channels_last
-        cols = (pixels @ self.weight.reshape(c, -1)).transpose(1, 2)  # (B, O*kh*kw, h*w)
-        size = ((h - 1) * sh - 2 * ph + kh, (w - 1) * sw - 2 * pw + kw)
-        out = F.fold(cols, size, (kh, kw), padding=(ph, pw), stride=(sh, sw))
-        return out if self.bias is None else out + self.bias.view(1, -1, 1, 1)
-
-
-def fast_layers(module: nn.Module, device: torch.device) -> None:
-    """On CPU, swap `module`'s nn.Dropout layers for MaskDropout and its nn.ConvTranspose2d
-    layers for MatmulConvTranspose2d (same math, faster there); elsewhere (fused GPU
-    kernels) keep them. Parameters and state dict keys are unchanged."""
-    if device.type != "cpu":
-        return
-    for name, child in module.named_children():
-        if type(child) is nn.Dropout:
-            setattr(module, name, MaskDropout(child.p))
-        elif type(child) is nn.ConvTranspose2d:
-            child.__class__ = MatmulConvTranspose2d  # the same module, another forward
-        else:
-            fast_layers(child, device)
 
 
 def place_networks(device_name: str, threads: int, *networks: nn.Module) -> torch.device:

@@ -1,0 +1,159 @@
+"""Layers swapped in on CPU: the same math as the torch layers they replace, computed where
+CPU kernels are slow for a GAN's small shapes.
+
+- MaskDropout: nn.Dropout's Bernoulli mask drawn as float uniforms (about twice as fast).
+- MatmulConvTranspose2d: a transposed convolution from a 1x1 input (a DCGAN's first layer)
+  or to one output channel (its last) as one matrix product.
+- MatmulConv2d: a convolution whose kernel covers its whole input (a DCGAN discriminator's
+  last layer) as one matrix product; one from a single input channel (its first) keeps
+  torch's forward kernel but computes the gradient of its input as a matrix product.
+
+The sums are the same sums of the same products, in another order; every configuration
+these classes do not cover goes to the torch layer's own kernel. Parameters and state dict keys
+are those of the layer replaced.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class MaskDropout(nn.Module):
+    """nn.Dropout with its keep mask drawn as float32 uniforms >= p (torch.rand): the same
+    Bernoulli(1 - p) mask and 1/(1 - p) scaling, drawn about twice as fast on CPU as
+    nn.Dropout's bernoulli_. Another random stream than nn.Dropout's, repeatable for a seed."""
+
+    def __init__(self, p: float):
+        super().__init__()
+        self.p = p
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0.0:
+            return x
+        if self.p >= 1.0:
+            return x * 0.0
+        keep = torch.rand(x.shape, device=x.device).ge_(self.p).mul_(1.0 / (1.0 - self.p))
+        return x * keep.to(x.dtype)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
+def scatter_to_one_channel(x: torch.Tensor, weight: torch.Tensor, stride: tuple[int, int],
+                           padding: tuple[int, int]) -> torch.Tensor:
+    """conv_transpose2d(x, weight) to one output channel: each input pixel's kh x kw window
+    x^T W (one matrix product), summed into place by F.fold. x (B, C, H, W), weight
+    (C, 1, kh, kw) -> (B, 1, H', W')."""
+    b, c, h, w = x.shape
+    kh, kw = weight.shape[2:]
+    (sh, sw), (ph, pw) = stride, padding
+    pixels = x.permute(0, 2, 3, 1).reshape(b, h * w, c)  # a view when channels_last
+    cols = (pixels @ weight.reshape(c, kh * kw)).transpose(1, 2)  # (B, kh*kw, h*w)
+    size = ((h - 1) * sh - 2 * ph + kh, (w - 1) * sw - 2 * pw + kw)
+    return F.fold(cols, size, (kh, kw), padding=(ph, pw), stride=(sh, sw))
+
+
+def _plain(module: nn.Module, x: torch.Tensor) -> bool:
+    """True for what the matrix-product forms do not cover (the torch kernel runs)."""
+    return (module.groups != 1 or module.dilation != (1, 1) or x.dim() != 4
+            or module.padding_mode != "zeros" or isinstance(module.padding, str))
+
+
+def _channels_last(x: torch.Tensor) -> torch.Tensor:
+    """(B, H, W, C) -> (B, C, H, W) with channels-last strides (a view)."""
+    return x.permute(0, 3, 1, 2)
+
+
+class MatmulConvTranspose2d(nn.ConvTranspose2d):
+    """nn.ConvTranspose2d as one matrix product (and F.fold) for a 1x1 input or one
+    output channel; other shapes use nn.ConvTranspose2d's own kernel."""
+
+    def forward(self, x: torch.Tensor, output_size: list[int] | None = None) -> torch.Tensor:
+        if output_size is not None or self.output_padding != (0, 0) or _plain(self, x):
+            return super().forward(x, output_size)
+        if x.shape[-2:] == (1, 1) and self.padding == (0, 0):
+            return self._from_vector(x)
+        if self.out_channels == 1:
+            return self._scatter(x)
+        return super().forward(x, output_size)
+
+    def _from_vector(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, C, 1, 1) -> (B, O, kh, kw): x @ W, laid out channels-last."""
+        c, o, kh, kw = self.weight.shape
+        w = self.weight.permute(0, 2, 3, 1).reshape(c, kh * kw * o)
+        out = x.reshape(x.shape[0], c) @ w  # (B, kh*kw*O)
+        out = _channels_last(out.view(x.shape[0], kh, kw, o))
+        return out if self.bias is None else out + self.bias.view(1, o, 1, 1)
+
+    def _scatter(self, x: torch.Tensor) -> torch.Tensor:
+        out = scatter_to_one_channel(x, self.weight, self.stride, self.padding)
+        return out if self.bias is None else out + self.bias.view(1, -1, 1, 1)
+
+
+class _OneChannelConv(torch.autograd.Function):
+    """conv2d of a 1-channel input: torch's forward and weight gradient; the input's
+    gradient (a transposed convolution to one channel) as a matrix product."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, weight: torch.Tensor, stride, padding) -> torch.Tensor:
+        ctx.save_for_backward(x, weight)
+        ctx.stride, ctx.padding = stride, padding
+        return F.conv2d(x, weight, None, stride, padding)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        x, weight = ctx.saved_tensors
+        grad_x = grad_w = None
+        if ctx.needs_input_grad[0]:  # the transposed convolution of grad to one channel
+            grad_x = scatter_to_one_channel(grad, weight, ctx.stride, ctx.padding)
+        if ctx.needs_input_grad[1]:
+            grad_w = torch.nn.grad.conv2d_weight(x, weight.shape, grad, ctx.stride, ctx.padding)
+        return grad_x, grad_w, None, None
+
+
+class MatmulConv2d(nn.Conv2d):
+    """nn.Conv2d as one matrix product when the kernel covers the whole unpadded input
+    (a 1x1 output), and with the input's gradient as one when the input has one channel;
+    other shapes use nn.Conv2d's own kernel."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if _plain(self, x):
+            return super().forward(x)
+        if x.shape[-2:] == self.kernel_size and self.padding == (0, 0):
+            return self._to_vector(x)
+        if self.in_channels == 1 and x.requires_grad and self._tiles(x):
+            out = _OneChannelConv.apply(x, self.weight, self.stride, self.padding)
+            return out if self.bias is None else out + self.bias.view(1, -1, 1, 1)
+        return super().forward(x)
+
+    def _tiles(self, x: torch.Tensor) -> bool:
+        """True when the last window ends at the padded input's edge (no row or column left
+        over), so that the transposed convolution gives back the input's size."""
+        return all((n + 2 * p - k) % s == 0 for n, k, s, p in
+                   zip(x.shape[-2:], self.kernel_size, self.stride, self.padding, strict=True))
+
+    def _to_vector(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, C, kh, kw) -> (B, O, 1, 1): the flattened image times the flattened kernel."""
+        b, o = x.shape[0], self.out_channels
+        flat = x.permute(0, 2, 3, 1).reshape(b, -1)  # a view when channels_last
+        out = flat @ self.weight.permute(0, 2, 3, 1).reshape(o, -1).t()  # (B, O)
+        out = out if self.bias is None else out + self.bias
+        return out.view(b, o, 1, 1)
+
+
+def fast_layers(module: nn.Module, device: torch.device) -> None:
+    """On CPU, swap `module`'s nn.Dropout, nn.ConvTranspose2d and nn.Conv2d layers for the
+    classes above (same math, faster there); elsewhere (fused GPU kernels) keep them.
+    Parameters and state dict keys are unchanged."""
+    if device.type != "cpu":
+        return
+    swaps = {nn.ConvTranspose2d: MatmulConvTranspose2d, nn.Conv2d: MatmulConv2d}
+    for name, child in module.named_children():
+        if type(child) is nn.Dropout:
+            setattr(module, name, MaskDropout(child.p))
+        elif type(child) in swaps:
+            child.__class__ = swaps[type(child)]  # the same module, another forward
+        else:
+            fast_layers(child, device)

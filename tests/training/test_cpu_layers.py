@@ -1,0 +1,120 @@
+"""The CPU layers: the same outputs and gradients as the torch layers they replace."""
+
+import pytest
+import torch
+from torch import nn
+
+from ganforge.config import resolve_config
+from ganforge.training.batch import Batch
+from ganforge.training.cpu_layers import (
+    MaskDropout,
+    MatmulConv2d,
+    MatmulConvTranspose2d,
+    fast_layers,
+)
+from ganforge.training.run import build_trainer
+
+TINY = {"g_hidden": "16", "d_hidden": "16"}
+
+
+def _trainer(**overrides):
+    return build_trainer(resolve_config("mlp-mnist", overrides={**TINY, **overrides}))
+
+
+def test_mask_dropout_keeps_one_minus_p_scaled_and_is_repeatable():
+    layer = MaskDropout(0.3)
+    x = torch.ones(200_000)
+    torch.manual_seed(5)
+    a = layer(x)
+    torch.manual_seed(5)
+    assert torch.equal(a, layer(x))  # the same seed, the same mask
+    kept = a != 0
+    assert abs(kept.float().mean().item() - 0.7) < 5 * (0.21 / 200_000) ** 0.5
+    assert torch.allclose(a[kept], torch.full_like(a[kept], 1 / 0.7))
+    layer.eval()
+    assert layer(x) is x
+
+
+def test_mask_dropout_backward_uses_the_forward_mask():
+    layer = MaskDropout(0.5)
+    x = torch.randn(1000, requires_grad=True)
+    y = layer(x)
+    y.sum().backward()
+    assert torch.equal(x.grad, (y != 0).float() * 2.0)
+
+
+def test_dropout_swapped_on_cpu_only_and_training_is_repeatable():
+    net = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.3), nn.Sequential(nn.Dropout(0.2)))
+    fast_layers(net, torch.device("cuda"))  # fused kernels there: left alone
+    assert type(net[1]) is nn.Dropout
+    fast_layers(net, torch.device("cpu"))
+    assert isinstance(net[1], MaskDropout) and net[1].p == 0.3
+    assert isinstance(net[2][0], MaskDropout) and net[2][0].p == 0.2
+    assert any(isinstance(m, MaskDropout) for m in _trainer().discriminator.modules())
+
+    real = Batch(torch.rand(8, 1, 28, 28) * 2 - 1)
+    runs = []
+    for _ in range(2):
+        trainer = _trainer(d_dropout="0.3")
+        for i in range(3):
+            trainer.train_batch(i, Batch(real.images.clone()))
+        runs.append([p.detach().clone() for p in trainer.discriminator.parameters()])
+    assert all(torch.equal(a, b) for a, b in zip(*runs, strict=True))
+
+
+def _same_as_plain(plain: nn.Module, shape: tuple[int, ...], cls: type, input_grad: bool):
+    """The swapped copy of `plain` gives its outputs and gradients, in both memory formats."""
+    torch.manual_seed(0)
+    fast = nn.Sequential(type(plain)(plain.in_channels, plain.out_channels, plain.kernel_size,
+                                     plain.stride, plain.padding, bias=plain.bias is not None))
+    fast[0].load_state_dict(plain.state_dict())
+    fast_layers(fast, torch.device("cpu"))
+    assert isinstance(fast[0], cls)
+    assert fast.state_dict().keys() == {"0." + k for k in plain.state_dict()}
+    for memory_format in (torch.contiguous_format, torch.channels_last):
+        x = torch.randn(shape).contiguous(memory_format=memory_format)
+        x.requires_grad_(input_grad)
+        y_plain, y_fast = plain(x), fast(x)
+        assert y_fast.shape == y_plain.shape
+        torch.testing.assert_close(y_fast, y_plain, rtol=1e-5, atol=1e-5)
+        grad = torch.randn_like(y_plain)
+        inputs = [x] if input_grad else []
+        want = torch.autograd.grad(y_plain, inputs + list(plain.parameters()), grad)
+        got = torch.autograd.grad(y_fast, inputs + list(fast.parameters()), grad)
+        for a, b in zip(got, want, strict=True):
+            assert a.shape == b.shape
+            torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("args, shape", [
+    ((100, 128, 4, 2, 0), (3, 100, 1, 1)),  # the DCGAN's first layer: a 1x1 input
+    ((32, 1, 4, 2, 1), (3, 32, 14, 14)),  # its last: one output channel
+    ((32, 1, 3, 2, 1), (3, 32, 7, 7)),
+    ((16, 8, 4, 2, 1), (3, 16, 7, 7)),  # neither: nn.ConvTranspose2d's own kernel
+])
+def test_matmul_conv_transpose_gives_the_same_outputs_and_gradients(args, shape):
+    torch.manual_seed(0)
+    _same_as_plain(nn.ConvTranspose2d(*args, bias=True), shape, MatmulConvTranspose2d, True)
+
+
+@pytest.mark.parametrize("args, shape", [
+    ((128, 1, 4, 1, 0), (3, 128, 4, 4)),  # the DCGAN D's last layer: a 1x1 output
+    ((8, 5, 3, 1, 0), (2, 8, 3, 3)),
+    ((1, 32, 4, 2, 1), (3, 1, 28, 28)),  # its first: one input channel
+    ((1, 4, 3, 1, 1), (2, 1, 9, 9)),
+    ((1, 4, 4, 2, 1), (2, 1, 9, 9)),  # windows do not tile the input: torch's backward
+    ((16, 8, 4, 2, 1), (3, 16, 14, 14)),  # neither: nn.Conv2d's own kernel
+])
+@pytest.mark.parametrize("bias", [False, True])
+@pytest.mark.parametrize("input_grad", [False, True])
+def test_matmul_conv_gives_the_same_outputs_and_gradients(args, shape, bias, input_grad):
+    torch.manual_seed(0)
+    _same_as_plain(nn.Conv2d(*args, bias=bias), shape, MatmulConv2d, input_grad)
+
+
+def test_conv_layers_swapped_on_cpu_only():
+    net = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ConvTranspose2d(4, 1, 3))
+    fast_layers(net, torch.device("cuda"))
+    assert type(net[0]) is nn.Conv2d and type(net[1]) is nn.ConvTranspose2d
+    fast_layers(net, torch.device("cpu"))
+    assert type(net[0]) is MatmulConv2d and type(net[1]) is MatmulConvTranspose2d
