@@ -118,3 +118,17 @@ def test_conv_layers_swapped_on_cpu_only():
     assert type(net[0]) is nn.Conv2d and type(net[1]) is nn.ConvTranspose2d
     fast_layers(net, torch.device("cpu"))
     assert type(net[0]) is MatmulConv2d and type(net[1]) is MatmulConvTranspose2d
+
+
+@pytest.mark.parametrize("layer, shape", [
+    (nn.Conv2d(1, 3, 4, 2, 1), (2, 1, 6, 6)),  # the one-channel input's own backward
+    (nn.Conv2d(3, 2, 4, 1, 0), (2, 3, 4, 4)),  # a 1x1 output
+    (nn.ConvTranspose2d(3, 1, 4, 2, 1), (2, 3, 3, 3)),  # one output channel
+])
+def test_second_derivatives_are_exact_for_gradient_penalties(layer, shape):
+    fast = nn.Sequential(layer.double())
+    fast_layers(fast, torch.device("cpu"))
+    assert type(fast[0]) in (MatmulConv2d, MatmulConvTranspose2d)
+    x = torch.randn(shape, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(fast, (x,))
+    assert torch.autograd.gradgradcheck(fast, (x,))
