@@ -132,3 +132,21 @@ def test_second_derivatives_are_exact_for_gradient_penalties(layer, shape):
     x = torch.randn(shape, dtype=torch.float64, requires_grad=True)
     assert torch.autograd.gradcheck(fast, (x,))
     assert torch.autograd.gradgradcheck(fast, (x,))
+
+
+def test_one_channel_conv_under_bf16_autocast_matches_the_torch_layer():
+    torch.manual_seed(0)
+    plain = nn.Conv2d(1, 8, 4, 2, 1, bias=False)
+    fast = nn.Sequential(nn.Conv2d(1, 8, 4, 2, 1, bias=False))
+    fast[0].load_state_dict(plain.state_dict())
+    fast_layers(fast, torch.device("cpu"))
+    x = torch.randn(4, 1, 12, 12, requires_grad=True)
+    grads = []
+    for net in (plain, fast):
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            y = net(x)
+        assert y.dtype == torch.bfloat16
+        grads.append(torch.autograd.grad(y.float().square().sum(), [x, *net.parameters()]))
+    for want, got in zip(*grads, strict=True):
+        assert got.dtype == want.dtype == torch.float32
+        torch.testing.assert_close(got, want, rtol=2e-2, atol=2e-2)

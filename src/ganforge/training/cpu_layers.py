@@ -106,10 +106,13 @@ class _OneChannelConv(torch.autograd.Function):
     def backward(ctx, grad: torch.Tensor):
         x, weight = ctx.saved_tensors
         grad_x = grad_w = None
+        # under autocast, grad comes in the reduced precision the forward pass ran in
         if ctx.needs_input_grad[0]:  # the transposed convolution of grad to one channel
-            grad_x = scatter_to_one_channel(grad, weight, ctx.stride, ctx.padding)
+            grad_x = scatter_to_one_channel(grad, weight.to(grad.dtype), ctx.stride,
+                                            ctx.padding).to(x.dtype)
         if ctx.needs_input_grad[1]:
-            grad_w = torch.nn.grad.conv2d_weight(x, weight.shape, grad, ctx.stride, ctx.padding)
+            grad_w = torch.nn.grad.conv2d_weight(x.to(grad.dtype), weight.shape, grad,
+                                                 ctx.stride, ctx.padding).to(weight.dtype)
         return grad_x, grad_w, None, None
 
 
