@@ -61,9 +61,9 @@ def _plain(module: nn.Module, x: torch.Tensor) -> bool:
             or module.padding_mode != "zeros" or isinstance(module.padding, str))
 
 
-def _channels_last(x: torch.Tensor) -> torch.Tensor:
-    """(B, H, W, C) -> (B, C, H, W) with channels-last strides (a view)."""
-    return x.permute(0, 3, 1, 2)
+def _add_bias(out: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+    """out (B, O, H, W) plus the layer's bias per channel, when it has one."""
+    return out if bias is None else out + bias.view(1, -1, 1, 1)
 
 
 class MatmulConvTranspose2d(nn.ConvTranspose2d):
@@ -84,12 +84,12 @@ class MatmulConvTranspose2d(nn.ConvTranspose2d):
         c, o, kh, kw = self.weight.shape
         w = self.weight.permute(0, 2, 3, 1).reshape(c, kh * kw * o)
         out = x.reshape(x.shape[0], c) @ w  # (B, kh*kw*O)
-        out = _channels_last(out.view(x.shape[0], kh, kw, o))
-        return out if self.bias is None else out + self.bias.view(1, o, 1, 1)
+        out = out.view(x.shape[0], kh, kw, o).permute(0, 3, 1, 2)  # channels_last strides
+        return _add_bias(out, self.bias)
 
     def _scatter(self, x: torch.Tensor) -> torch.Tensor:
-        out = scatter_to_one_channel(x, self.weight, self.stride, self.padding)
-        return out if self.bias is None else out + self.bias.view(1, -1, 1, 1)
+        return _add_bias(scatter_to_one_channel(x, self.weight, self.stride, self.padding),
+                         self.bias)
 
 
 class _OneChannelConv(torch.autograd.Function):
@@ -127,8 +127,8 @@ class MatmulConv2d(nn.Conv2d):
         if x.shape[-2:] == self.kernel_size and self.padding == (0, 0):
             return self._to_vector(x)
         if self.in_channels == 1 and x.requires_grad and self._tiles(x):
-            out = _OneChannelConv.apply(x, self.weight, self.stride, self.padding)
-            return out if self.bias is None else out + self.bias.view(1, -1, 1, 1)
+            return _add_bias(_OneChannelConv.apply(x, self.weight, self.stride, self.padding),
+                             self.bias)
         return super().forward(x)
 
     def _tiles(self, x: torch.Tensor) -> bool:
@@ -142,8 +142,7 @@ class MatmulConv2d(nn.Conv2d):
         b, o = x.shape[0], self.out_channels
         flat = x.permute(0, 2, 3, 1).reshape(b, -1)  # a view when channels_last
         out = flat @ self.weight.permute(0, 2, 3, 1).reshape(o, -1).t()  # (B, O)
-        out = out if self.bias is None else out + self.bias
-        return out.view(b, o, 1, 1)
+        return _add_bias(out.view(b, o, 1, 1), self.bias)
 
 
 def fast_layers(module: nn.Module, device: torch.device) -> None:
