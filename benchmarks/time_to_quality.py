@@ -100,4 +100,4 @@ def run(epochs: int, limit: int = 0) -> None:
     seconds, step, fd = reached[0]
     print(f"target FD {target:.2f} (tutorial after {epochs} epochs, {target_time:.1f} s of "
           f"training); ganforge reached FD {fd:.2f} at step {step} after {seconds:.1f} s = "
-          f"{100 * seconds / target_time:.0f}% of the tutorial's time")
+          f"{100 * seconds / target_time:.1f}% of the tutorial's time")
