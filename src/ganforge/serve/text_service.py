@@ -23,6 +23,7 @@ from ganforge.sampling import LoadedGenerator
 from ganforge.serve.interpolate import Method, interpolate
 from ganforge.serve.schemas import MAX_CAPTION
 from ganforge.serve.service import ModelDescription, RequestError, describe_run, freeze
+from ganforge.text.blank import is_blank
 from ganforge.text.generate import draw, encode_captions, noise
 
 # Encoded once at start-up: loads the encoder and checks its vector size against the model.
@@ -65,8 +66,9 @@ class TextService:
         if caption is None:
             raise RequestError(field, "this model is text-conditioned: send the caption to "
                                f"draw (1..{MAX_CAPTION} characters)")
-        if not caption.strip():
-            raise RequestError(field, "the caption is empty or only spaces")
+        if is_blank(caption):
+            raise RequestError(field, "the caption is empty or only spaces or other "
+                               "invisible characters")
         return caption
 
     def encode(self, caption: str) -> torch.Tensor:

@@ -12,6 +12,7 @@ import torch
 
 from ganforge.errors import CheckpointError, ConfigError
 from ganforge.sampling import LoadedGenerator, load_generator
+from ganforge.text.blank import is_blank
 from ganforge.training.noise import sample_noise
 
 BATCH = 1000
@@ -32,7 +33,7 @@ def encode_captions(loaded: LoadedGenerator, captions: Sequence[str]) -> torch.T
     from ganforge.text.encoders import get_encoder
 
     for caption in captions:
-        if not caption or not caption.strip():
+        if is_blank(caption):
             raise ConfigError("a caption is empty: give the sentence to draw, e.g. "
                               "\"a thick, slanted seven\"")
     model = loaded.config.model
