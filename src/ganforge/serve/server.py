@@ -70,10 +70,15 @@ def banner(run: str, sock: socket.socket) -> str:
     return f"serving {run} on {url_of(sock)} ({reach})"
 
 
-def make_server(app: Any, access_log: bool = True) -> Any:
-    """A uvicorn.Server for `app`; run it with `.run(sockets=[sock])`."""
+def make_server(app: Any, access_log: bool = True, limits: Any = None) -> Any:
+    """A uvicorn.Server for `app`; run it with `.run(sockets=[sock])`. `limits`: a
+    ganforge.serve.protocol.ConnectionLimits (default: its defaults)."""
     import uvicorn
 
+    from ganforge.serve.protocol import ConnectionLimits
+
+    limits = limits or ConnectionLimits()
     config = uvicorn.Config(app, log_level="info", access_log=access_log,
-                            timeout_graceful_shutdown=5)
+                            timeout_graceful_shutdown=5, http=limits.protocol(),
+                            timeout_keep_alive=limits.keep_alive)
     return uvicorn.Server(config)
