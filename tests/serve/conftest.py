@@ -75,7 +75,8 @@ def _test_client(service) -> Iterator:
         warnings.simplefilter("ignore")
         from fastapi.testclient import TestClient
 
-    with TestClient(create_app(service)) as test_client:
+    # A Host the app answers to by default (TestClient's own "testserver" gets 400).
+    with TestClient(create_app(service), base_url="http://127.0.0.1") as test_client:
         yield test_client
 
 
@@ -99,13 +100,14 @@ def text_server_url(text_service):
     yield from _live_server(text_service)
 
 
-def _live_server(service) -> Iterator[str]:
-    """uvicorn in a background thread on a free loopback port; stopped at the end."""
+def _live_server(service, limits=None) -> Iterator[str]:
+    """uvicorn in a background thread on a free loopback port; stopped at the end.
+    `limits`: the server's ConnectionLimits (default: its defaults)."""
     from ganforge.serve.app import create_app
     from ganforge.serve.server import bind, make_server, url_of
 
     sock = bind("127.0.0.1", 0)
-    server = make_server(create_app(service), access_log=False)
+    server = make_server(create_app(service), access_log=False, limits=limits)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -52,6 +52,8 @@ def test_port_in_use_is_one_line(capsys, served_run):
     (["--port", "70000"], "--port must be in 0..65535"),
     (["--host", "no-such-host.invalid"], "--host 'no-such-host.invalid': not a known address"),
     (["--threads", "0"], "--threads must be at least 1"),
+    (["--allow-host", "ok.example", "--allow-host", "not a name"],
+     "--allow-host 'not a name': not a host name"),
 ])
 def test_bad_address_is_one_line(capsys, served_run, args, fragment):
     assert main(["serve", str(served_run), *args]) == 2
@@ -79,7 +81,7 @@ def _first_line(stream, timeout: float) -> str:
 def test_serves_on_loopback_and_stops_cleanly_on_ctrl_c(served_run):
     process = subprocess.Popen(
         [sys.executable, "-m", "ganforge", "serve", str(served_run), "--port", "0",
-         "--no-access-log"],
+         "--no-access-log", "--allow-host", "gan.example.org"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=dict(os.environ))
     try:
         line = _first_line(process.stdout, timeout=60)
@@ -88,6 +90,9 @@ def test_serves_on_loopback_and_stops_cleanly_on_ctrl_c(served_run):
         assert match and match.group(1) == str(served_run), line
         info = httpx.get(match.group(2) + "/api/info", timeout=30).json()
         assert info["kind"] == "unconditional"
+        for host, status in [("gan.example.org", 200), ("localhost", 200), ("evil.example", 400)]:
+            answer = httpx.get(match.group(2) + "/api/info", headers={"host": host}, timeout=30)
+            assert answer.status_code == status, host
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
         assert process.stdout.read() == "server stopped\n"

@@ -21,28 +21,37 @@ def add_parser(sub) -> None:
     p.add_argument("--threads", type=int, metavar="N",
                    help="torch threads of the server process (default: torch's choice, one "
                    "per core)")
+    p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                   help="also answer requests for this host name (repeatable; e.g. the name "
+                   "a reverse proxy forwards; '*.example.org' for its subdomains, '*' for "
+                   "any). Other names than the listening address's get 400 (against DNS "
+                   "rebinding)")
     p.add_argument("--no-access-log", action="store_true", help="do not log each request")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from ganforge.serve.hosts import allowed_hosts, checked_name
     from ganforge.serve.server import banner, bind, make_server, require_web
 
     require_web()
     if args.threads is not None and args.threads < 1:
         raise ConfigError(f"--threads must be at least 1, got {args.threads}")
+    for name in args.allow_host:
+        checked_name(name)
     from ganforge.pretrained.store import resolve_source
     from ganforge.serve.app import create_app
     from ganforge.serve.service import load_service
 
     source = resolve_source(args.run, args.pretrained, "serve")
-    app = create_app(load_service(source))  # the model is loaded once, here
+    service = load_service(source)  # the model is loaded once, here
     sock = bind(args.host, args.port)
-    if args.threads is not None:
-        import torch
-
-        torch.set_num_threads(args.threads)  # for the whole server process
     try:
+        app = create_app(service, allowed_hosts(args.host, sock, args.allow_host))
+        if args.threads is not None:
+            import torch
+
+            torch.set_num_threads(args.threads)  # for the whole server process
         shown = args.run if args.pretrained is None else f"pretrained {args.pretrained}"
         print(banner(shown, sock), flush=True)
         make_server(app, access_log=not args.no_access_log).run(sockets=[sock])

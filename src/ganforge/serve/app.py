@@ -6,17 +6,28 @@ scripts from a CDN, and the server makes no use of other sites.
 
 Handlers are plain functions, so FastAPI runs them on its thread pool; the service they call
 only reads the model, which makes concurrent requests safe.
+
+Around the routes, outermost first: security headers on every answer (serve.headers), the
+Host check against DNS rebinding (400 for a name not in `allowed_hosts`, serve.hosts), the
+body size limit (413, serve.body_limit). Refused requests get 422 without their values
+echoed (serve.errors).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import torch
 from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from ganforge.serve.body_limit import BodySizeLimit
+from ganforge.serve.errors import error_answer, validation_answer
+from ganforge.serve.headers import SecurityHeaders
+from ganforge.serve.hosts import LOOPBACK_NAMES
 from ganforge.serve.page import FAVICON_SVG, render_page
 from ganforge.serve.png import base64_pngs, grid_png
 from ganforge.serve.schemas import (
@@ -41,25 +52,32 @@ _IMAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def create_app(service: Service) -> FastAPI:
-    """The app serving `service` (already loaded: the model is read once, at startup)."""
+def create_app(service: Service, allowed_hosts: Sequence[str] = LOOPBACK_NAMES) -> FastAPI:
+    """The app serving `service` (already loaded: the model is read once, at startup) to
+    requests whose Host header names one of `allowed_hosts` ("*": any)."""
     app = FastAPI(
         title="ganforge", version=_version(), docs_url=None, redoc_url=None,
         description="Images from a trained ganforge generator.",
     )
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts),
+                       www_redirect=False)
+    app.add_middleware(SecurityHeaders)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return validation_answer(exc)
 
     @app.exception_handler(RequestError)
     async def refused(request: Request, exc: RequestError) -> JSONResponse:
         place = "body" if request.method == "POST" else "query"
-        error = {"type": "value_error", "loc": [place, exc.field], "msg": exc.message}
-        return JSONResponse({"detail": [error]}, status_code=422)
+        return error_answer([{"type": "value_error", "loc": [place, exc.field],
+                              "msg": exc.message}])
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page() -> HTMLResponse:
         html, policy = render_page(text=service.conditional)
-        return HTMLResponse(html, headers={"Content-Security-Policy": policy,
-                                           "X-Content-Type-Options": "nosniff"})
+        return HTMLResponse(html, headers={"Content-Security-Policy": policy})
 
     @app.get("/favicon.svg", include_in_schema=False)
     def favicon() -> Response:

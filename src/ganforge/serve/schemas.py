@@ -2,7 +2,9 @@
 
 Requests refuse unknown fields (`extra="forbid"`) and, for JSON bodies, values of the wrong
 type (strict: `"n": "4"` or `"n": 4.0` is an error, not 4). FastAPI answers a violation with
-422 and `{"detail": [{"loc": [...], "msg": ..., "type": ...}]}`.
+422 and `{"detail": [{"loc": [...], "msg": ..., "type": ...}]}` (ganforge.serve.errors). Text
+holding a lone surrogate (`"\\ud800"`, which Python's JSON parser lets through) is refused
+by pydantic as `string_unicode` before any model sees it.
 """
 
 from __future__ import annotations
