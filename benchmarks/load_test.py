@@ -2,14 +2,21 @@
 
 Starts `ganforge serve RUN --port 0` as a subprocess (access log off), sends --requests
 requests from --clients threads (each with its own keep-alive connection), and prints
-requests/s, latency percentiles and the count of non-2xx answers. Exits 1 on any non-2xx.
+requests/s, latency percentiles, the count of non-2xx answers and the server process's
+resident memory (RSS) over time. Exits 1 on any non-2xx.
 
     python benchmarks/load_test.py [RUN] [--clients 16] [--requests 1000] [--n 16]
         [--endpoint generate|interpolate|mixed] [--threads N] [--preset dcgan-mnist]
+        [--pretrained NAME] [--warm-up N] [--deadline S]
     python benchmarks/load_test.py [RUN] --batching-check [--n 16] [--merge 4]
 
-Without RUN it first trains a throwaway run of --preset for two steps on 128 images (the
-network's size, not its quality, sets the serving cost); that needs $GANFORGE_DATA.
+Without RUN it serves the shipped generator --pretrained names, or else first trains a
+throwaway run of --preset for two steps on 128 images (the network's size, not its
+quality, sets the serving cost); that needs $GANFORGE_DATA.
+
+RSS is read from /proc every --rss-every seconds (Linux): the report gives it after the
+warm-up (--warm-up requests from the same clients, not counted), its peak and its last
+value, and a row at each tenth of the measured requests.
 """
 
 from __future__ import annotations
@@ -28,8 +35,8 @@ from pathlib import Path
 
 import httpx
 
-DEADLINE_S = 900  # the whole measurement stops here, whatever happens
 REQUEST_TIMEOUT_S = 60
+MB = 1024 * 1024
 
 
 def parse_args() -> argparse.Namespace:
@@ -45,6 +52,11 @@ def parse_args() -> argparse.Namespace:
                    "merged by --merge, and whether merging changes their images")
     p.add_argument("--merge", type=int, default=4, help="requests per merged forward pass")
     p.add_argument("--preset", default="dcgan-mnist", help="preset of the throwaway run")
+    p.add_argument("--pretrained", metavar="NAME", help="serve this shipped generator")
+    p.add_argument("--warm-up", type=int, help="requests before measuring (default: --clients)")
+    p.add_argument("--deadline", type=float, default=900.0,
+                   help="seconds after which the measurement stops, whatever happens")
+    p.add_argument("--rss-every", type=float, default=1.0, help="seconds between RSS readings")
     return p.parse_args()
 
 
@@ -57,11 +69,12 @@ def train_throwaway(preset: str, folder: Path) -> Path:
     return train(resolve_config(preset, overrides=overrides), folder / "run", progress=False)
 
 
-def start_server(run: Path, threads: int | None) -> tuple[subprocess.Popen, str]:
-    """`ganforge serve` on a free loopback port; returns the process and its URL."""
+def start_server(source: list[str], threads: int | None) -> tuple[subprocess.Popen, str]:
+    """`ganforge serve SOURCE` (a run, or --pretrained NAME) on a free loopback port;
+    returns the process and its URL."""
     extra = ["--threads", str(threads)] if threads else []
     process = subprocess.Popen(
-        [sys.executable, "-m", "ganforge", "serve", str(run), "--port", "0", "--no-access-log",
+        [sys.executable, "-m", "ganforge", "serve", *source, "--port", "0", "--no-access-log",
          *extra],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     lines: queue.Queue[str] = queue.Queue()
@@ -86,13 +99,14 @@ def request_for(i: int, endpoint: str, n: int) -> tuple[str, str, dict]:
                                        "n": n}
 
 
-def client_loop(url: str, args: argparse.Namespace, counter, results: list, stop_at: float):
+def client_loop(url: str, args: argparse.Namespace, total: int, offset: int, counter,
+                results: list, stop_at: float):
     with httpx.Client(base_url=url, timeout=REQUEST_TIMEOUT_S) as client:
         while time.monotonic() < stop_at:
             i = next(counter)
-            if i >= args.requests:
+            if i >= total:
                 return
-            method, path, payload = request_for(i, args.endpoint, args.n)
+            method, path, payload = request_for(offset + i, args.endpoint, args.n)
             start = time.perf_counter()
             try:
                 if method == "POST":
@@ -115,18 +129,44 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def warm_up(url: str, args: argparse.Namespace) -> None:
-    """A few requests first: the first calls into torch and PIL are slower."""
-    with httpx.Client(base_url=url, timeout=REQUEST_TIMEOUT_S) as client:
-        for i in range(args.clients):
-            client.post("/api/generate", json={"n": args.n, "seed": 10**6 + i})
+def rss_mb(pid: int) -> float | None:
+    """Resident memory of a process in MiB (Linux /proc; None elsewhere)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024 / MB
+    except OSError:
+        pass
+    return None
 
 
-def measure(url: str, args: argparse.Namespace) -> tuple[float, list]:
+class RssMonitor(threading.Thread):
+    """Reads the server's RSS every `every` s: samples of (seconds, requests done, MiB)."""
+
+    def __init__(self, pid: int, results: list, every: float):
+        super().__init__(daemon=True)
+        self.pid, self.results, self.every = pid, results, every
+        self.samples: list[tuple[float, int, float]] = []
+        self.done = threading.Event()
+        self.start_time = time.monotonic()
+
+    def run(self) -> None:
+        while not self.done.wait(self.every):
+            self.sample()
+
+    def sample(self) -> None:
+        rss = rss_mb(self.pid)
+        if rss is not None:
+            self.samples.append((time.monotonic() - self.start_time, len(self.results), rss))
+
+
+def measure(url: str, args: argparse.Namespace, total: int, offset: int = 0,
+            results: list | None = None) -> tuple[float, list]:
     counter = itertools.count()  # next() on itertools.count is atomic under the GIL
-    results: list = []
-    stop_at = time.monotonic() + DEADLINE_S
-    threads = [threading.Thread(target=client_loop, args=(url, args, counter, results, stop_at))
+    results = [] if results is None else results
+    stop_at = time.monotonic() + args.deadline
+    threads = [threading.Thread(target=client_loop,
+                                args=(url, args, total, offset, counter, results, stop_at))
                for _ in range(args.clients)]
     start = time.perf_counter()
     for thread in threads:
@@ -181,26 +221,64 @@ def batching_check(run: Path, args: argparse.Namespace) -> int:
     return 0
 
 
+def report_rss(monitor: RssMonitor, warm: float | None, total: int) -> None:
+    """RSS after the warm-up, at each tenth of the requests, its peak and its last value."""
+    samples = monitor.samples
+    if warm is None or not samples:
+        return
+    rows = []
+    for tenth in range(1, 11):
+        hit = next((x for x in samples if x[1] >= tenth * total // 10), samples[-1])
+        rows.append(f"{hit[1]}: {hit[2]:.1f}")
+    peak, last = max(x[2] for x in samples), samples[-1][2]
+    low = min(x[2] for x in samples)
+    print(f"server RSS MiB: after warm-up {warm:.1f}, peak {peak:.1f}, last {last:.1f}; "
+          f"growth after warm-up {last - warm:+.1f} MiB ({(last - warm) / warm:+.1%}), "
+          f"peak {(peak - warm) / warm:+.1%}, range {low:.1f}..{peak:.1f}")
+    print("server RSS MiB by requests done: " + ", ".join(rows))
+
+
+def run_load(url: str, pid: int, args: argparse.Namespace) -> int:
+    """Warm up, then measure with the server's CPU time and RSS followed; report both."""
+    warm_requests = args.clients if args.warm_up is None else args.warm_up
+    measure(url, args, warm_requests, offset=10**6)
+    warm = rss_mb(pid)
+    results: list = []
+    monitor = RssMonitor(pid, results, args.rss_every)
+    before = cpu_seconds(pid)
+    monitor.start()
+    try:
+        elapsed, results = measure(url, args, args.requests, results=results)
+    finally:
+        monitor.done.set()
+        monitor.join()
+    monitor.sample()
+    after = cpu_seconds(pid)
+    cpu = after - before if before is not None and after is not None else None
+    status = report(elapsed, results, args, cpu)
+    report_rss(monitor, warm, args.requests)
+    return status
+
+
 def main() -> int:
     args = parse_args()
     with tempfile.TemporaryDirectory(prefix="ganforge-load-") as tmp:
-        run = Path(args.run) if args.run else train_throwaway(args.preset, Path(tmp))
-        if args.batching_check:
-            return batching_check(run, args)
-        process, url = start_server(run, args.threads)
+        if args.pretrained and not args.batching_check:
+            source = ["--pretrained", args.pretrained]
+        else:
+            run = Path(args.run) if args.run else train_throwaway(args.preset, Path(tmp))
+            if args.batching_check:
+                return batching_check(run, args)
+            source = [str(run)]
+        process, url = start_server(source, args.threads)
         try:
-            warm_up(url, args)
-            before = cpu_seconds(process.pid)
-            elapsed, results = measure(url, args)
-            after = cpu_seconds(process.pid)
+            return run_load(url, process.pid, args)
         finally:
             process.send_signal(signal.SIGINT)
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
-    cpu = after - before if before is not None and after is not None else None
-    return report(elapsed, results, args, cpu)
 
 
 if __name__ == "__main__":
