@@ -94,12 +94,14 @@ def main() -> int:
         stalled = open_stalled(url, args.stalled)
         print(f"opened {2 * args.stalled} stalled connections; server fds {open_fds(process.pid)}")
         endings, seconds = watch(stalled, process.pid, args.deadline)
+        left = endings["still open"]
+        done = f"{left} still open (now closed by this script)" if left else "all closed"
         time.sleep(1.0)  # the server's side of the last closes
-        print(f"all closed after {seconds:.1f} s; server fds 1 s later: {open_fds(process.pid)}")
+        print(f"{done} after {seconds:.1f} s; server fds 1 s later: {open_fds(process.pid)}")
         print("endings: " + ", ".join(f"{k} {v}" for k, v in sorted(endings.items())))
         code = httpx.post(url + "/api/generate", json={"n": 1, "seed": 1}, timeout=60).status_code
         print(f"a normal request afterwards: {code}")
-        return 0 if endings["still open"] == 0 and code == 200 else 1
+        return 0 if left == 0 and code == 200 else 1
     finally:
         process.send_signal(signal.SIGINT)
         try:
