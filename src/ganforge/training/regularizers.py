@@ -7,7 +7,9 @@ options, so that neither the trainer nor the models name a loss.
 - weight clipping (WGAN): D's weights clamped to [-c, c] after each D update;
 - spectral normalisation of D's linear and convolution layers (Miyato et al. 2018);
 - instance noise (Sønderby et al. 2016): Gaussian noise on D's inputs, its std falling
-  linearly from the given value to 0 over the run.
+  linearly from the given value to 0 over the run;
+- differentiable augmentation (Zhao et al. 2020) of D's inputs, real and fake alike
+  (augment.py).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import torch
 from torch import nn
 
 from ganforge.errors import ConfigError
+from ganforge.training.augment import DiffAugment
 
 if TYPE_CHECKING:
     from ganforge.config import LossConfig
@@ -138,14 +141,15 @@ def bind_progress(loop: TrainingLoop) -> None:
 
 @dataclass(frozen=True)
 class Stabilisers:
-    """What a run adds to the plain loss: D steps, penalties, D hooks, input noise, D's
-    spectral norm."""
+    """What a run adds to the plain loss: D steps, penalties, D hooks, input noise and
+    augmentation, D's spectral norm."""
 
     d_steps: int
     penalties: tuple[Penalty, ...] = ()
     d_hooks: tuple[DHook, ...] = ()
     instance_noise: InstanceNoise | None = None
     spectral_norm: bool = False
+    augment: DiffAugment | None = None  # transforms of every image D sees
 
     def prepare_discriminator(self, d: nn.Module, loss_name: str) -> nn.Module:
         """Apply spectral norm if asked; refuse a BatchNorm critic under a gradient penalty."""
@@ -173,4 +177,5 @@ def plan_stabilisers(loss: GanLoss, cfg: LossConfig, d_steps: int) -> Stabiliser
         d_hooks=(WeightClip(clip),) if clip else (),
         instance_noise=InstanceNoise(cfg.instance_noise) if cfg.instance_noise > 0 else None,
         spectral_norm=cfg.spectral_norm,
+        augment=DiffAugment.from_policy(cfg.augment),
     )

@@ -66,9 +66,10 @@ class TextConditionalObjective:
         """The objective of a run's config (loss, noise, label smoothing, class weight).
         Penalties and instance noise of the stabilisers `plan` act on D(image) alone, so
         they are refused here rather than silently ignored."""
-        if plan is not None and (plan.penalties or plan.instance_noise is not None):
+        if plan is not None and (plan.penalties or plan.instance_noise is not None
+                                 or plan.augment is not None):
             raise ConfigError("arch t2i does not support gradient penalties (--r1-weight, "
-                              "--gp-weight) or --instance-noise yet")
+                              "--gp-weight), --instance-noise or --augment yet")
         return cls(loss=get_loss(config.loss.loss), latent_dim=config.model.latent_dim,
                    noise=config.train.noise, real_target=config.loss.label_smoothing,
                    class_weight=config.model.class_weight,
