@@ -11,7 +11,7 @@ ifneq ($(wildcard ../shared/datasets),)
 export GANFORGE_DATA ?= $(abspath ../shared/datasets)
 endif
 
-.PHONY: setup test lint demo demo-data bench results study best browser clean
+.PHONY: setup test lint demo demo-data bench results study best modes browser clean
 
 setup: $(STAMP)
 
@@ -63,6 +63,11 @@ study: setup
 # (docs/results.md, "Best presets"; docs/best-presets.png): about 50 min.
 best: setup
 	nice -n 10 $(BIN)/python benchmarks/best.py
+
+# The mode-collapse study (docs/results.md, "Mode collapse"; docs/modes.png): the MLP GAN on
+# MNIST plain and with each option (--parts mlp stacked for the stacked-MNIST half too).
+modes: setup
+	nice -n 10 $(BIN)/python benchmarks/modes.py
 
 clean:
 	rm -rf $(VENV) runs build src/*.egg-info .pytest_cache .ruff_cache
