@@ -57,6 +57,11 @@ class AdversarialObjective:
         del batch
         return d
 
+    def wrong_captions(self, data: object) -> None:
+        """What the batch source draws for hard mismatched pairs: nothing here (the text
+        objective's hard_mismatch asks for a WrongCaptions draw)."""
+        del data
+
     def discriminator_loss(self, g: nn.Module, d: nn.Module, batch: Batch) -> DStepResult:
         with torch.no_grad():
             fake = self.generate(g, batch)

@@ -126,7 +126,8 @@ def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | None,
     text = getattr(data, "text", None)
     source = BatchSource(data.images.to(device), data.labels.to(device),
                          None if text is None else text.to(device),
-                         torch.Generator().manual_seed(seed + 3))
+                         torch.Generator().manual_seed(seed + 3),
+                         wrong=trainer.objective.wrong_captions(data))
     fixed_captions = None
     if source.text is not None and hasattr(config.model, "text_encoder"):
         from ganforge.text.fixed import fixed_captions as held_out_captions
