@@ -11,7 +11,7 @@ ifneq ($(wildcard ../shared/datasets),)
 export GANFORGE_DATA ?= $(abspath ../shared/datasets)
 endif
 
-.PHONY: setup test lint demo demo-data bench results study best browser clean
+.PHONY: setup test lint demo demo-data bench results study best modes t2i-study browser clean
 
 setup: $(STAMP)
 
@@ -63,6 +63,18 @@ study: setup
 # (docs/results.md, "Best presets"; docs/best-presets.png): about 50 min.
 best: setup
 	nice -n 10 $(BIN)/python benchmarks/best.py
+
+# The mode-collapse study (docs/results.md, "Mode collapse"; docs/modes.png): the MLP GAN on
+# MNIST plain and with each option (--parts mlp stacked for the stacked-MNIST half too).
+modes: setup
+	nice -n 10 $(BIN)/python benchmarks/modes.py
+
+# The text-to-image study (docs/results.md, "Text-to-image study"; docs/t2i-study.png): the
+# SPEC's objective (preset t2i-spec) against each option of docs/text-to-image.md and their
+# combination, 2 seeds, on fashion-mnist-captions (DATASETS="fashion-mnist-captions ..." for more).
+DATASETS ?= fashion-mnist-captions
+t2i-study: setup
+	nice -n 10 $(BIN)/python benchmarks/t2i_study.py --datasets $(DATASETS)
 
 clean:
 	rm -rf $(VENV) runs build src/*.egg-info .pytest_cache .ruff_cache

@@ -134,3 +134,10 @@ def test_registry_names_and_needs():
     for name in ("non-saturating", "minimax", "least-squares", "hinge"):
         loss = get_loss(name)
         assert (loss.critic_steps, loss.clip, loss.gp_weight) == (1, None, 0.0)
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_d_loss_is_the_sum_of_its_real_and_fake_sides(name):
+    loss = get_loss(name)
+    expected = loss.d_loss(real_logits=REAL, fake_logits=FAKE, real_target=0.9)
+    assert torch.allclose(loss.d_real(REAL, 0.9) + loss.d_fake(FAKE), expected)

@@ -40,6 +40,8 @@ class LossConfig:
     spectral_norm: bool = False  # spectral normalisation of D's linear/conv layers
     instance_noise: float = 0.0  # std of noise on D's inputs, annealed to 0 (0 = off)
     ema: float = 0.0  # decay of an EMA of G's weights used for samples (0 = off; e.g. 0.999)
+    # differentiable augmentation of every image D sees, real and fake alike (docs/losses.md)
+    augment: Literal["none", "translation", "cutout", "translation,cutout"] = "none"
 
     def __post_init__(self):
         from ganforge.losses import get_loss

@@ -48,3 +48,77 @@ def test_the_generator_asks_for_a_caption():
     g, _ = build_models(T2IConfig(text_dim=8, width=4))
     with pytest.raises(ConfigError, match="ganforge generate"):
         g(torch.randn(2, 100))
+
+
+def test_options_off_keep_the_networks_as_they_were():
+    """The shipped t2i-fashion weights load: no option adds a weight when off."""
+    g, d = build_models(T2IConfig(text_dim=8, width=4))
+    assert not any(k.startswith(("ca.", "embed.")) for k in [*g.state_dict(), *d.state_dict()])
+    assert d.joint[0].in_features == 4 * 4 * 16 + 128  # [image ; text]
+
+
+def test_projection_logit_is_the_base_plus_the_inner_product():
+    torch.manual_seed(0)
+    cfg = T2IConfig(text_dim=12, text_proj=8, latent_dim=8, width=4, text_head="projection")
+    _, d = build_models(cfg)
+    d.eval()
+    x, text = torch.randn(3, 1, 28, 28), torch.randn(3, 12)
+    logit, classes = d(x, text)
+    h = d.joint(d.image(x))  # D's image feature vector: the image alone
+    expected = d.real_fake(h).flatten() + (h * d.embed(d.project(text))).sum(1)
+    assert torch.allclose(logit, expected, atol=1e-6)
+    other_logit, other_classes = d(x, torch.randn(3, 12))
+    assert torch.allclose(classes, other_classes)  # the class head reads the image alone
+    assert not torch.allclose(logit, other_logit)  # the caption moves the logit
+
+
+def test_kl_is_zero_at_the_standard_normal_and_positive_elsewhere():
+    from ganforge.models.t2i import kl_to_standard
+
+    zeros = torch.zeros(4, 6)
+    assert kl_to_standard(zeros, zeros).item() == 0.0
+    assert kl_to_standard(zeros + 0.5, zeros).item() == pytest.approx(0.125)  # mu^2 / 2
+    assert kl_to_standard(zeros, zeros + 1.0).item() == pytest.approx(0.5 * (torch.e - 2))
+    assert kl_to_standard(torch.randn(4, 6), torch.randn(4, 6)).item() > 0
+
+
+def test_conditioning_augmentation_samples_around_mu():
+    from ganforge.models.t2i import ConditioningAugmentation
+
+    torch.manual_seed(0)
+    ca = ConditioningAugmentation(3)
+    with torch.no_grad():  # mu = (1, -2, 0.5), log sigma^2 = log 0.25 (sigma 0.5), any input
+        ca.stats.weight.zero_()
+        ca.stats.bias.copy_(torch.tensor([1.0, -2.0, 0.5, *[float(torch.log(torch.tensor(0.25)))]
+                                          * 3]))
+    c, kl = ca(torch.randn(20_000, 3))
+    assert torch.allclose(c.mean(0), torch.tensor([1.0, -2.0, 0.5]), atol=0.02)
+    assert torch.allclose(c.std(0), torch.full((3,), 0.5), atol=0.02)
+    assert kl.item() > 0
+    ca.eval()
+    c, _ = ca(torch.randn(5, 3))
+    assert torch.allclose(c, torch.tensor([1.0, -2.0, 0.5]).expand(5, -1))  # eval: c = mu
+
+
+def test_generator_with_ca_reports_its_kl_and_samples_are_seeded_in_eval():
+    torch.manual_seed(0)
+    g, _ = build_models(T2IConfig(text_dim=12, width=4, latent_dim=8, text_proj=8,
+                                  ca_weight=2.0))
+    z, text = torch.randn(2, 8), torch.randn(2, 12)
+    images, kl = g(z, text, with_kl=True)
+    assert images.shape == (2, 1, 28, 28) and kl.item() > 0
+    g.eval()
+    assert g(z, text).equal(g(z, text))  # c = mu: the same noise, the same images
+    plain, _ = build_models(T2IConfig(text_dim=12, width=4, latent_dim=8, text_proj=8))
+    assert plain(z, text, with_kl=True)[1].item() == 0.0
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"hard_mismatch": 1.5}, "hard_mismatch is a share"),
+    ({"ma_gp_weight": -1.0}, "ma_gp_weight must be 0"),
+    ({"ca_weight": -0.1}, "ca_weight must be 0"),
+    ({"ma_gp_power": 0.0}, "ma_gp_power must be more than 0"),
+])
+def test_option_values_it_refuses(changes, message):
+    with pytest.raises(ConfigError, match=message):
+        build_models(T2IConfig(text_dim=8, **changes))

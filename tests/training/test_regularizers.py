@@ -185,3 +185,20 @@ def test_bad_options_are_one_line_errors():
         resolve_config("dcgan-mnist", overrides={"ema": "1.5"})
     with pytest.raises(ConfigError, match="--d-norm"):
         resolve_config("dcgan-mnist", overrides={"d_norm": "group"})
+
+
+def test_matching_aware_penalty_on_a_function_with_a_known_gradient():
+    from ganforge.training.regularizers import MatchingAwarePenalty
+
+    images = torch.randn(3, 1, 2, 2, requires_grad=True)
+    text = torch.randn(3, 5, requires_grad=True)
+    # D_i = |x_i|^2 / 2 + |t_i|^2: grad_x = x_i, grad_t = 2 t_i
+    logits = 0.5 * images.flatten(1).pow(2).sum(1) + text.pow(2).sum(1)
+    squared = images.detach().flatten(1).pow(2).sum(1) + 4 * text.detach().pow(2).sum(1)
+    value = MatchingAwarePenalty(2.0, 6.0)(logits, images, text)
+    assert torch.allclose(value, 2.0 * (squared ** 3).mean())
+    assert MatchingAwarePenalty(1.0, 2.0)(0.5 * images.flatten(1).pow(2).sum(1) + text.pow(2)
+                                          .sum(1), images, text).item() == \
+        pytest.approx(squared.mean().item(), rel=1e-6)
+    value.backward()  # differentiable: the graph was kept
+    assert images.grad is not None

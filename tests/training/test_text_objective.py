@@ -1,5 +1,7 @@
 """The text-to-image objective: D's three terms and G's term, computed by hand on a tiny batch."""
 
+import dataclasses
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -69,12 +71,29 @@ def test_generator_term(setup):
     assert torch.allclose(loss, expected, atol=1e-6)
 
 
-def test_refuses_batches_without_captions_and_non_bce_losses(setup):
+def test_refuses_batches_without_captions_and_losses_without_sides(setup):
     g, d, objective, batch = setup
     with pytest.raises(ConfigError, match="needs a data set with captions"):
         objective.discriminator_loss(g, d, Batch(batch.images, batch.labels))
-    with pytest.raises(ConfigError, match="not hinge"):
-        TextConditionalObjective(get_loss("hinge"), latent_dim=5)
+    sideless = dataclasses.replace(get_loss("hinge"), d_real=None, d_fake=None)
+    with pytest.raises(ConfigError, match="scores real and fake pairs apart"):
+        TextConditionalObjective(sideless, latent_dim=5)
+
+
+def test_hinge_scores_each_pair_with_its_side(setup):
+    g, d, _, batch = setup
+    objective = TextConditionalObjective(get_loss("hinge"), latent_dim=5, class_weight=0.5)
+    g.eval()
+    torch.manual_seed(1)
+    terms = objective.d_terms(g, d, batch)
+    torch.manual_seed(1)
+    fake = g(torch.randn(4, 5), batch.text)
+    logit, classes = d(batch.images, batch.text)
+    real = F.relu(1 - logit).mean() + 0.5 * F.cross_entropy(classes, batch.labels)
+    logit, classes = d(fake, batch.text)
+    generated = F.relu(1 + logit).mean() + 0.5 * F.cross_entropy(classes, batch.labels)
+    assert torch.allclose(terms.real, real, atol=1e-6)
+    assert torch.allclose(terms.generated, generated, atol=1e-6)
 
 
 def test_mode_seeking_term_punishes_ignored_noise(setup):
@@ -94,3 +113,109 @@ def test_mode_seeking_term_punishes_ignored_noise(setup):
     torch.manual_seed(3)
     b = seeking.generator_loss(g, d, batch)
     assert b > a  # the same first draw, plus a positive term
+
+
+def _with_wrong(batch):
+    wrong = torch.randn_like(batch.text)
+    return Batch(batch.images, batch.labels, batch.text, wrong), wrong
+
+
+def test_hard_mismatched_pairs_are_images_with_their_wrong_captions(setup):
+    g, d, _, batch = setup
+    batch, wrong = _with_wrong(batch)
+    objective = TextConditionalObjective(get_loss("non-saturating"), latent_dim=5,
+                                         class_weight=0.5, hard_mismatch=0.5)
+    images, text, labels = objective.mismatched(batch)
+    assert images[:2].equal(batch.images[:2]) and text[:2].equal(wrong[:2])  # 2 of 4 hard
+    assert labels[:2].equal(batch.labels[:2])  # a same-class caption: the image's class
+    assert images[2:].equal(batch.images[[1, 2]]) and text[2:].equal(batch.text[2:])
+    assert labels[2:].equal(batch.labels[[1, 2]])  # the rolled pairs as before
+    terms = objective.d_terms(g, d, batch)
+    assert torch.allclose(terms.mismatched, _term(d, images, text, 0.0, labels, 0.5), atol=1e-6)
+    everything = dataclasses.replace(objective, hard_mismatch=1.0).mismatched(batch)
+    assert everything[0].equal(batch.images) and everything[1].equal(wrong)
+
+
+def test_hard_mismatch_needs_wrong_captions_and_off_asks_for_none(setup):
+    g, d, _, batch = setup
+    objective = TextConditionalObjective(get_loss("non-saturating"), latent_dim=5,
+                                         hard_mismatch=0.5)
+    with pytest.raises(ConfigError, match="wrong captions"):
+        objective.d_terms(g, d, batch)
+    plain = TextConditionalObjective(get_loss("non-saturating"), latent_dim=5)
+    assert plain.wrong_captions(object()) is None  # off: the batch source draws nothing
+
+
+def test_matching_aware_penalty_joins_d_loss(setup):
+    from ganforge.training.regularizers import MatchingAwarePenalty
+
+    g, d, _, batch = setup
+    plain = TextConditionalObjective(get_loss("hinge"), latent_dim=5)
+    penalised = dataclasses.replace(plain, ma_gp=MatchingAwarePenalty(2.0, 6.0))
+    torch.manual_seed(4)
+    a = plain.d_terms(g, d, batch)
+    torch.manual_seed(4)
+    b = penalised.d_terms(g, d, batch)
+    assert a.penalty is None and b.penalty.item() > 0
+    assert torch.allclose(b.total, a.total + b.penalty)
+    b.total.backward()  # the penalty is differentiable in D's weights
+    assert d.joint[0].weight.grad is not None
+
+
+def test_augmentation_reaches_every_image_d_sees(setup):
+    g, d, _, batch = setup
+    seen = []
+
+    def record(images):
+        seen.append(images)
+        return images.flip(-1)
+
+    objective = TextConditionalObjective(get_loss("non-saturating"), latent_dim=5,
+                                         augment=record)
+    torch.manual_seed(5)
+    terms = objective.d_terms(g, d, batch)
+    assert len(seen) == 3  # real, mismatched, generated
+    assert seen[0].equal(batch.images) and seen[1].equal(batch.images[[3, 0, 1, 2]])
+    real = _term(d, batch.images.flip(-1), batch.text, 1.0, batch.labels, 1.0)
+    assert torch.allclose(terms.real, real, atol=1e-6)
+    objective.generator_loss(g, d, batch)
+    assert len(seen) == 4  # and G's images in G's step
+
+
+def test_conditioning_augmentation_adds_its_kl_to_g_loss():
+    from ganforge.models.t2i import T2IConfig as Config
+
+    torch.manual_seed(0)
+    g, d = build_models(Config(text_dim=6, text_proj=4, latent_dim=5, width=4, num_classes=3,
+                               ca_weight=2.0))
+    batch = Batch(torch.rand(4, 1, 28, 28) * 2 - 1, torch.tensor([0, 1, 2, 1]), torch.randn(4, 6))
+    plain = TextConditionalObjective(get_loss("non-saturating"), latent_dim=5)
+    with_ca = dataclasses.replace(plain, ca_weight=2.0)
+    torch.manual_seed(6)
+    a = plain.generator_loss(g, d, batch)
+    torch.manual_seed(6)
+    b = with_ca.generator_loss(g, d, batch)
+    torch.manual_seed(6)
+    z = torch.randn(4, 5)
+    _, kl = g(z, batch.text, with_kl=True)
+    assert kl.item() > 0 and torch.allclose(b, a + 2.0 * kl, atol=1e-6)
+
+
+def test_from_config_takes_the_options_and_refuses_image_only_penalties():
+    from ganforge.config import resolve_config
+    from ganforge.losses import get_loss as loss_named
+    from ganforge.training.regularizers import plan_stabilisers
+
+    options = {"hard_mismatch": "0.5", "ma_gp_weight": "2", "ca_weight": "2",
+               "augment": "translation,cutout", "loss": "hinge", "text_dim": "6"}
+    config = resolve_config("t2i-fashion", overrides=options)
+    plan = plan_stabilisers(loss_named("hinge"), config.loss, 1)
+    objective = TextConditionalObjective.from_config(config, plan)
+    assert (objective.hard_mismatch, objective.ca_weight) == (0.5, 2.0)
+    assert (objective.ma_gp.weight, objective.ma_gp.power) == (2.0, 6.0)
+    assert objective.augment.names == ("translation", "cutout")
+    assert objective.loss.name == "hinge"
+    r1 = resolve_config("t2i-fashion", overrides={"r1_weight": "1"})
+    r1_plan = plan_stabilisers(loss_named("non-saturating"), r1.loss, 1)
+    with pytest.raises(ConfigError, match="--ma-gp-weight"):
+        TextConditionalObjective.from_config(r1, r1_plan)

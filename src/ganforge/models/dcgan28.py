@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from ganforge.errors import ConfigError
+from ganforge.models.sample_mixing import MinibatchStd, Pack, check_mixing
 
 
 @dataclass
@@ -27,10 +28,13 @@ class DCGAN28Config:
     d_norm: Literal["batch", "layer", "none"] = "batch"
     # channels of G's last and D's first hidden layer; the others double (the SPEC: 32)
     width: int = 32
+    pack: int = 1  # PacGAN: D scores this many samples joined along channels (1 = off)
+    mbstd: int = 0  # group size of a minibatch-std channel before D's last layer (0 = off)
 
     def __post_init__(self):
         if self.width < 1:
             raise ConfigError(f"width must be at least 1, got {self.width}")
+        check_mixing(self.pack, self.mbstd)
 
 
 class DCGAN28Generator(nn.Module):
@@ -63,8 +67,10 @@ class DCGAN28Discriminator(nn.Module):
     def __init__(self, cfg: DCGAN28Config):
         super().__init__()
         slope, w = cfg.leaky_slope, cfg.width  # the SPEC: w = 32
+        # Off by default (the SPEC's D): packing joins m images into one input of m C channels
+        self.pack = Pack(cfg.pack) if cfg.pack > 1 else nn.Identity()  # (B/m, m C, 28, 28)
         self.net = nn.Sequential(
-            nn.Conv2d(cfg.channels, w, 4, 2, 1, bias=False),
+            nn.Conv2d(cfg.pack * cfg.channels, w, 4, 2, 1, bias=False),
             nn.LeakyReLU(slope, True),  # (B, w, 14, 14)
             nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False),
             _norm(cfg.d_norm, 2 * w),
@@ -72,11 +78,12 @@ class DCGAN28Discriminator(nn.Module):
             nn.Conv2d(2 * w, 4 * w, 3, 2, 1, bias=False),
             _norm(cfg.d_norm, 4 * w),
             nn.LeakyReLU(slope, True),  # (B, 4w, 4, 4)
-            nn.Conv2d(4 * w, 1, 4, 1, 0, bias=False),  # (B, 1, 1, 1)
+            *([MinibatchStd(cfg.mbstd)] if cfg.mbstd else []),  # (B, 4w + 1, 4, 4)
+            nn.Conv2d(4 * w + (cfg.mbstd > 0), 1, 4, 1, 0, bias=False),  # (B, 1, 1, 1)
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x).flatten()  # (B,)
+        return self.net(self.pack(x)).flatten()  # (B,), or (B/m,) packs
 
 
 def _norm(kind: str, channels: int) -> nn.Module:

@@ -8,6 +8,8 @@ from typing import Literal
 import torch
 from torch import nn
 
+from ganforge.models.sample_mixing import MinibatchStd, Pack, check_mixing
+
 
 @dataclass
 class MLPConfig:
@@ -23,6 +25,11 @@ class MLPConfig:
     g_dropout: float = 0.0
     d_dropout: float = 0.3
     leaky_slope: float = 0.2
+    pack: int = 1  # PacGAN: D scores this many images as one concatenated vector (1 = off)
+    mbstd: int = 0  # group size of a minibatch-std feature before D's last layer (0 = off)
+
+    def __post_init__(self):
+        check_mixing(self.pack, self.mbstd)
 
 
 def _hidden_stack(sizes: list[int], start: int, slope: float, dropout: float, batchnorm: bool):
@@ -61,14 +68,16 @@ class MLPDiscriminator(nn.Module):
 
     def __init__(self, cfg: MLPConfig):
         super().__init__()
-        in_features = cfg.channels * cfg.image_size * cfg.image_size
+        in_features = cfg.pack * cfg.channels * cfg.image_size * cfg.image_size
         layers, width = _hidden_stack(
             cfg.d_hidden, in_features, cfg.leaky_slope, cfg.d_dropout, batchnorm=False
         )
-        self.net = nn.Sequential(*layers, nn.Linear(width, 1))
+        self.pack = Pack(cfg.pack) if cfg.pack > 1 else nn.Identity()  # (B/m, m C*H*W)
+        std = [MinibatchStd(cfg.mbstd)] if cfg.mbstd else []  # (B, F) -> (B, F + 1)
+        self.net = nn.Sequential(*layers, *std, nn.Linear(width + len(std), 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x.flatten(1)).squeeze(1)  # (B, C*H*W) -> (B,)
+        return self.net(self.pack(x.flatten(1))).squeeze(1)  # (B, C*H*W) -> (B,) or (B/m,)
 
 
 def build(cfg: MLPConfig) -> tuple[nn.Module, nn.Module]:

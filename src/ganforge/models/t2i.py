@@ -6,6 +6,15 @@ Generator: [text vector -> Linear -> LeakyReLU (text_proj) ; z (latent_dim)] vie
 Discriminator: convolutions -> flattened image vector, joined to the projected text vector
 -> dense layer -> a real/fake logit and class logits (the auxiliary class head).
 Sizes: 28x28 (the MNIST sets) or 64x64 (flowers); text_dim comes from the text encoder.
+
+Options (off by default; docs/text-to-image.md):
+- text_head "projection": D's dense layer sees the image alone, giving its image feature
+  vector h; the real/fake logit is w.h + b plus the inner product <h, V t> of h with a
+  projection V t of the projected sentence vector t (Miyato & Koyama 2018's projection);
+- ca_weight > 0: conditioning augmentation in G (StackGAN, Zhang et al. 2017): the projected
+  sentence vector gives mu and log sigma^2, G reads c = mu + sigma * eps (c = mu in eval
+  mode, so sampling stays seeded), and the objective adds ca_weight * KL(N(mu, sigma^2) ||
+  N(0, I)) to G's loss.
 """
 
 from __future__ import annotations
@@ -34,6 +43,12 @@ class T2IConfig:
     leaky_slope: float = 0.2
     class_weight: float = 1.0  # weight of the class cross-entropy terms in both losses
     diversity_weight: float = 0.0  # weight of G's mode-seeking term (0 = off; see objective)
+    # The options of issue 19 (all off by default; docs/text-to-image.md, "Options"):
+    hard_mismatch: float = 0.0  # share of mismatched pairs with a same-class wrong caption
+    ma_gp_weight: float = 0.0  # matching-aware gradient penalty on real pairs (0 = off; DF-GAN 2)
+    ma_gp_power: float = 6.0  # its power of the joint gradient norm (DF-GAN: 6)
+    text_head: Literal["concat", "projection"] = "concat"  # how D's logit reads the caption
+    ca_weight: float = 0.0  # conditioning augmentation in G, weight of its KL (0 = off)
 
 
 def _up(c_in: int, c_out: int, kernel: int, stride: int, pad: int, slope: float) -> list:
@@ -53,13 +68,35 @@ class TextProjection(nn.Sequential):
         super().__init__(nn.Linear(cfg.text_dim, cfg.text_proj), nn.LeakyReLU(cfg.leaky_slope))
 
 
+def kl_to_standard(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """KL(N(mu, exp(logvar)) || N(0, I)), averaged over the batch and the dimensions (as
+    StackGAN does, so its weight carries over): mean(mu^2 + e^logvar - 1 - logvar) / 2."""
+    return 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).mean()
+
+
+class ConditioningAugmentation(nn.Module):
+    """(B, P) projected sentence vector -> (c (B, P), KL to N(0, I)): mu and log sigma^2 from
+    one linear layer, c = mu + sigma * eps while training, c = mu in eval mode."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.stats = nn.Linear(size, 2 * size)
+
+    def forward(self, t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        mu, logvar = self.stats(t).chunk(2, dim=1)
+        c = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu) if self.training else mu
+        return c, kl_to_standard(mu, logvar)
+
+
 class T2IGenerator(nn.Module):
-    """(z (B, latent_dim), text (B, text_dim)) -> image (B, C, S, S) in [-1, 1]."""
+    """(z (B, latent_dim), text (B, text_dim)) -> image (B, C, S, S) in [-1, 1]; with
+    with_kl=True, (image, KL of the conditioning augmentation, 0 without it)."""
 
     def __init__(self, cfg: T2IConfig):
         super().__init__()
         w, s, d = cfg.width, cfg.leaky_slope, cfg.text_proj + cfg.latent_dim
         self.project = TextProjection(cfg)
+        self.ca = ConditioningAugmentation(cfg.text_proj) if cfg.ca_weight > 0 else None
         if cfg.image_size == 28:
             layers = [*_up(d, 4 * w, 4, 1, 0, s),  # (B, 4w, 4, 4)
                       *_up(4 * w, 2 * w, 3, 2, 1, s),  # (B, 2w, 7, 7)
@@ -75,12 +112,17 @@ class T2IGenerator(nn.Module):
             nn.Tanh(),
         )
 
-    def forward(self, z: torch.Tensor, text: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(self, z: torch.Tensor, text: torch.Tensor | None = None,
+                with_kl: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         if text is None:
             raise ConfigError('this generator draws images from captions: use '
                               '`ganforge generate RUN "a caption"`')
-        h = torch.cat([self.project(text), z], dim=1)  # (B, text_proj + latent_dim)
-        return self.net(h[:, :, None, None])
+        c, kl = self.project(text), z.new_zeros(())
+        if self.ca is not None:
+            c, kl = self.ca(c)
+        h = torch.cat([c, z], dim=1)  # (B, text_proj + latent_dim)
+        images = self.net(h[:, :, None, None])
+        return (images, kl) if with_kl else images
 
 
 class T2IDiscriminator(nn.Module):
@@ -103,14 +145,23 @@ class T2IDiscriminator(nn.Module):
         self.image = nn.Sequential(*layers, nn.Flatten())  # (B, features)
         self.project = TextProjection(cfg)
         hidden = 8 * w
-        self.joint = nn.Sequential(nn.Linear(features + cfg.text_proj, hidden),
-                                   nn.LeakyReLU(s, True))  # (B, hidden)
+        # concat: the dense layer reads [image ; text]; projection: the image alone, and the
+        # text enters the logit through <h, embed(t)>
+        self.embed = nn.Linear(cfg.text_proj, hidden, bias=False) \
+            if cfg.text_head == "projection" else None
+        joined = features + (cfg.text_proj if self.embed is None else 0)
+        self.joint = nn.Sequential(nn.Linear(joined, hidden), nn.LeakyReLU(s, True))  # (B, hidden)
         self.real_fake = nn.Linear(hidden, 1)
         self.classes = nn.Linear(hidden, cfg.num_classes)
 
     def forward(self, x: torch.Tensor, text: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        h = self.joint(torch.cat([self.image(x), self.project(text)], dim=1))
-        return self.real_fake(h).flatten(), self.classes(h)  # (B,), (B, K)
+        t = self.project(text)
+        if self.embed is None:
+            h = self.joint(torch.cat([self.image(x), t], dim=1))
+            return self.real_fake(h).flatten(), self.classes(h)  # (B,), (B, K)
+        h = self.joint(self.image(x))
+        logit = self.real_fake(h).flatten() + (h * self.embed(t)).sum(dim=1)
+        return logit, self.classes(h)
 
 
 def check(cfg: T2IConfig) -> None:
@@ -121,8 +172,15 @@ def check(cfg: T2IConfig) -> None:
     if cfg.image_size not in (28, 64):
         raise ConfigError(f"arch t2i builds 28x28 or 64x64 images, not {cfg.image_size}x"
                           f"{cfg.image_size}")
-    if cfg.class_weight < 0 or cfg.diversity_weight < 0:
-        raise ConfigError("arch t2i: class_weight and diversity_weight must be 0 or more")
+    for name in ("class_weight", "diversity_weight", "ma_gp_weight", "ca_weight"):
+        if getattr(cfg, name) < 0:
+            raise ConfigError(f"arch t2i: {name} must be 0 (off) or more, got "
+                              f"{getattr(cfg, name)}")
+    if not 0.0 <= cfg.hard_mismatch <= 1.0:
+        raise ConfigError(f"arch t2i: hard_mismatch is a share of the mismatched pairs, 0 to 1; "
+                          f"got {cfg.hard_mismatch}")
+    if not cfg.ma_gp_power > 0:
+        raise ConfigError(f"arch t2i: ma_gp_power must be more than 0, got {cfg.ma_gp_power}")
     for name in ("latent_dim", "text_proj", "width", "num_classes", "channels"):
         if getattr(cfg, name) < 1:
             raise ConfigError(f"arch t2i: {name} must be at least 1, got {getattr(cfg, name)}")

@@ -6,12 +6,15 @@ from dataclasses import dataclass, field
 
 import torch
 
+from ganforge.training.wrong_captions import WrongCaptions
+
 
 @dataclass
 class Batch:
     images: torch.Tensor  # (B, C, H, W) float in [-1, 1]
     labels: torch.Tensor | None = None  # (B,) class indices
     text: torch.Tensor | None = None  # (B, E) sentence vectors of one caption per image
+    wrong_text: torch.Tensor | None = None  # (B, E) a same-class caption false of each image
 
     def __len__(self) -> int:
         return self.images.shape[0]
@@ -28,13 +31,16 @@ class BatchSource:
 
     `text`, when present, holds K caption vectors per image, (N, K, E); each batch takes one
     of an image's captions at random, drawn from `caption_generator` (a stream of its own,
-    so it does not disturb the other random numbers of training).
+    so it does not disturb the other random numbers of training). With `wrong` (an objective
+    that scores hard mismatched pairs asked for it), each batch also carries a wrong caption
+    per image, drawn from the same stream.
     """
 
     images: torch.Tensor  # (N, C, H, W) uint8
     labels: torch.Tensor | None = None  # (N,) int64
     text: torch.Tensor | None = None  # (N, K, E)
     caption_generator: torch.Generator = field(default_factory=torch.Generator)
+    wrong: WrongCaptions | None = None
 
     def __len__(self) -> int:
         return self.images.shape[0]
@@ -47,4 +53,8 @@ class BatchSource:
             choice = torch.randint(self.text.shape[1], (len(indices),),
                                    generator=self.caption_generator)
             text = self.text[indices, choice].float()
-        return Batch(images, labels, text)
+        wrong_text = None
+        if self.wrong is not None and self.text is not None:
+            rows, ks = self.wrong.draw(indices, self.caption_generator)
+            wrong_text = self.text[rows.to(self.text.device), ks.to(self.text.device)].float()
+        return Batch(images, labels, text, wrong_text)

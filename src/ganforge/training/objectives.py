@@ -14,6 +14,8 @@ import torch
 from torch import nn
 
 from ganforge.losses import GanLoss
+from ganforge.models.sample_mixing import mixes_samples
+from ganforge.training.augment import DiffAugment
 from ganforge.training.batch import Batch
 from ganforge.training.noise import NoiseKind, sample_noise
 from ganforge.training.regularizers import InstanceNoise, Penalty
@@ -34,9 +36,12 @@ class AdversarialObjective:
     real_target: float = 1.0
     penalties: tuple[Penalty, ...] = ()  # added to D's loss; each gets (d, real, fake)
     instance_noise: InstanceNoise | None = None  # noise on every input D sees
+    augment: DiffAugment | None = None  # differentiable augmentation of every input D sees
 
     def d_input(self, images: torch.Tensor) -> torch.Tensor:
-        """What D sees of `images`: the images, plus instance noise when it is on."""
+        """What D sees of `images`: the images, augmented and with instance noise when on."""
+        if self.augment is not None:
+            images = self.augment(images)
         return self.instance_noise(images) if self.instance_noise is not None else images
 
     def noise_for(self, batch: Batch) -> torch.Tensor:
@@ -51,6 +56,11 @@ class AdversarialObjective:
         batch's classes), so that losses and penalties see one kind of D."""
         del batch
         return d
+
+    def wrong_captions(self, data: object) -> None:
+        """What the batch source draws for hard mismatched pairs: nothing here (the text
+        objective's hard_mismatch asks for a WrongCaptions draw)."""
+        del data
 
     def discriminator_loss(self, g: nn.Module, d: nn.Module, batch: Batch) -> DStepResult:
         with torch.no_grad():
@@ -73,10 +83,10 @@ class AdversarialObjective:
 def score_both(d: nn.Module, real: torch.Tensor, fake: torch.Tensor
                ) -> tuple[torch.Tensor, torch.Tensor]:
     """(D(real), D(fake)). When no layer of D mixes the samples of a batch (no batch
-    normalisation), one pass over both halves together gives the same scores with half the
-    calls and larger matrix products; otherwise each batch goes alone, as batch statistics
-    of real and fake images must stay apart."""
-    if any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in d.modules()):
+    normalisation, packing or minibatch std), one pass over both halves together gives the
+    same scores with half the calls and larger matrix products; otherwise each batch goes
+    alone, as batch statistics, packs and groups of real and fake images must stay apart."""
+    if mixes_samples(d):
         return d(real), d(fake)
     logits = d(torch.cat([real, fake]))  # (2B, 1)
     return logits[: len(real)], logits[len(real):]

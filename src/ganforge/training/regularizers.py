@@ -4,10 +4,14 @@ options, so that neither the trainer nor the models name a loss.
 - gradient penalty (WGAN-GP, Gulrajani et al. 2017): weight * E[(|grad D(x_hat)| - 1)^2] at
   random interpolates x_hat of real and fake images;
 - R1 (Mescheder et al. 2018): weight / 2 * E[|grad D(x)|^2] on real images;
+- the matching-aware gradient penalty of DF-GAN (Tao et al. 2022), for a D of (image, caption)
+  pairs: weight * E[(|grad_x D|^2 + |grad_t D|^2)^(power / 2)] on real pairs, both inputs;
 - weight clipping (WGAN): D's weights clamped to [-c, c] after each D update;
 - spectral normalisation of D's linear and convolution layers (Miyato et al. 2018);
 - instance noise (Sønderby et al. 2016): Gaussian noise on D's inputs, its std falling
-  linearly from the given value to 0 over the run.
+  linearly from the given value to 0 over the run;
+- differentiable augmentation (Zhao et al. 2020) of D's inputs, real and fake alike
+  (augment.py).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import torch
 from torch import nn
 
 from ganforge.errors import ConfigError
+from ganforge.training.augment import DiffAugment
 
 if TYPE_CHECKING:
     from ganforge.config import LossConfig
@@ -59,6 +64,21 @@ class R1Penalty:
     def __call__(self, d: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
         del fake
         return 0.5 * self.weight * (input_gradient_norms(d, real) ** 2).mean()
+
+
+@dataclass(frozen=True)
+class MatchingAwarePenalty:
+    """DF-GAN's MA-GP: weight * mean_i (|dD_i/dx_i|^2 + |dD_i/dt_i|^2)^(power / 2), from the
+    logits D gave to real pairs (x, t) whose tensors required gradients (the graph is kept)."""
+
+    weight: float = 2.0
+    power: float = 6.0
+
+    def __call__(self, logits: torch.Tensor, images: torch.Tensor, text: torch.Tensor
+                 ) -> torch.Tensor:
+        grad_x, grad_t = torch.autograd.grad(logits.sum(), (images, text), create_graph=True)
+        squared = grad_x.flatten(1).pow(2).sum(1) + grad_t.flatten(1).pow(2).sum(1)  # (B,)
+        return self.weight * squared.pow(self.power / 2).mean()
 
 
 @dataclass(frozen=True)
@@ -138,14 +158,15 @@ def bind_progress(loop: TrainingLoop) -> None:
 
 @dataclass(frozen=True)
 class Stabilisers:
-    """What a run adds to the plain loss: D steps, penalties, D hooks, input noise, D's
-    spectral norm."""
+    """What a run adds to the plain loss: D steps, penalties, D hooks, input noise and
+    augmentation, D's spectral norm."""
 
     d_steps: int
     penalties: tuple[Penalty, ...] = ()
     d_hooks: tuple[DHook, ...] = ()
     instance_noise: InstanceNoise | None = None
     spectral_norm: bool = False
+    augment: DiffAugment | None = None  # transforms of every image D sees
 
     def prepare_discriminator(self, d: nn.Module, loss_name: str) -> nn.Module:
         """Apply spectral norm if asked; refuse a BatchNorm critic under a gradient penalty."""
@@ -173,4 +194,5 @@ def plan_stabilisers(loss: GanLoss, cfg: LossConfig, d_steps: int) -> Stabiliser
         d_hooks=(WeightClip(clip),) if clip else (),
         instance_noise=InstanceNoise(cfg.instance_noise) if cfg.instance_noise > 0 else None,
         spectral_norm=cfg.spectral_norm,
+        augment=DiffAugment.from_policy(cfg.augment),
     )

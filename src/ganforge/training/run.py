@@ -55,7 +55,7 @@ def adversarial_objective(config: RunConfig, loss, plan,
     return kind(
         loss=loss, latent_dim=config.model.latent_dim, noise=config.train.noise,
         real_target=config.loss.label_smoothing, penalties=plan.penalties,
-        instance_noise=plan.instance_noise)
+        instance_noise=plan.instance_noise, augment=plan.augment)
 
 
 def text_conditional_objective(config: RunConfig, loss, plan):
@@ -81,6 +81,9 @@ OBJECTIVES = {"adversarial": adversarial_objective,
 def build_trainer(config: RunConfig) -> Trainer:
     """Networks, optimizers and objective from the config (seeded: repeatable weights); the
     loss's needs and the stabilisers come from regularizers.plan_stabilisers."""
+    pack = getattr(config.model, "pack", 1)  # PacGAN packs must tile every batch
+    if config.train.batch_size % pack:
+        raise ConfigError(f"batch_size {config.train.batch_size} is not a multiple of pack {pack}")
     torch.manual_seed(config.train.seed)
     generator, discriminator = build_models(config.model)
     t = config.train
@@ -123,7 +126,8 @@ def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | None,
     text = getattr(data, "text", None)
     source = BatchSource(data.images.to(device), data.labels.to(device),
                          None if text is None else text.to(device),
-                         torch.Generator().manual_seed(seed + 3))
+                         torch.Generator().manual_seed(seed + 3),
+                         wrong=trainer.objective.wrong_captions(data))
     fixed_captions = None
     if source.text is not None and hasattr(config.model, "text_encoder"):
         from ganforge.text.fixed import fixed_captions as held_out_captions

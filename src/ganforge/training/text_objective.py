@@ -1,7 +1,8 @@
 """The text-to-image objective (system 3 of the SPEC): what D and G compare, given captions.
 
-D sees three kinds of (image, caption) pairs per batch, each scored with binary cross-entropy
-on the real/fake logit plus cross-entropy on the class logits:
+D sees three kinds of (image, caption) pairs per batch, each scored with the loss's real or
+fake side on the real/fake logit (binary cross-entropy, as the SPEC says, unless --loss
+names another) plus cross-entropy on the class logits:
   real        a real image with its own caption      -> real, the image's class
   mismatched  another real image with this caption   -> fake, that other image's class
               (the batch's images rolled by one against the unchanged captions)
@@ -9,6 +10,16 @@ on the real/fake logit plus cross-entropy on the class logits:
 D's loss is the sum of the three. G's loss, with D frozen by the trainer: the named loss's
 G term on D(G(z, caption), caption) plus cross-entropy against the caption's class.
 Real targets use the run's label smoothing.
+
+Options (all off by default; docs/text-to-image.md):
+- hard_mismatch h: the first round(h * B) mismatched pairs are instead a real image with a
+  wrong caption of its own class (Batch.wrong_text, drawn by the batch source, see
+  wrong_captions.py) -> fake, the image's class;
+- ma_gp: DF-GAN's matching-aware gradient penalty on the real pairs, both inputs, added to
+  D's loss (regularizers.MatchingAwarePenalty);
+- ca_weight: the KL of G's conditioning augmentation, weighted, added to G's loss;
+- augment: DiffAugment of every image D sees (real, mismatched, generated; in D's and G's
+  steps, and so the penalty's input too).
 
 With diversity_weight > 0, G's loss also has the mode-seeking term of MSGAN (Mao et al.
 2019): two noise vectors per caption, and weight / (mean|G(z1,t) - G(z2,t)| /
@@ -26,10 +37,13 @@ import torch.nn.functional as F
 from torch import nn
 
 from ganforge.errors import ConfigError
-from ganforge.losses import GanLoss, bce_d_loss, bce_with_target, get_loss
+from ganforge.losses import GanLoss, get_loss
+from ganforge.training.augment import DiffAugment
 from ganforge.training.batch import Batch
 from ganforge.training.noise import NoiseKind, sample_noise
 from ganforge.training.objectives import DStepResult
+from ganforge.training.regularizers import MatchingAwarePenalty
+from ganforge.training.wrong_captions import WrongCaptions
 
 
 @dataclass
@@ -41,10 +55,12 @@ class DTerms:
     generated: torch.Tensor
     real_logits: torch.Tensor
     generated_logits: torch.Tensor
+    penalty: torch.Tensor | None = None  # the matching-aware gradient penalty, when on
 
     @property
     def total(self) -> torch.Tensor:
-        return self.real + self.mismatched + self.generated
+        total = self.real + self.mismatched + self.generated
+        return total if self.penalty is None else total + self.penalty
 
 
 @dataclass
@@ -55,24 +71,42 @@ class TextConditionalObjective:
     real_target: float = 1.0
     class_weight: float = 1.0
     diversity_weight: float = 0.0
+    hard_mismatch: float = 0.0  # share of mismatched pairs with a same-class wrong caption
+    ma_gp: MatchingAwarePenalty | None = None
+    ca_weight: float = 0.0
+    augment: DiffAugment | None = None
 
     def __post_init__(self):
-        if self.loss.d_loss is not bce_d_loss:
-            raise ConfigError(f"arch t2i trains with binary cross-entropy, as the SPEC says: "
-                              f"--loss non-saturating or minimax, not {self.loss.name}")
+        if self.loss.d_real is None or self.loss.d_fake is None:
+            raise ConfigError(f"arch t2i scores real and fake pairs apart; loss {self.loss.name} "
+                              "does not say how (see losses.GanLoss)")
 
     @classmethod
     def from_config(cls, config: Any, plan: Any = None) -> TextConditionalObjective:
-        """The objective of a run's config (loss, noise, label smoothing, class weight).
-        Penalties and instance noise of the stabilisers `plan` act on D(image) alone, so
-        they are refused here rather than silently ignored."""
+        """The objective of a run's config (loss, noise, label smoothing, the model's weights
+        and options, augmentation). R1, the WGAN gradient penalty and instance noise of the
+        stabilisers `plan` act on D(image) alone, so they are refused here rather than
+        silently ignored; the penalty of arch t2i is --ma-gp-weight."""
         if plan is not None and (plan.penalties or plan.instance_noise is not None):
-            raise ConfigError("arch t2i does not support gradient penalties (--r1-weight, "
-                              "--gp-weight) or --instance-noise yet")
-        return cls(loss=get_loss(config.loss.loss), latent_dim=config.model.latent_dim,
+            raise ConfigError("arch t2i does not support --r1-weight, --gp-weight or "
+                              "--instance-noise (its gradient penalty is --ma-gp-weight)")
+        m = config.model
+        return cls(loss=get_loss(config.loss.loss), latent_dim=m.latent_dim,
                    noise=config.train.noise, real_target=config.loss.label_smoothing,
-                   class_weight=config.model.class_weight,
-                   diversity_weight=config.model.diversity_weight)
+                   class_weight=m.class_weight, diversity_weight=m.diversity_weight,
+                   hard_mismatch=m.hard_mismatch, ca_weight=m.ca_weight,
+                   ma_gp=MatchingAwarePenalty(m.ma_gp_weight, m.ma_gp_power)
+                   if m.ma_gp_weight > 0 else None,
+                   augment=None if plan is None else plan.augment)
+
+    def wrong_captions(self, data: Any) -> WrongCaptions | None:
+        """The draw of hard mismatched captions over the training set, when this objective
+        scores such pairs."""
+        if self.hard_mismatch == 0:
+            return None
+        if getattr(data, "text", None) is None:
+            raise ConfigError("hard_mismatch needs a data set with captions")
+        return WrongCaptions.build(data.labels, data.text.shape[1], data.levels)
 
     def noise_for(self, batch: Batch) -> torch.Tensor:
         return sample_noise(len(batch), self.latent_dim, self.noise, device=batch.images.device)
@@ -85,25 +119,53 @@ class TextConditionalObjective:
                               "(fashion-mnist-captions, mnist-captions, flowers102)")
         return batch.text, batch.labels
 
-    def _term(self, logits: tuple[torch.Tensor, torch.Tensor], target: float,
+    def view(self, images: torch.Tensor) -> torch.Tensor:
+        """What D sees of `images`: augmented when augmentation is on."""
+        return images if self.augment is None else self.augment(images)
+
+    def _term(self, logits: tuple[torch.Tensor, torch.Tensor], target: float | None,
               classes: torch.Tensor) -> torch.Tensor:
+        """The loss's real side with `target`, or its fake side (target None), plus the
+        weighted class cross-entropy."""
         real_fake, class_logits = logits
-        return bce_with_target(real_fake, target) + \
-            self.class_weight * F.cross_entropy(class_logits, classes)
+        side = self.loss.d_fake(real_fake) if target is None \
+            else self.loss.d_real(real_fake, target)
+        return side + self.class_weight * F.cross_entropy(class_logits, classes)
+
+    def mismatched(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The mismatched pairs (images, captions, class targets): the rolled batch, its first
+        round(hard_mismatch * B) pairs replaced by the images with their wrong captions."""
+        text, labels = self.conditions(batch)
+        images, targets = torch.roll(batch.images, 1, dims=0), torch.roll(labels, 1, dims=0)
+        hard = round(self.hard_mismatch * len(batch))
+        if hard == 0:
+            return images, text, targets
+        if batch.wrong_text is None:
+            raise ConfigError("hard_mismatch needs batches with wrong captions (a BatchSource "
+                              "given the objective's wrong_captions)")
+        return (torch.cat([batch.images[:hard], images[hard:]]),
+                torch.cat([batch.wrong_text[:hard], text[hard:]]),
+                torch.cat([labels[:hard], targets[hard:]]))
 
     def d_terms(self, g: nn.Module, d: nn.Module, batch: Batch) -> DTerms:
-        """D's three terms on one batch (G runs without gradients)."""
+        """D's three terms on one batch (G runs without gradients), and the penalty."""
         text, labels = self.conditions(batch)
         with torch.no_grad():
             fake = g(self.noise_for(batch), text)
-        real = d(batch.images, text)
-        mismatched = d(torch.roll(batch.images, 1, dims=0), text)
-        generated = d(fake, text)
+        real_images, real_text = self.view(batch.images), text
+        if self.ma_gp is not None:  # the penalty differentiates D's real logits by both inputs
+            real_images = real_images.detach().requires_grad_(True)
+            real_text = text.detach().requires_grad_(True)
+        real = d(real_images, real_text)
+        wrong_images, wrong_text, wrong_labels = self.mismatched(batch)
+        mismatched = d(self.view(wrong_images), wrong_text)
+        generated = d(self.view(fake), text)
         return DTerms(
             real=self._term(real, self.real_target, labels),
-            mismatched=self._term(mismatched, 0.0, torch.roll(labels, 1, dims=0)),
-            generated=self._term(generated, 0.0, labels),
-            real_logits=real[0].detach(), generated_logits=generated[0].detach())
+            mismatched=self._term(mismatched, None, wrong_labels),
+            generated=self._term(generated, None, labels),
+            real_logits=real[0].detach(), generated_logits=generated[0].detach(),
+            penalty=None if self.ma_gp is None else self.ma_gp(real[0], real_images, real_text))
 
     def discriminator_loss(self, g: nn.Module, d: nn.Module, batch: Batch) -> DStepResult:
         terms = self.d_terms(g, d, batch)
@@ -113,10 +175,12 @@ class TextConditionalObjective:
     def generator_loss(self, g: nn.Module, d: nn.Module, batch: Batch) -> torch.Tensor:
         text, labels = self.conditions(batch)
         z = self.noise_for(batch)
-        fake = g(z, text)
-        real_fake, class_logits = d(fake, text)
+        fake, kl = g(z, text, with_kl=True) if self.ca_weight > 0 else (g(z, text), None)
+        real_fake, class_logits = d(self.view(fake), text)
         loss = self.loss.g_loss(fake_logits=real_fake) + \
             self.class_weight * F.cross_entropy(class_logits, labels)
+        if kl is not None:
+            loss = loss + self.ca_weight * kl
         if self.diversity_weight > 0:
             z2 = self.noise_for(batch)
             loss = loss + self.diversity_weight * mode_seeking(fake, g(z2, text), z, z2)
