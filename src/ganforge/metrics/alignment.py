@@ -89,6 +89,7 @@ def evaluate_text_run(run: Path | str, n: int | None = None, *, seed: int = 0,
                       captions: int = DEFAULT_CAPTIONS) -> dict[str, Any]:
     """FD (and the base data set's other metrics) and alignment of a text-to-image run."""
     from ganforge.metrics.evaluate import evaluate_images, resolve_checkpoint
+    from ganforge.metrics.registry import min_samples
     from ganforge.metrics.weights import evaluator_for
     from ganforge.text.generate import generate_for_captions, load_text_generator
 
@@ -97,9 +98,10 @@ def evaluate_text_run(run: Path | str, n: int | None = None, *, seed: int = 0,
     base = base_dataset(cfg.data.dataset)
     held = held_out_captions(cfg, seed)
     n = len(held["labels"]) if n is None else n
-    if not 2 <= n <= len(held["labels"]):
-        raise ConfigError(f"--n must be in 2..{len(held['labels'])} (one image per held-out "
-                          f"caption), got {n}")
+    low = min_samples(base)
+    if not low <= n <= len(held["labels"]):
+        raise ConfigError(f"--n must be in {low}..{len(held['labels'])} (one image per "
+                          f"held-out caption), got {n}")
     captions = min(captions, n)
     start = time.perf_counter()
     images = generate_for_captions(loaded, held["text"][:n], seed)
