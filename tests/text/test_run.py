@@ -92,3 +92,26 @@ def test_t2i_without_captions_fails_before_the_run_folder(tmp_path, real_data_ro
     with pytest.raises(ConfigError, match="needs a data set with captions"):
         train(config, tmp_path / "run", progress=False)
     assert not (tmp_path / "run").exists()
+
+
+def test_a_checkpoint_naming_a_folder_of_pickled_weights_is_refused(tiny_run, tmp_path,
+                                                                     capsys):
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(tiny_run, run)
+    folder = tmp_path / "encoder"
+    folder.mkdir()
+    (folder / "pytorch_model.bin").write_bytes(b"\x80\x04cos\nsystem\n.")  # a pickle
+    for meta_path in (run / "checkpoints").glob("*.json"):
+        meta = json.loads(meta_path.read_text())
+        meta["config"]["model"]["text_encoder"] = str(folder)
+        meta_path.write_text(json.dumps(meta))
+    out = str(tmp_path / "x.png")
+    assert main(["generate", str(run), "a red flower", "--out", out]) == 2
+    assert main(["generate", str(run), "a red flower", "--out", out,
+                 "--text-encoder-dir", str(folder)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2
+    assert "is not a built-in one" in err[0] and "--text-encoder-dir" in err[0]
+    assert "holds no safetensors weights" in err[1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ganforge.cli.pretrained import add_source_arguments
+from ganforge.cli.pretrained import add_encoder_dir_argument, add_source_arguments
 from ganforge.errors import ConfigError
 
 
@@ -22,6 +22,7 @@ def add_parser(sub) -> None:
                    help="torch threads of the server process (default: torch's choice, one "
                    "per core)")
     p.add_argument("--no-access-log", action="store_true", help="do not log each request")
+    add_encoder_dir_argument(p)
     p.set_defaults(handler=run)
 
 
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from ganforge.serve.service import load_service
 
     source = resolve_source(args.run, args.pretrained, "serve")
-    app = create_app(load_service(source))  # the model is loaded once, here
+    app = create_app(load_service(source, args.text_encoder_dir))  # the model is loaded once, here
     sock = bind(args.host, args.port)
     if args.threads is not None:
         import torch

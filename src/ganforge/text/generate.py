@@ -17,13 +17,19 @@ from ganforge.training.noise import sample_noise
 BATCH = 1000
 
 
-def load_text_generator(path: Path | str) -> LoadedGenerator:
-    """G of a text-to-image run folder or checkpoint; a one-line error for other runs."""
+def load_text_generator(path: Path | str, encoder_dirs: Sequence[str | Path] = ()
+                        ) -> LoadedGenerator:
+    """G of a text-to-image run folder or checkpoint; a one-line error for other runs, and
+    for a text encoder that is neither built in nor one of `encoder_dirs` (the folders the
+    user named with --text-encoder-dir)."""
+    from ganforge.text.encoders import checkpoint_encoder
+
     loaded = load_generator(path)
     model = loaded.config.model
     if not hasattr(model, "text_encoder"):
         raise ConfigError(f"{loaded.checkpoint}: arch {model.arch} does not read captions; "
                           "use `ganforge sample` for it")
+    checkpoint_encoder(model.text_encoder, encoder_dirs, loaded.checkpoint)
     return loaded
 
 
