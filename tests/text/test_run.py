@@ -115,3 +115,14 @@ def test_a_checkpoint_naming_a_folder_of_pickled_weights_is_refused(tiny_run, tm
     assert len(err) == 2
     assert "is not a built-in one" in err[0] and "--text-encoder-dir" in err[0]
     assert "holds no safetensors weights" in err[1]
+
+
+def test_a_caption_of_undecodable_bytes_is_one_line(tiny_run, tmp_path, capsys):
+    caption = b"a red \xff flower".decode("utf-8", "surrogateescape")  # as Python reads argv
+    assert main(["generate", str(tiny_run), caption, "--out", str(tmp_path / "x.png")]) == 2
+    assert main(["generate", str(tiny_run), "a red flower", "--to", caption,
+                 "--out", str(tmp_path / "x.png")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and all("not valid UTF-8 text" in line for line in err)
+    assert "character 7" in err[0]
+    assert not (tmp_path / "x.png").exists()

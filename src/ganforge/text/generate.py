@@ -41,6 +41,11 @@ def encode_captions(loaded: LoadedGenerator, captions: Sequence[str]) -> torch.T
         if not caption or not caption.strip():
             raise ConfigError("a caption is empty: give the sentence to draw, e.g. "
                               "\"a thick, slanted seven\"")
+        try:
+            caption.encode("utf-8")  # bytes the shell's locale could not decode land here
+        except UnicodeEncodeError as exc:
+            raise ConfigError(f"a caption is not valid UTF-8 text (an undecodable byte at "
+                              f"character {exc.start + 1}); give the caption in UTF-8") from None
     model = loaded.config.model
     vectors = get_encoder(model.text_encoder).encode([" ".join(c.split()) for c in captions])
     if vectors.shape[1] != model.text_dim:
