@@ -20,7 +20,7 @@ from typing import BinaryIO, TypeVar
 from ganforge.errors import DataError
 
 DOWNLOAD_TIMEOUT = 30.0  # seconds one read may wait
-DOWNLOAD_SECONDS = 1800.0  # seconds a whole file may take (looked up at each call)
+DOWNLOAD_SECONDS = 3600.0  # seconds a whole file may take (looked up at each call)
 CHUNK = 1 << 16
 FETCH_ERRORS = (OSError, ValueError, http.client.HTTPException, DataError)
 T = TypeVar("T")
