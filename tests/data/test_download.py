@@ -16,19 +16,19 @@ from ganforge.errors import DataError
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    """/trickle: one byte every 0.2 s of 1,000 announced; /big: 5,000 bytes, announced or
-    not (/big-unannounced)."""
+    """/trickle: one byte every 0.2 s of 1,000 announced (/slow: every 5 s); /big: 5,000
+    bytes, announced or not (/big-unannounced)."""
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         self.send_response(200)
-        if self.path == "/trickle":
+        if self.path in ("/trickle", "/slow"):
             self.send_header("Content-Length", "1000")
             self.end_headers()
             try:
                 for _ in range(1000):
                     self.wfile.write(b"x")
                     self.wfile.flush()
-                    time.sleep(0.2)
+                    time.sleep(0.2 if self.path == "/trickle" else 5.0)
             except OSError:
                 pass  # the client gave up: what the test wants
             return
@@ -57,6 +57,15 @@ def test_a_trickling_mirror_fails_within_the_time_bound(server: str, monkeypatch
     start = time.monotonic()
     with pytest.raises(DataError, match=r"took more than 1 s \(\d+ bytes received\)"):
         fetch(server + "trickle", io.BytesIO(), max_bytes=10_000)
+    assert time.monotonic() - start < 3.0
+
+
+def test_a_mirror_sending_a_byte_every_5_s_fails_within_the_bound(server: str,
+                                                                   monkeypatch) -> None:
+    monkeypatch.setattr(download, "DOWNLOAD_SECONDS", 1.0)
+    start = time.monotonic()
+    with pytest.raises(DataError, match="^slow: http://127.0.0.1:.*timed out waiting for data"):
+        from_mirrors("slow", (server,), lambda url: fetch(url, io.BytesIO(), 10_000))
     assert time.monotonic() - start < 3.0
 
 
