@@ -111,3 +111,16 @@ def test_bad_config_file_names_file_and_key(tmp_path):
     path = tmp_path / "my.toml"
     path.write_text("[train]\nepoch = 3\n")
     _one_line_error(ganforge("train", "--config", path), f"{path} [train]: unknown key 'epoch'")
+
+
+def test_a_file_name_too_long_for_the_system_is_one_line(tmp_path):
+    long = "a" * 300
+    _one_line_error(ganforge("report", tmp_path / long), "file name too long (a part of 300")
+    _one_line_error(ganforge("evaluate", "--samples", tmp_path / f"{long}.npz", "--dataset",
+                             "mnist"), "file name too long")
+
+
+def test_a_300_character_export_name_is_one_line(tmp_path):
+    _one_line_error(ganforge("pretrained", "export", tmp_path, "a" * 300, "--dir", tmp_path),
+                    "is 300 characters long; a name has at most 64")
+    assert list(tmp_path.iterdir()) == []

@@ -190,3 +190,27 @@ def _fuzz_dir(factory: pytest.TempPathFactory) -> Path:
     path = factory.getbasetemp() / "idx-fuzz"
     path.mkdir(exist_ok=True)
     return path
+
+
+# --- a gzip bomb is refused as it streams, never decompressed whole ---------------------------
+
+def test_gzip_bomb_is_refused_at_the_bound(tmp_path: Path) -> None:
+    from ganforge.data.idx import read_hashed
+
+    bomb = tmp_path / "bomb.gz"
+    bomb.write_bytes(gzip.compress(bytes(64 * 2**20), compresslevel=9))  # 64 MB of zeros
+    assert bomb.stat().st_size < 200_000
+    with pytest.raises(DataError, match="bomb.gz: more than 1000 bytes uncompressed"):
+        read_hashed(bomb, limit=1000)
+
+
+def test_the_checksum_is_of_the_streamed_content(tmp_path: Path) -> None:
+    import hashlib
+
+    from ganforge.data.idx import read_hashed
+
+    content = encode_idx(np.arange(3000, dtype=np.uint8).reshape(30, 100) % 251)
+    path = tmp_path / "a.gz"
+    path.write_bytes(gzip.compress(content) + gzip.compress(b""))  # two gzip members
+    back, digest = read_hashed(path, limit=len(content))
+    assert bytes(back) == content and digest == hashlib.sha256(content).hexdigest()

@@ -219,3 +219,35 @@ def test_check_real_fashion_mnist(real_data_root: Path) -> None:
     for report in reports:
         assert report["ok"], report["error"]
         assert Path(str(report["path"])).parent == real_data_root / "fashion-mnist"
+
+
+def test_a_gzip_bomb_in_the_data_folder_is_refused_at_the_registered_size(
+        tiny: Any, tmp_path: Path) -> None:
+    folder = tiny.write(tmp_path / "d")
+    fspec = tiny.spec.train_labels
+    (folder / fspec.gz_name).write_bytes(gzip.compress(bytes(32 * 2**20)))
+    with pytest.raises(DataError, match=f"more than {fspec.content_bytes} bytes uncompressed"):
+        verify_file(folder / fspec.gz_name, fspec)
+    report = {r["role"]: r for r in check("tiny", folder)}["train_labels"]
+    assert not report["ok"] and "more than" in str(report["error"])
+
+
+def test_a_gzip_bomb_on_a_mirror_is_refused(tiny: Any, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    url = _mirror(tiny, tmp_path / "mirror")
+    name = tiny.spec.test_labels.gz_name
+    (tmp_path / "mirror" / name).write_bytes(gzip.compress(bytes(3 * 2**20), 9))  # 3 KB
+    monkeypatch.setenv("GANFORGE_MIRRORS", url)
+    limit = tiny.spec.test_labels.content_bytes
+    with pytest.raises(DataError, match=f"{name}: .*more than {limit} bytes uncompressed"):
+        find_files("tiny")
+
+
+def test_a_mirror_file_larger_than_the_registered_one_is_not_downloaded(
+        tiny: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = _mirror(tiny, tmp_path / "mirror")
+    name = tiny.spec.test_labels.gz_name
+    (tmp_path / "mirror" / name).write_bytes(np.random.default_rng(0).bytes(2**20))
+    monkeypatch.setenv("GANFORGE_MIRRORS", url)
+    with pytest.raises(DataError, match=f"{name}: .*more than the 4108 this file may take"):
+        find_files("tiny")

@@ -75,3 +75,21 @@ def test_concurrent_requests_give_the_sequential_answers(text_service):
     with ThreadPoolExecutor(max_workers=8) as pool:
         got = list(pool.map(lambda job: text_service.generate(*job), jobs))
     assert all(torch.equal(x, y) for x, y in zip(expected, got, strict=True))
+
+
+def test_a_checkpoint_naming_an_untrusted_encoder_folder_is_not_served(text_run, tmp_path):
+    import json
+    import shutil
+
+    from ganforge.serve.service import load_service
+
+    run = tmp_path / "run"
+    shutil.copytree(text_run, run)
+    for meta_path in (run / "checkpoints").glob("*.json"):
+        meta = json.loads(meta_path.read_text())
+        meta["config"]["model"]["text_encoder"] = str(tmp_path)
+        meta_path.write_text(json.dumps(meta))
+    with pytest.raises(CheckpointError, match="is not a built-in one.*--text-encoder-dir"):
+        load_service(run)
+    with pytest.raises(encoders.ConfigError, match="holds no safetensors weights"):
+        load_service(run, [tmp_path])  # trusted, but it holds no safetensors weights

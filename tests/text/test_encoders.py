@@ -71,3 +71,55 @@ def test_minilm_is_384_d_normalised_and_meaningful():
     assert torch.allclose(vectors.norm(dim=1), torch.ones(3), atol=1e-5)
     similar, unrelated = vectors[0] @ vectors[1], vectors[0] @ vectors[2]
     assert similar > unrelated + 0.1
+
+
+# --- safetensors only; a checkpoint names only built-in encoders or folders the user trusts --
+
+def tiny_bert(folder, pickled: bool):
+    """A 1-layer BERT of hidden size 8 with its tokenizer, its weights as model.safetensors
+    or (pickled) as pytorch_model.bin only."""
+    transformers = pytest.importorskip("transformers")
+    folder.mkdir(parents=True)
+    config = transformers.BertConfig(vocab_size=16, hidden_size=8, num_hidden_layers=1,
+                                     num_attention_heads=2, intermediate_size=16,
+                                     max_position_embeddings=32)
+    model = transformers.BertModel(config)
+    (folder / "vocab.txt").write_text("\n".join(
+        ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "red", "flower"]) + "\n")
+    transformers.BertTokenizer(str(folder / "vocab.txt")).save_pretrained(folder)
+    model.save_pretrained(folder)
+    if pickled:
+        torch.save(model.state_dict(), folder / "pytorch_model.bin")
+        (folder / "model.safetensors").unlink()
+    return folder
+
+
+def test_a_folder_of_safetensors_weights_encodes(tmp_path):
+    folder = tiny_bert(tmp_path / "bert", pickled=False)
+    vectors = encoders.TransformersEncoder("bert", str(folder), local_only=True).encode(
+        ["a red flower", "a flower"])
+    assert vectors.shape == (2, 8) and torch.isfinite(vectors).all()
+
+
+def test_pickled_weights_are_refused_and_never_loaded(tmp_path, monkeypatch):
+    folder = tiny_bert(tmp_path / "bert", pickled=True)
+
+    def no_unpickling(*args, **kwargs):
+        raise AssertionError("torch.load was called")
+
+    monkeypatch.setattr(torch, "load", no_unpickling)
+    with pytest.raises(ConfigError, match="holds no safetensors weights") as info:
+        encoders.TransformersEncoder("bert", str(folder), local_only=True).encode(["a"])
+    assert "\n" not in str(info.value)
+
+
+def test_a_checkpoint_may_name_only_built_in_encoders_or_trusted_folders(tmp_path):
+    from ganforge.errors import CheckpointError
+    from ganforge.text.encoders import checkpoint_encoder
+
+    assert checkpoint_encoder("minilm") == "minilm"
+    for name in (str(tmp_path), "some-org/some-model", "", 5, None, "x" * 10_000):
+        with pytest.raises(CheckpointError, match="is not a built-in one") as info:
+            checkpoint_encoder(name, where="c.json")
+        assert len(str(info.value)) < 400
+    assert checkpoint_encoder(str(tmp_path / "m" / ".."), [tmp_path]) == str(tmp_path / "m/..")

@@ -126,3 +126,37 @@ def test_every_option_trains_and_resumes_bit_identically(tmp_path, real_data_roo
     again = load_file(out / "checkpoints" / "final.safetensors")
     assert all(tensors[k].equal(again[k]) for k in tensors if not k.startswith("rng."))
     assert (run / "metrics.jsonl").read_text() == (out / "metrics.jsonl").read_text()
+
+
+def test_a_checkpoint_naming_a_folder_of_pickled_weights_is_refused(tiny_run, tmp_path,
+                                                                     capsys):
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(tiny_run, run)
+    folder = tmp_path / "encoder"
+    folder.mkdir()
+    (folder / "pytorch_model.bin").write_bytes(b"\x80\x04cos\nsystem\n.")  # a pickle
+    for meta_path in (run / "checkpoints").glob("*.json"):
+        meta = json.loads(meta_path.read_text())
+        meta["config"]["model"]["text_encoder"] = str(folder)
+        meta_path.write_text(json.dumps(meta))
+    out = str(tmp_path / "x.png")
+    assert main(["generate", str(run), "a red flower", "--out", out]) == 2
+    assert main(["generate", str(run), "a red flower", "--out", out,
+                 "--text-encoder-dir", str(folder)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2
+    assert "is not a built-in one" in err[0] and "--text-encoder-dir" in err[0]
+    assert "holds no safetensors weights" in err[1]
+
+
+def test_a_caption_of_undecodable_bytes_is_one_line(tiny_run, tmp_path, capsys):
+    caption = b"a red \xff flower".decode("utf-8", "surrogateescape")  # as Python reads argv
+    assert main(["generate", str(tiny_run), caption, "--out", str(tmp_path / "x.png")]) == 2
+    assert main(["generate", str(tiny_run), "a red flower", "--to", caption,
+                 "--out", str(tmp_path / "x.png")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and all("not valid UTF-8 text" in line for line in err)
+    assert "character 7" in err[0]
+    assert not (tmp_path / "x.png").exists()

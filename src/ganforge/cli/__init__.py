@@ -5,6 +5,7 @@ exit code 2."""
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from collections.abc import Sequence
 
@@ -48,9 +49,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GanforgeError as exc:
         print(f"ganforge: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        if exc.errno != errno.ENAMETOOLONG:
+            raise
+        print(f"ganforge: error: {_name_too_long(exc)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("ganforge: interrupted", file=sys.stderr)
         return 130
+
+
+def _name_too_long(exc: OSError) -> str:
+    """One line for a path the system refuses as too long (a name part over 255 bytes)."""
+    name = str(exc.filename or "")
+    longest = max(name.split("/"), key=len, default="")
+    shown = name if len(name) <= 80 else f"{name[:60]}...{name[-16:]}"
+    return (f"{shown}: file name too long (a part of {len(longest.encode(errors='replace'))} "
+            "bytes; the system allows 255 per name)")
 
 
 def entry() -> None:

@@ -8,6 +8,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from ganforge.cli.pretrained import add_encoder_dir_argument
+
 # (key, label, format) of each row; a row is printed when the result holds its key.
 ROWS = (
     ("fd", "FD (evaluator features)", "{:.3f}"),
@@ -37,6 +39,7 @@ def add_parser(sub) -> None:
                                      "stacked-mnist)")
     p.add_argument("--data-dir", help="look for the data set here first (with --samples)")
     p.add_argument("--json", help="also write the results to this JSON file")
+    add_encoder_dir_argument(p)
     p.set_defaults(handler=run)
 
 
@@ -82,9 +85,13 @@ def run(args: argparse.Namespace) -> int:
     else:
         from ganforge.metrics.alignment import evaluate_text_run, is_text_run
 
-        evaluate = evaluate_text_run if is_text_run(args.run) else evaluate_run
-        result = evaluate(args.run, args.n, seed=args.seed, checkpoint=args.checkpoint,
-                          features=args.features)
+        if is_text_run(args.run):
+            result = evaluate_text_run(args.run, args.n, seed=args.seed,
+                                       checkpoint=args.checkpoint, features=args.features,
+                                       encoder_dirs=tuple(args.text_encoder_dir))
+        else:
+            result = evaluate_run(args.run, args.n, seed=args.seed, checkpoint=args.checkpoint,
+                                  features=args.features)
         target = _run_folder(Path(args.run)) / "eval.json"
     print(_header(result))
     print(format_table(result))

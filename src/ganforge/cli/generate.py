@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ganforge.cli.pretrained import add_source_arguments
+from ganforge.cli.pretrained import add_encoder_dir_argument, add_source_arguments
 
 
 def add_parser(sub) -> None:
@@ -19,6 +19,7 @@ def add_parser(sub) -> None:
                    help="interpolate from the caption to this one (same noise throughout)")
     p.add_argument("--seed", type=int, default=0, help="noise seed (same seed, same images)")
     p.add_argument("--nrow", type=int, help="images per grid row (png)")
+    add_encoder_dir_argument(p)
     p.set_defaults(handler=run)
 
 
@@ -33,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     source = resolve_source(args.run, args.pretrained, "generate")
     if args.caption is None:
         raise ConfigError('generate: give the caption to draw, e.g. "an ankle boot"')
-    loaded = load_text_generator(source)
+    loaded = load_text_generator(source, args.text_encoder_dir)
     images = generate_from_caption(loaded, args.caption, args.n, seed=args.seed, to=args.to)
     out = export_images(images, args.out, args.format, nrow=args.nrow)
     what = f"{args.caption!r} -> {args.to!r}" if args.to else repr(args.caption)

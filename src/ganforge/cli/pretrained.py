@@ -24,6 +24,13 @@ def add_source_arguments(p, example: str = "", caption: bool = False) -> None:
                         "(see ganforge pretrained list)")
 
 
+def add_encoder_dir_argument(p) -> None:
+    """--text-encoder-dir: a model folder the user trusts as a text-to-image run's encoder."""
+    p.add_argument("--text-encoder-dir", metavar="DIR", action="append", default=[],
+                   help="a text encoder folder (safetensors weights) that a text-to-image "
+                        "checkpoint may name; without it only the built-in encoders load")
+
+
 def add_parser(sub) -> None:
     p = sub.add_parser("pretrained", help="the trained generators shipped with ganforge",
                        description="List the shipped generators (use one with --pretrained "

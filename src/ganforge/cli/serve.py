@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ganforge.cli.pretrained import add_source_arguments
+from ganforge.cli.pretrained import add_encoder_dir_argument, add_source_arguments
 from ganforge.errors import ConfigError
 
 
@@ -27,6 +27,7 @@ def add_parser(sub) -> None:
                    "any). Other names than the listening address's get 400 (against DNS "
                    "rebinding)")
     p.add_argument("--no-access-log", action="store_true", help="do not log each request")
+    add_encoder_dir_argument(p)
     p.set_defaults(handler=run)
 
 
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from ganforge.serve.service import load_service
 
     source = resolve_source(args.run, args.pretrained, "serve")
-    service = load_service(source)  # the model is loaded once, here
+    service = load_service(source, args.text_encoder_dir)  # the model is loaded once, here
     sock = bind(args.host, args.port)
     try:
         app = create_app(service, allowed_hosts(args.host, sock, args.allow_host))

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from ganforge.data.idx import parse_idx, read_content
+from ganforge.data.idx import MAX_CONTENT, parse_idx, read_content
 from ganforge.data.locate import PathLike, find_files
 from ganforge.data.registry import FileSpec, get_spec
 from ganforge.errors import DataError
@@ -65,13 +65,13 @@ class ImageData:
 
 
 def _read_checked(path: Path, fspec: FileSpec, verify: bool) -> np.ndarray:
-    """Read one IDX file, checking the sha256 of its uncompressed content if ``verify``."""
-    content = read_content(path)
-    if verify:
-        digest = hashlib.sha256(content).hexdigest()
-        if digest != fspec.sha256:
-            raise DataError(f"{path}: checksum mismatch (sha256 {digest}, "
-                            f"expected {fspec.sha256})")
+    """Read one IDX file, checking the sha256 of its uncompressed content if ``verify`` (then
+    it cannot be larger than the registered file; else at most MAX_CONTENT)."""
+    digest = hashlib.sha256() if verify else None  # fed while the file is decompressed
+    content = read_content(path, fspec.content_bytes if verify else MAX_CONTENT, digest)
+    if digest is not None and digest.hexdigest() != fspec.sha256:
+        raise DataError(f"{path}: checksum mismatch (sha256 {digest.hexdigest()}, "
+                        f"expected {fspec.sha256})")
     return parse_idx(content, path)
 
 

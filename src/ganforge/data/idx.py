@@ -9,10 +9,13 @@ big-endian for multi-byte types. Every problem with a file becomes a one-line
 from __future__ import annotations
 
 import gzip
+import hashlib
+import io
 import math
 import os
 import zlib
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -31,33 +34,62 @@ _DTYPES: dict[int, np.dtype] = {
     0x0E: np.dtype(">f8"),
 }
 _MAX_DIMS = 4
+CHUNK = 1 << 20
+MAX_CONTENT = 1 << 30  # any IDX file: at most 1 GiB uncompressed (MNIST's largest: 47 MB)
 
 
-def decode_content(raw: bytes, source: str | os.PathLike[str]) -> bytes:
-    """Return the uncompressed content of ``raw``, gunzipping it if it starts with the gzip magic.
+def _read_stream(fh: BinaryIO, source: str | os.PathLike[str], limit: int,
+                 digest: Any = None) -> bytearray:
+    """The uncompressed content of the open file `fh` (gunzipped as it is read if it starts
+    with the gzip magic), refused as soon as it passes `limit` bytes; `digest` (a hashlib
+    object) is updated with the content as it streams."""
+    head = fh.read(len(GZIP_MAGIC))
+    if not head:
+        raise DataError(f"{source}: empty file")
+    fh.seek(0)
+    stream: BinaryIO = gzip.GzipFile(fileobj=fh, mode="rb") if head == GZIP_MAGIC else fh
+    content = bytearray()
+    try:
+        while chunk := stream.read(min(CHUNK, limit + 1 - len(content))):
+            content += chunk
+            if len(content) > limit:
+                raise DataError(f"{source}: more than {limit} bytes uncompressed, the most this "
+                                "file may hold; refused before reading further")
+            if digest is not None:
+                digest.update(chunk)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DataError(f"{source}: corrupt gzip data ({_one_line(exc)})") from None
+    return content
+
+
+def decode_content(raw: bytes, source: str | os.PathLike[str], limit: int = MAX_CONTENT,
+                   digest: Any = None) -> bytearray:
+    """Return the uncompressed content of ``raw`` (gunzipped, as a bounded stream, if it
+    starts with the gzip magic); at most ``limit`` bytes, else a DataError.
 
     ``source`` only serves to name the file in error messages.
     """
-    if not raw:
-        raise DataError(f"{source}: empty file")
-    if not raw.startswith(GZIP_MAGIC):
-        return raw
-    try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise DataError(f"{source}: corrupt gzip data ({_one_line(exc)})") from None
+    return _read_stream(io.BytesIO(raw), source, limit, digest)
 
 
-def read_content(path: str | os.PathLike[str]) -> bytes:
-    """Read a file and return its uncompressed content (gzip detected by magic bytes)."""
+def read_content(path: str | os.PathLike[str], limit: int = MAX_CONTENT,
+                 digest: Any = None) -> bytearray:
+    """Read a file and return its uncompressed content (gzip detected by magic bytes), at
+    most ``limit`` bytes; ``digest`` (hashlib) sees the content as it streams."""
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as fh:
+            return _read_stream(fh, path, limit, digest)
     except OSError as exc:
         raise DataError(f"{path}: cannot read file ({exc.strerror or _one_line(exc)})") from None
-    return decode_content(raw, path)
 
 
-def parse_idx(content: bytes, source: str | os.PathLike[str]) -> np.ndarray:
+def read_hashed(path: str | os.PathLike[str], limit: int = MAX_CONTENT) -> tuple[bytearray, str]:
+    """(content, SHA-256 of the content) of a file, hashed while it is decompressed."""
+    digest = hashlib.sha256()
+    return read_content(path, limit, digest), digest.hexdigest()
+
+
+def parse_idx(content: bytes | bytearray, source: str | os.PathLike[str]) -> np.ndarray:
     """Parse uncompressed IDX ``content`` into a writable, native-endian numpy array."""
     if len(content) < 4:
         raise DataError(f"{source}: truncated header: {len(content)} bytes, need at least 4")
@@ -92,13 +124,14 @@ def parse_idx(content: bytes, source: str | os.PathLike[str]) -> np.ndarray:
     return flat.astype(dtype.newbyteorder("="), copy=True).reshape(dims)
 
 
-def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
-    """Read an IDX file (raw or gzip-compressed) into a numpy array.
+def read_idx(path: str | os.PathLike[str], limit: int = MAX_CONTENT) -> np.ndarray:
+    """Read an IDX file (raw or gzip-compressed, at most ``limit`` bytes uncompressed) into a
+    numpy array.
 
     Raises :class:`DataError` for an unreadable, empty, corrupt, truncated or
     over-long file, naming the file in the message.
     """
-    return parse_idx(read_content(path), path)
+    return parse_idx(read_content(path, limit), path)
 
 
 def encode_idx(array: np.ndarray, target: str | os.PathLike[str] = "array") -> bytes:

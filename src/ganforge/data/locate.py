@@ -5,24 +5,24 @@ Search order for data set ``NAME``: the ``data_dir`` argument, ``$GANFORGE_DATA`
 (``$XDG_CACHE_HOME/ganforge`` or ``~/.cache/ganforge``), then the spec's system
 folders. Under each root R the files are looked for in ``R/NAME/`` and then in ``R/``.
 Downloads go to the user cache and can be disabled with ``GANFORGE_NO_DOWNLOAD=1``;
-``GANFORGE_MIRRORS`` (comma-separated base URLs or folders) replaces the mirror list.
+``GANFORGE_MIRRORS`` (comma-separated base URLs or folders) replaces the mirror list. Every
+file's size is known, so reading, decompressing and downloading it are bounded by it
+(see :mod:`ganforge.data.download` for the time bound).
 """
 
 from __future__ import annotations
 
 import hashlib
-import http.client
+import io
 import os
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from ganforge.data.idx import decode_content, parse_idx, read_content
+from ganforge.data.download import fetch, from_mirrors, mirror_urls
+from ganforge.data.idx import decode_content, parse_idx, read_hashed
 from ganforge.data.registry import DATASETS, ROLES, DatasetSpec, FileSpec, get_spec
 from ganforge.errors import DataError
 from ganforge.fileio import atomic_write_bytes
 
-DOWNLOAD_TIMEOUT = 30.0
 PathLike = str | os.PathLike[str]
 
 
@@ -77,13 +77,7 @@ def _locate(spec: DatasetSpec, data_dir: PathLike | None) -> dict[str, Path] | N
 
 def mirrors_for(spec: DatasetSpec) -> tuple[str, ...]:
     """Return the download base URLs: ``$GANFORGE_MIRRORS`` if set, else the spec's mirrors."""
-    env = os.environ.get("GANFORGE_MIRRORS", "")
-    chosen = tuple(m.strip() for m in env.split(",") if m.strip()) or spec.mirrors
-    urls = []
-    for base in chosen:
-        url = base if "://" in base else Path(base).expanduser().resolve().as_uri()
-        urls.append(url if url.endswith("/") else url + "/")
-    return tuple(urls)
+    return mirror_urls(spec.mirrors)
 
 
 def _download_disabled() -> bool:
@@ -92,31 +86,22 @@ def _download_disabled() -> bool:
     return value not in ("", "0", "false", "no", "off")
 
 
-def _describe(exc: BaseException) -> str:
-    """Return a short one-line reason for a failed fetch."""
-    if isinstance(exc, urllib.error.HTTPError):
-        return f"HTTP {exc.code} {exc.reason}"
-    if isinstance(exc, urllib.error.URLError):
-        reason = exc.reason
-        text = getattr(reason, "strerror", None) or str(reason)
-    elif isinstance(exc, TimeoutError):
-        text = f"timed out after {DOWNLOAD_TIMEOUT:g} s"
-    else:
-        text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-    return " ".join(str(text).split())
-
-
 def _fetch(url: str, fspec: FileSpec, folder: Path) -> Path:
-    """Download one file from ``url``, check its content's sha256 and store it atomically."""
-    with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response:
-        raw = response.read()
+    """Download one file from ``url`` (bounded in size and time), check its content's sha256
+    (hashed while it is decompressed, itself bounded by the file's known size) and store it
+    atomically."""
+    size = fspec.content_bytes
+    buffer = io.BytesIO()
+    fetch(url, buffer, max_bytes=size + size // 100 + 4096)  # gzip may add a little
+    raw = buffer.getvalue()
+    digest = hashlib.sha256()
     try:
-        content = decode_content(raw, url)
+        decode_content(raw, url, size, digest)
     except DataError as exc:  # drop the URL prefix: the caller names the mirror and file
         raise DataError(str(exc).removeprefix(f"{url}: ")) from None
-    digest = hashlib.sha256(content).hexdigest()
-    if digest != fspec.sha256:
-        raise DataError(f"checksum mismatch (sha256 {digest}, expected {fspec.sha256})")
+    if digest.hexdigest() != fspec.sha256:
+        raise DataError(f"checksum mismatch (sha256 {digest.hexdigest()}, "
+                        f"expected {fspec.sha256})")
     folder.mkdir(parents=True, exist_ok=True)
     dest = folder / (fspec.gz_name if raw.startswith(b"\x1f\x8b") else fspec.filename)
     return atomic_write_bytes(dest, raw)
@@ -127,13 +112,7 @@ def _download_file(fspec: FileSpec, mirrors: tuple[str, ...], folder: Path) -> P
     existing = _file_in(folder, fspec)
     if existing is not None and _verified(existing, fspec):
         return existing
-    reasons = []
-    for base in mirrors:
-        try:
-            return _fetch(base + fspec.gz_name, fspec, folder)
-        except (OSError, ValueError, http.client.HTTPException, DataError) as exc:
-            reasons.append(f"{base}: {_describe(exc)}")
-    raise DataError(f"{fspec.gz_name}: " + "; ".join(reasons or ["no mirror configured"]))
+    return from_mirrors(fspec.gz_name, mirrors, lambda url: _fetch(url, fspec, folder))
 
 
 def _verified(path: Path, fspec: FileSpec) -> bool:
@@ -183,7 +162,7 @@ def verify_file(path: PathLike, spec: FileSpec) -> bool:
 
     Raises :class:`DataError` if the file cannot be read or is corrupt gzip.
     """
-    return hashlib.sha256(read_content(path)).hexdigest() == spec.sha256
+    return read_hashed(path, spec.content_bytes)[1] == spec.sha256
 
 
 def _check_file(role: str, path: Path, fspec: FileSpec) -> dict[str, object]:
@@ -193,8 +172,7 @@ def _check_file(role: str, path: Path, fspec: FileSpec) -> dict[str, object]:
         "sha256": None, "sha256_ok": False, "shape_ok": False, "ok": False, "error": None,
     }
     try:
-        content = read_content(path)
-        report["sha256"] = hashlib.sha256(content).hexdigest()
+        content, report["sha256"] = read_hashed(path, fspec.content_bytes)
         report["sha256_ok"] = report["sha256"] == fspec.sha256
         shape = tuple(parse_idx(content, path).shape)
     except DataError as exc:

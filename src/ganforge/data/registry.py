@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from ganforge.errors import DataError
@@ -21,6 +22,12 @@ class FileSpec:
     filename: str
     sha256: str
     shape: tuple[int, ...]
+
+    @property
+    def content_bytes(self) -> int:
+        """The size of the uncompressed file: the IDX header and one byte per item (every
+        registered file holds uint8). Reading and downloading are bounded by it."""
+        return 4 + 4 * len(self.shape) + math.prod(self.shape)
 
     @property
     def gz_name(self) -> str:

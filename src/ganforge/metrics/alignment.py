@@ -86,20 +86,24 @@ def base_dataset(dataset: str) -> str:
 
 def evaluate_text_run(run: Path | str, n: int | None = None, *, seed: int = 0,
                       checkpoint: str | None = None, features: str = "evaluator",
-                      captions: int = DEFAULT_CAPTIONS) -> dict[str, Any]:
-    """FD (and the base data set's other metrics) and alignment of a text-to-image run."""
+                      captions: int = DEFAULT_CAPTIONS,
+                      encoder_dirs: tuple[str, ...] = ()) -> dict[str, Any]:
+    """FD (and the base data set's other metrics) and alignment of a text-to-image run (its
+    encoder built in, or one of `encoder_dirs`, the folders named with --text-encoder-dir)."""
     from ganforge.metrics.evaluate import evaluate_images, resolve_checkpoint
+    from ganforge.metrics.registry import min_samples
     from ganforge.metrics.weights import evaluator_for
     from ganforge.text.generate import generate_for_captions, load_text_generator
 
-    loaded = load_text_generator(resolve_checkpoint(Path(run), checkpoint))
+    loaded = load_text_generator(resolve_checkpoint(Path(run), checkpoint), encoder_dirs)
     cfg = loaded.config
     base = base_dataset(cfg.data.dataset)
     held = held_out_captions(cfg, seed)
     n = len(held["labels"]) if n is None else n
-    if not 2 <= n <= len(held["labels"]):
-        raise ConfigError(f"--n must be in 2..{len(held['labels'])} (one image per held-out "
-                          f"caption), got {n}")
+    low = min_samples(base)
+    if not low <= n <= len(held["labels"]):
+        raise ConfigError(f"--n must be in {low}..{len(held['labels'])} (one image per "
+                          f"held-out caption), got {n}")
     captions = min(captions, n)
     start = time.perf_counter()
     images = generate_for_captions(loaded, held["text"][:n], seed)

@@ -17,7 +17,7 @@ import torch
 
 from ganforge.errors import ConfigError
 from ganforge.metrics.features import FeatureSet, get_extractor
-from ganforge.metrics.registry import Metric, metrics_for
+from ganforge.metrics.registry import Metric, metrics_for, min_samples
 from ganforge.metrics.weights import evaluator_for, normalise_dataset
 
 DEFAULT_SAMPLES = 10_000
@@ -168,8 +168,9 @@ def evaluate_run(run: Path | str, n: int | None = None, *, seed: int = 0,
     cfg = loaded.config
     key, _ = check_dataset(cfg.data.dataset)
     n = default_samples(key) if n is None else n
-    if n < 2:
-        raise ConfigError(f"--n must be at least 2, got {n}")
+    if n < min_samples(key):
+        raise ConfigError(f"--n must be at least {min_samples(key)} (what every metric of "
+                          f"{key} needs), got {n}")
     start = time.perf_counter()
     images = sample_images(loaded.generator, cfg.model.latent_dim, cfg.train.noise, n, seed)
     generated = time.perf_counter() - start
@@ -186,6 +187,7 @@ def evaluate_npz(path: Path | str, dataset: str, *, seed: int = 0,
     from ganforge.metrics.npz import read_npz_images
 
     key, _ = check_dataset(dataset)
-    images = read_npz_images(path, channels=3 if key == "stacked-mnist" else 1)
+    images = read_npz_images(path, channels=3 if key == "stacked-mnist" else 1,
+                             min_images=min_samples(key))
     result = evaluate_images(images, key, seed=seed, features=features, data_dir=data_dir)
     return {"samples": str(path), **result}

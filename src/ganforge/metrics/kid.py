@@ -17,6 +17,7 @@ import torch
 
 SUBSETS = 100
 SUBSET_SIZE = 1000
+MIN_SAMPLES = 4  # subsets of at least 2 rows, at most half of each set
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,8 @@ def kid(a: np.ndarray, b: np.ndarray, subsets: int = SUBSETS, subset_size: int =
     half of each set, so that the subsets differ and the std means something; kernels in
     float32, sums in float64)."""
     size = min(subset_size, len(a) // 2, len(b) // 2)
-    if size < 2:
-        raise ValueError("KID needs at least 4 samples in each set")
+    if size < MIN_SAMPLES // 2:
+        raise ValueError(f"KID needs at least {MIN_SAMPLES} samples in each set")
     rng = np.random.default_rng(seed)
     x = torch.as_tensor(np.asarray(a, dtype=np.float32))
     y = torch.as_tensor(np.asarray(b, dtype=np.float32))

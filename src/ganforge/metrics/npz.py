@@ -1,14 +1,21 @@
-"""Reading samples made by any program from an .npz file, safely (no pickles).
+"""Reading samples made by any program from an .npz (or a bare .npy) file, safely.
 
 The file holds one uint8 array (named `images`, or the only array in the file) shaped
 (N, H, W), (N, H, W, C) or (N, C, H, W) with C = 1 or 3: what `ganforge sample --format npz`
-writes. Every problem is a one-line DataError naming the file.
+writes. Nothing is unpickled, and nothing is allocated before the array's .npy header has
+been read and checked: its dtype, its shape (28x28 images, at most MAX_IMAGES of them) and,
+for a zip member, the uncompressed size the archive declares. The data itself is read as a
+bounded stream, so an archive that lies about its sizes (a zip bomb) cannot make ganforge
+read more than the header asked for. Every problem is a one-line DataError naming the file.
 """
 
 from __future__ import annotations
 
+import math
+import tokenize
 import zipfile
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import torch
@@ -16,51 +23,133 @@ import torch
 from ganforge.errors import DataError
 
 IMAGE_SIZE = 28
+MAX_IMAGES = 100_000  # more than any evaluation needs (26,000 for stacked MNIST)
+MAX_DATA_BYTES = MAX_IMAGES * 3 * IMAGE_SIZE * IMAGE_SIZE  # 235 MB
+MAX_HEADER_BYTES = 10_000  # numpy's own limit on a .npy header
+NPY_MAGIC = b"\x93NUMPY"
 
 
-def _load_array(path: Path) -> np.ndarray:
-    """The image array of an npz file (allow_pickle=False: object arrays are refused)."""
+def _header(stream: IO[bytes], where: str) -> tuple[tuple[int, ...], bool, np.dtype]:
+    """(shape, fortran_order, dtype) of the .npy header at the start of `stream`."""
+    fmt = np.lib.format
+    try:
+        version = fmt.read_magic(stream)
+        if version == (1, 0):
+            return fmt.read_array_header_1_0(stream, max_header_size=MAX_HEADER_BYTES)
+        if version == (2, 0):
+            return fmt.read_array_header_2_0(stream, max_header_size=MAX_HEADER_BYTES)
+    except (ValueError, TypeError, OverflowError, KeyError, SyntaxError, EOFError,
+            RecursionError, MemoryError, tokenize.TokenError, zipfile.BadZipFile,
+            OSError) as exc:  # numpy parses the header with ast: any of these for junk
+        raise DataError(f"{where}: not a readable .npy header ({_first_line(exc)})") from None
+    raise DataError(f"{where}: .npy format version {version[0]}.{version[1]} is not read "
+                    "(1.0 and 2.0 are)")
+
+
+def image_shape(shape: tuple[int, ...], where: str, channels: int) -> tuple[int, ...]:
+    """The (N, C, H, W) shape of images stored as (N, H, W), (N, H, W, C) or (N, C, H, W)."""
+    if len(shape) == 3:
+        shape = (shape[0], 1, *shape[1:])
+    elif len(shape) == 4 and shape[-1] in (1, 3) and shape[1] == IMAGE_SIZE:
+        shape = (shape[0], shape[3], shape[1], shape[2])
+    if len(shape) != 4 or shape[2:] != (IMAGE_SIZE, IMAGE_SIZE):
+        raise DataError(f"{where}: images must be {IMAGE_SIZE}x{IMAGE_SIZE}, shaped (N, H, W), "
+                        f"(N, H, W, C) or (N, C, H, W); got {_cut(str(shape))}")
+    if shape[1] != channels:
+        raise DataError(f"{where}: images have {shape[1]} channel(s); this data set has "
+                        f"{channels}")
+    return shape
+
+
+def _check(shape: tuple[int, ...], dtype: np.dtype, where: str, channels: int,
+           min_images: int) -> None:
+    if dtype != np.uint8:
+        raise DataError(f"{where}: images must be uint8 (0..255), got dtype {_cut(str(dtype))}")
+    count = image_shape(shape, where, channels)[0]
+    if count < min_images:
+        raise DataError(f"{where}: need at least {min_images} images, got {count}")
+    if count > MAX_IMAGES:
+        raise DataError(f"{where}: {count} images; ganforge reads at most {MAX_IMAGES}")
+
+
+def _read_array(stream: IO[bytes], where: str, channels: int, min_images: int,
+                declared: int | None = None) -> np.ndarray:
+    """The checked array of the .npy in `stream`, reading at most what its header states.
+    `declared`: the stream's total size as its container states it (refused if smaller)."""
+    shape, fortran, dtype = _header(stream, where)
+    _check(shape, dtype, where, channels, min_images)
+    nbytes = math.prod(shape)
+    if declared is not None and declared < nbytes:
+        raise DataError(f"{where}: truncated: the header asks for {nbytes} bytes of data, the "
+                        f"file holds at most {declared}")
+    try:
+        data = stream.read(nbytes)
+        extra = stream.read(1)
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile) as exc:
+        raise DataError(f"{where}: corrupt data ({_first_line(exc)})") from None
+    if len(data) != nbytes:
+        raise DataError(f"{where}: truncated: {len(data)} bytes of data, the header asks for "
+                        f"{nbytes}")
+    if extra:
+        raise DataError(f"{where}: more data than its header states ({nbytes} bytes)")
+    return np.frombuffer(data, np.uint8).reshape(shape, order="F" if fortran else "C")
+
+
+def _member(archive: zipfile.ZipFile, path: Path) -> zipfile.ZipInfo:
+    """The zip member holding the images: `images.npy`, or the only member."""
+    members = [m for m in archive.infolist() if not m.is_dir()]
+    named = [m for m in members if m.filename == "images.npy"]
+    if named:
+        return named[0]
+    if len(members) == 1:
+        return members[0]
+    names = ", ".join(m.filename.removesuffix(".npy") for m in members[:10])
+    more = f" and {len(members) - 10} more" if len(members) > 10 else ""
+    raise DataError(f"{path}: no array named 'images' (found: {_cut(names)}{more})")
+
+
+def _from_zip(path: Path, channels: int, min_images: int) -> np.ndarray:
+    with zipfile.ZipFile(path) as archive:
+        member = _member(archive, path)
+        where = f"{path}: member {_cut(member.filename)}"
+        limit = MAX_DATA_BYTES + MAX_HEADER_BYTES + 16
+        if member.file_size > limit:
+            raise DataError(f"{where} declares {member.file_size} bytes uncompressed; ganforge "
+                            f"reads at most {limit}")
+        with archive.open(member) as stream:
+            return _read_array(stream, where, channels, min_images, member.file_size)
+
+
+def _load_array(path: Path, channels: int, min_images: int) -> np.ndarray:
+    """The image array of an .npz or .npy file, checked before its data is read."""
     if not path.is_file():
         raise DataError(f"{path}: no such file")
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            if not isinstance(npz, np.lib.npyio.NpzFile):
-                raise DataError(f"{path}: not an .npz archive (a bare .npy array?)")
-            names = list(npz.files)
-            if "images" in names:
-                return npz["images"]
-            if len(names) == 1:
-                return npz[names[0]]
-            raise DataError(f"{path}: no array named 'images' (found: {', '.join(names)})")
-    except DataError:
-        raise
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"{path}: not a readable .npz of images ({first})") from None
+        with open(path, "rb") as fh:
+            if fh.read(len(NPY_MAGIC)) == NPY_MAGIC:
+                fh.seek(0)
+                return _read_array(fh, str(path), channels, min_images)
+        return _from_zip(path, channels, min_images)
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile, NotImplementedError) as exc:
+        raise DataError(f"{path}: not a readable .npz of images ({_first_line(exc)})") from None
 
 
-def to_nchw(array: np.ndarray, path: Path, channels: int) -> np.ndarray:
-    """(N, H, W) / (N, H, W, C) / (N, C, H, W) -> (N, C, H, W), checking size and channels."""
+def read_npz_images(path: Path | str, channels: int = 1, min_images: int = 2) -> torch.Tensor:
+    """uint8 images (N, C, 28, 28) from an .npz (or .npy) file of at least `min_images`."""
+    path = Path(path)
+    array = _load_array(path, channels, min_images)
+    shape = image_shape(array.shape, str(path), channels)
     if array.ndim == 3:
         array = array[:, None]
-    elif array.ndim == 4 and array.shape[-1] in (1, 3) and array.shape[1] == IMAGE_SIZE:
+    elif array.shape[1:] != shape[1:]:
         array = array.transpose(0, 3, 1, 2)
-    if array.ndim != 4 or array.shape[2:] != (IMAGE_SIZE, IMAGE_SIZE):
-        raise DataError(f"{path}: images must be {IMAGE_SIZE}x{IMAGE_SIZE}, shaped (N, H, W), "
-                        f"(N, H, W, C) or (N, C, H, W); got {array.shape}")
-    if array.shape[1] != channels:
-        raise DataError(f"{path}: images have {array.shape[1]} channel(s); "
-                        f"this data set has {channels}")
-    return np.ascontiguousarray(array)
+    return torch.from_numpy(np.array(array, order="C"))  # a writable copy, (N, C, H, W)
 
 
-def read_npz_images(path: Path | str, channels: int = 1) -> torch.Tensor:
-    """uint8 images (N, C, 28, 28) from an npz file."""
-    path = Path(path)
-    array = _load_array(path)
-    if array.dtype != np.uint8:
-        raise DataError(f"{path}: images must be uint8 (0..255), got dtype {array.dtype}")
-    array = to_nchw(array, path, channels)
-    if array.shape[0] < 2:
-        raise DataError(f"{path}: need at least 2 images, got {array.shape[0]}")
-    return torch.from_numpy(array)
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return _cut(text.splitlines()[0]) if text else type(exc).__name__
+
+
+def _cut(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."

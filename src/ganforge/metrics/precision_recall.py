@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 K = 3
+MIN_SAMPLES = K + 1  # each point needs k other points
 CHUNK = 1000
 
 

@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from ganforge.errors import ConfigError
 from ganforge.metrics.features import FeatureSet
+from ganforge.metrics.kid import MIN_SAMPLES as KID_MIN
+from ganforge.metrics.precision_recall import MIN_SAMPLES as PR_MIN
 
 Reference = Literal["full", "same_n", "none"]
 
@@ -27,6 +29,7 @@ class Metric:
     score: Callable[[Any, Any], dict[str, Any]]
     reference: Reference
     description: str
+    min_samples: int = 1  # the fewest generated samples it can score
 
 
 def _fd_stats(fs: FeatureSet) -> Any:
@@ -85,11 +88,11 @@ def _probs(fs: FeatureSet) -> Any:
 
 
 REGISTRY: dict[str, Metric] = {m.name: m for m in (
-    Metric("fd", _fd_stats, _fd_score, "full", "Frechet distance of feature Gaussians"),
-    Metric("kid", _features, _kid_score, "same_n", "kernel distance (unbiased MMD^2)"),
+    Metric("fd", _fd_stats, _fd_score, "full", "Frechet distance of feature Gaussians", 2),
+    Metric("kid", _features, _kid_score, "same_n", "kernel distance (unbiased MMD^2)", KID_MIN),
     Metric("classifier_score", _probs, _cs_score, "none", "exp E KL(p(y|x) || p(y))"),
     Metric("coverage", _probs, _coverage_score, "none", "classes with >= 1% of samples"),
-    Metric("precision_recall", _features, _pr_score, "same_n", "k-NN manifold overlap"),
+    Metric("precision_recall", _features, _pr_score, "same_n", "k-NN manifold overlap", PR_MIN),
     Metric("stacked_modes", _probs, _stacked_score, "none", "modes of 1,000 hit, KL"),
 )}
 
@@ -108,3 +111,8 @@ def metrics_for(dataset: str) -> list[Metric]:
     """The metrics that apply to `dataset`'s samples."""
     names = STACKED_METRICS if dataset == "stacked-mnist" else CLASS_METRICS
     return [REGISTRY[n] for n in names]
+
+
+def min_samples(dataset: str) -> int:
+    """The fewest samples every metric of `dataset` can score (KID's subsets, k-NN's k...)."""
+    return max(m.min_samples for m in metrics_for(dataset))

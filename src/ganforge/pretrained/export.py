@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ganforge.errors import CheckpointError, ConfigError
-from ganforge.pretrained.store import MAX_BYTES, NAME_PATTERN, pretrained_folder
+from ganforge.pretrained.store import MAX_BYTES, MAX_NAME, NAME_PATTERN, pretrained_folder
 
 DEFAULT_N = 10_000
 DEFAULT_SEED = 0
@@ -94,6 +94,9 @@ def _source(run: Path, checkpoint: str | None) -> tuple[Path, dict[str, Any], di
 
 def _target(name: str, folder: Path | str | None, force: bool) -> Path:
     """The folder to write into, after checking the name and that it is free (or --force)."""
+    if len(name) > MAX_NAME:
+        raise ConfigError(f"name {name[:40]!r}... is {len(name)} characters long; a name has at "
+                          f"most {MAX_NAME}")
     if not NAME_PATTERN.fullmatch(name):
         raise ConfigError(f"name {name!r}: use lower-case letters, digits, '.', '_' and '-'")
     target = Path(folder) if folder is not None else pretrained_folder()

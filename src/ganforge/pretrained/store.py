@@ -18,7 +18,8 @@ from ganforge.fileio import sha256_file
 if TYPE_CHECKING:
     from ganforge.sampling import LoadedGenerator
 
-NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
+MAX_NAME = 64  # a name becomes two file names (NAME.json, NAME.safetensors)
+NAME_PATTERN = re.compile(rf"[a-z0-9][a-z0-9._-]{{0,{MAX_NAME - 1}}}")
 MAX_BYTES = 10 * 1024 * 1024  # a shipped tensor file is at most 10 MB
 
 
@@ -39,7 +40,7 @@ def entry_path(name: str, folder: Path | str | None = None) -> Path:
     names = known_names(root)
     if name not in names:
         known = ", ".join(names) if names else "none"
-        raise ConfigError(f"unknown pretrained generator {name!r} (known: {known})")
+        raise ConfigError(f"unknown pretrained generator {name[:80]!r} (known: {known})")
     return root / f"{name}.json"
 
 

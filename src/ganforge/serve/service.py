@@ -11,6 +11,7 @@ methods but requires a caption where this one refuses it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -140,11 +141,14 @@ class UnconditionalService:
         return self.decode(z)
 
 
-def load_service(path: Path | str) -> Service:
-    """Load the run folder or checkpoint once and wrap it in the service for its kind."""
+def load_service(path: Path | str, encoder_dirs: Sequence[str | Path] = ()) -> Service:
+    """Load the run folder or checkpoint once and wrap it in the service for its kind (a
+    text-to-image run's encoder: built in, or one of `encoder_dirs`)."""
     loaded = load_generator(path)
     if hasattr(loaded.config.model, "text_encoder"):  # the test of load_text_generator
         from ganforge.serve.text_service import TextService
+        from ganforge.text.encoders import checkpoint_encoder
 
+        checkpoint_encoder(loaded.config.model.text_encoder, encoder_dirs, loaded.checkpoint)
         return TextService(loaded)
     return UnconditionalService(loaded)

@@ -8,6 +8,12 @@
     any other name  a Hugging Face model loaded through transformers (local copy or hub),
                     mean of the last layer
 
+Weights are loaded from safetensors files only (`use_safetensors=True`): a folder holding
+only a pickled `pytorch_model.bin` is refused, never unpickled. A checkpoint's encoder name is
+accepted only when it is a built-in one or a folder the user named on the command line
+(`--text-encoder-dir`, see `checkpoint_encoder`): a file someone sends cannot make ganforge
+load a model of its choosing.
+
 The vector size is the encoder's; models read it from the encoded data, never assume it.
 """
 
@@ -21,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ganforge.errors import ConfigError
+from ganforge.errors import CheckpointError, ConfigError
 
 if TYPE_CHECKING:
     import torch
@@ -90,15 +96,21 @@ class TransformersEncoder:
                               "pip install 'ganforge[text]'") from None
         transformers.utils.logging.set_verbosity_error()
         transformers.utils.logging.disable_progress_bar()
+        folder = Path(self.source).expanduser()
+        if folder.is_dir() and not any(folder.glob("*.safetensors")):
+            raise ConfigError(f"text encoder {_cut(self.name)!r}: {_cut(str(folder))} holds no "
+                              "safetensors weights (model.safetensors); ganforge never loads "
+                              "pickled ones (pytorch_model.bin)")
         try:
             self._tokenizer = transformers.AutoTokenizer.from_pretrained(
                 self.source, local_files_only=self.local_only)
             self._model = transformers.AutoModel.from_pretrained(
-                self.source, local_files_only=self.local_only).eval()
+                self.source, local_files_only=self.local_only, use_safetensors=True).eval()
         except (OSError, ValueError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ConfigError(f"text encoder {self.name!r}: cannot load model {self.source!r} "
-                              f"(no local copy and no internet?): {first}") from None
+            raise ConfigError(f"text encoder {_cut(self.name)!r}: cannot load model "
+                              f"{_cut(self.source)!r} (no local copy and no internet?): "
+                              f"{_cut(first)}") from None
 
     def encode(self, captions: Sequence[str]) -> torch.Tensor:
         import torch
@@ -158,3 +170,23 @@ def get_encoder(name: str) -> TextEncoder:
         factory = ENCODERS.get(name)
         _LOADED[name] = factory() if factory else TransformersEncoder(name, name)
     return _LOADED[name]
+
+
+def checkpoint_encoder(name: object, allowed_dirs: Sequence[str | os.PathLike[str]] = (),
+                       where: object = "checkpoint") -> str:
+    """The encoder a checkpoint names, if ganforge may load it: a built-in one (ENCODERS), or
+    one of the folders the user named with --text-encoder-dir (`allowed_dirs`); else one line.
+    A checkpoint may come from anyone: it never chooses another model or folder by itself."""
+    if isinstance(name, str) and name in ENCODERS:
+        return name
+    if isinstance(name, str) and name.strip():
+        wanted = Path(name).expanduser().resolve()
+        if any(Path(d).expanduser().resolve() == wanted for d in allowed_dirs):
+            return name
+    raise CheckpointError(f"{where}: text encoder {_cut(repr(name))} is not a built-in one "
+                          f"({', '.join(ENCODERS)}); if it is a model folder you trust, name "
+                          "it with --text-encoder-dir")
+
+
+def _cut(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."

@@ -18,13 +18,19 @@ from ganforge.training.noise import sample_noise
 BATCH = 1000
 
 
-def load_text_generator(path: Path | str) -> LoadedGenerator:
-    """G of a text-to-image run folder or checkpoint; a one-line error for other runs."""
+def load_text_generator(path: Path | str, encoder_dirs: Sequence[str | Path] = ()
+                        ) -> LoadedGenerator:
+    """G of a text-to-image run folder or checkpoint; a one-line error for other runs, and
+    for a text encoder that is neither built in nor one of `encoder_dirs` (the folders the
+    user named with --text-encoder-dir)."""
+    from ganforge.text.encoders import checkpoint_encoder
+
     loaded = load_generator(path)
     model = loaded.config.model
     if not hasattr(model, "text_encoder"):
         raise ConfigError(f"{loaded.checkpoint}: arch {model.arch} does not read captions; "
                           "use `ganforge sample` for it")
+    checkpoint_encoder(model.text_encoder, encoder_dirs, loaded.checkpoint)
     return loaded
 
 
@@ -36,6 +42,11 @@ def encode_captions(loaded: LoadedGenerator, captions: Sequence[str]) -> torch.T
         if is_blank(caption):
             raise ConfigError("a caption is empty: give the sentence to draw, e.g. "
                               "\"a thick, slanted seven\"")
+        try:
+            caption.encode("utf-8")  # bytes the shell's locale could not decode land here
+        except UnicodeEncodeError as exc:
+            raise ConfigError(f"a caption is not valid UTF-8 text (an undecodable byte at "
+                              f"character {exc.start + 1}); give the caption in UTF-8") from None
     model = loaded.config.model
     vectors = get_encoder(model.text_encoder).encode([" ".join(c.split()) for c in captions])
     if vectors.shape[1] != model.text_dim:
