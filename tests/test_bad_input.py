@@ -171,3 +171,24 @@ def test_jpegs_of_random_bytes(tmp_path_factory, content):
         read_image(path)
     except DataError as exc:
         assert str(path) in str(exc)
+
+
+# --- settings outside their domain: one line, exit 2, nothing echoed whole ----------------
+
+@pytest.mark.parametrize("body, fragment", [
+    ("[optim]\nlr_g = nan", "lr_g must be a finite number, got nan"),
+    ("[optim]\nbeta1 = 5.0", "beta1 must be less than 1"),
+    ('[model]\narch = "mlp"\nd_dropout = 2.0', "d_dropout must be less than 1"),
+    ("[model]\nlatent_dim = -3", "latent_dim must be at least 1, got -3"),
+    ("[model]\nlatent_dim = 0", "latent_dim must be at least 1, got 0"),
+    ('[model]\narch = "mlp"\ng_hidden = [0]', "g_hidden[0] must be at least 1, got 0"),
+    ("[train]\ngrid = 100000", "grid must be at most 32"),
+    ("[model]\ng_hidden = " + "[" * 5000 + "]" * 5000, "nested too deep"),
+    ('[data]\ndataset = "' + "x" * 10_000_000 + '"', "dataset is 10000000 characters long"),
+])
+def test_settings_outside_their_domain_via_the_command_line(tmp_path, body, fragment):
+    path = tmp_path / "bad.toml"
+    path.write_text(f'preset = "dcgan-mnist"\n{body}\n')
+    r = ganforge("train", "--config", path, "--out", tmp_path / "run")
+    _one_line_error(r, fragment)
+    assert len(r.stderr) < 400 and not (tmp_path / "run").exists()

@@ -2,27 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
-
 import torch
 from torch import nn
 
-
-@dataclass
-class MLPConfig:
-    """Sizes of the MLP GAN; the defaults are the SPEC's (document B) architecture."""
-
-    arch: Literal["mlp"] = "mlp"
-    latent_dim: int = 100
-    channels: int = 1  # filled in from the data set
-    image_size: int = 28  # filled in from the data set
-    g_hidden: list[int] = field(default_factory=lambda: [256, 512, 1024])
-    d_hidden: list[int] = field(default_factory=lambda: [1024, 512, 256])
-    g_batchnorm: bool = False  # document C's variant: BatchNorm1d after each hidden Linear of G
-    g_dropout: float = 0.0
-    d_dropout: float = 0.3
-    leaky_slope: float = 0.2
+from ganforge.model_configs import MLPConfig
 
 
 def _hidden_stack(sizes: list[int], start: int, slope: float, dropout: float, batchnorm: bool):

@@ -10,30 +10,12 @@ Sizes: 28x28 (the MNIST sets) or 64x64 (flowers); text_dim comes from the text e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
 import torch
 from torch import nn
 
 from ganforge.errors import ConfigError
+from ganforge.model_configs import T2IConfig
 from ganforge.models.dcgan28 import dcgan_init
-
-
-@dataclass
-class T2IConfig:
-    arch: Literal["t2i"] = "t2i"
-    latent_dim: int = 100
-    text_encoder: str = "minilm"  # see ganforge.text.encoders
-    text_dim: int = 0  # filled in from the encoded captions (384 for minilm)
-    text_proj: int = 128  # size the text vector is projected to, in G and in D
-    width: int = 32  # channels of D's first convolution; G mirrors D
-    channels: int = 1  # filled in from the data set
-    image_size: int = 28  # 28 or 64, filled in from the data set
-    num_classes: int = 10  # filled in from the data set
-    leaky_slope: float = 0.2
-    class_weight: float = 1.0  # weight of the class cross-entropy terms in both losses
-    diversity_weight: float = 0.0  # weight of G's mode-seeking term (0 = off; see objective)
 
 
 def _up(c_in: int, c_out: int, kernel: int, stride: int, pad: int, slope: float) -> list:
