@@ -20,7 +20,7 @@ def field_types(cls: type) -> dict[str, Any]:
     return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
 
 
-def _is_optional(tp: Any) -> tuple[bool, Any]:
+def split_optional(tp: Any) -> tuple[bool, Any]:
     if get_origin(tp) in (typing.Union, types.UnionType):
         args = [a for a in get_args(tp) if a is not type(None)]
         if len(args) == 1 and len(get_args(tp)) == 2:
@@ -30,7 +30,7 @@ def _is_optional(tp: Any) -> tuple[bool, Any]:
 
 def coerce(value: Any, tp: Any, where: str) -> Any:
     """Check `value` against type `tp` and return it (ints are accepted where floats are)."""
-    optional, inner = _is_optional(tp)
+    optional, inner = split_optional(tp)
     if value is None:
         if optional:
             return None
@@ -69,7 +69,7 @@ def coerce(value: Any, tp: Any, where: str) -> Any:
 
 def parse_text(text: str, tp: Any, where: str) -> Any:
     """Parse a command-line string into a value of type `tp`."""
-    optional, inner = _is_optional(tp)
+    optional, inner = split_optional(tp)
     if optional and text.lower() in ("none", ""):
         return None
     origin = get_origin(inner)

@@ -8,6 +8,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from ganforge.cli import examples
+
 # (key, label, format) of each row; a row is printed when the result holds its key.
 ROWS = (
     ("fd", "FD (evaluator features)", "{:.3f}"),
@@ -24,7 +26,9 @@ ROWS = (
 def add_parser(sub) -> None:
     p = sub.add_parser("evaluate", help="measure sample quality (FD, KID, coverage, ...)",
                        description="Score a run's samples, or samples from an .npz file, "
-                                   "each figure next to its real-data floor.")
+                                   "each figure next to its real-data floor.",
+                       **examples("ganforge evaluate runs/dcgan --n 10000 --seed 0",
+                                  "ganforge evaluate --samples samples.npz --dataset mnist"))
     p.add_argument("run", nargs="?", help="run folder or checkpoint (.json / .safetensors)")
     p.add_argument("--n", type=int, help="samples to generate (default 10000; 26000 for "
                                          "stacked-mnist)")
