@@ -5,8 +5,10 @@ exit code 2."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from ganforge.errors import GanforgeError
 
@@ -42,6 +44,23 @@ def examples(*commands: str) -> dict:
     word = "example" if len(commands) == 1 else "examples"
     return {"epilog": f"{word}:\n" + "\n".join(f"  {c}" for c in commands),
             "formatter_class": ExampleFormatter}
+
+
+@contextlib.contextmanager
+def progress_lines(logger: str) -> Iterator[None]:
+    """While the block runs, the INFO messages of `logger` (a ganforge package's progress)
+    go to stderr as plain, timed lines: `ganforge [12:03:04] features of 10000 images`."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("ganforge [%(asctime)s] %(message)s", "%H:%M:%S"))
+    log = logging.getLogger(logger)
+    level = log.level
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -31,7 +31,10 @@ def add_parser(sub) -> None:
     p.add_argument("--resume", metavar="RUN|auto|CHECKPOINT", help=(
         "continue a run exactly: a run folder (its newest intact checkpoint), a checkpoint "
         "file, or 'auto' (resume --out if it holds a run, else start it)"))
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar or lines")
+    p.add_argument("--progress-every", type=float, metavar="SECONDS", help=(
+        "a plain progress line (step, images/s, ETA) every SECONDS instead of the bar "
+        "(default: the bar on a terminal, else a line every 30 s)"))
     p.add_argument("--tensorboard", action="store_true",
                    help="also write TensorBoard event files to RUN/tensorboard "
                         "(needs: pip install 'ganforge[tensorboard]')")
@@ -46,7 +49,10 @@ def run(args: argparse.Namespace) -> int:
     from ganforge.training.run_folder import RunFolder
 
     overrides = {k[4:]: v for k, v in vars(args).items() if k.startswith("set_") and v is not None}
-    progress = False if args.no_progress else None
+    if args.progress_every is not None and not 0 <= args.progress_every < 1e9:
+        raise ConfigError(f"--progress-every must be 0 or more seconds, got "
+                          f"{args.progress_every}")
+    progress = False if args.no_progress else args.progress_every
     observers = []
     if args.tensorboard:
         from ganforge.training.tensorboard import TensorBoardObserver
@@ -92,6 +98,9 @@ def _resume_target(args: argparse.Namespace) -> tuple[Path, Path | None] | None:
             raise ConfigError("--resume auto needs --out RUN")
         return (Path(args.out), None) if (Path(args.out) / "config.toml").exists() else None
     target = Path(args.resume)
+    if not target.exists():
+        raise ConfigError(f"--resume {target}: {target} does not exist (to start a run "
+                          f"there: --out {target}, or --resume auto --out {target})")
     if target.is_file() or target.suffix in (".json", ".safetensors"):
         return target.parent.parent, target
     return target, None
