@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ganforge.cli import examples
+from ganforge.cli import examples, progress_lines
 
 
 def add_source_arguments(p, example: str = "", caption: bool = False) -> None:
@@ -140,7 +140,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
     n = args.n if args.n is not None else int(shipped.get("n", 10_000))
     seed = args.seed if args.seed is not None else int(shipped.get("seed", 0))
     text = is_text_config(entry["config"])
-    result = evaluate_checkpoint(checkpoint_path(args.name), n, seed, text)
+    with progress_lines("ganforge.metrics"):
+        result = evaluate_checkpoint(checkpoint_path(args.name), n, seed, text)
     print(f"pretrained {args.name}: {n} samples (seed {seed}) of {result['dataset']}")
     print(format_table(result))
     if "alignment" in result:
