@@ -171,3 +171,49 @@ def test_jpegs_of_random_bytes(tmp_path_factory, content):
         read_image(path)
     except DataError as exc:
         assert str(path) in str(exc)
+
+
+# --- settings outside their domain: one line, exit 2, nothing echoed whole ----------------
+
+@pytest.mark.parametrize("body, fragment", [
+    ("[optim]\nlr_g = nan", "lr_g must be a finite number, got nan"),
+    ("[optim]\nbeta1 = 5.0", "beta1 must be less than 1"),
+    ('[model]\narch = "mlp"\nd_dropout = 2.0', "d_dropout must be less than 1"),
+    ("[model]\nlatent_dim = -3", "latent_dim must be at least 1, got -3"),
+    ("[model]\nlatent_dim = 0", "latent_dim must be at least 1, got 0"),
+    ('[model]\narch = "mlp"\ng_hidden = [0]', "g_hidden[0] must be at least 1, got 0"),
+    ("[train]\ngrid = 100000", "grid must be at most 32"),
+    ("[model]\ng_hidden = " + "[" * 5000 + "]" * 5000, "nested too deep"),
+    ('[data]\ndataset = "' + "x" * 10_000_000 + '"', "dataset is 10000000 characters long"),
+])
+def test_settings_outside_their_domain_via_the_command_line(tmp_path, body, fragment):
+    path = tmp_path / "bad.toml"
+    path.write_text(f'preset = "dcgan-mnist"\n{body}\n')
+    r = ganforge("train", "--config", path, "--out", tmp_path / "run")
+    _one_line_error(r, fragment)
+    assert len(r.stderr) < 400 and not (tmp_path / "run").exists()
+
+
+_numeric_keys = st.sampled_from(["lr_g", "lr_d", "beta1", "beta2", "label_smoothing", "ema",
+                                 "gp_weight", "latent_dim", "grid", "batch_size", "epochs",
+                                 "seed", "eval_samples", "d_dropout", "g_hidden", "threads"])
+_numbers = st.one_of(st.sampled_from(["nan", "inf", "-inf", "1e400", "-1", "0", "1",
+                                      "9" * 30, "0.999999", "1,0", "5,99999"]),
+                     st.floats(allow_nan=True, allow_infinity=True).map(repr),
+                     st.integers(-10**12, 10**12).map(str))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(_numeric_keys, _numbers, max_size=3))
+def test_numbers_out_of_their_domain_never_pass(overrides):
+    import math
+
+    try:
+        config = resolve_config("mlp-mnist", overrides=overrides)
+    except ConfigError as exc:
+        assert "\n" not in str(exc) and len(str(exc)) < 400
+        return
+    o, t, m = config.optim, config.train, config.model
+    assert math.isfinite(o.lr_g) and 0 < o.lr_g <= 1 and 0 <= o.beta1 < 1 and 0 <= o.beta2 < 1
+    assert 1 <= m.latent_dim <= 4096 and 0 <= m.d_dropout < 1 and 1 <= t.grid <= 32
+    assert all(1 <= h <= 4096 for h in m.g_hidden) and 0 <= t.seed < 2**32

@@ -1,6 +1,7 @@
 """`ganforge evaluate` and `ganforge evaluator` as a user runs them."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -49,7 +50,15 @@ def test_evaluate_samples_from_an_npz(real_data_root, tmp_path, capsys):
     code = main(["evaluate", "--samples", str(tmp_path / "real.npz"), "--dataset", "mnist",
                  "--json", str(tmp_path / "out.json")])
     assert code == 0
-    assert "300 samples" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    header = captured.out.splitlines()[0]
+    assert header.startswith(f"{tmp_path / 'real.npz'}: 300 samples of mnist vs its test split")
+    assert "seed" not in header  # a file of images has no noise seed
+    progress = captured.err.splitlines()  # plain progress lines, one per stage and metric
+    for stage in ("features of 300 images (generated)", "fd of 300 images",
+                  "kid of 300 images"):  # (the floor's are cached per process)
+        assert any(re.fullmatch(rf"ganforge \[\d\d:\d\d:\d\d\] {re.escape(stage)}.*", line)
+                   for line in progress), (stage, progress)
     result = json.loads((tmp_path / "out.json").read_text())
     assert result["n"] == 300 and result["metrics"]["coverage"] == 10
     assert result["metrics"]["precision"] > 0.5  # real digits look like real digits

@@ -1,3 +1,6 @@
+import dataclasses
+import re
+
 import pytest
 
 from ganforge.config import (
@@ -73,7 +76,7 @@ def test_bad_overrides():
         resolve_config("dcgan-mnist", overrides={"d_steps": "0"})
     with pytest.raises(ConfigError, match="does not apply to arch dcgan28"):
         resolve_config("dcgan-mnist", overrides={"g_hidden": "10,20"})
-    with pytest.raises(ConfigError, match="unknown loss"):
+    with pytest.raises(ConfigError, match="--loss: 'nope' is not one of 'non-saturating'"):
         resolve_config("dcgan-mnist", overrides={"loss": "nope"})
 
 
@@ -87,3 +90,79 @@ def test_round_trip_through_dict():
     again = RunConfig.from_dict(cfg.to_dict(), "test")
     assert again == cfg
     assert load_preset_dict("mlp-mnist")["preset"] == "mlp-mnist"
+
+
+# --- every setting's domain, declared once beside its description -----------------------
+
+@pytest.mark.parametrize("section, line, message", [
+    ("optim", "lr_g = nan", "lr_g must be a finite number, got nan"),
+    ("optim", "lr_d = inf", "lr_d must be a finite number, got inf"),
+    ("optim", "lr_g = 0.0", "lr_g must be more than 0"),
+    ("optim", "beta1 = 5.0", "beta1 must be less than 1, got 5.0"),
+    ("model", "d_dropout = 2.0", "d_dropout must be less than 1, got 2.0"),
+    ("model", "latent_dim = -3", "latent_dim must be at least 1, got -3"),
+    ("model", "latent_dim = 0", "latent_dim must be at least 1, got 0"),
+    ("model", "g_hidden = [0]", "g_hidden[0] must be at least 1, got 0"),
+    ("model", "g_hidden = [100000000]", "g_hidden[0] must be at most 4096"),
+    ("model", "g_hidden = [8, 8, 8, 8, 8, 8, 8, 8]", "g_hidden has 8 entries (at most 6)"),
+    ("train", "grid = 100000", "grid must be at most 32, got 100000"),
+    ("train", "seed = 99999999999999999999999", "seed must be at most"),
+    ("train", "batch_size = 1000000", "batch_size must be at most"),
+])
+def test_out_of_range_settings_are_refused_at_construction(tmp_path, section, line, message):
+    path = tmp_path / "my.toml"
+    arch = 'arch = "mlp"\n' if section == "model" else ""
+    path.write_text(f'preset = "mlp-mnist"\n[{section}]\n{arch}{line}\n')
+    with pytest.raises(ConfigError, match=re.escape(message)) as caught:
+        resolve_config(config_file=path)
+    assert f"my.toml [{section}]" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_arrays_nested_deeper_than_the_schema(tmp_path):
+    path = tmp_path / "deep.toml"
+    path.write_text("[model]\ng_hidden = " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(ConfigError, match="deep.toml: arrays or tables nested too deep"):
+        resolve_config(config_file=path)
+    path.write_text('[model]\narch = "mlp"\ng_hidden = ' + "[" * 50 + "]" * 50 + "\n")
+    with pytest.raises(ConfigError, match=r"g_hidden\[0\]: expected an integer, got \[\[") as e:
+        resolve_config(config_file=path)
+    assert len(str(e.value)) < 200
+
+
+@pytest.mark.parametrize("section, key", [("data", "dataset"), ("train", "device"),
+                                          ("data", "data_dir"), ("train", "noise")])
+def test_a_huge_string_is_never_echoed_whole(tmp_path, section, key):
+    path = tmp_path / "big.toml"
+    path.write_text(f'[{section}]\n{key} = "{"x" * 10_000_000}"\n')
+    with pytest.raises(ConfigError) as caught:
+        resolve_config(config_file=path)
+    assert len(str(caught.value)) < 300 and "xxxx" in str(caught.value)
+
+
+def test_every_number_has_a_bounded_domain():
+    from ganforge.config import SECTIONS, model_config_classes
+    from ganforge.schema import spec_of
+    from ganforge.typed import field_types
+
+    for cls in [*SECTIONS.values(), *model_config_classes().values()]:
+        types = field_types(cls)
+        for f in dataclasses.fields(cls):
+            spec = spec_of(f)
+            assert spec.help, f"{cls.__name__}.{f.name} has no description"
+            if any(t in str(types[f.name]) for t in ("int", "float")):
+                assert (spec.ge, spec.gt) != (None, None), f"{cls.__name__}.{f.name}"
+                assert (spec.le, spec.lt) != (None, None), f"{cls.__name__}.{f.name}"
+
+
+def test_loss_choices_are_the_registered_losses():
+    from typing import get_args
+
+    from ganforge.losses import LOSSES
+    from ganforge.sections import LossName
+
+    assert set(get_args(LossName)) == set(LOSSES)
+
+
+def test_the_defaults_and_every_preset_are_inside_their_domains():
+    for name in list_presets():
+        resolve_config(name)  # raises if a preset broke its own ranges

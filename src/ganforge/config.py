@@ -7,110 +7,21 @@ setting name is unique across sections, so `--d-steps 3` needs no section prefix
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import tomllib
 
 from ganforge.errors import ConfigError
+from ganforge.model_configs import MODEL_CONFIGS
+from ganforge.schema import shown
+from ganforge.sections import DataConfig, LossConfig, OptimConfig, TrainConfig
 from ganforge.typed import coerce, field_types, from_dict, parse_text
 
-MODEL_CONFIGS: dict[str, type] = {}  # filled lazily by model_config_classes()
-
-
-@dataclass
-class DataConfig:
-    dataset: str = "mnist"
-    data_dir: str | None = None
-    limit: int | None = None  # use only the first N training images (quick trials)
-
-
-@dataclass
-class LossConfig:
-    """The loss and the stabilisers of training (see docs/losses.md)."""
-
-    loss: str = "non-saturating"
-    label_smoothing: float = 1.0  # target for real images; 0.9 = one-sided smoothing
-    gp_weight: float | None = None  # gradient penalty weight; None = the loss's own (0 = off)
-    clip: float | None = None  # clamp D's weights to [-clip, clip]; None = the loss's own
-    r1_weight: float = 0.0  # R1 penalty on real images (0 = off)
-    spectral_norm: bool = False  # spectral normalisation of D's linear/conv layers
-    instance_noise: float = 0.0  # std of noise on D's inputs, annealed to 0 (0 = off)
-    ema: float = 0.0  # decay of an EMA of G's weights used for samples (0 = off; e.g. 0.999)
-    # differentiable augmentation of every image D sees, real and fake alike (docs/losses.md)
-    augment: Literal["none", "translation", "cutout", "translation,cutout"] = "none"
-
-    def __post_init__(self):
-        from ganforge.losses import get_loss
-
-        get_loss(self.loss)
-        if not 0.0 < self.label_smoothing <= 1.0:
-            raise ConfigError(f"label_smoothing must be in (0, 1], got {self.label_smoothing}")
-        for name in ("gp_weight", "clip", "r1_weight", "instance_noise"):
-            value = getattr(self, name)
-            if value is not None and value < 0:
-                raise ConfigError(f"{name} must be 0 (off) or more, got {value}")
-        if not 0.0 <= self.ema < 1.0:
-            raise ConfigError(f"ema must be 0 (off) or a decay in (0, 1), got {self.ema}")
-
-
-@dataclass
-class OptimConfig:
-    lr_g: float = 2e-4
-    lr_d: float = 2e-4
-    beta1: float = 0.5
-    beta2: float = 0.999
-    # none = constant rates; linear = both fall linearly to 0 over the run (its epochs,
-    # --max-steps or --max-minutes, whichever ends it first)
-    lr_decay: Literal["none", "linear"] = "none"
-
-    def __post_init__(self):
-        if self.lr_g <= 0 or self.lr_d <= 0:
-            raise ConfigError("learning rates must be positive")
-
-
-@dataclass
-class TrainConfig:
-    epochs: int = 20
-    batch_size: int = 64
-    d_steps: int | None = None  # k: D updates per G update; None = the loss's own (1 or 5)
-    noise: Literal["normal", "uniform"] = "normal"
-    seed: int = 0
-    max_steps: int | None = None  # stop after this many generator steps
-    max_minutes: float | None = None  # stop after this many minutes of training (this process)
-    log_every: int = 50  # steps between progress/metrics flushes
-    sample_every: int = 1  # epochs between sample grids
-    checkpoint_every: int = 1  # epochs between checkpoints
-    grid: int = 5  # sample grid is grid x grid images
-    keep: int = 3  # step checkpoints kept (best and final are kept as well)
-    on_nan: Literal["stop", "skip"] = "stop"  # a NaN/Inf loss stops the run, or skips the step
-    eval_every: int = 1  # epochs between quick evaluations (0 = never)
-    eval_samples: int = 2000  # samples per quick evaluation
-    device: str = "auto"  # auto (cuda, else mps, else cpu) | cpu | cuda | cuda:N | mps
-    precision: Literal["fp32", "bf16", "fp16"] = "fp32"  # forward passes under autocast
-    compile: bool = False  # torch.compile the networks' forward passes
-    threads: int = 0  # CPU threads for torch (0 = one per available core)
-    sync_bn: bool = False  # BatchNorm statistics synchronised across ranks (torchrun)
-
-    def __post_init__(self):
-        for name in ("epochs", "batch_size", "d_steps", "log_every", "sample_every",
-                     "checkpoint_every", "grid", "keep"):
-            if getattr(self, name) is not None and getattr(self, name) < 1:
-                raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
-        if self.eval_every < 0:
-            raise ConfigError(f"eval_every must be 0 (off) or more, got {self.eval_every}")
-        if self.max_steps is not None and self.max_steps < 1:
-            raise ConfigError(f"max_steps must be at least 1, got {self.max_steps}")
-        if self.max_minutes is not None and not self.max_minutes > 0:
-            raise ConfigError(f"max_minutes must be more than 0, got {self.max_minutes}")
-        if not re.fullmatch(r"auto|cpu|cuda(:\d+)?|mps", self.device):
-            raise ConfigError(f"device must be auto, cpu, cuda, cuda:N or mps, got {self.device!r}")
-        if self.threads < 0:
-            raise ConfigError(f"threads must be 0 (auto) or more, got {self.threads}")
-
+__all__ = ["DataConfig", "LossConfig", "OptimConfig", "RunConfig", "TrainConfig",
+           "resolve_config", "resume_config"]
 
 SECTIONS: dict[str, type] = {
     "data": DataConfig, "loss": LossConfig, "optim": OptimConfig, "train": TrainConfig,
@@ -118,11 +29,7 @@ SECTIONS: dict[str, type] = {
 
 
 def model_config_classes() -> dict[str, type]:
-    """Architecture name -> model config dataclass (imports the models on first use)."""
-    if not MODEL_CONFIGS:
-        from ganforge.models import ARCHITECTURES
-
-        MODEL_CONFIGS.update({n: a.config_class for n, a in ARCHITECTURES.items()})
+    """Architecture name -> model config dataclass."""
     return MODEL_CONFIGS
 
 
@@ -143,7 +50,7 @@ class RunConfig:
     def from_dict(cls, data: dict[str, Any], where: str) -> RunConfig:
         unknown = sorted(set(data) - {"model", "preset", *SECTIONS})
         if unknown:
-            raise ConfigError(f"{where}: unknown section {unknown[0]!r}")
+            raise ConfigError(f"{where}: unknown section {shown(unknown[0])}")
         sections = {
             n: from_dict(c, data.get(n, {}), f"{where} [{n}]") for n, c in SECTIONS.items()
         }
@@ -163,8 +70,8 @@ def _model_from_dict(data: dict[str, Any], where: str) -> Any:
         raise ConfigError(f"{where}: expected a table of settings")
     arch = data.get("arch", "dcgan28")
     classes = model_config_classes()
-    if arch not in classes:
-        raise ConfigError(f"{where}: unknown arch {arch!r} (known: {', '.join(classes)})")
+    if not isinstance(arch, str) or arch not in classes:
+        raise ConfigError(f"{where}: unknown arch {shown(arch)} (known: {', '.join(classes)})")
     return from_dict(classes[arch], data, f"{where} (arch {arch})")
 
 
@@ -199,12 +106,14 @@ def read_toml(path: Path | str, where: str | None = None) -> dict[str, Any]:
         raise ConfigError(f"{where}: file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{where}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise ConfigError(f"{where}: arrays or tables nested too deep") from None
 
 
 def load_preset_dict(name: str) -> dict[str, Any]:
     presets = list_presets()
     if name not in presets:
-        raise ConfigError(f"unknown preset {name!r} (known: {', '.join(presets)})")
+        raise ConfigError(f"unknown preset {shown(name)} (known: {', '.join(presets)})")
     path = resources.files("ganforge") / "presets" / f"{name}.toml"
     data = tomllib.loads(path.read_text())
     data["preset"] = name
@@ -230,7 +139,7 @@ def overrides_to_layer(overrides: dict[str, str], arch: str, where: str) -> dict
     """Command-line strings {"d_steps": "3"} -> a settings layer {"train": {"d_steps": 3}}."""
     arch = overrides.get("arch", arch)
     if arch not in model_config_classes():
-        raise ConfigError(f"{where}: unknown arch {arch!r}")
+        raise ConfigError(f"{where}: unknown arch {shown(arch)}")
     options = option_types(arch)
     layer: dict[str, Any] = {}
     for name, text in overrides.items():

@@ -11,6 +11,7 @@ import typing
 from typing import Any, Literal, get_args, get_origin
 
 from ganforge.errors import ConfigError
+from ganforge.schema import shown
 
 
 def field_types(cls: type) -> dict[str, Any]:
@@ -19,7 +20,7 @@ def field_types(cls: type) -> dict[str, Any]:
     return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
 
 
-def _is_optional(tp: Any) -> tuple[bool, Any]:
+def split_optional(tp: Any) -> tuple[bool, Any]:
     if get_origin(tp) in (typing.Union, types.UnionType):
         args = [a for a in get_args(tp) if a is not type(None)]
         if len(args) == 1 and len(get_args(tp)) == 2:
@@ -29,7 +30,7 @@ def _is_optional(tp: Any) -> tuple[bool, Any]:
 
 def coerce(value: Any, tp: Any, where: str) -> Any:
     """Check `value` against type `tp` and return it (ints are accepted where floats are)."""
-    optional, inner = _is_optional(tp)
+    optional, inner = split_optional(tp)
     if value is None:
         if optional:
             return None
@@ -39,35 +40,36 @@ def coerce(value: Any, tp: Any, where: str) -> Any:
     if origin is Literal:
         choices = get_args(tp)
         if value not in choices:
-            raise ConfigError(f"{where}: {value!r} is not one of {', '.join(map(repr, choices))}")
+            known = ", ".join(map(repr, choices))
+            raise ConfigError(f"{where}: {shown(value)} is not one of {known}")
         return value
     if origin is list:
         (item_tp,) = get_args(tp)
         if not isinstance(value, (list, tuple)):
-            raise ConfigError(f"{where}: expected a list, got {value!r}")
+            raise ConfigError(f"{where}: expected a list, got {shown(value)}")
         return [coerce(v, item_tp, f"{where}[{i}]") for i, v in enumerate(value)]
     if tp is bool:
         if not isinstance(value, bool):
-            raise ConfigError(f"{where}: expected true or false, got {value!r}")
+            raise ConfigError(f"{where}: expected true or false, got {shown(value)}")
         return value
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{where}: expected an integer, got {value!r}")
+            raise ConfigError(f"{where}: expected an integer, got {shown(value)}")
         return value
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(f"{where}: expected a number, got {value!r}")
+            raise ConfigError(f"{where}: expected a number, got {shown(value)}")
         return float(value)
     if tp is str:
         if not isinstance(value, str):
-            raise ConfigError(f"{where}: expected a string, got {value!r}")
+            raise ConfigError(f"{where}: expected a string, got {shown(value)}")
         return value
     raise TypeError(f"unsupported config type {tp!r}")  # a bug in ganforge, not user input
 
 
 def parse_text(text: str, tp: Any, where: str) -> Any:
     """Parse a command-line string into a value of type `tp`."""
-    optional, inner = _is_optional(tp)
+    optional, inner = split_optional(tp)
     if optional and text.lower() in ("none", ""):
         return None
     origin = get_origin(inner)
@@ -87,7 +89,7 @@ def parse_text(text: str, tp: Any, where: str) -> Any:
             return float(text)
     except ValueError:
         raise ConfigError(
-            f"{where}: cannot read {text!r} as {getattr(inner, '__name__', inner)}"
+            f"{where}: cannot read {shown(text)} as {getattr(inner, '__name__', inner)}"
         ) from None
     return coerce(text, inner, where)
 
@@ -95,12 +97,15 @@ def parse_text(text: str, tp: Any, where: str) -> Any:
 def from_dict(cls: type, data: dict[str, Any], where: str) -> Any:
     """Instantiate dataclass `cls` from `data`, refusing unknown keys and wrong types."""
     if not isinstance(data, dict):
-        raise ConfigError(f"{where}: expected a table of settings, got {data!r}")
+        raise ConfigError(f"{where}: expected a table of settings, got {shown(data)}")
     types_ = field_types(cls)
     unknown = sorted(set(data) - set(types_))
     if unknown:
         raise ConfigError(
-            f"{where}: unknown key {unknown[0]!r} (known: {', '.join(types_)})"
+            f"{where}: unknown key {shown(unknown[0])} (known: {', '.join(types_)})"
         )
     values = {k: coerce(v, types_[k], f"{where}: {k}") for k, v in data.items()}
-    return cls(**values)
+    try:
+        return cls(**values)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None

@@ -114,9 +114,9 @@ def test_generator_with_ca_reports_its_kl_and_samples_are_seeded_in_eval():
 
 
 @pytest.mark.parametrize("changes, message", [
-    ({"hard_mismatch": 1.5}, "hard_mismatch is a share"),
-    ({"ma_gp_weight": -1.0}, "ma_gp_weight must be 0"),
-    ({"ca_weight": -0.1}, "ca_weight must be 0"),
+    ({"hard_mismatch": 1.5}, "hard_mismatch must be at most 1"),
+    ({"ma_gp_weight": -1.0}, "ma_gp_weight must be 0 or more"),
+    ({"ca_weight": -0.1}, "ca_weight must be 0 or more"),
     ({"ma_gp_power": 0.0}, "ma_gp_power must be more than 0"),
 ])
 def test_option_values_it_refuses(changes, message):

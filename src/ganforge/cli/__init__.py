@@ -5,9 +5,11 @@ exit code 2."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
+import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from ganforge.errors import GanforgeError
 
@@ -16,16 +18,61 @@ COMMANDS = ("train", "sample", "generate", "data", "serve", "report", "compare",
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (what and where) and exit code 2."""
+    """argparse, but a usage error is one line (what and where) and exit code 2, pointing to
+    the help of the command it happened in."""
 
     def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: error: {message[:300]} (see {self.prog} --help)\n")
+
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, extras = super().parse_known_args(args, namespace)
+        if not hasattr(namespace, "command_parser"):  # the innermost command's parser
+            namespace.command_parser = self
+        return namespace, extras
+
+
+class ExampleFormatter(argparse.HelpFormatter):
+    """Wraps descriptions as usual, keeps an epilog of example commands as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith("example"):
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
+def examples(*commands: str) -> dict:
+    """Keyword arguments of add_parser: an epilog of example commands (each `cmd  # note`)."""
+    word = "example" if len(commands) == 1 else "examples"
+    return {"epilog": f"{word}:\n" + "\n".join(f"  {c}" for c in commands),
+            "formatter_class": ExampleFormatter}
+
+
+@contextlib.contextmanager
+def progress_lines(logger: str) -> Iterator[None]:
+    """While the block runs, the INFO messages of `logger` (a ganforge package's progress)
+    go to stderr as plain, timed lines: `ganforge [12:03:04] features of 10000 images`."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("ganforge [%(asctime)s] %(message)s", "%H:%M:%S"))
+    log = logging.getLogger(logger)
+    level = log.level
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
 
 
 def build_parser() -> argparse.ArgumentParser:
     import importlib
 
-    parser = OneLineParser(prog="ganforge", description="Train, evaluate and use GANs.")
+    parser = OneLineParser(prog="ganforge", description="Train, evaluate and use GANs.",
+                           **examples("ganforge train --preset dcgan-mnist --epochs 5 "
+                                      "--out runs/dcgan",
+                                      "ganforge sample runs/dcgan -n 64 --out grid.png",
+                                      "ganforge COMMAND --help   # what COMMAND does, "
+                                      "its options"))
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     for name in COMMANDS:
@@ -43,7 +90,10 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        args.command_parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return int(args.handler(args) or 0)
     except GanforgeError as exc:

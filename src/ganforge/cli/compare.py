@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 
+from ganforge.cli import examples
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser("compare", help="compare runs side by side (HTML page and GIF)",
                        description="Show several runs' samples epoch by epoch side by side, "
-                       "their curves on shared axes and their final figures.")
+                       "their curves on shared axes and their final figures.",
+                       **examples("ganforge compare runs/mlp runs/dcgan --out cmp/"))
     p.add_argument("runs", nargs="+", metavar="RUN", help="run folders (two or more)")
     p.add_argument("--out", required=True, help="output folder for compare.html and compare.gif")
     p.set_defaults(handler=run)

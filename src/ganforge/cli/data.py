@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import argparse
 
+from ganforge.cli import examples
+
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("data", help="find, check and download data sets")
+    p = sub.add_parser("data", help="find, check and download data sets",
+                       description="Where each data set was found, whether its files are "
+                                   "intact, and downloading one.",
+                       **examples("ganforge data list", "ganforge data check mnist"))
     actions = p.add_subparsers(dest="action", required=True, parser_class=type(p))
-    listing = actions.add_parser("list", help="each known data set and where it was found")
+    listing = actions.add_parser("list", help="each known data set and where it was found",
+                                 **examples("ganforge data list --data-dir /data"))
     listing.add_argument("--data-dir", help="look here first")
     listing.set_defaults(handler=run_list)
-    check = actions.add_parser("check", help="verify a data set's files (shapes, SHA-256)")
+    check = actions.add_parser("check", help="verify a data set's files (shapes, SHA-256)",
+                               **examples("ganforge data check fashion-mnist"))
     check.add_argument("name")
     check.add_argument("--data-dir", help="look here first")
     check.set_defaults(handler=run_check)
-    download = actions.add_parser("download", help="download a data set into the user cache")
+    download = actions.add_parser("download", help="download a data set into the user cache",
+                                  **examples("ganforge data download mnist"))
     download.add_argument("name")
     download.add_argument("--captions", metavar="ARCHIVE",
                           help="flowers102: unpack the text_c10/ captions of this archive (tar.gz "

@@ -8,6 +8,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from ganforge.cli import examples, progress_lines
 from ganforge.cli.pretrained import add_encoder_dir_argument
 
 # (key, label, format) of each row; a row is printed when the result holds its key.
@@ -26,7 +27,9 @@ ROWS = (
 def add_parser(sub) -> None:
     p = sub.add_parser("evaluate", help="measure sample quality (FD, KID, coverage, ...)",
                        description="Score a run's samples, or samples from an .npz file, "
-                                   "each figure next to its real-data floor.")
+                                   "each figure next to its real-data floor.",
+                       **examples("ganforge evaluate runs/dcgan --n 10000 --seed 0",
+                                  "ganforge evaluate --samples samples.npz --dataset mnist"))
     p.add_argument("run", nargs="?", help="run folder or checkpoint (.json / .safetensors)")
     p.add_argument("--n", type=int, help="samples to generate (default 10000; 26000 for "
                                          "stacked-mnist)")
@@ -63,13 +66,22 @@ def format_table(result: dict[str, Any]) -> str:
 
 
 def _header(result: dict[str, Any]) -> str:
-    source = result.get("samples") or f"{result['checkpoint']} (step {result['step']})"
-    return (f"{source}: {result['n']} samples (seed {result['seed']}) of {result['dataset']} "
-            f"vs its test split; real data = {result['real']['n']} training images; "
-            f"features: {result['features']}")
+    """What was scored: a file's samples (no seed), or a checkpoint's (with the noise seed)."""
+    if "samples" in result:
+        source = f"{result['samples']}: {result['n']} samples"
+    else:
+        source = (f"{result['checkpoint']} (step {result['step']}): {result['n']} samples "
+                  f"(seed {result['seed']})")
+    return (f"{source} of {result['dataset']} vs its test split; real data = "
+            f"{result['real']['n']} training images; features: {result['features']}")
 
 
 def run(args: argparse.Namespace) -> int:
+    with progress_lines("ganforge.metrics"):
+        return _evaluate(args)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
     from ganforge.errors import ConfigError
     from ganforge.fileio import atomic_write_json
     from ganforge.metrics.evaluate import evaluate_npz, evaluate_run

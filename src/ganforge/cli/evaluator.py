@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import argparse
 
+from ganforge.cli import examples
+
 
 def add_parser(sub) -> None:
-    from ganforge.metrics.evaluator_training import DEFAULT_EPOCHS, DEFAULT_SEED
-    from ganforge.metrics.weights import EVALUATORS
+    from ganforge.metrics.weights import DEFAULT_EPOCHS, DEFAULT_SEED, EVALUATORS
 
-    p = sub.add_parser("evaluator", help="train the evaluator networks used by `evaluate`")
+    p = sub.add_parser("evaluator", help="train the evaluator networks used by `evaluate`",
+                       description="Train the CNN whose features score generated samples.",
+                       **examples("ganforge evaluator train mnist"))
     actions = p.add_subparsers(dest="action", required=True, parser_class=type(p))
-    t = actions.add_parser("train", help="train an evaluator on a data set's training split")
+    t = actions.add_parser("train", help="train an evaluator on a data set's training split",
+                           **examples("ganforge evaluator train fashion-mnist --epochs 5 "
+                                      "--out /tmp/ev"))
     t.add_argument("name", help=f"one of: {', '.join(EVALUATORS)}")
     t.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS,
                    help=f"passes over the training split (default {DEFAULT_EPOCHS})")

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 
+from ganforge.cli import examples
 from ganforge.cli.pretrained import add_encoder_dir_argument, add_source_arguments
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("generate", help="draw images from a caption (text-to-image runs)",
                        description="Draw images of a caption with a trained text-to-image "
-                                   "generator; with --to, walk from one caption to another.")
+                                   "generator; with --to, walk from one caption to another.",
+                       **examples('ganforge generate --pretrained t2i-fashion "an ankle boot" '
+                                  "--out boots.png"))
     add_source_arguments(p, ", e.g. t2i-fashion", caption=True)
     p.add_argument("-n", type=int, default=16, help="number of images (default 16)")
     p.add_argument("--out", required=True, help="output file or folder")

@@ -11,6 +11,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from ganforge.cli import examples, progress_lines
+
 
 def add_source_arguments(p, example: str = "", caption: bool = False) -> None:
     """The RUN argument of sample, generate and serve, and --pretrained NAME instead of it
@@ -35,13 +37,17 @@ def add_parser(sub) -> None:
     p = sub.add_parser("pretrained", help="the trained generators shipped with ganforge",
                        description="List the shipped generators (use one with --pretrained "
                                    "NAME in sample, generate and serve), export a run as one, "
-                                   "or measure one again.")
-    actions = p.add_subparsers(dest="action", required=True)
-    listing = actions.add_parser("list", help="the shipped generators and their metrics")
+                                   "or measure one again.",
+                       **examples("ganforge pretrained list",
+                                  "ganforge sample --pretrained best-fashion -n 16 --out g.png"))
+    actions = p.add_subparsers(dest="action", required=True, parser_class=type(p))
+    listing = actions.add_parser("list", help="the shipped generators and their metrics",
+                                 **examples("ganforge pretrained list"))
     listing.add_argument("--dir", help="list this folder instead of the shipped generators")
     listing.set_defaults(handler=run_list)
     _add_export(actions)
-    check = actions.add_parser("evaluate", help="measure a shipped generator again")
+    check = actions.add_parser("evaluate", help="measure a shipped generator again",
+                               **examples("ganforge pretrained evaluate best-mnist --n 2000"))
     check.add_argument("name", help="a name from `ganforge pretrained list`")
     check.add_argument("--n", type=int, help="samples (default: the n it was measured with)")
     check.add_argument("--seed", type=int, help="noise seed (default: the one it was measured "
@@ -51,7 +57,9 @@ def add_parser(sub) -> None:
 
 def _add_export(actions) -> None:
     p = actions.add_parser("export", help="write a run's generator as NAME.safetensors + "
-                                          "NAME.json (maintainers)")
+                                          "NAME.json (maintainers)",
+                           **examples("ganforge pretrained export runs/best best-fashion "
+                                      "--metrics runs/best/eval.json"))
     p.add_argument("run", help="run folder or checkpoint (.json / .safetensors)")
     p.add_argument("name", help="the name to ship it as, e.g. best-fashion")
     p.add_argument("--checkpoint", help="checkpoint file, or a name in the run (e.g. best); "
@@ -139,7 +147,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
     n = args.n if args.n is not None else int(shipped.get("n", 10_000))
     seed = args.seed if args.seed is not None else int(shipped.get("seed", 0))
     text = is_text_config(entry["config"])
-    result = evaluate_checkpoint(checkpoint_path(args.name), n, seed, text)
+    with progress_lines("ganforge.metrics"):
+        result = evaluate_checkpoint(checkpoint_path(args.name), n, seed, text)
     print(f"pretrained {args.name}: {n} samples (seed {seed}) of {result['dataset']}")
     print(format_table(result))
     if "alignment" in result:

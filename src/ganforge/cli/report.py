@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 
+from ganforge.cli import examples
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser("report", help="write a run's report.html (settings, curves, samples)",
                        description="Write one self-contained HTML page about a run: settings, "
-                       "losses, evaluation metrics, progress GIF and sample grids.")
+                       "losses, evaluation metrics, progress GIF and sample grids.",
+                       **examples("ganforge report runs/dcgan   # runs/dcgan/report.html"))
     p.add_argument("run", help="run folder")
     p.add_argument("--out", help="output file (default RUN/report.html)")
     p.set_defaults(handler=run)

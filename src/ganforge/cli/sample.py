@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import argparse
 
+from ganforge.cli import examples
 from ganforge.cli.pretrained import add_source_arguments
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("sample", help="draw samples from a trained run")
+    p = sub.add_parser("sample", help="draw samples from a trained run",
+                       description="Draw images from a run's generator (or a shipped one) "
+                                   "into a grid PNG, an .npz of uint8 images or a PNG folder.",
+                       **examples("ganforge sample runs/dcgan -n 64 --out grid.png --seed 0",
+                                  "ganforge sample --pretrained dcgan-fashion -n 10000 "
+                                  "--format npz --out samples.npz"))
     add_source_arguments(p)
     p.add_argument("-n", type=int, default=64, help="number of images (default 64)")
     p.add_argument("--out", required=True, help="output file or folder")

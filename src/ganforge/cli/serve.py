@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ganforge.cli import examples
 from ganforge.cli.pretrained import add_encoder_dir_argument, add_source_arguments
 from ganforge.errors import ConfigError
 
@@ -13,7 +14,7 @@ def add_parser(sub) -> None:
         "serve", help="web page and JSON API for a trained generator",
         description="Serve a page and an API (POST /api/generate, GET /api/interpolate, "
         "GET /api/info, schema at /openapi.json) for a trained run. Needs the web extra: "
-        "pip install 'ganforge[web]'.")
+        "pip install 'ganforge[web]'.", **examples("ganforge serve --pretrained t2i-fashion"))
     add_source_arguments(p)
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this machine only)")

@@ -7,30 +7,38 @@ import sys
 import time
 from pathlib import Path
 
-from ganforge.config import all_option_names, list_presets
+from ganforge.cli import examples
+from ganforge.cli.settings import add_setting_options
+from ganforge.config import list_presets
 from ganforge.errors import ConfigError
-from ganforge.training.run_folder import RunFolder
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("train", help="train a GAN", description=(
-        "Train a GAN. Settings come from --preset, then --config, then the options below."))
-    p.add_argument("--preset", help=f"one of: {', '.join(list_presets())}")
-    p.add_argument("--config", help="a TOML file of settings ([data], [model], [loss], ...)")
-    p.add_argument("--out", help="run folder (default runs/<preset>-<time>)")
+    p = sub.add_parser(
+        "train", help="train a GAN", usage="ganforge train [--preset NAME] [--config FILE] "
+        "[--out RUN] [--SETTING VALUE ...]",
+        description="Train a GAN into a run folder. Settings come from the defaults, then "
+                    "--preset, then --config, then the --SETTING options below. The first line "
+                    "says what the run will do.",
+        **examples("ganforge train --preset dcgan-mnist --epochs 5 --out runs/dcgan",
+                   "ganforge train --preset mlp-mnist --max-steps 200 --limit 2048  # a trial",
+                   "ganforge train --resume runs/dcgan --epochs 30   # train longer"))
+    p.add_argument("--preset", metavar="NAME", help=f"one of: {', '.join(list_presets())}")
+    p.add_argument("--config", metavar="FILE",
+                   help="a TOML file of settings ([data], [model], [loss], ...)")
+    p.add_argument("--out", metavar="RUN", help="run folder (default runs/<preset>-<time>)")
     p.add_argument("--force", action="store_true", help="replace a run already in --out")
     p.add_argument("--resume", metavar="RUN|auto|CHECKPOINT", help=(
         "continue a run exactly: a run folder (its newest intact checkpoint), a checkpoint "
         "file, or 'auto' (resume --out if it holds a run, else start it)"))
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar or lines")
+    p.add_argument("--progress-every", type=float, metavar="SECONDS", help=(
+        "a plain progress line (step, images/s, ETA) every SECONDS instead of the bar "
+        "(default: the bar on a terminal, else a line every 30 s)"))
     p.add_argument("--tensorboard", action="store_true",
                    help="also write TensorBoard event files to RUN/tensorboard "
                         "(needs: pip install 'ganforge[tensorboard]')")
-    group = p.add_argument_group("settings (override the preset and config file)")
-    for name in all_option_names():
-        if name in ("channels", "image_size", "num_classes", "text_dim"):
-            continue  # taken from the data set and its text encoder
-        group.add_argument(f"--{name.replace('_', '-')}", dest=f"set_{name}", metavar="VALUE")
+    add_setting_options(p)
     p.set_defaults(handler=run)
 
 
@@ -38,9 +46,13 @@ def run(args: argparse.Namespace) -> int:
     from ganforge.config import resolve_config
     from ganforge.training.loop import Interrupted
     from ganforge.training.run import resume, train
+    from ganforge.training.run_folder import RunFolder
 
     overrides = {k[4:]: v for k, v in vars(args).items() if k.startswith("set_") and v is not None}
-    progress = False if args.no_progress else None
+    if args.progress_every is not None and not 0 <= args.progress_every < 1e9:
+        raise ConfigError(f"--progress-every must be 0 or more seconds, got "
+                          f"{args.progress_every}")
+    progress = False if args.no_progress else args.progress_every
     observers = []
     if args.tensorboard:
         from ganforge.training.tensorboard import TensorBoardObserver
@@ -86,6 +98,9 @@ def _resume_target(args: argparse.Namespace) -> tuple[Path, Path | None] | None:
             raise ConfigError("--resume auto needs --out RUN")
         return (Path(args.out), None) if (Path(args.out) / "config.toml").exists() else None
     target = Path(args.resume)
+    if not target.exists():
+        raise ConfigError(f"--resume {target}: {target} does not exist (to start a run "
+                          f"there: --out {target}, or --resume auto --out {target})")
     if target.is_file() or target.suffix in (".json", ".safetensors"):
         return target.parent.parent, target
     return target, None

@@ -8,6 +8,7 @@ per process and cached, so evaluating every epoch of a run pays for them once.
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from ganforge.metrics.features import FeatureSet, get_extractor
 from ganforge.metrics.registry import Metric, metrics_for, min_samples
 from ganforge.metrics.weights import evaluator_for, normalise_dataset
 
+log = logging.getLogger(__name__)  # progress, shown by `ganforge evaluate` (cli.progress_lines)
 DEFAULT_SAMPLES = 10_000
 STACKED_SAMPLES = 26_000
 _FEATURES: dict[tuple, FeatureSet] = {}
@@ -41,12 +43,16 @@ def check_dataset(dataset: str) -> tuple[str, str]:
     return key, evaluator
 
 
-def extract(images: Any, dataset: str, features: str = "evaluator") -> FeatureSet:
-    """Features and probabilities of `images` (uint8 or [-1, 1]) for `dataset`'s metrics."""
+def extract(images: Any, dataset: str, features: str = "evaluator",
+            what: str = "generated") -> FeatureSet:
+    """Features and probabilities of `images` (uint8 or [-1, 1]) for `dataset`'s metrics
+    (`what` the images are: for the progress log)."""
     key, evaluator = check_dataset(dataset)
+    extractor = get_extractor(evaluator, "evaluator" if key == "stacked-mnist" else features)
+    log.info("features of %d images (%s)", len(images), what)
     if key == "stacked-mnist":
-        return get_extractor(evaluator, "evaluator").channel_probs(images)
-    return get_extractor(evaluator, features)(images)
+        return extractor.channel_probs(images)
+    return extractor(images)
 
 
 def _split_features(dataset: str, split: str, features: str, data_dir: str | None,
@@ -60,7 +66,7 @@ def _split_features(dataset: str, split: str, features: str, data_dir: str | Non
         images = data.images
         if n is not None and n < len(images):
             images = images[np.sort(np.random.default_rng(seed).choice(len(images), n, False))]
-        _FEATURES[key] = extract(images, dataset, features)
+        _FEATURES[key] = extract(images, dataset, features, f"{dataset} {split} split")
     return _FEATURES[key]
 
 
@@ -88,6 +94,7 @@ def score(gen: FeatureSet, dataset: str, features: str = "evaluator",
     ref_key = (key, features, data_dir)
     result: dict[str, Any] = {}
     for metric in metrics:
+        log.info("%s of %d images", metric.name, len(gen))
         ref = None if test is None else _reference(metric, test, len(gen), ref_key)
         result.update(metric.score(metric.statistics(gen), ref))
     return result
@@ -100,6 +107,7 @@ def real_floor(n: int, dataset: str, features: str = "evaluator", data_dir: str 
     key, _ = check_dataset(dataset)
     cache_key = ("floor", key, features, data_dir, n, seed)
     if cache_key not in _STATS:
+        log.info("real-data floor: %d training images, scored the same way", n)
         floor = _split_features(key, "train", features, data_dir, n=n, seed=seed)
         _STATS[cache_key] = {**score(floor, key, features, data_dir), "n": len(floor)}
         _FEATURES.pop((key, "train", features, data_dir, n, seed), None)  # scored: drop it
@@ -171,6 +179,7 @@ def evaluate_run(run: Path | str, n: int | None = None, *, seed: int = 0,
     if n < min_samples(key):
         raise ConfigError(f"--n must be at least {min_samples(key)} (what every metric of "
                           f"{key} needs), got {n}")
+    log.info("generating %d samples (seed %d) from %s", n, seed, loaded.checkpoint)
     start = time.perf_counter()
     images = sample_images(loaded.generator, cfg.model.latent_dim, cfg.train.noise, n, seed)
     generated = time.perf_counter() - start

@@ -13,10 +13,8 @@ import torch.nn.functional as F
 
 from ganforge.fileio import atomic_write_bytes, atomic_write_json, sha256_bytes
 from ganforge.metrics.evaluator import Evaluator, EvaluatorConfig
-from ganforge.metrics.weights import check_name, weights_dir
+from ganforge.metrics.weights import DEFAULT_EPOCHS, DEFAULT_SEED, check_name, weights_dir
 
-DEFAULT_EPOCHS = 5
-DEFAULT_SEED = 0
 BATCH_SIZE = 256
 LR = 3e-3
 WEIGHT_DECAY = 5e-4

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ganforge.metrics.evaluator import Evaluator
 
 EVALUATORS = ("mnist", "fashion-mnist")
+DEFAULT_EPOCHS, DEFAULT_SEED = 5, 0  # of `ganforge evaluator train`
 # Data set -> the evaluator that scores its images (stacked MNIST: MNIST's, per channel).
 EVALUATOR_FOR = {"mnist": "mnist", "fashion-mnist": "fashion-mnist", "stacked-mnist": "mnist"}
 

@@ -9,47 +9,15 @@ seed, so G(z) is an ordinary unconditional sampler for every tool that only has 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
 import torch
 from torch import nn
 
-from ganforge.errors import ConfigError
+from ganforge.model_configs import CDCGAN28Config
 from ganforge.models.dcgan28 import (
-    DCGAN28Config,
     DCGAN28Discriminator,
     DCGAN28Generator,
     dcgan_init,
 )
-
-
-@dataclass
-class CDCGAN28Config:
-    arch: Literal["cdcgan28"] = "cdcgan28"
-    latent_dim: int = 100
-    channels: int = 1  # filled in from the data set
-    image_size: int = 28  # fixed by the layers; checked against the data set
-    num_classes: int = 10  # filled in from the data set
-    embed_dim: int = 16  # size of G's class embedding
-    leaky_slope: float = 0.2
-    init: Literal["dcgan", "default"] = "dcgan"
-    d_norm: Literal["batch", "layer", "none"] = "none"  # see DCGAN28Config
-    width: int = 32  # see DCGAN28Config (the SPEC: 32)
-
-    def __post_init__(self):
-        if self.num_classes < 2 or self.latent_dim < self.num_classes:
-            raise ConfigError(f"cdcgan28 needs 2 <= num_classes <= latent_dim (its class is "
-                              f"read from z), got {self.num_classes} and {self.latent_dim}")
-        if self.embed_dim < 1:
-            raise ConfigError(f"embed_dim must be at least 1, got {self.embed_dim}")
-        self.base()  # the DCGAN's own checks (width)
-
-    def base(self) -> DCGAN28Config:
-        """The unconditional DCGAN these layers come from."""
-        return DCGAN28Config(latent_dim=self.latent_dim, channels=self.channels,
-                             leaky_slope=self.leaky_slope, init=self.init,
-                             d_norm=self.d_norm, width=self.width)
 
 
 def classes_from_noise(z: torch.Tensor, num_classes: int) -> torch.Tensor:

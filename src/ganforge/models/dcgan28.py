@@ -2,39 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
 import torch
 from torch import nn
 
-from ganforge.errors import ConfigError
-from ganforge.models.sample_mixing import MinibatchStd, Pack, check_mixing
-
-
-@dataclass
-class DCGAN28Config:
-    """The SPEC's DCGAN. The channel count (1 for digits), the init, D's norm and the width
-    may vary; the defaults are the SPEC's."""
-
-    arch: Literal["dcgan28"] = "dcgan28"
-    latent_dim: int = 100
-    channels: int = 1  # filled in from the data set
-    image_size: int = 28  # fixed by the layers; checked against the data set
-    leaky_slope: float = 0.2
-    init: Literal["dcgan", "default"] = "dcgan"  # dcgan: weights N(0, 0.02), BN scale N(1, 0.02)
-    # D's normalisation: batch = the SPEC's BatchNorm2d; layer = GroupNorm(1, C), each image
-    # normalised over (C, H, W) (what a gradient-penalty critic needs); none = no norm layers.
-    d_norm: Literal["batch", "layer", "none"] = "batch"
-    # channels of G's last and D's first hidden layer; the others double (the SPEC: 32)
-    width: int = 32
-    pack: int = 1  # PacGAN: D scores this many samples joined along channels (1 = off)
-    mbstd: int = 0  # group size of a minibatch-std channel before D's last layer (0 = off)
-
-    def __post_init__(self):
-        if self.width < 1:
-            raise ConfigError(f"width must be at least 1, got {self.width}")
-        check_mixing(self.pack, self.mbstd)
+from ganforge.model_configs import DCGAN28Config
+from ganforge.models.sample_mixing import MinibatchStd, Pack
 
 
 class DCGAN28Generator(nn.Module):

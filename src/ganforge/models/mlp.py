@@ -2,34 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
-
 import torch
 from torch import nn
 
-from ganforge.models.sample_mixing import MinibatchStd, Pack, check_mixing
-
-
-@dataclass
-class MLPConfig:
-    """Sizes of the MLP GAN; the defaults are the SPEC's (document B) architecture."""
-
-    arch: Literal["mlp"] = "mlp"
-    latent_dim: int = 100
-    channels: int = 1  # filled in from the data set
-    image_size: int = 28  # filled in from the data set
-    g_hidden: list[int] = field(default_factory=lambda: [256, 512, 1024])
-    d_hidden: list[int] = field(default_factory=lambda: [1024, 512, 256])
-    g_batchnorm: bool = False  # document C's variant: BatchNorm1d after each hidden Linear of G
-    g_dropout: float = 0.0
-    d_dropout: float = 0.3
-    leaky_slope: float = 0.2
-    pack: int = 1  # PacGAN: D scores this many images as one concatenated vector (1 = off)
-    mbstd: int = 0  # group size of a minibatch-std feature before D's last layer (0 = off)
-
-    def __post_init__(self):
-        check_mixing(self.pack, self.mbstd)
+from ganforge.model_configs import MLPConfig
+from ganforge.models.sample_mixing import MinibatchStd, Pack
 
 
 def _hidden_stack(sizes: list[int], start: int, slope: float, dropout: float, batchnorm: bool):

@@ -16,8 +16,6 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ganforge.errors import ConfigError
-
 
 class Pack(nn.Module):
     """(B, C, H, W) -> (B/m, m C, H, W), or (B, F) -> (B/m, m F): consecutive samples joined."""
@@ -78,10 +76,3 @@ def mixes_samples(module: nn.Module) -> bool:
                                                                            False)
                for m in module.modules())
 
-
-def check_mixing(pack: int, mbstd: int) -> None:
-    """Refuse, at config construction, a pack size below 1 or a group size of 1 or less."""
-    if pack < 1:
-        raise ConfigError(f"pack must be 1 (off) or more, got {pack}")
-    if mbstd < 0 or mbstd == 1:
-        raise ConfigError(f"mbstd must be 0 (off) or a group size of at least 2, got {mbstd}")

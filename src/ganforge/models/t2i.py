@@ -19,36 +19,12 @@ Options (off by default; docs/text-to-image.md):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
 import torch
 from torch import nn
 
 from ganforge.errors import ConfigError
+from ganforge.model_configs import T2IConfig
 from ganforge.models.dcgan28 import dcgan_init
-
-
-@dataclass
-class T2IConfig:
-    arch: Literal["t2i"] = "t2i"
-    latent_dim: int = 100
-    text_encoder: str = "minilm"  # see ganforge.text.encoders
-    text_dim: int = 0  # filled in from the encoded captions (384 for minilm)
-    text_proj: int = 128  # size the text vector is projected to, in G and in D
-    width: int = 32  # channels of D's first convolution; G mirrors D
-    channels: int = 1  # filled in from the data set
-    image_size: int = 28  # 28 or 64, filled in from the data set
-    num_classes: int = 10  # filled in from the data set
-    leaky_slope: float = 0.2
-    class_weight: float = 1.0  # weight of the class cross-entropy terms in both losses
-    diversity_weight: float = 0.0  # weight of G's mode-seeking term (0 = off; see objective)
-    # The options of issue 19 (all off by default; docs/text-to-image.md, "Options"):
-    hard_mismatch: float = 0.0  # share of mismatched pairs with a same-class wrong caption
-    ma_gp_weight: float = 0.0  # matching-aware gradient penalty on real pairs (0 = off; DF-GAN 2)
-    ma_gp_power: float = 6.0  # its power of the joint gradient norm (DF-GAN: 6)
-    text_head: Literal["concat", "projection"] = "concat"  # how D's logit reads the caption
-    ca_weight: float = 0.0  # conditioning augmentation in G, weight of its KL (0 = off)
 
 
 def _up(c_in: int, c_out: int, kernel: int, stride: int, pad: int, slope: float) -> list:
@@ -165,25 +141,14 @@ class T2IDiscriminator(nn.Module):
 
 
 def check(cfg: T2IConfig) -> None:
-    """Refuse sizes the networks cannot be built for, with the setting to change."""
+    """Refuse sizes the networks cannot be built for, with the setting to change (each
+    setting's own range is checked when the config is made)."""
     if cfg.text_dim < 1:
         raise ConfigError("arch t2i needs a data set with captions to read the text vector size "
                           "from (fashion-mnist-captions, mnist-captions, flowers102)")
     if cfg.image_size not in (28, 64):
         raise ConfigError(f"arch t2i builds 28x28 or 64x64 images, not {cfg.image_size}x"
                           f"{cfg.image_size}")
-    for name in ("class_weight", "diversity_weight", "ma_gp_weight", "ca_weight"):
-        if getattr(cfg, name) < 0:
-            raise ConfigError(f"arch t2i: {name} must be 0 (off) or more, got "
-                              f"{getattr(cfg, name)}")
-    if not 0.0 <= cfg.hard_mismatch <= 1.0:
-        raise ConfigError(f"arch t2i: hard_mismatch is a share of the mismatched pairs, 0 to 1; "
-                          f"got {cfg.hard_mismatch}")
-    if not cfg.ma_gp_power > 0:
-        raise ConfigError(f"arch t2i: ma_gp_power must be more than 0, got {cfg.ma_gp_power}")
-    for name in ("latent_dim", "text_proj", "width", "num_classes", "channels"):
-        if getattr(cfg, name) < 1:
-            raise ConfigError(f"arch t2i: {name} must be at least 1, got {getattr(cfg, name)}")
 
 
 def build(cfg: T2IConfig) -> tuple[nn.Module, nn.Module]:

@@ -22,6 +22,7 @@ from ganforge.errors import ConfigError, DivergenceError
 from ganforge.training.batch import BatchSource
 from ganforge.training.distributed import DistContext, any_rank, shard
 from ganforge.training.observers import Observer
+from ganforge.training.progress import ProgressLines, wants_lines
 from ganforge.training.run_folder import ReadOnlyFolder, RunFolder
 from ganforge.training.trainer import Divergence, Trainer
 
@@ -72,7 +73,7 @@ class TrainingLoop:
         folder: RunFolder,
         fixed_noise: torch.Tensor,
         data_generator: torch.Generator,
-        progress: bool | None = None,
+        progress: bool | float | None = None,  # see training.progress.wants_lines
         log: Callable[[str], None] = tqdm.write,
         observers: Sequence[Observer] = (),
         fixed_captions: FixedCaptions | None = None,
@@ -87,6 +88,7 @@ class TrainingLoop:
         self.last_summary: dict = {}
         self.stop_signal: str | None = None  # set by a signal handler: stop after this batch
         self.started: float | None = None  # time.monotonic() when run() began
+        self.lines: ProgressLines | None = None  # plain progress lines (no terminal)
         self._deadline: float | None = None  # time.monotonic() when --max-minutes runs out
         self._pending: list[tuple[int, int, torch.Tensor]] = []
         self.dist = DistContext()  # set by run.py when several processes train together
@@ -110,6 +112,8 @@ class TrainingLoop:
         self.started = time.monotonic()
         if cfg.max_minutes is not None:
             self._deadline = self.started + 60.0 * cfg.max_minutes
+        every = wants_lines(self.progress)
+        self.lines = None if every is None else ProgressLines(self, every, self.log)
         while self.state.epoch <= cfg.epochs and not self._done():
             self.run_epoch(self.state.epoch)
             self.end_epoch(self.state.epoch)
@@ -120,6 +124,12 @@ class TrainingLoop:
         for observer in self.observers:
             observer.on_finish(self)
         return self.state
+
+    def finished(self) -> bool:
+        """Nothing left to train: every epoch done, or --max-steps reached."""
+        cfg = self.train_cfg
+        return self.state.epoch > cfg.epochs or (
+            cfg.max_steps is not None and self.state.step >= cfg.max_steps)
 
     def _done(self) -> bool:
         """--max-steps reached, or the --max-minutes budget spent (on any rank)."""
@@ -135,7 +145,8 @@ class TrainingLoop:
             state.sums = [0.0, 0.0, 0]
         self.data_generator.set_state(state.epoch_rng)
         order = shard(torch.randperm(len(self.source), generator=self.data_generator), self.dist)
-        disable = None if self.progress is None else not self.progress
+        disable = True if self.lines is not None else \
+            None if self.progress is None else not self.progress
         bar = tqdm(range(state.batch, self.batches_per_epoch), desc=f"epoch {epoch}",
                    disable=disable, leave=False, unit="batch", initial=state.batch,
                    total=self.batches_per_epoch)
@@ -155,6 +166,8 @@ class TrainingLoop:
                 if state.step % self.train_cfg.log_every == 0:
                     last = self.flush()[-1]
                     bar.set_postfix(d_loss=last["d_loss"], g_loss=last["g_loss"])
+            if self.lines is not None:
+                self.lines.tick(size * self.dist.world_size)
             if any_rank(self.stop_signal is not None, self.dist):
                 self.stop_signal = self.stop_signal or "SIGTERM"  # another rank was signalled
                 self._stop_now()

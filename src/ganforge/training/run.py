@@ -25,6 +25,7 @@ from ganforge.training.loop import TrainingLoop
 from ganforge.training.noise import sample_noise
 from ganforge.training.objectives import AdversarialObjective
 from ganforge.training.observers import Observer
+from ganforge.training.progress import nothing_to_train, start_line
 from ganforge.training.regularizers import bind_progress, plan_stabilisers
 from ganforge.training.run_folder import RunFolder
 from ganforge.training.trainer import Trainer, default_schedule
@@ -111,7 +112,7 @@ def build_trainer(config: RunConfig) -> Trainer:
     return trainer
 
 
-def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | None,
+def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | float | None,
             observers: Sequence[Observer]) -> TrainingLoop:
     """Networks and loop for `config` (already fitted to `data`, an ImageData)."""
     if len(data) < config.train.batch_size:
@@ -156,12 +157,14 @@ def train(
     out: Path | str,
     *,
     force: bool = False,
-    progress: bool | None = None,
+    progress: bool | float | None = None,
     observers: Sequence[Observer] = (),
 ) -> Path:
     """Train a GAN as `config` says and leave the run folder in `out`; returns its path.
 
     Everything that can fail on bad input (settings, data) fails before `out` is touched.
+    `progress`: None = tqdm's bar on a terminal, else a plain line every 30 s; a number =
+    a plain line every that many seconds; True = the bar; False = neither.
     """
     data = load_training_data(config)
     config = fit_to_data(config, data.channels, data.size, data.model_fields())
@@ -169,6 +172,7 @@ def train(
     ctx = join_ranks(loop)
     if ctx.is_writer:
         loop.folder = RunFolder.create(out, config, force=force)
+        loop.log(start_line(loop))
     return _run(loop)
 
 
@@ -177,11 +181,12 @@ def resume(
     overrides: dict[str, str] | None = None,
     *,
     checkpoint: Path | str | None = None,
-    progress: bool | None = None,
+    progress: bool | float | None = None,
     observers: Sequence[Observer] = (),
     warn=print,
 ) -> Path:
-    """Continue a run from its newest intact checkpoint (or `checkpoint`), exactly."""
+    """Continue a run from its newest intact checkpoint (or `checkpoint`), exactly; a run
+    that already reached its end is left as it is (`warn` says how to train longer)."""
     from ganforge.config import resume_config
     from ganforge.training.checkpoint import newest_good_checkpoint, read_checkpoint
     from ganforge.training.state import restore_state
@@ -195,11 +200,15 @@ def resume(
     loop = prepare(config, load_training_data(config), folder, progress, observers)
     ctx = join_ranks(loop)
     restore_state(loop, meta, tensors, path)
+    if loop.finished():
+        if ctx.is_writer:
+            warn(nothing_to_train(loop))
+        return folder.path
     if not ctx.is_writer:  # rank 0's noise stream was saved; the others derive theirs anew
         torch.manual_seed(config.train.seed * 7919 + meta["step"] * 104729 + ctx.rank)
     loop.folder.write_config(config)
     if ctx.is_writer:
-        warn(f"resuming {folder.path} from {path.name} (step {meta['step']})")
+        loop.log(start_line(loop, resumed=f"{path.name} (step {meta['step']})"))
     return _run(loop)
 
 

@@ -1,0 +1,170 @@
+"""The [model] section: one settings dataclass per architecture (the networks themselves live
+in ganforge.models). Torch-free, like ganforge.sections, so `ganforge train --help` can list
+every setting at once; the sizes are bounded so that no setting asks for a huge network."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ganforge.errors import ConfigError
+from ganforge.schema import Settings, setting
+
+MAX_WIDTH = 4096  # widest hidden layer / latent vector a setting may ask for
+
+
+def _latent() -> Any:
+    return setting(100, "size of G's noise vector z", ge=1, le=MAX_WIDTH)
+
+
+def _channels() -> Any:
+    return setting(1, "image channels (filled in from the data set)", ge=1, le=4)
+
+
+def _image_size(help: str = "image height and width (filled in from the data set)") -> Any:
+    return setting(28, help, ge=1, le=128)
+
+
+def _slope() -> Any:
+    return setting(0.2, "negative slope of the LeakyReLUs", ge=0, lt=1)
+
+
+def _width(default: int = 32) -> Any:
+    return setting(default, "channels of G's last and D's first hidden layer; the others "
+                            "double (the SPEC: 32)", ge=1, le=256)
+
+
+def _init() -> Any:
+    return setting("dcgan", "dcgan: weights N(0, 0.02), BN scale N(1, 0.02); default: "
+                            "PyTorch's own")
+
+
+def _d_norm(default: str) -> Any:
+    return setting(default, "D's normalisation: batch = BatchNorm2d; layer = GroupNorm(1, C), "
+                            "per image (what a gradient-penalty critic needs); none")
+
+
+def _pack() -> Any:
+    return setting(1, "PacGAN: D scores this many samples at once, joined along channels (or "
+                      "concatenated vectors); 1 = off", ge=1, le=64)
+
+
+def _mbstd() -> Any:
+    return setting(0, "group size of a minibatch-std feature before D's last layer (0 = off)",
+                   ge=0, le=1024)
+
+
+class SampleMixing:
+    """The check of `pack` and `mbstd`, shared by the unconditional models."""
+
+    pack: int
+    mbstd: int
+
+    def check(self) -> None:
+        if self.mbstd == 1:
+            raise ConfigError("mbstd must be 0 (off) or a group size of at least 2, got 1")
+
+
+def _classes() -> Any:
+    return setting(10, "number of classes (filled in from the data set)", ge=2, le=1000)
+
+
+@dataclass
+class MLPConfig(SampleMixing, Settings):
+    """Sizes of the MLP GAN; the defaults are the SPEC's (document B) architecture."""
+
+    arch: Literal["mlp"] = setting("mlp", "network architecture")
+    latent_dim: int = _latent()
+    channels: int = _channels()
+    image_size: int = _image_size()
+    g_hidden: list[int] = setting(help="widths of G's hidden Linear layers", max_len=6,
+                                  factory=lambda: [256, 512, 1024], ge=1, le=MAX_WIDTH)
+    d_hidden: list[int] = setting(help="widths of D's hidden Linear layers", max_len=6,
+                                  factory=lambda: [1024, 512, 256], ge=1, le=MAX_WIDTH)
+    g_batchnorm: bool = setting(False, "BatchNorm1d after each hidden Linear of G (document "
+                                       "C's variant)")
+    g_dropout: float = setting(0.0, "dropout after each hidden layer of G", ge=0, lt=1)
+    d_dropout: float = setting(0.3, "dropout after each hidden layer of D", ge=0, lt=1)
+    leaky_slope: float = _slope()
+    pack: int = _pack()
+    mbstd: int = _mbstd()
+
+
+@dataclass
+class DCGAN28Config(SampleMixing, Settings):
+    """The SPEC's DCGAN. The channel count (1 for digits), the init, D's norm and the width
+    may vary; the defaults are the SPEC's."""
+
+    arch: Literal["dcgan28"] = setting("dcgan28", "network architecture")
+    latent_dim: int = _latent()
+    channels: int = _channels()
+    image_size: int = _image_size("fixed by the layers (28); checked against the data set")
+    leaky_slope: float = _slope()
+    init: Literal["dcgan", "default"] = _init()
+    d_norm: Literal["batch", "layer", "none"] = _d_norm("batch")
+    width: int = _width()
+    pack: int = _pack()
+    mbstd: int = _mbstd()
+
+
+@dataclass
+class CDCGAN28Config(Settings):
+    arch: Literal["cdcgan28"] = setting("cdcgan28", "network architecture")
+    latent_dim: int = _latent()
+    channels: int = _channels()
+    image_size: int = _image_size("fixed by the layers (28); checked against the data set")
+    num_classes: int = _classes()
+    embed_dim: int = setting(16, "size of G's class embedding", ge=1, le=1024)
+    leaky_slope: float = _slope()
+    init: Literal["dcgan", "default"] = _init()
+    d_norm: Literal["batch", "layer", "none"] = _d_norm("none")
+    width: int = _width()
+
+    def check(self) -> None:
+        if self.latent_dim < self.num_classes:
+            raise ConfigError(f"cdcgan28 needs 2 <= num_classes <= latent_dim (its class is "
+                              f"read from z), got {self.num_classes} and {self.latent_dim}")
+
+    def base(self) -> DCGAN28Config:
+        """The unconditional DCGAN these layers come from."""
+        return DCGAN28Config(latent_dim=self.latent_dim, channels=self.channels,
+                             leaky_slope=self.leaky_slope, init=self.init,
+                             d_norm=self.d_norm, width=self.width)
+
+
+@dataclass
+class T2IConfig(Settings):
+    arch: Literal["t2i"] = setting("t2i", "network architecture")
+    latent_dim: int = _latent()
+    text_encoder: str = setting("minilm", "sentence encoder of the captions (see "
+                                          "docs/text-to-image.md)", max_len=200)
+    text_dim: int = setting(0, "size of the text vector (filled in from the encoder)", ge=0,
+                            le=8192)
+    text_proj: int = setting(128, "size the text vector is projected to, in G and in D", ge=1,
+                             le=MAX_WIDTH)
+    width: int = setting(32, "channels of D's first convolution; G mirrors D", ge=1, le=256)
+    channels: int = _channels()
+    image_size: int = _image_size("28 or 64 (filled in from the data set)")
+    num_classes: int = _classes()
+    leaky_slope: float = _slope()
+    class_weight: float = setting(1.0, "weight of the class cross-entropy terms in both "
+                                       "losses", ge=0, le=1000)
+    diversity_weight: float = setting(0.0, "weight of G's mode-seeking term (0 = off)", ge=0,
+                                      le=1000)
+    # The options of issue 19, all off by default (docs/text-to-image.md, "Options")
+    hard_mismatch: float = setting(0.0, "share of the mismatched pairs whose wrong caption is "
+                                        "of the image's own class", ge=0, le=1)
+    ma_gp_weight: float = setting(0.0, "matching-aware gradient penalty on real pairs (0 = "
+                                       "off; DF-GAN: 2)", ge=0, le=1e6)
+    ma_gp_power: float = setting(6.0, "power of the penalty's joint gradient norm (DF-GAN: 6)",
+                                 gt=0, le=100)
+    text_head: Literal["concat", "projection"] = setting(
+        "concat", "how D's real/fake logit reads the caption: concatenated features, or a "
+                  "projection (inner product) term")
+    ca_weight: float = setting(0.0, "conditioning augmentation in G: weight of its KL to "
+                                    "N(0, I) (0 = off; StackGAN: 2)", ge=0, le=1000)
+
+
+MODEL_CONFIGS: dict[str, type] = {
+    "mlp": MLPConfig, "dcgan28": DCGAN28Config, "cdcgan28": CDCGAN28Config, "t2i": T2IConfig,
+}
