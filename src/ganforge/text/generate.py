@@ -18,7 +18,8 @@ BATCH = 1000
 
 
 def load_text_generator(path: Path | str) -> LoadedGenerator:
-    """G of a text-to-image run folder or checkpoint; a one-line error for other runs."""
+    """G of a text-to-image run folder, checkpoint or pretrained name ("t2i-fashion"); a
+    one-line error for other runs."""
     loaded = load_generator(path)
     model = loaded.config.model
     if not hasattr(model, "text_encoder"):
