@@ -237,3 +237,19 @@ def test_readme_run_folder_table_names_every_artefact():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     documented = {row[0].split("/")[0] for row in _table_after(readme, "### The run folder")}
     assert documented == set(ARTEFACTS)
+
+
+def test_readme_says_where_the_data_comes_from(tmp_path, monkeypatch):
+    from ganforge.data.locate import cache_root
+    from ganforge.data.registry import get_spec
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    exported = re.search(r"^export GANFORGE_DATA \?= \$\(abspath (\S+)\)$",
+                         (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
+    assert exported and f"`GANFORGE_DATA={exported.group(1)}`" in readme
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    assert cache_root() == tmp_path / ".cache" / "ganforge"
+    assert "`~/.cache/ganforge/NAME/`" in readme
+    for path in get_spec("fashion-mnist").system_dirs:
+        assert f"`{path}`" in readme
