@@ -25,10 +25,11 @@ $(STAMP): pyproject.toml
 lint: setup
 	$(BIN)/ruff check src tests benchmarks
 
-# Two workers; the slowest ten tests are listed. `$(BIN)/pytest -m 'not package'` leaves out
+# Two workers, each test file on one of them (a module's shared run is trained once); the
+# slowest ten tests are listed. `$(BIN)/pytest -m 'not package'` leaves out
 # the test that builds the wheel and installs it into a fresh venv.
 test: setup lint browser
-	$(BIN)/pytest -n 2 --durations=10
+	$(BIN)/pytest -n 2 --dist loadfile --durations=10
 
 # The sdist and the wheel (presets, evaluator weights and pretrained generators inside) in dist/.
 dist: setup
