@@ -119,3 +119,15 @@ def test_installed_wheel_works_away_from_the_checkout(wheel, tmp_path):
     run(str(venv / "bin" / "ganforge"), "sample", "--pretrained", "best-fashion", "-n", "4",
         "--out", "grid.png")
     assert (elsewhere / "grid.png").stat().st_size > 100
+
+
+def test_warnings_of_ganforge_and_its_tests_are_errors():
+    """pyproject's filterwarnings, as pytest applies them inside every test."""
+    import warnings
+
+    for module in ("ganforge.sampling", "tests.test_cli"):
+        with pytest.raises(DeprecationWarning):
+            warnings.warn_explicit("old", DeprecationWarning, f"{module}.py", 1, module=module)
+    with warnings.catch_warnings(record=True) as caught:  # a third-party one stays a warning
+        warnings.warn_explicit("theirs", UserWarning, "torch/x.py", 1, module="torch.x")
+    assert len(caught) == 1
