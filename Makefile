@@ -11,7 +11,7 @@ ifneq ($(wildcard ../shared/datasets),)
 export GANFORGE_DATA ?= $(abspath ../shared/datasets)
 endif
 
-.PHONY: setup test lint demo demo-data bench results study best modes t2i-study browser clean
+.PHONY: setup test lint demo demo-data bench results study best modes t2i-study browser dist clean
 
 setup: $(STAMP)
 
@@ -25,8 +25,16 @@ $(STAMP): pyproject.toml
 lint: setup
 	$(BIN)/ruff check src tests benchmarks
 
+# Two workers, each test file on one of them (a module's shared run is trained once); the
+# slowest ten tests are listed. `$(BIN)/pytest -m 'not package'` leaves out
+# the test that builds the wheel and installs it into a fresh venv.
 test: setup lint browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile --durations=10
+
+# The sdist and the wheel (presets, evaluator weights and pretrained generators inside) in dist/.
+dist: setup
+	rm -rf dist
+	$(BIN)/python -m build --no-isolation --outdir dist .
 
 # Browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
 browser:
@@ -77,4 +85,4 @@ t2i-study: setup
 	nice -n 10 $(BIN)/python benchmarks/t2i_study.py --datasets $(DATASETS)
 
 clean:
-	rm -rf $(VENV) runs build src/*.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) runs build dist src/*.egg-info .pytest_cache .ruff_cache

@@ -33,7 +33,7 @@ def cli_run(tmp_path_factory):
     result = ganforge("train", "--preset", "mlp-fashion", "--limit", "256", "--batch-size", "64",
                       "--epochs", "2", "--g-hidden", "32,64", "--d-hidden", "64,32",
                       "--d-steps", "2", "--noise", "uniform", "--loss", "minimax",
-                      "--out", out, "--no-progress",
+                      "--eval-every", "0", "--out", out, "--no-progress",
                       env={"GANFORGE_DATA": str(REAL_DATA_ROOT)})
     assert result.returncode == 0, result.stderr
     return out, result
@@ -53,7 +53,8 @@ def test_sample_formats(cli_run, tmp_path):
     out, _ = cli_run
     r = ganforge("sample", out, "-n", 16, "--out", tmp_path / "grid.png", "--seed", 1)
     assert r.returncode == 0, r.stderr
-    assert Image.open(tmp_path / "grid.png").size == (122, 122)  # 4x4 grid of 28 + padding
+    with Image.open(tmp_path / "grid.png") as grid:
+        assert grid.size == (122, 122)  # 4x4 grid of 28 + padding
     for name in ("a.npz", "b.npz"):
         assert ganforge("sample", out, "-n", 5, "--format", "npz", "--out", tmp_path / name,
                         "--seed", 7).returncode == 0

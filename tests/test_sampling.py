@@ -51,3 +51,23 @@ def test_cli_class_option_and_its_errors(conditional_run, tmp_path):
                              "--out", tmp_path / "x.png"), "unknown class '11'")
     _one_line_error(ganforge("sample", "--pretrained", "dcgan-fashion", "-n", 4, "--class", "3",
                              "--out", tmp_path / "x.png"), "needs a class-conditional generator")
+
+
+def test_load_generator_takes_a_pretrained_name_and_an_existing_path_wins(tmp_path,
+                                                                          monkeypatch):
+    from ganforge.errors import CheckpointError
+    from ganforge.pretrained import checkpoint_path, load_pretrained
+
+    loaded = load_generator("best-fashion")
+    assert loaded.checkpoint == checkpoint_path("best-fashion")
+    shipped = load_pretrained("best-fashion")
+    assert torch.equal(generate(loaded, 4, seed=1), generate(shipped, 4, seed=1))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "best-fashion").mkdir()  # a folder of that name is a run folder, not the name
+    with pytest.raises(CheckpointError, match="no checkpoints"):
+        load_generator("best-fashion")
+    with pytest.raises(CheckpointError, match=r"no-such: no such run folder or checkpoint, "
+                                              r"nor a pretrained generator \(best-fashion, "):
+        load_generator("no-such")
+    with pytest.raises(CheckpointError, match=r"runs/x: no such run folder or checkpoint$"):
+        load_generator("runs/x")

@@ -29,11 +29,10 @@ class LoadedGenerator:
 
 
 def load_generator(path: Path | str) -> LoadedGenerator:
-    """Load G from a run folder (its newest checkpoint) or from a checkpoint file; the EMA
-    weights (`generator_ema.*`) when the run kept them, else the trained ones."""
-    path = Path(path)
-    if not path.exists():
-        raise CheckpointError(f"{path}: no such run folder or checkpoint")
+    """Load G from a run folder (its newest checkpoint), a checkpoint file or the name of a
+    shipped pretrained generator ("best-fashion"; a path that exists wins); the EMA weights
+    (`generator_ema.*`) when the run kept them, else the trained ones."""
+    path = _existing_or_pretrained(path)
     if path.is_dir():
         path = newest_checkpoint(path)
     meta, tensors = read_checkpoint(path)
@@ -52,6 +51,22 @@ def load_generator(path: Path | str) -> LoadedGenerator:
         ) from None
     generator.eval()
     return LoadedGenerator(generator, config, path, int(meta.get("step", 0)), ema)
+
+
+def _existing_or_pretrained(source: Path | str) -> Path:
+    """`source` as a path when it exists, else the verified checkpoint of the pretrained
+    generator of that name, else one line naming both kinds of source."""
+    from ganforge.pretrained.store import NAME_PATTERN, checkpoint_path, known_names
+
+    path = Path(source)
+    if path.exists():
+        return path
+    names = known_names()
+    if str(source) in names:
+        return checkpoint_path(str(source))
+    hint = f", nor a pretrained generator ({', '.join(names)})" \
+        if NAME_PATTERN.fullmatch(str(source)) else ""
+    raise CheckpointError(f"{path}: no such run folder or checkpoint{hint}")
 
 
 @torch.no_grad()

@@ -1,6 +1,9 @@
 """Device choice, reduced precision, threads and compile."""
 
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -98,6 +101,17 @@ def test_compile_builds_in_place_or_fails_clearly(monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(ConfigError, match="--compile on CPU needs a C\\+\\+ compiler"):
         _trainer(compile="true")
+
+
+def test_compile_imports_no_deprecated_torch_code_into_view():
+    """torch._dynamo's import of torch.utils.mkldnn (torch.jit.script_method) stays silent:
+    a fresh interpreter with every DeprecationWarning an error compiles a network."""
+    code = ("import torch; from ganforge.training.device import compile_networks; "
+            "compile_networks(torch.device('cpu'), torch.nn.Linear(2, 2)); print('compiled')")
+    env = {**os.environ, "PYTHONWARNINGS": "error::DeprecationWarning"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert done.returncode == 0 and "compiled" in done.stdout, done.stderr[-2000:]
 
 
 @pytest.mark.parametrize("name, device, flags, warned", [

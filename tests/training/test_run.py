@@ -12,7 +12,7 @@ from ganforge.sampling import generate, load_generator
 from ganforge.training.checkpoint import list_checkpoints, read_checkpoint
 from ganforge.training.run import train
 
-TINY = {"limit": "128", "batch_size": "32", "epochs": "2", "log_every": "3"}
+TINY = {"limit": "128", "batch_size": "32", "epochs": "2", "log_every": "3", "eval_every": "0"}
 
 
 def _config(preset="mlp-mnist", **extra):
@@ -43,10 +43,12 @@ def test_every_artefact_is_written(tiny_run):
     assert (tiny_run / "config.toml").is_file()
     assert sorted(p.name for p in (tiny_run / "samples").iterdir()) == [
         "epoch_001.png", "epoch_002.png"]
-    assert Image.open(tiny_run / "samples" / "epoch_001.png").size == (152, 152)  # 5x5 grid
-    gif = Image.open(tiny_run / "progress.gif")
-    assert gif.n_frames == 2
-    assert Image.open(tiny_run / "losses.png").format == "PNG"
+    with Image.open(tiny_run / "samples" / "epoch_001.png") as grid:
+        assert grid.size == (152, 152)  # 5x5 grid
+    with Image.open(tiny_run / "progress.gif") as gif:
+        assert gif.n_frames == 2
+    with Image.open(tiny_run / "losses.png") as losses:
+        assert losses.format == "PNG"
     records = [json.loads(line) for line in (tiny_run / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in records] == list(range(1, 9))  # 4 batches x 2 epochs
     assert [r["epoch"] for r in records] == [1] * 4 + [2] * 4

@@ -46,8 +46,8 @@ def test_training_writes_scalars_and_grids(tmp_path, real_data_root):
     assert np.allclose([e.value for e in logged], [r["d_real"] for r in steps])
     grids = events.Images("samples")
     assert [g.step for g in grids] == [3, 6]  # one per epoch, at the epoch's last step
-    assert (grids[-1].width, grids[-1].height) == Image.open(run / "samples" /
-                                                             "epoch_002.png").size
+    with Image.open(run / "samples" / "epoch_002.png") as last:
+        assert (grids[-1].width, grids[-1].height) == last.size
 
 
 def _loop(folder: Path) -> SimpleNamespace:

@@ -25,15 +25,16 @@ _PAGE = Template("""<!DOCTYPE html>
 body { font-family: system-ui, sans-serif; margin: 1.5em auto; max-width: 1100px;
        padding: 0 1em; color: #222; background: #fff; }
 h1 { font-size: 1.5em; } h2 { font-size: 1.2em; border-bottom: 1px solid #ddd; }
+div.wide { max-width: 100%; overflow-x: auto; }
 table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }
 th, td { border: 1px solid #ddd; padding: 0.25em 0.6em; text-align: left;
-         vertical-align: top; }
+         vertical-align: top; overflow-wrap: break-word; }
 th { background: #f4f4f4; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 figure { display: inline-block; margin: 0.5em 1em 0.5em 0; vertical-align: top; }
 figcaption { font-size: 0.85em; color: #555; }
 img.pixels { image-rendering: pixelated; }
-img.plot { max-width: 100%; }
+img.plot, img.pixels { max-width: 100%; height: auto; }
 p.note { color: #666; font-style: italic; }
 .settings { display: flex; flex-wrap: wrap; gap: 0 1.5em; align-items: flex-start; }
 </style>
@@ -122,11 +123,13 @@ def _cell(value: object, name: str) -> str:
 
 
 def table(header: Sequence[object], rows: Sequence[Sequence[object]], **attrs: str) -> Html:
-    """A table; numbers are right-aligned and formatted, Html cells are inserted as is."""
+    """A table; numbers are right-aligned and formatted, Html cells are inserted as is. Long
+    texts wrap, and a table still wider than the page scrolls sideways inside its own box."""
     head = "<tr>" + "".join(_cell(h, "th") for h in header) + "</tr>"
     body = "".join("<tr>" + "".join(_cell(c, "td") for c in row) + "</tr>" for row in rows)
     extra = "".join(f' {k.rstrip("_")}="{esc(v)}"' for k, v in attrs.items())
-    return Html(f"<table{extra}><thead>{head}</thead><tbody>{body}</tbody></table>")
+    return Html(f'<div class="wide"><table{extra}><thead>{head}</thead><tbody>{body}</tbody>'
+                "</table></div>")
 
 
 def section(title: str, *parts: str) -> Html:

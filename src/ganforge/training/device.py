@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 from dataclasses import dataclass, field
 
 import torch
@@ -163,6 +164,13 @@ def compile_networks(device: torch.device, *networks: nn.Module) -> None:
     cannot work: an unsupported Python or platform, or no C++ compiler for CPU code."""
     import shutil
 
+    with warnings.catch_warnings():
+        # torch.compile's passes import torch.utils.mkldnn, whose classes still use the
+        # deprecated torch.jit.script_method: torch's own notice (one per method), not ours
+        # to change. Imported here once, quietly; later imports find it loaded.
+        warnings.filterwarnings("ignore", message=r"`torch\.jit\.script_method` is deprecated",
+                                category=DeprecationWarning)
+        import torch.utils.mkldnn  # noqa: F401
     import torch._dynamo
 
     if not torch._dynamo.is_dynamo_supported():
