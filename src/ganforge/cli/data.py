@@ -1,8 +1,10 @@
-"""`ganforge data list|check|download`: where the data sets are, and whether they are intact."""
+"""`ganforge data list|check|download|make`: where the data sets are, whether they are intact,
+and making the ones ganforge draws itself."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def add_parser(sub) -> None:
@@ -18,6 +20,11 @@ def add_parser(sub) -> None:
     download = actions.add_parser("download", help="download a data set into the user cache")
     download.add_argument("name")
     download.set_defaults(handler=run_download)
+    make = actions.add_parser("make", help="make a data set ganforge draws (synthetic-flowers)")
+    make.add_argument("name")
+    make.add_argument("--out", help="write it into OUT/NAME (default: the user cache); "
+                                    "`--data-dir OUT` then finds it")
+    make.set_defaults(handler=run_make)
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -43,9 +50,10 @@ def run_check(args: argparse.Namespace) -> int:
         sha = {True: "ok", False: "bad", None: "-"}[r["sha256_ok"]]
         print(f"{r['role']:<13} {shape:<12} sha256 {sha:<3}  "
               f"{r['path']}  {status}")
-    bad = [r["path"] for r in reports if not r["ok"]]
+    bad = [r for r in reports if not r["ok"]]
     if bad:
-        print(f"ganforge: error: {args.name}: {len(bad)} file(s) failed the check: {bad[0]}")
+        print(f"ganforge: error: {args.name}: {len(bad)} file(s) failed the check: "
+              f"{bad[0]['error'] or bad[0]['path']}", file=sys.stderr)
         return 2
     print(f"{args.name}: all {len(reports)} files ok")
     return 0
@@ -56,4 +64,16 @@ def run_download(args: argparse.Namespace) -> int:
 
     files = download_dataset(args.name)
     print(f"{args.name}: downloaded and verified in {next(iter(files.values())).parent}")
+    return 0
+
+
+def run_make(args: argparse.Namespace) -> int:
+    from ganforge.errors import DataError
+    from ganforge.text.datasets import CAPTIONED_SETS, normalise
+
+    spec = CAPTIONED_SETS.get(normalise(args.name))
+    if spec is None or spec.make is None:
+        makes = ", ".join(k for k, v in CAPTIONED_SETS.items() if v.make is not None)
+        raise DataError(f"data set {args.name!r} is not made by ganforge (it makes: {makes})")
+    spec.make(args.out, log=print)
     return 0
