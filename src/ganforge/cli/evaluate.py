@@ -12,7 +12,7 @@ from typing import Any
 ROWS = (
     ("fd", "FD (evaluator features)", "{:.3f}"),
     ("kid", "KID (± std over subsets)", "{:.4g}"),
-    ("classifier_score", "classifier score (max 10)", "{:.3f}"),
+    ("classifier_score", "classifier score (max K)", "{:.3f}"),
     ("coverage", "classes covered (>= 1%)", "{}"),
     ("modes", "modes hit (of 1000)", "{}"),
     ("kl_uniform", "KL(classes || uniform)", "{:.4f}"),

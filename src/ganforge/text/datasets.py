@@ -40,6 +40,7 @@ class CaptionedData(ImageData):
     levels: np.ndarray | None = None  # (N, K, A) attribute levels the captions state, or -1
     attributes: tuple[str, ...] = ()  # names of the A attributes (composed and drawn sets)
     truth: np.ndarray | None = None  # (N, A) each image's own levels (synthetic-flowers)
+    level_counts: tuple[int, ...] = ()  # levels of each attribute, where `truth` is known
     encoder: str | None = None
 
     def model_fields(self) -> dict[str, int]:
@@ -137,7 +138,8 @@ def _synthetic(split: str, data_dir: Any, limit: int | None, verify: bool,
                          text=_encode_rows(captions, encoder, name),
                          levels=synthetic.caption_levels(captions),
                          attributes=synthetic.ATTRIBUTES,
-                         truth=synthetic.image_levels(root, ids, labels), encoder=encoder)
+                         truth=synthetic.image_levels(root, ids, labels),
+                         level_counts=synthetic.LEVEL_COUNTS, encoder=encoder)
 
 
 def _composed_entry(key: str, entries: list[dict[str, object]], data_dir: Any

@@ -59,6 +59,7 @@ PHRASINGS = (
     "a flower with a {centre_colour} {centre} and {shape} petals",
 )
 _SLOT = re.compile(r"\{(\w+)\}")
+_ARTICLE = re.compile(r"\ba ([aeiou])")  # "a orange centre" -> "an orange centre"
 
 
 def slots(phrasing: str) -> list[str]:
@@ -74,7 +75,7 @@ def caption_for(phrasing: str, attributes: dict[str, object], rng: np.random.Gen
         options = WORDS[SLOTS[slot]][attributes[SLOTS[slot]]]
         return options[int(rng.integers(len(options)))]
 
-    return _SLOT.sub(word, phrasing)
+    return _ARTICLE.sub(r"an \1", _SLOT.sub(word, phrasing))
 
 
 def captions_for(attributes: dict[str, object], rng: np.random.Generator) -> list[str]:
@@ -114,7 +115,7 @@ def _lookup(slot: str, words: str, caption: str) -> object:
 
 def parse(caption: str) -> dict[str, object]:
     """The attributes a caption states, e.g. {"petal_colour": "pink", "petal_count": 5}."""
-    text = " ".join(caption.lower().split())
+    text = re.sub(r"\ban\b", "a", " ".join(caption.lower().split()))
     for pattern, names in _patterns():
         match = pattern.match(text)
         if match:

@@ -17,6 +17,7 @@ from ganforge.errors import DataError
 from ganforge.text.flowers import Layout, caption_path, find_root, image_path
 
 LAYOUT = Layout(NAME, class_names, "make it with `ganforge data make synthetic-flowers`")
+LEVEL_COUNTS = tuple(len(VALUES[a]) for a in ATTRIBUTES)
 SIZE = 64
 
 
