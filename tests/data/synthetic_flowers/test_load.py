@@ -106,3 +106,15 @@ def test_missing_set_is_one_line_with_the_command_to_make_it(tmp_path, capsys):
     assert main(["data", "check", NAME, "--data-dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "not found" in err and "ganforge data make synthetic-flowers" in err
+
+
+def test_only_its_own_folder_counts(synthetic_flowers, tmp_path):
+    """A bare root holding the Oxford files is flowers102's, never synthetic-flowers'."""
+    from ganforge.data.synthetic_flowers.load import LAYOUT
+    from ganforge.text.flowers import FLOWERS102, find_root
+
+    bare = tmp_path / "bare"
+    shutil.copytree(synthetic_flowers, bare, copy_function=os.link)
+    assert find_root(bare, LAYOUT) is None
+    assert find_root(bare, FLOWERS102) == bare
+    assert find_root(synthetic_flowers.parent, LAYOUT) == synthetic_flowers
