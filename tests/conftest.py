@@ -31,3 +31,12 @@ def no_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("GANFORGE_DATA", str(tmp_path / "empty"))
     monkeypatch.setenv("GANFORGE_MIRRORS", str(tmp_path / "no-mirror"))
     return tmp_path / "empty"
+
+
+@pytest.fixture(scope="session")
+def synthetic_flowers(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole synthetic-flowers set, made once per test session (under a minute);
+    `--data-dir ROOT.parent` finds it. Tests must not change it (copy it first)."""
+    from ganforge.data.synthetic_flowers.make import make
+
+    return make(tmp_path_factory.mktemp("synthetic-data"), workers=2)

@@ -1,8 +1,10 @@
-"""`ganforge data list|check|download`: where the data sets are, and whether they are intact."""
+"""`ganforge data list|check|download|make`: where the data sets are, whether they are intact,
+and making the ones ganforge draws itself."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ganforge.cli import examples
 
@@ -10,7 +12,8 @@ from ganforge.cli import examples
 def add_parser(sub) -> None:
     p = sub.add_parser("data", help="find, check and download data sets",
                        description="Where each data set was found, whether its files are "
-                                   "intact, and downloading one.",
+                                   "intact, downloading one, and making the ones "
+                                   "ganforge draws itself.",
                        **examples("ganforge data list", "ganforge data check mnist"))
     actions = p.add_subparsers(dest="action", required=True, parser_class=type(p))
     listing = actions.add_parser("list", help="each known data set and where it was found",
@@ -29,6 +32,12 @@ def add_parser(sub) -> None:
                           help="flowers102: unpack the text_c10/ captions of this archive (tar.gz "
                                "or zip of the 2016 caption release) into the data set's folder")
     download.set_defaults(handler=run_download)
+    make = actions.add_parser("make", help="make a data set ganforge draws (synthetic-flowers)",
+                              **examples("ganforge data make synthetic-flowers --out /data"))
+    make.add_argument("name")
+    make.add_argument("--out", help="write it into OUT/NAME (default: the user cache); "
+                                    "`--data-dir OUT` then finds it")
+    make.set_defaults(handler=run_make)
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -54,9 +63,10 @@ def run_check(args: argparse.Namespace) -> int:
         sha = {True: "ok", False: "bad", None: "-"}[r["sha256_ok"]]
         print(f"{r['role']:<13} {shape:<12} sha256 {sha:<3}  "
               f"{r['path']}  {status}")
-    bad = [r["path"] for r in reports if not r["ok"]]
+    bad = [r for r in reports if not r["ok"]]
     if bad:
-        print(f"ganforge: error: {args.name}: {len(bad)} file(s) failed the check: {bad[0]}")
+        print(f"ganforge: error: {args.name}: {len(bad)} file(s) failed the check: "
+              f"{bad[0]['error'] or bad[0]['path']}", file=sys.stderr)
         return 2
     print(f"{args.name}: all {len(reports)} files ok")
     return 0
@@ -91,4 +101,16 @@ def _download_flowers(captions: str | None) -> int:
     if not (folder / "text_c10").is_dir():
         print(f"flowers102: captions missing: copy text_c10/ of the 2016 caption release (Reed "
               f"et al.) to {folder / 'text_c10'}, or pass its archive with --captions ARCHIVE")
+    return 0
+
+
+def run_make(args: argparse.Namespace) -> int:
+    from ganforge.errors import DataError
+    from ganforge.text.datasets import CAPTIONED_SETS, normalise
+
+    spec = CAPTIONED_SETS.get(normalise(args.name))
+    if spec is None or spec.make is None:
+        makes = ", ".join(k for k, v in CAPTIONED_SETS.items() if v.make is not None)
+        raise DataError(f"data set {args.name!r} is not made by ganforge (it makes: {makes})")
+    spec.make(args.out, log=print)
     return 0

@@ -15,7 +15,7 @@ from ganforge.cli.pretrained import add_encoder_dir_argument
 ROWS = (
     ("fd", "FD (evaluator features)", "{:.3f}"),
     ("kid", "KID (± std over subsets)", "{:.4g}"),
-    ("classifier_score", "classifier score (max 10)", "{:.3f}"),
+    ("classifier_score", "classifier score (max K)", "{:.3f}"),
     ("coverage", "classes covered (>= 1%)", "{}"),
     ("modes", "modes hit (of 1000)", "{}"),
     ("kl_uniform", "KL(classes || uniform)", "{:.4f}"),

@@ -199,12 +199,11 @@ def check(name: str, data_dir: PathLike | None = None) -> list[dict[str, object]
     of that one; flowers102 checks its layout (it has no published checksums).
     """
     from ganforge.data.stacked import NAME as STACKED
-    from ganforge.text.datasets import COMPOSED
-    from ganforge.text.flowers import NAME as FLOWERS
-    from ganforge.text.flowers import check_files
+    from ganforge.text.datasets import COMPOSED, check_captioned
 
-    if name == FLOWERS:
-        return check_files(data_dir)
+    own = check_captioned(name, data_dir)  # a captioned set with a checker of its own
+    if own is not None:
+        return own
     name = {STACKED: "mnist", **COMPOSED}.get(name, name)
     spec = get_spec(name)
     files = find_files(spec.name, data_dir, download=False)

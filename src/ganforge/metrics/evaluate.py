@@ -39,7 +39,7 @@ def check_dataset(dataset: str) -> tuple[str, str]:
     evaluator = evaluator_for(key)
     if evaluator is None:
         raise ConfigError(f"no evaluator for data set {dataset!r} "
-                          "(known: mnist, fashion-mnist, stacked-mnist)")
+                          "(known: mnist, fashion-mnist, stacked-mnist, synthetic-flowers)")
     return key, evaluator
 
 
@@ -62,7 +62,7 @@ def _split_features(dataset: str, split: str, features: str, data_dir: str | Non
     if key not in _FEATURES:
         from ganforge.data import load_dataset
 
-        data = load_dataset(dataset, split, data_dir)
+        data = load_dataset(dataset, split, data_dir, text_encoder=None)
         images = data.images
         if n is not None and n < len(images):
             images = images[np.sort(np.random.default_rng(seed).choice(len(images), n, False))]

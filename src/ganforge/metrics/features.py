@@ -73,6 +73,17 @@ class EvaluatorFeatures:
         features = torch.cat(feats).numpy() if with_features else None
         return FeatureSet(features, torch.cat(probs).numpy())
 
+    @torch.no_grad()
+    def attribute_levels(self, images: Any) -> dict[str, np.ndarray]:
+        """Each attribute head's predicted level (n,) of `images` (no heads: {})."""
+        x = as_image_tensor(images)
+        out: dict[str, list[torch.Tensor]] = {name: [] for name in self.model.heads}
+        for i in range(0, x.shape[0], self.batch_size):
+            h = self.model.features(to_model_input(x[i : i + self.batch_size]))
+            for name, logits in self.model.attribute_logits(h).items():
+                out[name].append(logits.argmax(1))
+        return {name: torch.cat(v).numpy() for name, v in out.items()}
+
     def channel_probs(self, images: Any) -> FeatureSet:
         """Stacked images (N, C, H, W) -> per-channel probabilities (N, C, K), no features."""
         x = as_image_tensor(images)

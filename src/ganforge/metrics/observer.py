@@ -122,15 +122,16 @@ class EvalObserver(Observer):
 def make_eval_observer(config: RunConfig) -> Observer | None:
     """The evaluation observer for a run, or None (evaluation off, or no evaluator for its
     data set)."""
-    from ganforge.metrics.weights import evaluator_for, normalise_dataset
+    from ganforge.metrics.weights import evaluator_for, has_weights, normalise_dataset
 
     every, dataset = config.train.eval_every, normalise_dataset(config.data.dataset)
     if every >= 1 and hasattr(config.model, "text_encoder"):
         from ganforge.metrics.text_observer import TextEvalObserver
-        from ganforge.text.datasets import COMPOSED
+        from ganforge.text.datasets import scored_as
 
-        base = COMPOSED.get(dataset)
-        if base is None:  # no evaluator for flowers102
+        base = scored_as(dataset)
+        evaluator = None if base is None else evaluator_for(base)
+        if evaluator is None or not has_weights(evaluator):  # e.g. flowers102, untrained
             return None
         return TextEvalObserver(base, every, config.train.eval_samples,
                                 seed=config.train.seed, data_dir=config.data.data_dir)

@@ -17,10 +17,12 @@ from ganforge.fileio import sha256_file
 if TYPE_CHECKING:
     from ganforge.metrics.evaluator import Evaluator
 
-EVALUATORS = ("mnist", "fashion-mnist")
+EVALUATORS = ("mnist", "fashion-mnist", "synthetic-flowers", "flowers102")
 DEFAULT_EPOCHS, DEFAULT_SEED = 5, 0  # of `ganforge evaluator train`
 # Data set -> the evaluator that scores its images (stacked MNIST: MNIST's, per channel).
-EVALUATOR_FOR = {"mnist": "mnist", "fashion-mnist": "fashion-mnist", "stacked-mnist": "mnist"}
+# flowers102's weights are not shipped (its images are not either): a user trains them.
+EVALUATOR_FOR = {"mnist": "mnist", "fashion-mnist": "fashion-mnist", "stacked-mnist": "mnist",
+                 "synthetic-flowers": "synthetic-flowers", "flowers102": "flowers102"}
 
 
 def weights_dir() -> Path:
@@ -44,6 +46,11 @@ def check_name(name: str) -> str:
     if key not in EVALUATORS:
         raise ConfigError(f"no evaluator named {name!r} (known: {', '.join(EVALUATORS)})")
     return key
+
+
+def has_weights(name: str, folder: Path | None = None) -> bool:
+    """Whether evaluator `name`'s record is present (shipped, or trained by the user)."""
+    return ((folder or weights_dir()) / f"{check_name(name)}.json").is_file()
 
 
 def read_meta(name: str, folder: Path | None = None) -> dict[str, Any]:
@@ -85,8 +92,13 @@ def load_evaluator(name: str, folder: Path | None = None) -> Evaluator:
         state = load(path.read_bytes())
     except SafetensorError as exc:
         raise CheckpointError(f"{path}: unreadable tensor file ({exc})") from None
+    try:
+        config = EvaluatorConfig(**meta["config"])
+    except (TypeError, ValueError) as exc:
+        raise CheckpointError(f"{path.with_suffix('.json')}: bad evaluator config ({exc})"
+                              ) from None
     with torch.random.fork_rng(devices=[]):
-        model = Evaluator(EvaluatorConfig(**meta["config"]))
+        model = Evaluator(config)
     model.load_state_dict(state)
     model.eval().requires_grad_(False)
     return model.to(memory_format=torch.channels_last)

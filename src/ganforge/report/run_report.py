@@ -140,8 +140,9 @@ def eval_section(run: RunData) -> h.Html:
 
 def text_conditioned(run: RunData) -> bool:
     """Whether the run draws images from captions (its data set has captions)."""
-    dataset = str(run.setting("data", "dataset", ""))
-    return dataset.endswith("-captions") or dataset == "flowers102"
+    from ganforge.text.datasets import is_captioned
+
+    return is_captioned(str(run.setting("data", "dataset", "")))
 
 
 def captions_section(run: RunData) -> h.Html:

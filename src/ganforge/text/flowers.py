@@ -9,6 +9,9 @@ ROOT is searched as `NAME/` and `.` under --data-dir, $GANFORGE_DATA and the use
 Splits: "train" is trnid + tstid (7,169 images), "test" is valid (1,020 images, 10 per class,
 held out for evaluation). Images are resized (shorter side 64) and centre-cropped to 64x64
 once; the result is cached as uint8 safetensors in the user cache, keyed by the files.
+
+Every set in this layout (flowers102, synthetic-flowers) is read by this one reader: a
+`Layout` names the set, its class names and what to do when it is not found.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -36,30 +41,47 @@ def class_names() -> tuple[str, ...]:
     return tuple(json.loads(text))
 
 
-def candidate_roots(data_dir: str | os.PathLike[str] | None) -> list[Path]:
-    """Folders that may hold the layout, in search order."""
+@dataclass(frozen=True)
+class Layout:
+    """A data set in the Oxford 102 layout: its name, class names (label order) and the hint
+    given when it is not found."""
+
+    name: str
+    classes: Callable[[], tuple[str, ...]]
+    missing: str = "see docs/text-to-image.md for the files"
+
+
+FLOWERS102 = Layout(NAME, class_names)
+
+
+def candidate_roots(data_dir: str | os.PathLike[str] | None, name: str = NAME) -> list[Path]:
+    """Folders that may hold the layout of data set `name`, in search order."""
     from ganforge.data.locate import cache_root
 
     roots = [Path(data_dir).expanduser()] if data_dir else []
     env = os.environ.get("GANFORGE_DATA", "")
     roots.extend(Path(p).expanduser() for p in env.split(os.pathsep) if p)
     roots.append(cache_root())
-    return list(dict.fromkeys(d for root in roots for d in (root / NAME, root)))
+    # Only flowers102's files may also lie directly in a root (as Oxford's archive unpacks).
+    return list(dict.fromkeys(d for root in roots
+                              for d in ((root / name, root) if name == NAME else (root / name,))))
 
 
-def find_root(data_dir: str | os.PathLike[str] | None = None) -> Path | None:
+def find_root(data_dir: str | os.PathLike[str] | None = None, layout: Layout = FLOWERS102
+              ) -> Path | None:
     """The first candidate folder holding imagelabels.mat and setid.mat, or None."""
-    for folder in candidate_roots(data_dir):
+    for folder in candidate_roots(data_dir, layout.name):
         if (folder / "imagelabels.mat").is_file() and (folder / "setid.mat").is_file():
             return folder
     return None
 
 
-def require_root(data_dir: str | os.PathLike[str] | None = None) -> Path:
-    root = find_root(data_dir)
+def require_root(data_dir: str | os.PathLike[str] | None = None, layout: Layout = FLOWERS102
+                 ) -> Path:
+    root = find_root(data_dir, layout)
     if root is None:
-        raise DataError(f"data set '{NAME}' not found (looked for {NAME}/imagelabels.mat in "
-                        f"{SEARCHED}); see docs/text-to-image.md for the files")
+        raise DataError(f"data set '{layout.name}' not found (looked for {layout.name}/"
+                        f"imagelabels.mat in {SEARCHED}); {layout.missing}")
     return root
 
 
@@ -85,10 +107,10 @@ def read_mat(path: Path, key: str) -> np.ndarray:
     return np.asarray(content[key]).astype(np.int64).ravel()
 
 
-def split_ids(root: Path, split: str, labels: np.ndarray) -> np.ndarray:
+def split_ids(root: Path, split: str, labels: np.ndarray, name: str = NAME) -> np.ndarray:
     """Sorted 1-based image ids of `split`, each checked to have a label."""
     if split not in SPLITS:
-        raise DataError(f"unknown split {split!r} for data set '{NAME}'; expected 'train' or "
+        raise DataError(f"unknown split {split!r} for data set '{name}'; expected 'train' or "
                         "'test'")
     setid = root / "setid.mat"
     ids = np.sort(np.concatenate([read_mat(setid, key) for key in SPLITS[split]]))
@@ -163,7 +185,7 @@ def _images_key(root: Path, ids: np.ndarray) -> str:
     return digest.hexdigest()[:24]
 
 
-def load_images(root: Path, ids: np.ndarray) -> np.ndarray:
+def load_images(root: Path, ids: np.ndarray, name: str = NAME) -> np.ndarray:
     """Images (N, 3, 64, 64) uint8 of `ids`, from the user cache or decoded and cached."""
     import torch
     from safetensors import SafetensorError
@@ -172,7 +194,7 @@ def load_images(root: Path, ids: np.ndarray) -> np.ndarray:
     from ganforge.data.locate import cache_root
     from ganforge.fileio import atomic_write_bytes
 
-    path = cache_root() / NAME / f"images{SIZE}-{_images_key(root, ids)}.safetensors"
+    path = cache_root() / name / f"images{SIZE}-{_images_key(root, ids)}.safetensors"
     if path.is_file():
         try:
             images = load(path.read_bytes()).get("images")
@@ -186,19 +208,33 @@ def load_images(root: Path, ids: np.ndarray) -> np.ndarray:
     return images
 
 
-def load_flowers(split: str, data_dir: Any = None, limit: int | None = None
+def load_flowers(split: str, data_dir: Any = None, limit: int | None = None,
+                 layout: Layout = FLOWERS102
                  ) -> tuple[np.ndarray, np.ndarray, list[list[str]], tuple[str, ...]]:
     """(images (N, 3, 64, 64) uint8, labels (N,) 0..101, captions per image, class names)."""
-    if limit is not None and limit < 0:
-        raise DataError(f"data set '{NAME}': limit must be >= 0, got {limit}")
-    root = require_root(data_dir)
-    classes = class_names()
-    labels = read_labels(root, len(classes))
-    ids = split_ids(root, split, labels)[:limit]
-    image_labels = labels[ids - 1]
+    root, ids, image_labels, classes = split_members(split, data_dir, limit, layout)
+    images, captions = read_members(root, ids, image_labels, layout.name)
+    return images, image_labels - 1, captions, classes
+
+
+def read_members(root: Path, ids: np.ndarray, labels: np.ndarray, name: str = NAME
+                 ) -> tuple[np.ndarray, list[list[str]]]:
+    """(images (N, 3, 64, 64) uint8, captions per image) of images `ids` of labels 1..K."""
     captions = [read_captions(caption_path(root, int(i), int(c)))
-                for i, c in zip(ids, image_labels, strict=True)]
-    return load_images(root, ids), image_labels - 1, captions, classes
+                for i, c in zip(ids, labels, strict=True)]
+    return load_images(root, ids, name), captions
+
+
+def split_members(split: str, data_dir: Any, limit: int | None, layout: Layout
+                  ) -> tuple[Path, np.ndarray, np.ndarray, tuple[str, ...]]:
+    """(root, image ids, their labels 1..K, class names) of the first `limit` of a split."""
+    if limit is not None and limit < 0:
+        raise DataError(f"data set '{layout.name}': limit must be >= 0, got {limit}")
+    root = require_root(data_dir, layout)
+    classes = layout.classes()
+    labels = read_labels(root, len(classes))
+    ids = split_ids(root, split, labels, layout.name)[:limit]
+    return root, ids, labels[ids - 1], classes
 
 
 def _report(role: str, path: Path, count: int, missing: list[Path], expected: int
@@ -210,12 +246,12 @@ def _report(role: str, path: Path, count: int, missing: list[Path], expected: in
             "error": error}
 
 
-def check_files(data_dir: Any = None) -> list[dict[str, object]]:
-    """Check the flowers102 layout without decoding images: the label and split files read,
-    and every image of both splits has its JPEG and its caption file."""
-    root = require_root(data_dir)
-    labels = read_labels(root, len(class_names()))
-    ids = np.concatenate([split_ids(root, split, labels) for split in SPLITS])
+def check_files(data_dir: Any = None, layout: Layout = FLOWERS102) -> list[dict[str, object]]:
+    """Check the layout without decoding images: the label and split files read, and every
+    image of both splits has its JPEG and its caption file."""
+    root = require_root(data_dir, layout)
+    labels = read_labels(root, len(layout.classes()))
+    ids = np.concatenate([split_ids(root, split, labels, layout.name) for split in SPLITS])
     jpgs = [image_path(root, int(i)) for i in ids]
     texts = [caption_path(root, int(i), int(labels[i - 1])) for i in ids]
     return [

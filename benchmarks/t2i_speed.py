@@ -1,0 +1,64 @@
+"""Training speed of the text-to-image preset at several widths: images/s of a short run.
+
+    python benchmarks/t2i_speed.py [--preset t2i-synthetic-flowers] [--widths 16,24,32]
+        [--steps 50] [--warmup 10]
+
+Each width trains `--steps` generator steps (one D step each, batch of the preset) in this
+process, with logging every step and no evaluation; images/s counts the real images D sees
+from step `--warmup` to the last step, so set-up, encoding and the first steps are left out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+from ganforge.config import resolve_config
+from ganforge.training.observers import Observer
+from ganforge.training.run import train
+
+
+class StepClock(Observer):
+    """The time each step's record arrived."""
+
+    def __init__(self) -> None:
+        self.times: dict[int, float] = {}
+
+    def on_records(self, loop, records) -> None:
+        now = time.perf_counter()
+        for record in records:
+            self.times[int(record["step"])] = now
+
+
+def images_per_second(preset: str, width: int, steps: int, warmup: int) -> float:
+    clock = StepClock()
+    config = resolve_config(preset, overrides={
+        "width": str(width), "max_steps": str(steps), "log_every": "1", "eval_every": "0"})
+    with tempfile.TemporaryDirectory() as out:
+        train(config, Path(out) / "run", progress=False, observers=[clock])
+    last = max(clock.times)
+    return (last - warmup) * config.train.batch_size / (clock.times[last] - clock.times[warmup])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", default="t2i-synthetic-flowers")
+    parser.add_argument("--widths", default="16,24,32")
+    parser.add_argument("--steps", type=int, default=50)
+    parser.add_argument("--warmup", type=int, default=10)
+    args = parser.parse_args()
+    print(f"{args.preset}: torch {torch.__version__}, {torch.get_num_threads()} threads, "
+          f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    for width in (int(w) for w in args.widths.split(",")):
+        speed = images_per_second(args.preset, width, args.steps, args.warmup)
+        print(f"width {width:>3}: {speed:7.1f} images/s "
+              f"({args.steps - args.warmup} steps timed)", flush=True)
+
+
+if __name__ == "__main__":
+    main()
