@@ -21,8 +21,8 @@ BATCH = 1000
 def load_text_generator(path: Path | str, encoder_dirs: Sequence[str | Path] = ()
                         ) -> LoadedGenerator:
     """G of a text-to-image run folder, checkpoint or pretrained name ("t2i-fashion"); a
-    one-line error for other runs, and for a text encoder that is neither built in nor one of `encoder_dirs` (the folders the
-    user named with --text-encoder-dir)."""
+    one-line error for other runs, and for a text encoder that is neither built in nor one
+    of `encoder_dirs` (the folders the user named with --text-encoder-dir)."""
     from ganforge.text.encoders import checkpoint_encoder
 
     loaded = load_generator(path)
