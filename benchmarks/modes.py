@@ -37,9 +37,11 @@ VARIANTS: dict[str, dict[str, str]] = {
     "pack4": {"pack": "4"},
     "mbstd": {"mbstd": "4"},
     "augment": {"augment": "translation,cutout"},
-    "ema": {"ema": "0.999", "lr_decay": "linear"},
+    "ema": {"ema": "0.999", "lr_decay": "linear", "lr_g": "1e-3", "lr_d": "1e-3"},
+    "ema-mbstd": {"ema": "0.999", "lr_decay": "linear", "lr_g": "1e-3", "lr_d": "1e-3",
+                  "mbstd": "4"},
 }
-DEFAULT_VARIANTS = {"mlp": ["plain", "pack4", "mbstd", "augment", "ema"],
+DEFAULT_VARIANTS = {"mlp": ["plain", "pack4", "mbstd", "augment", "ema", "ema-mbstd"],
                     "stacked": ["plain", "pack2", "pack3", "mbstd"]}
 COLUMNS = {
     "mlp": (("coverage", "classes (of 10)", "{:.0f}"), ("kl_uniform", "KL", "{:.3f}"),
