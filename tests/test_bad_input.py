@@ -100,7 +100,7 @@ def test_weights_that_do_not_fit_the_config(tiny_run, tmp_path):
     meta["config"]["model"]["g_hidden"] = [32]
     meta_path.write_text(json.dumps(meta))
     _one_line_error(ganforge("sample", meta_path, "--out", tmp_path / "g.png"),
-                    "weights do not fit the model in its config")
+                    "has shape [16], the config implies [32]")
 
 
 def test_pickle_offered_as_checkpoint(tmp_path):

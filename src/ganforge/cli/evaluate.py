@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         evaluate = evaluate_text_run if is_text_run(args.run) else evaluate_run
         result = evaluate(args.run, args.n, seed=args.seed, checkpoint=args.checkpoint,
                           features=args.features)
-        target = _run_folder(Path(args.run)) / "eval.json"
+        target = _eval_target(Path(args.run))
     print(_header(result))
     print(format_table(result))
     if "alignment" in result:  # text-to-image runs
@@ -99,6 +99,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_folder(path: Path) -> Path:
-    """The run folder of a run path or of a checkpoint file inside its checkpoints/."""
-    return path if path.is_dir() else path.parent.parent
+def _eval_target(path: Path) -> Path | None:
+    """RUN/eval.json of the run folder `path` is or belongs to; None (and a note) when it
+    belongs to none: results are only ever written inside a run folder."""
+    from ganforge.training.run_folder import run_folder_of
+
+    run = run_folder_of(path)
+    if run is None:
+        print(f"note: {path} is not in a run folder (no config.toml); eval.json not written "
+              "(use --json FILE)")
+        return None
+    return run / "eval.json"
