@@ -171,3 +171,35 @@ def test_jpegs_of_random_bytes(tmp_path_factory, content):
         read_image(path)
     except DataError as exc:
         assert str(path) in str(exc)
+
+
+# --- --resume auto as the README writes it -----------------------------------------------
+
+def test_resume_auto_with_the_runs_own_preset(tiny_run, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(tiny_run, run)
+    r = ganforge("train", "--resume", "auto", "--preset", "mlp-mnist", "--out", run,
+                 "--no-progress")
+    assert r.returncode == 0, r.stderr
+    assert f"resuming {run} from final.json" in r.stdout
+
+
+def test_resume_auto_with_another_preset_is_one_line(tiny_run):
+    before = (tiny_run / "checkpoints" / "final.json").read_text()
+    r = ganforge("train", "--resume", "auto", "--preset", "dcgan-mnist", "--out", tiny_run)
+    _one_line_error(r, f"--preset dcgan-mnist does not match the run in {tiny_run}")
+    assert (tiny_run / "checkpoints" / "final.json").read_text() == before
+
+
+def test_resume_auto_restarts_a_run_killed_before_its_first_checkpoint(tiny_run, tmp_path):
+    from tests.conftest import REAL_DATA_ROOT
+
+    run = tmp_path / "run"
+    run.mkdir()
+    shutil.copy(tiny_run / "config.toml", run / "config.toml")
+    (run / "metrics.jsonl").write_text('{"kind": "step", "step": 1, "epo')  # killed mid-line
+    r = ganforge("train", "--resume", "auto", "--out", run, "--no-progress",
+                 env={"GANFORGE_DATA": str(REAL_DATA_ROOT)})
+    assert r.returncode == 0, r.stderr
+    assert (run / "checkpoints" / "final.json").exists()
+    assert (run / "metrics.jsonl").read_text() == (tiny_run / "metrics.jsonl").read_text()
