@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -104,7 +105,8 @@ def measure(args: list[str]) -> tuple[int, str, str, float]:
 def _said(stderr: str, scratch: str) -> str:
     lines = [line for line in stderr.splitlines() if line.strip()]
     text = " / ".join(lines[:1] + (["..."] if len(lines) > 1 else []))
-    text = text.replace(scratch, "").replace("ganforge: error: ", "")
+    text = re.sub(re.escape(scratch) + r"/(load|resume)\d+", "RUN", text)
+    text = text.replace("ganforge: error: ", "")
     return text if len(text) <= 170 else text[:167] + "..."
 
 
