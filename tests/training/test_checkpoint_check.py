@@ -136,3 +136,17 @@ def test_huge_configs_fail_fast_without_allocating(tmp_path, fields):
     assert code == 2 and len(stderr.strip().splitlines()) == 1, stderr
     assert "Traceback" not in stderr and str(path) in stderr
     assert peak < 1024, f"peak RSS {peak:.0f} MB"
+
+
+def test_a_network_the_file_holds_must_be_whole(tmp_path):
+    config = resolve_config("mlp-mnist", overrides=SIZES)
+    g, _ = build_models(config.model)
+    weights = {f"generator_ema.{k}": v for k, v in g.state_dict().items()}
+    meta = {"step": 1, "config": config.to_dict()}
+    read_checkpoint(write_checkpoint(tmp_path, "ema", weights, meta))  # EMA alone is enough
+    del weights["generator_ema.net.0.bias"]
+    with pytest.raises(CheckpointError, match="tensor generator_ema.net.0.bias is missing"):
+        read_checkpoint(write_checkpoint(tmp_path, "cut", weights, meta))
+    with pytest.raises(CheckpointError, match="holds no generator weights"):
+        read_checkpoint(write_checkpoint(tmp_path, "none", {"fixed_noise": g.net[0].bias},
+                                         meta))

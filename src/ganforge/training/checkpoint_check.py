@@ -147,15 +147,15 @@ def check_shapes(path: Path, found: dict[str, tuple[int, ...]],
         if wanted is not None and tuple(wanted) != shape:
             raise CheckpointError(f"{path}: tensor {_short(name)} has shape {list(shape)}, "
                                   f"the config implies {list(wanted)}")
-    for prefix in _SHAPED:
+    if not any(n.startswith(("generator.", "generator_ema.")) for n in found):
+        raise CheckpointError(f"{path}: holds no generator weights")
+    for prefix in _SHAPED:  # each network the file holds, it holds whole
         have = {n for n in found if n.startswith(prefix)}
-        if have or prefix == "generator.":
-            need = {n.replace("generator.", prefix, 1) for n in expected
-                    if n.startswith("generator.")} if prefix != "discriminator." \
-                else {n for n in expected if n.startswith(prefix)}
-            missing = sorted(need - have)
-            if missing:
-                raise CheckpointError(f"{path}: tensor {missing[0]} is missing")
+        source = "discriminator." if prefix == "discriminator." else "generator."
+        need = {prefix + n[len(source):] for n in expected if n.startswith(source)}
+        missing = sorted(need - have) if have else []
+        if missing:
+            raise CheckpointError(f"{path}: tensor {missing[0]} is missing")
 
 
 def _short(value: Any) -> str:
