@@ -104,7 +104,11 @@ def test_resume_refuses_changes_to_the_math(reference):
         resume(reference, {"lr_g": "1e-3"}, progress=False)
 
 
-def test_sigterm_to_a_real_process_then_resume(tmp_path, real_data_root):
+# SIGTERM in epoch 1 (a checkpoint is written on the way out); SIGKILL in epoch 2 (nothing
+# runs on the way out: resume takes epoch 1's checkpoint and cleans what the kill left).
+@pytest.mark.parametrize("sig, lines, code", [(signal.SIGTERM, 10, 143),
+                                              (signal.SIGKILL, 70, -signal.SIGKILL)])
+def test_a_signal_to_a_real_process_then_resume(tmp_path, real_data_root, sig, lines, code):
     args = [sys.executable, "-m", "ganforge", "train", "--preset", "mlp-mnist", "--limit", "2048",
             "--batch-size", "32", "--epochs", "2", "--log-every", "1", "--no-progress",
             "--g-hidden", "64,128", "--d-hidden", "128,64", "--eval-every", "0"]
@@ -114,18 +118,21 @@ def test_sigterm_to_a_real_process_then_resume(tmp_path, real_data_root):
                              stderr=subprocess.PIPE, text=True)
     metrics, deadline = out / "metrics.jsonl", time.monotonic() + 120
     while time.monotonic() < deadline and child.poll() is None:
-        if metrics.exists() and len(metrics.read_text().splitlines()) >= 10:
+        if metrics.exists() and len(metrics.read_text().splitlines()) >= lines:
             break
         time.sleep(0.01)
-    child.send_signal(signal.SIGTERM)
+    child.send_signal(sig)
     _, stderr = child.communicate(timeout=120)
-    assert child.returncode == 143, stderr
-    assert "resume with: ganforge train --resume" in stderr
+    assert child.returncode == code, stderr
     assert "Traceback" not in stderr
-    resumed = subprocess.run([sys.executable, "-m", "ganforge", "train", "--resume", out,
-                              "--no-progress"], capture_output=True, text=True)
+    if sig == signal.SIGTERM:
+        assert "resume with: ganforge train --resume" in stderr
+    resumed = subprocess.run([sys.executable, "-m", "ganforge", "train", "--resume", "auto",
+                              "--out", out, "--no-progress"], capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
+    assert "resuming" in resumed.stdout
     _assert_same_run(ref, out)
+    assert not list(out.rglob("*.tmp"))
 
 
 @pytest.fixture(scope="module")
