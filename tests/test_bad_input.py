@@ -100,7 +100,7 @@ def test_weights_that_do_not_fit_the_config(tiny_run, tmp_path):
     meta["config"]["model"]["g_hidden"] = [32]
     meta_path.write_text(json.dumps(meta))
     _one_line_error(ganforge("sample", meta_path, "--out", tmp_path / "g.png"),
-                    "weights do not fit the model in its config")
+                    "has shape [16], the config implies [32]")
 
 
 def test_pickle_offered_as_checkpoint(tmp_path):
@@ -217,3 +217,140 @@ def test_numbers_out_of_their_domain_never_pass(overrides):
     assert math.isfinite(o.lr_g) and 0 < o.lr_g <= 1 and 0 <= o.beta1 < 1 and 0 <= o.beta2 < 1
     assert 1 <= m.latent_dim <= 4096 and 0 <= m.d_dropout < 1 and 1 <= t.grid <= 32
     assert all(1 <= h <= 4096 for h in m.g_hidden) and 0 <= t.seed < 2**32
+
+
+# --- --resume auto as the README writes it -----------------------------------------------
+
+def test_resume_auto_with_the_runs_own_preset(tiny_run, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(tiny_run, run)
+    r = ganforge("train", "--resume", "auto", "--preset", "mlp-mnist", "--out", run,
+                 "--no-progress")
+    assert r.returncode == 0, r.stderr
+    assert f"resuming {run} from final.json" in r.stdout
+
+
+def test_resume_auto_with_another_preset_is_one_line(tiny_run):
+    before = (tiny_run / "checkpoints" / "final.json").read_text()
+    r = ganforge("train", "--resume", "auto", "--preset", "dcgan-mnist", "--out", tiny_run)
+    _one_line_error(r, f"--preset dcgan-mnist does not match the run in {tiny_run}")
+    assert (tiny_run / "checkpoints" / "final.json").read_text() == before
+
+
+def test_resume_auto_restarts_a_run_killed_before_its_first_checkpoint(tiny_run, tmp_path):
+    from tests.conftest import REAL_DATA_ROOT
+
+    run = tmp_path / "run"
+    run.mkdir()
+    shutil.copy(tiny_run / "config.toml", run / "config.toml")
+    (run / "metrics.jsonl").write_text('{"kind": "step", "step": 1, "epo')  # killed mid-line
+    r = ganforge("train", "--resume", "auto", "--out", run, "--no-progress",
+                 env={"GANFORGE_DATA": str(REAL_DATA_ROOT)})
+    assert r.returncode == 0, r.stderr
+    assert (run / "checkpoints" / "final.json").exists()
+    assert (run / "metrics.jsonl").read_text() == (tiny_run / "metrics.jsonl").read_text()
+
+
+# --- checkpoint records and resume records: any JSON is the project's own error or valid --
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats(allow_nan=True)
+    | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner,
+                                                                max_size=3),
+    max_leaves=12)
+
+
+def _mutate(record, key, inner, value):
+    """`record` with `key` (or, when it holds a list or table, one item of it) set to value."""
+    target = record.get(key)
+    if inner is not None and isinstance(target, list) and target:
+        target[inner % len(target)] = value
+    elif inner is not None and isinstance(target, dict) and target:
+        target[sorted(target)[inner % len(target)]] = value
+    else:
+        record[key] = value
+    return record
+
+
+@pytest.fixture(scope="module")
+def tiny_record(tmp_path_factory):
+    from tests.training.test_checkpoint_check import tiny_checkpoint
+
+    path = tiny_checkpoint(tmp_path_factory.mktemp("fuzz-ckpt"))
+    return path, path.read_text()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(key=st.sampled_from(["format", "version", "tensors", "sha256", "step", "config",
+                            "extra"]),
+       inner=st.none() | st.integers(0, 10), value=_json)
+def test_checkpoint_records_only_raise_checkpoint_errors(tiny_record, key, inner, value):
+    from ganforge.training.checkpoint import read_checkpoint
+
+    path, text = tiny_record
+    path.write_text(json.dumps(_mutate(json.loads(text), key, inner, value)))
+    try:
+        read_checkpoint(path)
+    except CheckpointError as exc:
+        assert "\n" not in str(exc)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(section=st.sampled_from(["model", "loss", "train", "data"]),
+       key=st.sampled_from(["g_hidden", "d_hidden", "latent_dim", "image_size", "channels",
+                            "arch", "loss", "spectral_norm", "bogus", "limit"]), value=_json)
+def test_checkpoint_configs_only_raise_checkpoint_errors(tiny_record, section, key, value):
+    from ganforge.training.checkpoint import read_checkpoint
+
+    path, text = tiny_record
+    record = json.loads(text)
+    record["config"].setdefault(section, {})[key] = value
+    path.write_text(json.dumps(record))
+    try:
+        read_checkpoint(path)
+    except CheckpointError as exc:
+        assert "\n" not in str(exc)
+
+
+def _resume_record():
+    """A valid resume record and its tensors, as save_state writes them (no run needed)."""
+    import random
+
+    import torch
+
+    from ganforge.training.state import _jsonable, _numpy_state
+
+    adam = torch.optim.Adam([torch.nn.Parameter(torch.zeros(2))], lr=2e-4, betas=(0.5, 0.99))
+    meta = {"step": 5, "epoch": 2, "resume_epoch": 3, "resume_batch": 0, "records": 5,
+            "epoch_sums": [1.5, 2.5, 2], "opt_g_groups": adam.state_dict()["param_groups"],
+            "opt_d_groups": adam.state_dict()["param_groups"], "summary": {"epoch": 2},
+            "rng_python": _jsonable(random.getstate()), "rng_numpy": _numpy_state()}
+    state = torch.Generator().get_state()
+    tensors = {"rng.torch": torch.get_rng_state(), "rng.data": state,
+               "rng.data_epoch": state, "rng.caption": state, "fixed_noise": torch.zeros(4, 8)}
+    return json.loads(json.dumps(meta)), tensors
+
+
+def test_the_resume_record_of_a_real_run_passes():
+    from ganforge.training.resume_record import check_resume_record
+
+    meta, tensors = _resume_record()
+    check_resume_record(meta, tensors, "x.json", records_now=5)
+    with pytest.raises(CheckpointError, match="'records' must be a whole number in"):
+        check_resume_record(meta, tensors, "x.json", records_now=4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(key=st.sampled_from(["step", "resume_epoch", "resume_batch", "records", "epoch_sums",
+                            "opt_g_groups", "opt_d_groups", "rng_python", "rng_numpy",
+                            "summary", "ema_updates", "fixed_captions"]),
+       inner=st.none() | st.integers(0, 700), value=_json)
+def test_resume_records_only_raise_checkpoint_errors(key, inner, value):
+    from ganforge.training.resume_record import check_resume_record
+
+    meta, tensors = _resume_record()
+    try:
+        check_resume_record(_mutate(meta, key, inner, value), tensors, "x.json", 5)
+    except CheckpointError as exc:
+        assert "\n" not in str(exc) and "x.json: invalid resume record" in str(exc)

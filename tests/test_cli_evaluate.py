@@ -93,3 +93,21 @@ def test_other_mistakes_are_one_line_errors(tmp_path, capsys):
                                "mnist", "--features", "inception"], "--features inception")
     _in_process_error(capsys, ["evaluate"], "give a run folder or --samples")
     _in_process_error(capsys, ["evaluator", "train", "cifar10"], "no evaluator named")
+
+
+def test_evaluate_writes_eval_json_only_into_the_checkpoints_run(tiny_run, tmp_path, capsys):
+    import shutil
+
+    out, _ = tiny_run
+    loose = tmp_path / "a" / "b"
+    loose.mkdir(parents=True)
+    for suffix in (".json", ".safetensors"):
+        shutil.copy(out / "checkpoints" / f"final{suffix}", loose / f"final{suffix}")
+    (tmp_path / "eval.json").write_text("someone else's file")
+    assert main(["evaluate", str(loose / "final.json"), "--n", "300"]) == 0
+    assert "eval.json not written" in capsys.readouterr().out
+    assert (tmp_path / "eval.json").read_text() == "someone else's file"
+    assert not list(tmp_path.rglob("eval.json"))[1:]  # no other eval.json anywhere
+    (out / "eval.json").unlink(missing_ok=True)
+    assert main(["evaluate", str(out / "checkpoints" / "final.json"), "--n", "300"]) == 0
+    assert json.loads((out / "eval.json").read_text())["n"] == 300

@@ -19,3 +19,7 @@ class CheckpointError(GanforgeError):
 
 class DivergenceError(GanforgeError):
     """Training produced NaN or Inf (in a loss or in the weights) and was stopped."""
+
+
+class DiskFullError(GanforgeError):
+    """A write failed for want of space (ENOSPC) or quota (EDQUOT); the old file is kept."""

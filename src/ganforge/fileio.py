@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import re
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ganforge.errors import DiskFullError
+
 _DEFAULT_MODE = 0o644
+# The temporary files atomic_write makes (mkstemp: "." + target name + "." + 8 characters
+# + ".tmp"); those a killed process left behind are removed by remove_stale_temporaries.
+TEMP_PATTERN = re.compile(r"\.[A-Za-z0-9_.-]+\.[A-Za-z0-9_]{8}\.tmp")
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
-def atomic_write(path: Path | str, write: Callable[[Path], None]) -> Path:
+def atomic_write(path: Path | str, write: Callable[[Path], None], size: int | None = None
+                 ) -> Path:
     """`write` fills a temporary file in the destination folder, which then replaces `path`
-    (after fsync), so readers never see a partial file and a failure leaves `path` as it was."""
+    (after fsync), so readers never see a partial file and a failure leaves `path` as it was;
+    a full disk is a DiskFullError naming `path` and the `size` it needed (when known)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
@@ -28,15 +39,42 @@ def atomic_write(path: Path | str, write: Callable[[Path], None]) -> Path:
         # mkstemp makes the file private (0600); give it ordinary file permissions.
         os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else _DEFAULT_MODE)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
+        written = tmp.stat().st_size if tmp.exists() else 0
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise_if_disk_full(exc, target, size, written)
         raise
     return target
 
 
+def raise_if_disk_full(exc: OSError, path: Path, size: int | None, written: int = 0) -> None:
+    """Turn a full disk or quota (ENOSPC, EDQUOT) while writing `path` into a DiskFullError."""
+    if exc.errno not in DISK_FULL:
+        return
+    try:
+        free = f"{shutil.disk_usage(path.parent).free / 1e6:.1f} MB free"
+    except OSError:
+        free = "free space unknown"
+    need = f"{size / 1e6:.1f} MB" if size is not None else f"more than {written / 1e6:.1f} MB"
+    reason = "disk quota exceeded" if exc.errno == errno.EDQUOT else "disk full"
+    raise DiskFullError(f"{path}: {reason} (writing it needs {need}; {free})") from None
+
+
+def remove_stale_temporaries(folder: Path | str) -> list[Path]:
+    """Remove the temporary files of interrupted atomic writes in `folder` (not below it):
+    only regular files named as atomic_write names them. Returns what was removed."""
+    removed = []
+    for path in Path(folder).glob(".*.tmp"):
+        if TEMP_PATTERN.fullmatch(path.name) and path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 def atomic_write_bytes(path: Path | str, data: bytes) -> Path:
     """Write `data` to `path` so that readers never see a partial file."""
-    return atomic_write(path, lambda tmp: tmp.write_bytes(data))
+    return atomic_write(path, lambda tmp: tmp.write_bytes(data), len(data))
 
 
 def atomic_write_text(path: Path | str, text: str) -> Path:

@@ -11,9 +11,14 @@ import torch
 from torch import nn
 
 from ganforge.config import RunConfig
-from ganforge.errors import CheckpointError, ConfigError, GanforgeError
+from ganforge.errors import CheckpointError, ConfigError
 from ganforge.models import build_models
-from ganforge.training.checkpoint import newest_checkpoint, read_checkpoint, sub_state
+from ganforge.training.checkpoint import (
+    newest_checkpoint,
+    read_checkpoint,
+    saved_config,
+    sub_state,
+)
 from ganforge.training.noise import sample_noise
 
 ExportFormat = Literal["png", "npz", "png-dir"]
@@ -35,11 +40,8 @@ def load_generator(path: Path | str) -> LoadedGenerator:
     path = _existing_or_pretrained(path)
     if path.is_dir():
         path = newest_checkpoint(path)
-    meta, tensors = read_checkpoint(path)
-    try:
-        config = RunConfig.from_dict(meta["config"], f"{path} config")
-    except (GanforgeError, KeyError) as exc:
-        raise CheckpointError(f"{path}: checkpoint config not usable here ({exc})") from None
+    meta, tensors = read_checkpoint(path)  # config and tensor shapes checked before building
+    config = saved_config(meta, path)
     generator, _ = build_models(config.model)
     ema = any(k.startswith("generator_ema.") for k in tensors)
     try:

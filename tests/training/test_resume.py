@@ -104,7 +104,11 @@ def test_resume_refuses_changes_to_the_math(reference):
         resume(reference, {"lr_g": "1e-3"}, progress=False)
 
 
-def test_sigterm_to_a_real_process_then_resume(tmp_path, real_data_root):
+# SIGTERM in epoch 1 (a checkpoint is written on the way out); SIGKILL in epoch 2 (nothing
+# runs on the way out: resume takes epoch 1's checkpoint and cleans what the kill left).
+@pytest.mark.parametrize("sig, lines, code", [(signal.SIGTERM, 10, 143),
+                                              (signal.SIGKILL, 70, -signal.SIGKILL)])
+def test_a_signal_to_a_real_process_then_resume(tmp_path, real_data_root, sig, lines, code):
     args = [sys.executable, "-m", "ganforge", "train", "--preset", "mlp-mnist", "--limit", "2048",
             "--batch-size", "32", "--epochs", "2", "--log-every", "1", "--no-progress",
             "--g-hidden", "64,128", "--d-hidden", "128,64", "--eval-every", "0"]
@@ -114,15 +118,153 @@ def test_sigterm_to_a_real_process_then_resume(tmp_path, real_data_root):
                              stderr=subprocess.PIPE, text=True)
     metrics, deadline = out / "metrics.jsonl", time.monotonic() + 120
     while time.monotonic() < deadline and child.poll() is None:
-        if metrics.exists() and len(metrics.read_text().splitlines()) >= 10:
+        if metrics.exists() and len(metrics.read_text().splitlines()) >= lines:
             break
         time.sleep(0.01)
-    child.send_signal(signal.SIGTERM)
+    child.send_signal(sig)
     _, stderr = child.communicate(timeout=120)
-    assert child.returncode == 143, stderr
-    assert "resume with: ganforge train --resume" in stderr
+    assert child.returncode == code, stderr
     assert "Traceback" not in stderr
-    resumed = subprocess.run([sys.executable, "-m", "ganforge", "train", "--resume", out,
-                              "--no-progress"], capture_output=True, text=True)
+    if sig == signal.SIGTERM:
+        assert "resume with: ganforge train --resume" in stderr
+    resumed = subprocess.run([sys.executable, "-m", "ganforge", "train", "--resume", "auto",
+                              "--out", out, "--no-progress"], capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
+    assert "resuming" in resumed.stdout
     _assert_same_run(ref, out)
+    assert not list(out.rglob("*.tmp"))
+
+
+@pytest.fixture(scope="module")
+def stopped(tmp_path_factory, reference):
+    """A run stopped at step 5: checkpoints at steps 4 and 5, metrics of 5 steps."""
+    out = tmp_path_factory.mktemp("stopped") / "run"
+    with pytest.raises(Interrupted):
+        train(resolve_config("mlp-mnist", overrides=SMALL), out, progress=False,
+              observers=[StopAt(5)])
+    return out
+
+
+def _copy(stopped, tmp_path):
+    import shutil
+
+    out = tmp_path / "run"
+    shutil.copytree(stopped, out)
+    return out
+
+
+# Each tampering of the newest checkpoint's record makes it invalid: resume reports it, falls
+# back to the one before and still ends bit-identical (metrics.jsonl never cut short).
+TAMPERED = {
+    "records -40": {"records": -40}, "records x": {"records": "x"},
+    "records past the file": {"records": 10**6}, "step -100": {"step": -100},
+    "step abc": {"step": "abc"}, "rng_numpy": {"rng_numpy": [1, 2]},
+    "rng_numpy keys": {"rng_numpy": ["MT19937", [-1] * 624, 0, 0, 0.0]},
+    "rng_python": {"rng_python": [3, "x", None]}, "epoch_sums": {"epoch_sums": 5},
+    "lr evil": {"opt_g_groups": [{"lr": "evil", "params": [0]}]},
+    "betas": {"opt_d_groups": [{"lr": 1e-4, "betas": [2, 0.5], "params": [0]}]},
+    "resume_epoch": {"resume_epoch": 0}, "tensors .": {"tensors": "."},
+    "tensors 123": {"tensors": 123}, "tensors null": {"tensors": None},
+    "tensors abs": {"tensors": "/etc/passwd"}, "latent_dim": {"config.latent_dim": -3},
+    "g_hidden": {"config.g_hidden": [-16, 32]}, "summary": {"summary": [1]},
+}
+
+
+@pytest.mark.parametrize("fields", TAMPERED.values(), ids=TAMPERED.keys())
+def test_invalid_newest_record_falls_back(tmp_path, stopped, reference, fields):
+    import json
+
+    out = _copy(stopped, tmp_path)
+    newest = list_checkpoints(out)[-1]
+    record = json.loads(newest.read_text())
+    for key, value in fields.items():
+        if key.startswith("config."):
+            record["config"]["model"][key[7:]] = value
+        else:
+            record[key] = value
+    newest.write_text(json.dumps(record))
+    warnings = []
+    resume(out, progress=False, warn=warnings.append)
+    assert any(newest.name in w and "falling back" in w for w in warnings), warnings
+    _assert_same_run(reference, out)
+
+
+def test_deeply_nested_newest_record_falls_back(tmp_path, stopped, reference):
+    out = _copy(stopped, tmp_path)
+    list_checkpoints(out)[-1].write_text("[" * 100_000 + "]" * 100_000)
+    warnings = []
+    resume(out, progress=False, warn=warnings.append)
+    assert any("nested too deep" in w for w in warnings)
+    _assert_same_run(reference, out)
+
+
+def test_bad_metrics_line_is_one_error_and_changes_nothing(tmp_path, stopped):
+    from ganforge.errors import DataError
+
+    out = _copy(stopped, tmp_path)
+    lines = (out / "metrics.jsonl").read_bytes().splitlines(keepends=True)
+    damaged = b"".join([lines[0], b'{"kind": "st\xff\xfe\n', *lines[2:]])
+    (out / "metrics.jsonl").write_bytes(damaged)
+    with pytest.raises(DataError, match=r"metrics.jsonl:2: not a JSON record"):
+        resume(out, progress=False, warn=lambda m: None)
+    assert (out / "metrics.jsonl").read_bytes() == damaged
+
+
+STALE = ("checkpoints/.step_0000006.safetensors.k2j4h6g8.tmp",
+         "checkpoints/.step_0000006.json.a1b2c3d4.tmp", ".metrics.jsonl.zz_9yx8w.tmp",
+         "samples/.epoch_003.png.q1w2e3r4.tmp", ".config.toml.abcdefgh.tmp")
+NOT_OURS = ("notes.tmp", "checkpoints/.mine.tmp", "checkpoints/keep.json.a1b2c3d4.tmp")
+
+
+def _leave_temporaries(out):
+    for name in STALE + NOT_OURS:
+        (out / name).write_bytes(b"x" * 100)
+
+
+def test_stale_temporaries_are_removed_on_resume(tmp_path, stopped, reference):
+    out = _copy(stopped, tmp_path)
+    _leave_temporaries(out)
+    resume(out, progress=False, warn=lambda m: None)
+    assert not any((out / name).exists() for name in STALE)
+    assert all((out / name).exists() for name in NOT_OURS)
+    _assert_same_run(reference, out)
+
+
+def test_stale_temporaries_are_removed_on_force(tmp_path, stopped):
+    out = _copy(stopped, tmp_path)
+    _leave_temporaries(out)
+    train(resolve_config("mlp-mnist", overrides={**SMALL, "epochs": "1"}), out, force=True,
+          progress=False)
+    assert not any((out / name).exists() for name in STALE)
+    assert (out / "notes.tmp").exists()
+
+
+def test_disk_full_is_one_line_and_keeps_the_last_good_checkpoint(
+        tmp_path, real_data_root, monkeypatch, capsys):
+    import errno
+    import pathlib
+
+    from ganforge.cli import main
+
+    real_write = pathlib.Path.write_bytes
+    calls = []
+
+    def full_disk(self, data):
+        if ".safetensors." in self.name:
+            calls.append(self.name)
+            if len(calls) == 2:  # the second checkpoint finds the disk full
+                raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(self, data)
+
+    monkeypatch.setattr(pathlib.Path, "write_bytes", full_disk)
+    out = tmp_path / "run"
+    args = ["train", "--preset", "mlp-mnist", "--out", str(out), "--no-progress",
+            "--eval-every", "0", *[f"--{k.replace('_', '-')}={v}" for k, v in SMALL.items()]]
+    assert main(args) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "step_0000004.safetensors: disk full" in lines[0], lines
+    assert "MB" in lines[0] and lines[0].endswith(f"last good checkpoint: "
+                                                  f"{out / 'checkpoints' / 'step_0000002.json'}")
+    read_checkpoint(out / "checkpoints" / "step_0000002.json")
+    assert sorted(p.name for p in (out / "checkpoints").iterdir()) \
+        == ["step_0000002.json", "step_0000002.safetensors"]  # no temporary file left

@@ -104,7 +104,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         else:
             result = evaluate_run(args.run, args.n, seed=args.seed, checkpoint=args.checkpoint,
                                   features=args.features)
-        target = _run_folder(Path(args.run)) / "eval.json"
+        target = _eval_target(Path(args.run))
     print(_header(result))
     print(format_table(result))
     if "alignment" in result:  # text-to-image runs
@@ -118,6 +118,14 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_folder(path: Path) -> Path:
-    """The run folder of a run path or of a checkpoint file inside its checkpoints/."""
-    return path if path.is_dir() else path.parent.parent
+def _eval_target(path: Path) -> Path | None:
+    """RUN/eval.json of the run folder `path` is or belongs to; None (and a note) when it
+    belongs to none: results are only ever written inside a run folder."""
+    from ganforge.training.run_folder import run_folder_of
+
+    run = run_folder_of(path)
+    if run is None:
+        print(f"note: {path} is not in a run folder (no config.toml); eval.json not written "
+              "(use --json FILE)")
+        return None
+    return run / "eval.json"

@@ -43,7 +43,6 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ganforge.config import resolve_config
     from ganforge.training.loop import Interrupted
     from ganforge.training.run import resume, train
     from ganforge.training.run_folder import RunFolder
@@ -61,17 +60,16 @@ def run(args: argparse.Namespace) -> int:
     try:
         target = _resume_target(args)
         if target is not None:
-            if args.preset or args.config:
-                raise ConfigError("--resume continues a run with its own settings; "
-                                  "drop --preset/--config")
             run_dir, checkpoint = target
-            observers = _with_evaluation(RunFolder(run_dir).read_config(), observers)
+            folder_config = RunFolder(run_dir).read_config()
+            _check_resume_settings(args, folder_config, run_dir)
+            observers = _with_evaluation(folder_config, observers)
             path = resume(run_dir, overrides, checkpoint=checkpoint, progress=progress,
                           observers=observers)
         else:
-            config = resolve_config(args.preset, args.config, overrides)
+            config, restart = _fresh_config(args, overrides)
             out = args.out or f"runs/{config.preset or 'run'}-{time.strftime('%Y%m%d-%H%M%S')}"
-            path = train(config, out, force=args.force, progress=progress,
+            path = train(config, out, force=args.force or restart, progress=progress,
                          observers=_with_evaluation(config, observers))
     except Interrupted as stop:
         print(f"ganforge: {stop}", file=sys.stderr)
@@ -96,7 +94,7 @@ def _resume_target(args: argparse.Namespace) -> tuple[Path, Path | None] | None:
     if args.resume == "auto":
         if not args.out:
             raise ConfigError("--resume auto needs --out RUN")
-        return (Path(args.out), None) if (Path(args.out) / "config.toml").exists() else None
+        return (Path(args.out), None) if _has_checkpoints(Path(args.out)) else None
     target = Path(args.resume)
     if not target.exists():
         raise ConfigError(f"--resume {target}: {target} does not exist (to start a run "
@@ -104,3 +102,39 @@ def _resume_target(args: argparse.Namespace) -> tuple[Path, Path | None] | None:
     if target.is_file() or target.suffix in (".json", ".safetensors"):
         return target.parent.parent, target
     return target, None
+
+
+def _has_checkpoints(run: Path) -> bool:
+    from ganforge.training.checkpoint import resumable_checkpoints
+
+    return (run / "config.toml").exists() and bool(resumable_checkpoints(run))
+
+
+def _check_resume_settings(args: argparse.Namespace, run_config, run_dir: Path) -> None:
+    """A resumed run keeps its own settings: --config is refused, --preset must be its own."""
+    if args.config:
+        raise ConfigError("--resume continues a run with its own settings; drop --config")
+    _check_preset(args, run_config, run_dir)
+
+
+def _check_preset(args: argparse.Namespace, run_config, run_dir: Path) -> None:
+    if args.preset and args.preset != run_config.preset:
+        raise ConfigError(f"--preset {args.preset} does not match the run in {run_dir} (preset "
+                          f"{run_config.preset}); drop --preset, or use another --out")
+
+
+def _fresh_config(args: argparse.Namespace, overrides: dict[str, str]):
+    """(config of a new run, whether it replaces a run that never reached a checkpoint): with
+    --resume auto such a run (killed early) starts afresh, from its own settings unless the
+    command line gives a preset or config (a preset must then be the run's own)."""
+    from ganforge.config import resolve_config
+    from ganforge.training.run_folder import RunFolder  # imports torch: not at CLI start-up
+
+    out = Path(args.out) if args.out else None
+    restart = args.resume == "auto" and out is not None and (out / "config.toml").exists()
+    if not restart:
+        return resolve_config(args.preset, args.config, overrides), False
+    _check_preset(args, RunFolder(out).read_config(), out)
+    if args.preset or args.config:
+        return resolve_config(args.preset, args.config, overrides), True
+    return resolve_config(config_file=out / "config.toml", overrides=overrides), True

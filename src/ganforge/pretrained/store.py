@@ -7,7 +7,6 @@ SHA-256 of the tensor file is checked before anything is loaded; nothing is unpi
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,12 +45,11 @@ def entry_path(name: str, folder: Path | str | None = None) -> Path:
 
 def read_entry(name: str, folder: Path | str | None = None) -> dict[str, Any]:
     """The JSON record of generator `name` (checkpoint fields plus `pretrained`)."""
+    from ganforge.training.checkpoint_check import read_record
+
     path = entry_path(name, folder)
-    try:
-        entry = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CheckpointError(f"{path}: unreadable pretrained record ({exc})") from None
-    if not isinstance(entry, dict) or not isinstance(entry.get("pretrained"), dict):
+    entry = read_record(path)  # bounded in size and depth
+    if not isinstance(entry.get("pretrained"), dict):
         raise CheckpointError(f"{path}: not a pretrained generator record (no 'pretrained')")
     return entry
 
@@ -61,9 +59,9 @@ def checkpoint_path(name: str, folder: Path | str | None = None) -> Path:
     path every checkpoint loader accepts (`load_generator`, `ganforge serve`, ...)."""
     path = entry_path(name, folder)
     entry = read_entry(name, folder)
-    tensors = path.parent / str(entry.get("tensors", ""))
-    if not tensors.is_file():
-        raise CheckpointError(f"pretrained {name!r}: tensor file {tensors} is missing")
+    from ganforge.training.checkpoint_check import tensor_file
+
+    tensors = tensor_file(path, entry.get("tensors"))  # a plain file beside the record
     if sha256_file(tensors) != entry.get("sha256"):
         raise CheckpointError(f"pretrained {name!r}: {tensors} does not match the SHA-256 in "
                               f"{path.name} (altered or truncated)")

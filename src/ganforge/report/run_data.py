@@ -71,19 +71,21 @@ def load_run(path: Path | str) -> RunData:
     )
 
 
-def read_records(path: Path) -> list[dict[str, Any]]:
-    """metrics.jsonl as dicts; an unfinished last line (run still writing) is skipped."""
+def read_records(path: Path, count: int | None = None) -> list[dict[str, Any]]:
+    """metrics.jsonl as dicts (the first `count` only, when given); an unfinished last line
+    (run still writing) is skipped; a bad line is a DataError naming the file and line."""
     if not path.is_file():
         return []
-    text = path.read_text(encoding="utf-8")
-    lines = text.split("\n")
-    records = []
+    lines = path.read_bytes().split(b"\n")
+    records: list[dict[str, Any]] = []
     for number, line in enumerate(lines, 1):
+        if count is not None and len(records) >= count:
+            break
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
+            record = json.loads(line.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError, RecursionError):
             if number == len(lines):  # no newline yet: the writer is mid-line
                 break
             raise DataError(f"{path}:{number}: not a JSON record") from None

@@ -7,7 +7,6 @@ written last, so a checkpoint without its JSON is incomplete. Nothing is ever un
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,15 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load, save
 
-from ganforge.errors import CheckpointError
+from ganforge.errors import CheckpointError, GanforgeError
 from ganforge.fileio import atomic_write_bytes, atomic_write_json, sha256_bytes, sha256_file
+from ganforge.training.checkpoint_check import (
+    check_shapes,
+    expected_shapes,
+    read_header,
+    read_record,
+    tensor_file,
+)
 
 FORMAT = "ganforge-checkpoint"
 VERSION = 1
@@ -52,37 +58,43 @@ def checkpoint_name(step: int) -> str:
 def write_checkpoint(folder: Path, name: str, tensors: dict[str, torch.Tensor], meta: dict) -> Path:
     """Write `name`.safetensors then `name`.json atomically; return the JSON's path."""
     blob = save({k: v.detach().cpu().contiguous() for k, v in tensors.items()})
-    atomic_write_bytes(folder / f"{name}.safetensors", blob)
+    tensor_path, path = folder / f"{name}.safetensors", folder / f"{name}.json"
+    existed = tensor_path.exists()
+    atomic_write_bytes(tensor_path, blob)
     record = {**meta, "format": FORMAT, "version": VERSION,
-              "tensors": f"{name}.safetensors", "sha256": sha256_bytes(blob)}
-    path = folder / f"{name}.json"
-    atomic_write_json(path, record)
+              "tensors": tensor_path.name, "sha256": sha256_bytes(blob)}
+    try:
+        atomic_write_json(path, record)
+    except BaseException:
+        if not existed:  # a tensor file without its record is no checkpoint
+            tensor_path.unlink(missing_ok=True)
+        raise
     return path
 
 
 def read_checkpoint(path: Path | str) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
-    """Read and verify a checkpoint given its .json or .safetensors path."""
+    """Read and verify a checkpoint given its .json or .safetensors path: the record, its
+    config and every tensor shape are checked (see checkpoint_check) before the weights are
+    read, and the weights against their SHA-256."""
     path = Path(path)
     _refuse_pickles(path)
     if path.suffix == ".safetensors":
         path = path.with_suffix(".json")
     if path.suffix != ".json":
         raise CheckpointError(f"{path}: not a ganforge checkpoint (expected .json or .safetensors)")
-    try:
-        meta = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise CheckpointError(f"{path}: checkpoint not found") from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise CheckpointError(f"{path}: checkpoint metadata is not valid JSON") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+    meta = read_record(path)
+    if meta.get("format") != FORMAT:
         raise CheckpointError(f"{path}: not a ganforge checkpoint")
     if meta.get("version") != VERSION:
         raise CheckpointError(
-            f"{path}: checkpoint format version {meta.get('version')}, ganforge reads {VERSION}"
-        )
-    tensor_path = path.parent / meta["tensors"]
-    if not tensor_path.exists():
-        raise CheckpointError(f"{tensor_path}: tensor file missing")
+            f"{path}: checkpoint format version {meta.get('version')!r:.40}, ganforge reads "
+            f"{VERSION}")
+    step = meta.get("step", 0)
+    if type(step) is not int or not 0 <= step < 2**53:
+        raise CheckpointError(f"{path}: 'step' must be a whole number 0 or more")
+    tensor_path = tensor_file(path, meta.get("tensors"))
+    shapes = expected_shapes(saved_config(meta, path), str(path))
+    check_shapes(tensor_path, read_header(tensor_path), shapes)
     if sha256_file(tensor_path) != meta.get("sha256"):
         raise CheckpointError(f"{tensor_path}: SHA-256 mismatch (truncated or altered)")
     try:
@@ -90,6 +102,21 @@ def read_checkpoint(path: Path | str) -> tuple[dict[str, Any], dict[str, torch.T
     except SafetensorError as exc:
         raise CheckpointError(f"{tensor_path}: unreadable tensor file ({exc})") from None
     return meta, tensors
+
+
+def saved_config(meta: dict[str, Any], path: Path | str):
+    """The RunConfig a checkpoint record holds, through the same typed checks as a new one."""
+    from ganforge.config import RunConfig
+
+    if not isinstance(meta.get("config"), dict):
+        raise CheckpointError(f"{path}: checkpoint holds no config")
+    try:
+        return RunConfig.from_dict(meta["config"], f"{path} config")
+    except GanforgeError as exc:
+        raise CheckpointError(f"{path}: checkpoint config not usable ({exc})") from None
+    except (TypeError, ValueError, AttributeError, RecursionError) as exc:
+        raise CheckpointError(f"{path}: checkpoint config not usable "
+                              f"({type(exc).__name__})") from None
 
 
 PICKLE_SUFFIXES = (".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".bin")
@@ -126,13 +153,18 @@ def newest_checkpoint(run_dir: Path | str) -> Path:
 
 
 def newest_good_checkpoint(
-    run_dir: Path | str, warn: Callable[[str], None]
+    run_dir: Path | str, warn: Callable[[str], None],
+    check: Callable[[Path, dict[str, Any], dict[str, torch.Tensor]], None] | None = None,
 ) -> tuple[Path, dict[str, Any], dict[str, torch.Tensor]]:
-    """The newest checkpoint that verifies; damaged newer ones are reported and skipped."""
+    """The newest checkpoint that verifies (and passes `check`, which raises CheckpointError);
+    damaged or invalid newer ones are reported and skipped."""
     newest_checkpoint(run_dir)  # says so when there are none at all
     for path in reversed(resumable_checkpoints(run_dir)):
         try:
-            return (path, *read_checkpoint(path))
+            meta, tensors = read_checkpoint(path)
+            if check is not None:
+                check(path, meta, tensors)
+            return path, meta, tensors
         except CheckpointError as exc:
             warn(f"warning: {exc}; falling back to the previous checkpoint")
     raise CheckpointError(f"{run_dir}: no intact checkpoint to resume from")

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 
 from ganforge.config import RunConfig
-from ganforge.errors import ConfigError
+from ganforge.errors import ConfigError, DiskFullError
 from ganforge.losses import get_loss
 from ganforge.models import build_models, get_architecture
 from ganforge.training.batch import BatchSource
@@ -189,13 +189,21 @@ def resume(
     that already reached its end is left as it is (`warn` says how to train longer)."""
     from ganforge.config import resume_config
     from ganforge.training.checkpoint import newest_good_checkpoint, read_checkpoint
+    from ganforge.training.resume_record import check_resume_record
     from ganforge.training.state import restore_state
 
     folder = RunFolder(run)
+    folder.remove_stale_temporaries()
+    records = folder.count_records()
+
+    def usable(path: Path, meta: dict, tensors: dict) -> None:
+        check_resume_record(meta, tensors, path, records)
+
     if checkpoint is not None:
         path, (meta, tensors) = Path(checkpoint), read_checkpoint(checkpoint)
+        usable(path, meta, tensors)
     else:
-        path, meta, tensors = newest_good_checkpoint(folder.path, warn)
+        path, meta, tensors = newest_good_checkpoint(folder.path, warn, usable)
     config = resume_config(meta, folder.read_config(), overrides or {}, str(path))
     loop = prepare(config, load_training_data(config), folder, progress, observers)
     ctx = join_ranks(loop)
@@ -234,6 +242,9 @@ def join_ranks(loop: TrainingLoop):
 def _run(loop: TrainingLoop) -> Path:
     from ganforge.training.signals import stop_on_signals
 
-    with stop_on_signals(loop):
-        loop.run()
+    try:
+        with stop_on_signals(loop):
+            loop.run()
+    except DiskFullError as exc:
+        raise DiskFullError(f"{exc}; last good checkpoint: {loop.last_good()}") from None
     return loop.folder.path

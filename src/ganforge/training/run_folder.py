@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,7 +21,13 @@ import tomli_w
 
 from ganforge.config import RunConfig, read_toml
 from ganforge.errors import ConfigError
-from ganforge.fileio import atomic_write_text
+from ganforge.fileio import (
+    atomic_write_bytes,
+    atomic_write_text,
+    raise_if_disk_full,
+    remove_stale_temporaries,
+)
+from ganforge.report.run_data import read_records
 
 ARTEFACTS = ("config.toml", "metrics.jsonl", "samples", "progress.gif", "losses.png", "checkpoints",
              "report.html", "tensorboard", "eval.json", "eval.png")
@@ -55,12 +62,18 @@ class RunFolder:
 
     def clear(self) -> None:
         """Remove the artefacts of an earlier run (only ganforge's own files)."""
+        self.remove_stale_temporaries()
         for name in ARTEFACTS:
             target = self.path / name
             if target.is_dir():
                 shutil.rmtree(target)
             elif target.exists():
                 target.unlink()
+
+    def remove_stale_temporaries(self) -> list[Path]:
+        """Remove what interrupted atomic writes (kill -9) left in the run's own folders."""
+        return [p for folder in (self.path, self.checkpoints, self.samples) if folder.is_dir()
+                for p in remove_stale_temporaries(folder)]
 
     def read_config(self) -> RunConfig:
         path = self.path / "config.toml"
@@ -69,16 +82,21 @@ class RunFolder:
         return RunConfig.from_dict(read_toml(path), str(path))
 
     def append_records(self, records: Iterable[dict[str, Any]]) -> None:
-        lines = "".join(json.dumps(r) + "\n" for r in records)
-        if lines:
-            with open(self.metrics, "a", encoding="utf-8") as fh:
+        """Append whole lines; a failed write (disk full) is cut back to the last whole one."""
+        lines = "".join(json.dumps(r) + "\n" for r in records).encode("utf-8")
+        if not lines:
+            return
+        size = self.metrics.stat().st_size if self.metrics.exists() else 0
+        try:
+            with open(self.metrics, "ab") as fh:
                 fh.write(lines)
+        except OSError as exc:
+            os.truncate(self.metrics, size)
+            raise_if_disk_full(exc, self.metrics, len(lines))
+            raise
 
     def read_records(self) -> list[dict[str, Any]]:
-        if not self.metrics.exists():
-            return []
-        with open(self.metrics, encoding="utf-8") as fh:
-            return [json.loads(line) for line in fh if line.strip()]
+        return read_records(self.metrics)
 
     def count_records(self) -> int:
         if not self.metrics.exists():
@@ -87,13 +105,21 @@ class RunFolder:
             return sum(1 for line in fh if line.strip())
 
     def truncate_records(self, count: int) -> None:
-        """Keep the first `count` records (those a resumed checkpoint knew of)."""
-        lines = self.metrics.read_text(encoding="utf-8").splitlines(keepends=True) \
-            if self.metrics.exists() else []
-        if len(lines) < count:
+        """Keep the first `count` records (those a resumed checkpoint knew of); each must be a
+        JSON record (else a one-line DataError and the file as it was)."""
+        read_records(self.metrics, count)  # refuses bad lines before anything is written
+        data = self.metrics.read_bytes() if self.metrics.exists() else b""
+        kept, end = 0, 0
+        for line in data.splitlines(keepends=True):
+            if kept == count:
+                break
+            end += len(line)
+            kept += bool(line.strip())
+        if kept < count:
             raise ConfigError(
-                f"{self.metrics}: holds {len(lines)} records, the checkpoint expects {count}")
-        atomic_write_text(self.metrics, "".join(lines[:count]))
+                f"{self.metrics}: holds {kept} records, the checkpoint expects {count}")
+        if end < len(data):
+            atomic_write_bytes(self.metrics, data[:end])
 
     def sample_path(self, epoch: int) -> Path:
         return self.samples / f"epoch_{epoch:03d}.png"
@@ -112,6 +138,18 @@ class RunFolder:
         records = [r for r in self.read_records() if r.get("kind") == "step"]
         if records:
             plot_losses(records, self.path / "losses.png")
+
+
+def run_folder_of(path: Path | str) -> Path | None:
+    """The run folder `path` is (a folder holding config.toml) or whose checkpoint it is (a
+    file in the run folder or in its checkpoints/); None when it belongs to no run."""
+    path = Path(path)
+    candidates = [path] if path.is_dir() else [path.parent] + (
+        [path.parent.parent] if path.parent.name == "checkpoints" else [])
+    for folder in candidates:
+        if (folder / "config.toml").is_file():
+            return folder
+    return None
 
 
 class ReadOnlyFolder(RunFolder):

@@ -153,12 +153,12 @@ def restore_state(loop: TrainingLoop, meta: dict[str, Any], tensors: dict[str, t
         random.setstate(_tupled(meta["rng_python"]))
         name, keys, pos, has_gauss, cached = meta["rng_numpy"]
         np.random.set_state((name, np.array(keys, dtype=np.uint32), pos, has_gauss, cached))
+        loop.state.epoch_rng = tensors["rng.data_epoch"]
     except (KeyError, ValueError, RuntimeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CheckpointError(f"{source}: does not fit this run ({first})") from None
     state = loop.state
     state.step, state.epoch, state.batch = meta["step"], meta["resume_epoch"], meta["resume_batch"]
-    state.epoch_rng = tensors["rng.data_epoch"]
     state.sums = list(meta["epoch_sums"])
     loop.last_summary = meta.get("summary", {})
     loop.folder.truncate_records(meta["records"])
