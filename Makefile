@@ -58,6 +58,8 @@ demo: demo-data
 
 bench: setup
 	$(BIN)/python benchmarks/throughput.py
+	$(BIN)/python benchmarks/t2i_speed.py --preset t2i-synthetic-flowers
+	$(BIN)/python benchmarks/t2i_speed.py --preset t2i-flowers --dataset synthetic-flowers
 
 # The presets trained and evaluated (docs/results.md, "The presets, evaluated").
 results: setup

@@ -50,3 +50,16 @@ def record_command(summary: Path, datasets: list[str], entry: dict[str, Any]) ->
 def commands(ran: dict[str, dict]) -> list[dict[str, Any]]:
     """The distinct command records of a summary (one per command, in order)."""
     return list({entry["command"]: entry for entry in ran.values()}.values())
+
+
+def reused(root: str, name: str, command: str) -> tuple[list[dict[str, Any]], float, str]:
+    """For --reuse: the rows earlier runs left in ROOT (their NAME files), the seconds of the
+    commands that trained them and those commands, from the summary ROOT/NAME (`command`
+    when there is none)."""
+    import json
+
+    summary = Path(root) / name
+    done = commands(json.loads(summary.read_text())) if summary.exists() else []
+    elapsed = sum(e["seconds"] for e in done) if done else float("nan")
+    return finished_rows(root, name), elapsed, "` and `".join(e["command"] for e in done) \
+        or command

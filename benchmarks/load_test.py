@@ -69,6 +69,15 @@ def train_throwaway(preset: str, folder: Path) -> Path:
     return train(resolve_config(preset, overrides=overrides), folder / "run", progress=False)
 
 
+def stop_server(process: subprocess.Popen) -> None:
+    """Ctrl-C (a graceful shutdown), then kill if it has not ended within 30 s."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def start_server(source: list[str], threads: int | None) -> tuple[subprocess.Popen, str]:
     """`ganforge serve SOURCE` (a run, or --pretrained NAME) on a free loopback port;
     returns the process and its URL."""
@@ -274,11 +283,7 @@ def main() -> int:
         try:
             return run_load(url, process.pid, args)
         finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_server(process)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from doc_sections import write_section
-from grid import cell, commands, finished_rows, record_command, run_tasks
+from grid import cell, record_command, reused, run_tasks
 
 PARTS = {"mlp": ("mlp-mnist", "mnist", 5), "stacked": ("dcgan-stacked", "stacked-mnist", 3)}
 # Variant name -> the settings it adds to the preset (the command line's --name value).
@@ -170,10 +170,7 @@ def main() -> None:
     args.command = " ".join(["python benchmarks/modes.py", *sys.argv[1:]])
     summary = Path(args.root) / "modes.json"
     if args.reuse:
-        rows = finished_rows(args.root, "modes.json")
-        done = commands(json.loads(summary.read_text())) if summary.exists() else []
-        elapsed = sum(e["seconds"] for e in done) if done else float("nan")
-        args.command = "` and `".join(e["command"] for e in done) or args.command
+        rows, elapsed, args.command = reused(args.root, "modes.json", args.command)
     else:
         tasks = [(part, v, s, args) for part in args.parts for s in args.seeds
                  for v in (args.variants or DEFAULT_VARIANTS[part])]

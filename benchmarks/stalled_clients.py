@@ -15,16 +15,14 @@ from __future__ import annotations
 import argparse
 import os
 import selectors
-import signal
 import socket
-import subprocess
 import sys
 import time
 from collections import Counter
 from urllib.parse import urlsplit
 
 import httpx
-from load_test import start_server
+from load_test import start_server, stop_server
 
 PARTIAL_HEADER = b"POST /api/generate HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: app"
 PARTIAL_BODY = (b"POST /api/generate HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -103,11 +101,7 @@ def main() -> int:
         print(f"a normal request afterwards: {code}")
         return 0 if left == 0 and code == 200 else 1
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_server(process)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,11 @@
 """Training speed of the text-to-image preset at several widths: images/s of a short run.
 
     python benchmarks/t2i_speed.py [--preset t2i-synthetic-flowers] [--widths 16,24,32]
-        [--steps 50] [--warmup 10]
+        [--steps 50] [--warmup 10] [--dataset synthetic-flowers]
+
+Without --widths, the preset's own width. --dataset trains the preset's networks on another
+data set of the same image shape: `--preset t2i-flowers --dataset synthetic-flowers` times
+the full-size Oxford preset where its photographs are not at hand (`make bench` runs both).
 
 Each width trains `--steps` generator steps (one D step each, batch of the preset) in this
 process, with logging every step and no evaluation; images/s counts the real images D sees
@@ -35,10 +39,13 @@ class StepClock(Observer):
             self.times[int(record["step"])] = now
 
 
-def images_per_second(preset: str, width: int, steps: int, warmup: int) -> float:
+def images_per_second(preset: str, width: int | None, steps: int, warmup: int,
+                      dataset: str | None = None) -> float:
     clock = StepClock()
-    config = resolve_config(preset, overrides={
-        "width": str(width), "max_steps": str(steps), "log_every": "1", "eval_every": "0"})
+    overrides = {"max_steps": str(steps), "log_every": "1", "eval_every": "0"}
+    overrides.update({"width": str(width)} if width else {})
+    overrides.update({"dataset": dataset} if dataset else {})
+    config = resolve_config(preset, overrides=overrides)
     with tempfile.TemporaryDirectory() as out:
         train(config, Path(out) / "run", progress=False, observers=[clock])
     last = max(clock.times)
@@ -48,14 +55,17 @@ def images_per_second(preset: str, width: int, steps: int, warmup: int) -> float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="t2i-synthetic-flowers")
-    parser.add_argument("--widths", default="16,24,32")
+    parser.add_argument("--widths", default="", help="comma-separated (default: the preset's)")
+    parser.add_argument("--dataset", help="train on this data set instead of the preset's")
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=10)
     args = parser.parse_args()
-    print(f"{args.preset}: torch {torch.__version__}, {torch.get_num_threads()} threads, "
+    data = f", data {args.dataset}" if args.dataset else ""
+    print(f"{args.preset}{data}: torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
-    for width in (int(w) for w in args.widths.split(",")):
-        speed = images_per_second(args.preset, width, args.steps, args.warmup)
+    own = resolve_config(args.preset).model.width
+    for width in [int(w) for w in args.widths.split(",") if w] or [own]:
+        speed = images_per_second(args.preset, width, args.steps, args.warmup, args.dataset)
         print(f"width {width:>3}: {speed:7.1f} images/s "
               f"({args.steps - args.warmup} steps timed)", flush=True)
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from doc_sections import write_section
-from grid import cell, commands, finished_rows, record_command, run_tasks
+from grid import cell, record_command, reused, run_tasks
 
 PRESET = "t2i-spec"
 BASELINE = "spec"
@@ -262,10 +262,7 @@ def main() -> None:
     args.command = " ".join(["python benchmarks/t2i_study.py", *sys.argv[1:]])
     summary = Path(args.root) / "t2i_study.json"
     if args.reuse:
-        rows = finished_rows(args.root, "t2i_study.json")
-        done = commands(json.loads(summary.read_text())) if summary.exists() else []
-        elapsed = sum(e["seconds"] for e in done) if done else float("nan")
-        args.command = "` and `".join(e["command"] for e in done) or args.command
+        rows, elapsed, args.command = reused(args.root, "t2i_study.json", args.command)
     else:
         check(args)
         tasks = [(d, v, s, args) for d in args.datasets for s in args.seeds for v in args.variants]
