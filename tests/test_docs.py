@@ -157,11 +157,21 @@ def _makefile_targets() -> set[str]:
     return set(re.findall(r"^([a-z][\w-]*):", text, re.M))
 
 
+ENV_ASSIGNMENT = re.compile(r"[A-Z_][A-Z0-9_]*=")
+
+
+def program(args: list[str]) -> list[str]:
+    """The command itself: leading environment settings (`OMP_NUM_THREADS=1`) and `nice -n N`
+    dropped."""
+    while args and (ENV_ASSIGNMENT.match(args[0]) or args[:2] == ["nice", "-n"]):
+        args = args[1:] if ENV_ASSIGNMENT.match(args[0]) else args[3:]
+    return args
+
+
 def check_command(args: list[str], where: str, capsys) -> None:
     from ganforge.cli import build_parser
 
-    if args[:2] == ["nice", "-n"]:
-        args = args[3:]
+    args = program(args)
     head = args[0]
     if head == "torchrun":
         assert args[args.index("-m") + 1] == "ganforge", where
@@ -190,6 +200,12 @@ def test_shell_block_commands_parse(block, capsys):
 @pytest.mark.parametrize("block", _of("json"))
 def test_json_block_is_json(block):
     json.loads(block.text)
+
+
+def test_environment_settings_and_nice_are_not_the_program():
+    assert program(["A=1", "nice", "-n", "10", "B_2=x", "python", "benchmarks/x.py"]) == \
+        ["python", "benchmarks/x.py"]
+    assert program(["ganforge", "train", "--set", "A=1"]) == ["ganforge", "train", "--set", "A=1"]
 
 
 def test_commands_of_a_block_are_joined_and_prompts_respected():

@@ -121,7 +121,8 @@ def _peak_rss_mb(args):
     """Exit code, stderr and peak RSS (MB) of `ganforge ARGS` in a child process."""
     child = subprocess.Popen([sys.executable, "-m", "ganforge", *map(str, args)],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    stderr = child.stderr.read()
+    with child.stderr:
+        stderr = child.stderr.read()
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     return child.returncode, stderr, usage.ru_maxrss / 1024

@@ -16,8 +16,6 @@ import struct
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from ganforge.errors import CheckpointError, GanforgeError
 
 MAX_RECORD_BYTES = 16 * 1024 * 1024  # a checkpoint's JSON (config, random states, captions)
@@ -108,6 +106,8 @@ def expected_shapes(config: Any, where: str) -> dict[str, tuple[int, ...]]:
     """The state-dict shapes of the networks `config` (a RunConfig) implies, found by
     building them on the meta device; a one-line CheckpointError when they cannot be built
     or would hold more than MAX_PARAMETERS."""
+    import torch  # here, not at the top: `pretrained list` reads records without torch
+
     from ganforge.losses import get_loss
     from ganforge.models import build_models
     from ganforge.training.regularizers import plan_stabilisers
