@@ -82,7 +82,8 @@ def run_one(part: str, variant: str, seed: int, args: argparse.Namespace) -> dic
 
 def grouped(rows: list[dict], part: str) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
-    for row in sorted(rows, key=lambda r: r["seed"]):
+    order = list(VARIANTS)
+    for row in sorted(rows, key=lambda r: (order.index(r["variant"]), r["seed"])):
         if row["part"] == part:
             out.setdefault(row["variant"], []).append(row)
     return out
@@ -156,7 +157,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
     p.add_argument("--epochs", type=int, default=0, help="epochs (default: per part)")
     p.add_argument("--limit", type=int, default=0, help="training images (default: all)")
-    p.add_argument("--jobs", type=int, default=2, help="runs at a time")
+    p.add_argument("--jobs", type=int, default=2,
+                   help="runs at a time (with --reuse: as many as the runs had)")
     p.add_argument("--threads", type=int, default=1, help="torch threads per run")
     p.add_argument("--root", default="runs/modes", help="folder for the runs")
     p.add_argument("--doc", default="docs/results.md")
