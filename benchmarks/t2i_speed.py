@@ -1,7 +1,7 @@
 """Training speed of the text-to-image preset at several widths: images/s of a short run.
 
     python benchmarks/t2i_speed.py [--preset t2i-synthetic-flowers] [--widths 16,24,32]
-        [--steps 50] [--warmup 10] [--dataset synthetic-flowers]
+        [--steps 50] [--warmup 10] [--dataset synthetic-flowers] [--device cuda]
 
 Without --widths, the preset's own width. --dataset trains the preset's networks on another
 data set of the same image shape: `--preset t2i-flowers --dataset synthetic-flowers` times
@@ -40,9 +40,9 @@ class StepClock(Observer):
 
 
 def images_per_second(preset: str, width: int | None, steps: int, warmup: int,
-                      dataset: str | None = None) -> float:
+                      dataset: str | None = None, device: str = "auto") -> float:
     clock = StepClock()
-    overrides = {"max_steps": str(steps), "log_every": "1", "eval_every": "0"}
+    overrides = {"max_steps": str(steps), "log_every": "1", "eval_every": "0", "device": device}
     overrides.update({"width": str(width)} if width else {})
     overrides.update({"dataset": dataset} if dataset else {})
     config = resolve_config(preset, overrides=overrides)
@@ -57,6 +57,7 @@ def main() -> None:
     parser.add_argument("--preset", default="t2i-synthetic-flowers")
     parser.add_argument("--widths", default="", help="comma-separated (default: the preset's)")
     parser.add_argument("--dataset", help="train on this data set instead of the preset's")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=10)
     args = parser.parse_args()
@@ -65,7 +66,8 @@ def main() -> None:
           f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     own = resolve_config(args.preset).model.width
     for width in [int(w) for w in args.widths.split(",") if w] or [own]:
-        speed = images_per_second(args.preset, width, args.steps, args.warmup, args.dataset)
+        speed = images_per_second(args.preset, width, args.steps, args.warmup, args.dataset,
+                                  args.device)
         print(f"width {width:>3}: {speed:7.1f} images/s "
               f"({args.steps - args.warmup} steps timed)", flush=True)
 
