@@ -27,7 +27,7 @@ TRAIN = ["--preset", "mlp-mnist", "--limit", "256", "--batch-size", "32", "--epo
 
 
 def _set(**fields) -> Callable[[Path], None]:
-    """Tamper: set record fields (config.NAME sets a model setting)."""
+    """Tamper: set record fields (config_NAME sets a model setting)."""
     def apply(record_path: Path) -> None:
         record = json.loads(record_path.read_text())
         for key, value in fields.items():

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from doc_sections import write_section
-from grid import cell, finished_rows, record_command, run_tasks
+from grid import cell, finished_rows, group_runs, record_command, run_tasks
 
 from ganforge.training.observers import Observer
 
@@ -99,11 +99,7 @@ def run_one(dataset: str, preset: str, seed: int, args: argparse.Namespace) -> d
 
 
 def _by_preset(rows: list[dict], dataset: str) -> dict[str, list[dict]]:
-    grouped: dict[str, list[dict]] = {p: [] for p in PAIRS[dataset]}
-    for row in sorted(rows, key=lambda r: r["seed"]):
-        if row["dataset"] == dataset:
-            grouped[row["preset"]].append(row)
-    return {p: runs for p, runs in grouped.items() if runs}
+    return group_runs(rows, "dataset", dataset, "preset", PAIRS[dataset])
 
 
 def mean_fd(runs: list[dict]) -> float:

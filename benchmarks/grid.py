@@ -27,6 +27,20 @@ def cell(values: list[float], fmt: str) -> str:
                                if len(values) > 1 else "")
 
 
+def group_runs(rows: list[dict[str, Any]], field: str, value: str, by: str,
+               order: Sequence[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The rows whose `field` is `value`, grouped by their `by` field (the groups in `order`
+    when given, else as first met among the rows sorted by seed), each group by seed."""
+    def key(row: dict[str, Any]) -> tuple[int, int]:
+        return (list(order).index(row[by]) if order is not None else 0, row["seed"])
+
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in sorted(rows, key=key):
+        if row[field] == value:
+            out.setdefault(row[by], []).append(row)
+    return out
+
+
 def finished_rows(root: str, name: str) -> list[dict[str, Any]]:
     """The rows that earlier runs left in ROOT/DATA SET/RUN/NAME (for --reuse)."""
     import json

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from doc_sections import write_section
-from grid import cell, record_command, reused, run_tasks
+from grid import cell, group_runs, record_command, reused, run_tasks
 
 PARTS = {"mlp": ("mlp-mnist", "mnist", 5), "stacked": ("dcgan-stacked", "stacked-mnist", 3)}
 # Variant name -> the settings it adds to the preset (the command line's --name value).
@@ -81,12 +81,7 @@ def run_one(part: str, variant: str, seed: int, args: argparse.Namespace) -> dic
 
 
 def grouped(rows: list[dict], part: str) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {}
-    order = list(VARIANTS)
-    for row in sorted(rows, key=lambda r: (order.index(r["variant"]), r["seed"])):
-        if row["part"] == part:
-            out.setdefault(row["variant"], []).append(row)
-    return out
+    return group_runs(rows, "part", part, "variant", list(VARIANTS))
 
 
 def table(rows: list[dict], part: str) -> list[str]:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from doc_sections import write_section
-from grid import cell, commands, finished_rows, record_command, run_tasks
+from grid import cell, commands, finished_rows, group_runs, record_command, run_tasks
 
 PRESETS = {"fashion-mnist": "dcgan-fashion", "stacked-mnist": "dcgan-stacked"}
 # (epochs, training images) per data set. On stacked MNIST the DCGAN's images are told
@@ -94,11 +94,7 @@ def run_grid(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 def _by_loss(rows: list[dict], dataset: str) -> dict[str, list[dict]]:
-    grouped: dict[str, list[dict]] = {}
-    for row in sorted(rows, key=lambda r: r["seed"]):
-        if row["dataset"] == dataset:
-            grouped.setdefault(row["loss"], []).append(row)
-    return grouped
+    return group_runs(rows, "dataset", dataset, "loss")
 
 
 FASHION_COLUMNS = (("fd", "FD", "{:.2f}"), ("classifier_score", "classifier score", "{:.2f}"),

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from doc_sections import write_section
-from grid import cell, record_command, reused, run_tasks
+from grid import cell, group_runs, record_command, reused, run_tasks
 
 PRESET = "t2i-spec"
 BASELINE = "spec"
@@ -103,11 +103,7 @@ def run_one(dataset: str, variant: str, seed: int, args: argparse.Namespace) -> 
 
 
 def grouped(rows: list[dict], dataset: str) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {}
-    for row in sorted(rows, key=lambda r: r["seed"]):
-        if row["dataset"] == dataset:
-            out.setdefault(row["variant"], []).append(row)
-    return out
+    return group_runs(rows, "dataset", dataset, "variant")
 
 
 def columns_of(groups: dict[str, list[dict]]) -> list[tuple[str, str, str]]:
