@@ -1,6 +1,11 @@
 """The project's own errors: each one becomes a single clear line and exit code 2 in the CLI."""
 
 
+def cut(text: str, limit: int = 120) -> str:
+    """`text` as an error message may quote it: at most `limit` characters, then "..."."""
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 class GanforgeError(Exception):
     """Base class: a problem with the user's input, files or settings (not a bug)."""
 

@@ -20,7 +20,7 @@ from typing import IO
 import numpy as np
 import torch
 
-from ganforge.errors import DataError
+from ganforge.errors import DataError, cut
 
 IMAGE_SIZE = 28
 MAX_IMAGES = 100_000  # more than any evaluation needs (26,000 for stacked MNIST)
@@ -54,7 +54,7 @@ def image_shape(shape: tuple[int, ...], where: str, channels: int) -> tuple[int,
         shape = (shape[0], shape[3], shape[1], shape[2])
     if len(shape) != 4 or shape[2:] != (IMAGE_SIZE, IMAGE_SIZE):
         raise DataError(f"{where}: images must be {IMAGE_SIZE}x{IMAGE_SIZE}, shaped (N, H, W), "
-                        f"(N, H, W, C) or (N, C, H, W); got {_cut(str(shape))}")
+                        f"(N, H, W, C) or (N, C, H, W); got {cut(str(shape))}")
     if shape[1] != channels:
         raise DataError(f"{where}: images have {shape[1]} channel(s); this data set has "
                         f"{channels}")
@@ -64,7 +64,7 @@ def image_shape(shape: tuple[int, ...], where: str, channels: int) -> tuple[int,
 def _check(shape: tuple[int, ...], dtype: np.dtype, where: str, channels: int,
            min_images: int) -> None:
     if dtype != np.uint8:
-        raise DataError(f"{where}: images must be uint8 (0..255), got dtype {_cut(str(dtype))}")
+        raise DataError(f"{where}: images must be uint8 (0..255), got dtype {cut(str(dtype))}")
     count = image_shape(shape, where, channels)[0]
     if count < min_images:
         raise DataError(f"{where}: need at least {min_images} images, got {count}")
@@ -105,13 +105,13 @@ def _member(archive: zipfile.ZipFile, path: Path) -> zipfile.ZipInfo:
         return members[0]
     names = ", ".join(m.filename.removesuffix(".npy") for m in members[:10])
     more = f" and {len(members) - 10} more" if len(members) > 10 else ""
-    raise DataError(f"{path}: no array named 'images' (found: {_cut(names)}{more})")
+    raise DataError(f"{path}: no array named 'images' (found: {cut(names)}{more})")
 
 
 def _from_zip(path: Path, channels: int, min_images: int) -> np.ndarray:
     with zipfile.ZipFile(path) as archive:
         member = _member(archive, path)
-        where = f"{path}: member {_cut(member.filename)}"
+        where = f"{path}: member {cut(member.filename)}"
         limit = MAX_DATA_BYTES + MAX_HEADER_BYTES + 16
         if member.file_size > limit:
             raise DataError(f"{where} declares {member.file_size} bytes uncompressed; ganforge "
@@ -148,8 +148,4 @@ def read_npz_images(path: Path | str, channels: int = 1, min_images: int = 2) ->
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
-    return _cut(text.splitlines()[0]) if text else type(exc).__name__
-
-
-def _cut(text: str, limit: int = 120) -> str:
-    return text if len(text) <= limit else text[:limit] + "..."
+    return cut(text.splitlines()[0]) if text else type(exc).__name__

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ganforge.errors import CheckpointError, ConfigError
+from ganforge.errors import CheckpointError, ConfigError, cut
 
 if TYPE_CHECKING:
     import torch
@@ -98,7 +98,7 @@ class TransformersEncoder:
         transformers.utils.logging.disable_progress_bar()
         folder = Path(self.source).expanduser()
         if folder.is_dir() and not any(folder.glob("*.safetensors")):
-            raise ConfigError(f"text encoder {_cut(self.name)!r}: {_cut(str(folder))} holds no "
+            raise ConfigError(f"text encoder {cut(self.name)!r}: {cut(str(folder))} holds no "
                               "safetensors weights (model.safetensors); ganforge never loads "
                               "pickled ones (pytorch_model.bin)")
         try:
@@ -108,9 +108,9 @@ class TransformersEncoder:
                 self.source, local_files_only=self.local_only, use_safetensors=True).eval()
         except (OSError, ValueError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ConfigError(f"text encoder {_cut(self.name)!r}: cannot load model "
-                              f"{_cut(self.source)!r} (no local copy and no internet?): "
-                              f"{_cut(first)}") from None
+            raise ConfigError(f"text encoder {cut(self.name)!r}: cannot load model "
+                              f"{cut(self.source)!r} (no local copy and no internet?): "
+                              f"{cut(first)}") from None
 
     def encode(self, captions: Sequence[str]) -> torch.Tensor:
         import torch
@@ -183,10 +183,6 @@ def checkpoint_encoder(name: object, allowed_dirs: Sequence[str | os.PathLike[st
         wanted = Path(name).expanduser().resolve()
         if any(Path(d).expanduser().resolve() == wanted for d in allowed_dirs):
             return name
-    raise CheckpointError(f"{where}: text encoder {_cut(repr(name))} is not a built-in one "
+    raise CheckpointError(f"{where}: text encoder {cut(repr(name))} is not a built-in one "
                           f"({', '.join(ENCODERS)}); if it is a model folder you trust, name "
                           "it with --text-encoder-dir")
-
-
-def _cut(text: str, limit: int = 120) -> str:
-    return text if len(text) <= limit else text[:limit] + "..."
