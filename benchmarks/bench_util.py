@@ -17,7 +17,7 @@ import torch
 from ganforge.config import RunConfig, resolve_config
 from ganforge.training.loop import TrainingLoop
 from ganforge.training.run import fit_to_data, load_training_data, prepare
-from ganforge.training.run_folder import RunFolder
+from ganforge.runs.folder import RunFolder
 
 
 def cpu_name() -> str:

@@ -15,7 +15,7 @@ import bench_util as bu
 
 from ganforge.metrics.evaluate import evaluate_run, extract, sample_images
 from ganforge.metrics.frechet import frechet_distance, gaussian_stats
-from ganforge.sampling import generate, load_generator
+from ganforge.sampling.generator import generate, load_generator
 from ganforge.training.run import train
 
 PRESET = "dcgan-fashion"
@@ -46,7 +46,7 @@ def eval_speed() -> None:
 
     run = small_run(Path(tempfile.mkdtemp(prefix="ganforge-bench-")))
     loaded = load_generator(run)
-    print(f"sample {N} images (ganforge.sampling.generate): "
+    print(f"sample {N} images (ganforge.sampling.generator.generate): "
           f"{seconds(lambda: generate(loaded, N, seed=0)):.2f} s (median of 3)")
     start = time.perf_counter()
     reference = gaussian_stats(extract(load_dataset(DATASET, "test").images, DATASET).features)

@@ -1,4 +1,4 @@
-"""How much ganforge's CPU convolution layers (src/ganforge/training/cpu_layers.py) speed up
+"""How much ganforge's CPU convolution layers (src/ganforge/runtime/cpu_layers.py) speed up
 a DCGAN training step, against the torch layers they replace.
 
     python benchmarks/cpu_layers.py --turns 40
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_util as bu  # noqa: E402
 
-from ganforge.training import cpu_layers  # noqa: E402
+from ganforge.runtime import cpu_layers  # noqa: E402
 
 TORCH_CLASS = {cpu_layers.MatmulConv2d: nn.Conv2d,
                cpu_layers.MatmulConvTranspose2d: nn.ConvTranspose2d}

@@ -27,7 +27,7 @@ def main() -> None:
     from ganforge.metrics.frechet import frechet_distance, gaussian_stats
     from ganforge.metrics.kid import kid
     from ganforge.metrics.precision_recall import precision_recall
-    from ganforge.sampling import load_generator
+    from ganforge.sampling.generator import load_generator
 
     loaded = load_generator(args.run)
     cfg = loaded.config

@@ -48,7 +48,7 @@ def _self_kill() -> None:
 def child(moment: str, out: str) -> None:
     """Train as `ganforge train` does, SIGKILLing this process at `moment`."""
     import ganforge.fileio as fileio
-    from ganforge.training.run_folder import RunFolder
+    from ganforge.runs.folder import RunFolder
 
     how, what, occurrence, fraction = MOMENTS[moment]
     writes, appends = [], []

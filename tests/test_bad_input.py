@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from ganforge.config import RunConfig, resolve_config, resume_config
 from ganforge.errors import CheckpointError, ConfigError
-from ganforge.sampling import load_generator
+from ganforge.sampling.generator import load_generator
 from tests.test_cli import _one_line_error, ganforge
 
 # --- the config loader never fails with anything but its own error -------------------
@@ -147,7 +147,7 @@ def test_resume_of_a_run_without_checkpoints(tmp_path):
 @given(st.binary(max_size=300))
 def test_caption_files_of_random_bytes(tmp_path_factory, content):
     from ganforge.errors import DataError
-    from ganforge.text.flowers import read_captions
+    from ganforge.data.captioned.flowers import read_captions
 
     path = tmp_path_factory.mktemp("cap") / "image_00001.txt"
     path.write_bytes(content)
@@ -163,7 +163,7 @@ def test_caption_files_of_random_bytes(tmp_path_factory, content):
 @given(st.binary(max_size=400))
 def test_jpegs_of_random_bytes(tmp_path_factory, content):
     from ganforge.errors import DataError
-    from ganforge.text.flowers import read_image
+    from ganforge.data.captioned.flowers import read_image
 
     path = tmp_path_factory.mktemp("jpg") / "image_00001.jpg"
     path.write_bytes(b"\xff\xd8\xff" + content)
@@ -286,7 +286,7 @@ def tiny_record(tmp_path_factory):
                             "extra"]),
        inner=st.none() | st.integers(0, 10), value=_json)
 def test_checkpoint_records_only_raise_checkpoint_errors(tiny_record, key, inner, value):
-    from ganforge.training.checkpoint import read_checkpoint
+    from ganforge.runs.checkpoint import read_checkpoint
 
     path, text = tiny_record
     path.write_text(json.dumps(_mutate(json.loads(text), key, inner, value)))
@@ -301,7 +301,7 @@ def test_checkpoint_records_only_raise_checkpoint_errors(tiny_record, key, inner
        key=st.sampled_from(["g_hidden", "d_hidden", "latent_dim", "image_size", "channels",
                             "arch", "loss", "spectral_norm", "bogus", "limit"]), value=_json)
 def test_checkpoint_configs_only_raise_checkpoint_errors(tiny_record, section, key, value):
-    from ganforge.training.checkpoint import read_checkpoint
+    from ganforge.runs.checkpoint import read_checkpoint
 
     path, text = tiny_record
     record = json.loads(text)

@@ -248,7 +248,7 @@ def test_readme_pretrained_table_is_pretrained_list(capsys):
 
 
 def test_readme_run_folder_table_names_every_artefact():
-    from ganforge.training.run_folder import ARTEFACTS
+    from ganforge.runs.folder import ARTEFACTS
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     documented = {row[0].split("/")[0] for row in _table_after(readme, "### The run folder")}

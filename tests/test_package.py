@@ -125,7 +125,7 @@ def test_warnings_of_ganforge_and_its_tests_are_errors():
     """pyproject's filterwarnings, as pytest applies them inside every test."""
     import warnings
 
-    for module in ("ganforge.sampling", "tests.test_cli"):
+    for module in ("ganforge.sampling.generator", "tests.test_cli"):
         with pytest.raises(DeprecationWarning):
             warnings.warn_explicit("old", DeprecationWarning, f"{module}.py", 1, module=module)
     with warnings.catch_warnings(record=True) as caught:  # a third-party one stays a warning

@@ -23,9 +23,9 @@ _EXPORTS = {
     "train": "ganforge.training.run",
     "build_trainer": "ganforge.training.run",
     "Trainer": "ganforge.training.trainer",
-    "load_generator": "ganforge.sampling",
-    "generate": "ganforge.sampling",
-    "export_images": "ganforge.sampling",
+    "load_generator": "ganforge.sampling.generator",
+    "generate": "ganforge.sampling.generator",
+    "export_images": "ganforge.sampling.generator",
     "load_dataset": "ganforge.data",
     "build_models": "ganforge.models",
     "get_loss": "ganforge.losses",
@@ -33,8 +33,8 @@ _EXPORTS = {
     "evaluate_run": "ganforge.metrics.evaluate",
     "evaluate_images": "ganforge.metrics.evaluate",
     "evaluate_text_run": "ganforge.metrics.alignment",
-    "load_text_generator": "ganforge.text.generate",
-    "generate_from_caption": "ganforge.text.generate",
+    "load_text_generator": "ganforge.sampling.captions",
+    "generate_from_caption": "ganforge.sampling.captions",
     "load_pretrained": "ganforge.pretrained",
 }
 

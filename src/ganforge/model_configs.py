@@ -168,3 +168,16 @@ class T2IConfig(Settings):
 MODEL_CONFIGS: dict[str, type] = {
     "mlp": MLPConfig, "dcgan28": DCGAN28Config, "cdcgan28": CDCGAN28Config, "t2i": T2IConfig,
 }
+
+Condition = Literal["none", "class", "text"]
+
+# What G and D of each architecture read beside noise and images: nothing, class indices, or
+# a caption's sentence vector. The one place that decides a run's kind.
+CONDITIONS: dict[str, Condition] = {
+    "mlp": "none", "dcgan28": "none", "cdcgan28": "class", "t2i": "text",
+}
+
+
+def condition_of(model_config: Any) -> Condition:
+    """What a model config's networks are conditioned on ("none", "class" or "text")."""
+    return CONDITIONS[model_config.arch]

@@ -83,7 +83,7 @@ def test_download_verifies_unpacks_and_says_what_is_missing(page, capsys):
 
 
 def test_captions_from_an_archive_complete_the_layout(page, tmp_path, capsys):
-    from ganforge.text.flowers import check_files, load_flowers
+    from ganforge.data.captioned.flowers import check_files, load_flowers
 
     assert main(["data", "download", "flowers102", "--captions",
                  str(_captions(tmp_path / "captions.tar.gz"))]) == 0

@@ -70,7 +70,7 @@ def test_attribute_alignment_of_real_images_uses_the_heads(flowers_test):
 
 
 def test_a_species_only_evaluator_trains_on_flowers102(tmp_path, monkeypatch, capsys):
-    from tests.text.conftest import build_flowers
+    from tests.captioned_fixtures import build_flowers
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     root = build_flowers(tmp_path / "data" / "flowers102")

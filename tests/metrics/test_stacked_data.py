@@ -33,7 +33,7 @@ def test_dcgan_stacked_preset_trains_on_three_channels_and_counts_modes(real_dat
                                                                          tmp_path):
     from ganforge.config import resolve_config
     from ganforge.metrics.evaluate import evaluate_run
-    from ganforge.sampling import generate, load_generator
+    from ganforge.sampling.generator import generate, load_generator
     from ganforge.training.run import train
 
     config = resolve_config("dcgan-stacked", overrides={

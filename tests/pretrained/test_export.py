@@ -10,7 +10,7 @@ import pytest
 from ganforge.cli import main
 from ganforge.fileio import sha256_file
 from ganforge.pretrained import load_pretrained, read_entry
-from ganforge.sampling import generate
+from ganforge.sampling.generator import generate
 
 TINY = ["--preset", "mlp-mnist", "--limit", "256", "--max-steps", "3", "--batch-size", "64",
         "--g-hidden", "32,64", "--d-hidden", "64,32", "--ema", "0.9", "--eval-every", "0",

@@ -88,7 +88,7 @@ def test_evaluating_again_gives_the_shipped_figures(name, real_data_root, monkey
 def test_text_to_image_images_follow_held_out_captions(real_data_root):
     from ganforge.data import load_dataset
     from ganforge.metrics.alignment import class_alignment
-    from ganforge.text.generate import encode_captions, generate_for_captions
+    from ganforge.sampling.captions import encode_captions, generate_for_captions
 
     loaded = load_pretrained("t2i-fashion")
     data = load_dataset("fashion-mnist-captions", "test", text_encoder=None)
@@ -106,7 +106,7 @@ def test_text_to_image_images_follow_held_out_captions(real_data_root):
 @pytest.mark.parametrize("name", BEST)
 def test_a_best_generator_draws_the_class_it_is_asked_for(name):
     from ganforge.metrics.alignment import class_alignment
-    from ganforge.sampling import generate
+    from ganforge.sampling.generator import generate
 
     loaded = load_pretrained(name)
     dataset = loaded.config.data.dataset

@@ -21,7 +21,7 @@ from ganforge.pretrained import (
     resolve_source,
 )
 from ganforge.pretrained.store import MAX_BYTES
-from ganforge.sampling import generate
+from ganforge.sampling.generator import generate
 
 SHIPPED = ("mlp-mnist", "dcgan-mnist", "dcgan-fashion", "best-mnist", "best-fashion",
            "t2i-fashion")

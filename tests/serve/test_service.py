@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import torch
 
-from ganforge.sampling import generate, load_generator
+from ganforge.sampling.generator import generate, load_generator
 from ganforge.serve.service import RequestError
 
 

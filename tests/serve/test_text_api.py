@@ -34,7 +34,7 @@ def test_info_describes_the_text_model(text_client, text_run):
 
 
 def test_same_caption_and_seed_give_the_same_png_as_ganforge_generate(text_client, text_run):
-    from ganforge.text.generate import generate_from_caption, load_text_generator
+    from ganforge.sampling.captions import generate_from_caption, load_text_generator
 
     first = _draw(text_client, caption=RED, n=4, seed=3)
     assert png_of(first).size == (2 * 66 + 2, 2 * 66 + 2) and png_of(first).mode == "RGB"

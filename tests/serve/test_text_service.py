@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from ganforge.errors import CheckpointError
-from ganforge.sampling import load_generator
+from ganforge.sampling.generator import load_generator
 from ganforge.serve.service import RequestError
 from ganforge.serve.text_service import TextService
 from ganforge.text import encoders

@@ -100,7 +100,7 @@ def test_quick_evaluation_during_training_draws_from_held_out_captions(
 
 
 def test_evaluate_refuses_flowers_with_one_line(tmp_path, flowers_root, capsys):
-    from tests.text.conftest import train_tiny
+    from tests.captioned_fixtures import train_tiny
 
     run = train_tiny(flowers_root, tmp_path / "run", max_steps="1")
     assert main(["evaluate", str(run)]) == 2

@@ -21,7 +21,7 @@ def test_anything_visible_is_not_blank(text):
 
 def test_encode_captions_refuses_an_invisible_caption():
     from ganforge.errors import ConfigError
-    from ganforge.text.generate import encode_captions
+    from ganforge.sampling.captions import encode_captions
 
     with pytest.raises(ConfigError, match="a caption is empty"):
         encode_captions(None, ["\u200b\u200d"])  # refused before the run is looked at

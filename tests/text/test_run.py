@@ -12,7 +12,7 @@ from safetensors.torch import load_file
 from ganforge.cli import main
 from ganforge.training.loop import Interrupted
 from ganforge.training.run import resume
-from tests.text.conftest import build_flowers, train_tiny
+from tests.captioned_fixtures import build_flowers, train_tiny
 from tests.training.stops import StopAt
 
 

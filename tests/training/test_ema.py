@@ -7,7 +7,7 @@ from safetensors.torch import load_file
 from torch import nn
 
 from ganforge.config import resolve_config
-from ganforge.sampling import load_generator
+from ganforge.sampling.generator import load_generator
 from ganforge.training.batch import Batch
 from ganforge.training.ema import EMA, ema_rate
 from ganforge.training.loop import Interrupted

@@ -23,7 +23,7 @@ def test_linear_decay_scales_each_base_rate_by_the_progress_left():
 
 def _loop(tmp_path, **overrides):
     from ganforge.training.run import fit_to_data, load_training_data, prepare
-    from ganforge.training.run_folder import RunFolder
+    from ganforge.runs.folder import RunFolder
 
     config = resolve_config("dcgan-mnist", overrides={
         "limit": "256", "epochs": "1", "eval_every": "0", "lr_decay": "linear", **overrides})
@@ -47,7 +47,7 @@ def test_an_unknown_decay_is_refused():
 
 
 def test_a_time_budget_with_decay_is_refused_across_processes(real_data_root, tmp_path):
-    from ganforge.training.distributed import DistContext
+    from ganforge.runtime.distributed import DistContext
 
     loop = _loop(tmp_path, max_minutes="1")
     with pytest.raises(ConfigError, match="own clock"):

@@ -7,7 +7,7 @@ import pytest
 
 from ganforge.config import resolve_config
 from ganforge.errors import ConfigError
-from ganforge.sampling import load_generator
+from ganforge.sampling.generator import load_generator
 from ganforge.training.run import build_trainer, train
 
 TINY = {"limit": "128", "batch_size": "32", "epochs": "1", "log_every": "2", "eval_every": "0"}

@@ -11,7 +11,7 @@ from safetensors.torch import load_file
 
 from ganforge.config import resolve_config
 from ganforge.errors import CheckpointError, ConfigError
-from ganforge.training.checkpoint import list_checkpoints, read_checkpoint
+from ganforge.runs.checkpoint import list_checkpoints, read_checkpoint
 from ganforge.training.loop import Interrupted
 from ganforge.training.run import resume, train
 from tests.training.stops import StopAt

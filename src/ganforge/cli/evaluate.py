@@ -121,7 +121,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _eval_target(path: Path) -> Path | None:
     """RUN/eval.json of the run folder `path` is or belongs to; None (and a note) when it
     belongs to none: results are only ever written inside a run folder."""
-    from ganforge.training.run_folder import run_folder_of
+    from ganforge.runs.folder import run_folder_of
 
     run = run_folder_of(path)
     if run is None:

@@ -29,7 +29,7 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ganforge.pretrained.store import resolve_source
-    from ganforge.sampling import export_images, generate, load_generator
+    from ganforge.sampling.generator import export_images, generate, load_generator
 
     loaded = load_generator(resolve_source(args.run, args.pretrained, "sample"))
     images = generate(loaded, args.n, seed=args.seed, class_name=args.class_name)

@@ -45,7 +45,7 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from ganforge.training.loop import Interrupted
     from ganforge.training.run import resume, train
-    from ganforge.training.run_folder import RunFolder
+    from ganforge.runs.folder import RunFolder
 
     overrides = {k[4:]: v for k, v in vars(args).items() if k.startswith("set_") and v is not None}
     if args.progress_every is not None and not 0 <= args.progress_every < 1e9:
@@ -105,7 +105,7 @@ def _resume_target(args: argparse.Namespace) -> tuple[Path, Path | None] | None:
 
 
 def _has_checkpoints(run: Path) -> bool:
-    from ganforge.training.checkpoint import resumable_checkpoints
+    from ganforge.runs.checkpoint import resumable_checkpoints
 
     return (run / "config.toml").exists() and bool(resumable_checkpoints(run))
 
@@ -128,7 +128,7 @@ def _fresh_config(args: argparse.Namespace, overrides: dict[str, str]):
     --resume auto such a run (killed early) starts afresh, from its own settings unless the
     command line gives a preset or config (a preset must then be the run's own)."""
     from ganforge.config import resolve_config
-    from ganforge.training.run_folder import RunFolder  # imports torch: not at CLI start-up
+    from ganforge.runs.folder import RunFolder  # imports torch: not at CLI start-up
 
     out = Path(args.out) if args.out else None
     restart = args.resume == "auto" and out is not None and (out / "config.toml").exists()

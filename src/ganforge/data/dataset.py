@@ -105,12 +105,12 @@ def load_dataset(name: str, split: Literal["train", "test"] = "train",
     :class:`DataError` naming the file), checks shapes and labels, and returns the
     images as one uint8 (N, 1, H, W) tensor. ``limit`` keeps the first ``limit``
     items. With ``verify=False`` the item count is not pinned to the spec. Data sets with
-    captions (see ganforge.text.datasets) also carry their captions and, encoded by
+    captions (see ganforge.data.captioned.sets) also carry their captions and, encoded by
     ``text_encoder`` (None: not encoded), their sentence vectors.
     """
     import torch
 
-    from ganforge.text.datasets import is_captioned, load_captioned
+    from ganforge.data.captioned.sets import is_captioned, load_captioned
 
     if is_captioned(name):
         return load_captioned(name, split, data_dir, limit, verify, text_encoder)

@@ -1,5 +1,5 @@
 """`ganforge data download flowers102`: the Oxford 102 flowers from the official page, into
-the user cache (`<cache>/flowers102/`, the folder `ganforge.text.flowers` reads).
+the user cache (`<cache>/flowers102/`, the folder `ganforge.data.captioned.flowers` reads).
 
     imagelabels.mat, setid.mat   checked by their published MD5
     102flowers.tgz               NOT pinned: no checksum of it is published, and ganforge has

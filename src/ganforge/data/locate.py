@@ -199,7 +199,7 @@ def check(name: str, data_dir: PathLike | None = None) -> list[dict[str, object]
     of that one; flowers102 checks its layout (it has no published checksums).
     """
     from ganforge.data.stacked import NAME as STACKED
-    from ganforge.text.datasets import COMPOSED, check_captioned
+    from ganforge.data.captioned.sets import COMPOSED, check_captioned
 
     own = check_captioned(name, data_dir)  # a captioned set with a checker of its own
     if own is not None:
@@ -231,7 +231,7 @@ def list_datasets(data_dir: PathLike | None = None) -> list[dict[str, object]]:
     from ganforge.data.stacked import list_entry
 
     entries.append(list_entry(entries))
-    from ganforge.text.datasets import list_entries
+    from ganforge.data.captioned.sets import list_entries
 
     entries.extend(list_entries(entries, data_dir))
     return entries

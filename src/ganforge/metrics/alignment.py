@@ -51,7 +51,7 @@ def judge_attributes(images: Any, labels: np.ndarray, dataset: str
         judged = extractor.attribute_levels(images)
         return (tuple(heads), np.stack([judged[n] for n in heads], axis=1),
                 np.array([1 / k for k in heads.values()]))
-    from ganforge.text.attributes import ATTRIBUTES, cuts_for, levels, measure
+    from ganforge.data.captioned.attributes import ATTRIBUTES, cuts_for, levels, measure
 
     names = ATTRIBUTES[dataset]
     return names, levels(measure(images, names), np.asarray(labels), cuts_for(dataset)), None
@@ -98,7 +98,7 @@ def base_dataset(dataset: str) -> str:
     """The image data set whose evaluator judges a captioned set's images (its weights
     shipped or trained), or a one-line ConfigError."""
     from ganforge.metrics.weights import evaluator_for, has_weights
-    from ganforge.text.datasets import CAPTIONED_SETS, scored_as
+    from ganforge.data.captioned.sets import CAPTIONED_SETS, scored_as
 
     base = scored_as(dataset)
     evaluator = None if base is None else evaluator_for(base)
@@ -133,7 +133,7 @@ def evaluate_text_run(run: Path | str, n: int | None = None, *, seed: int = 0,
     encoder built in, or one of `encoder_dirs`, the folders named with --text-encoder-dir)."""
     from ganforge.metrics.evaluate import evaluate_images, resolve_checkpoint
     from ganforge.metrics.registry import min_samples
-    from ganforge.text.generate import generate_for_captions, load_text_generator
+    from ganforge.sampling.captions import generate_for_captions, load_text_generator
 
     loaded = load_text_generator(resolve_checkpoint(Path(run), checkpoint), encoder_dirs)
     cfg = loaded.config
@@ -187,7 +187,7 @@ def format_alignment(result: dict[str, Any]) -> str:
 
 def is_text_run(run: Path | str) -> bool:
     """Whether a run folder (or a checkpoint file inside one) holds a text-to-image run."""
-    from ganforge.training.run_folder import RunFolder
+    from ganforge.runs.folder import RunFolder
 
     path = Path(run)
     folder = path if path.is_dir() else path.parent.parent

@@ -170,7 +170,7 @@ def evaluate_run(run: Path | str, n: int | None = None, *, seed: int = 0,
                  checkpoint: str | None = None, features: str = "evaluator") -> dict[str, Any]:
     """Generate n samples (default per data set) from a run's newest checkpoint (or
     `checkpoint`) with noise seed `seed`, and score them."""
-    from ganforge.sampling import load_generator
+    from ganforge.sampling.generator import load_generator
 
     loaded = load_generator(resolve_checkpoint(Path(run), checkpoint))
     cfg = loaded.config

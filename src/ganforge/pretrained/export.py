@@ -82,7 +82,7 @@ def eval_command(run: str, n: int, seed: int, checkpoint: str | None) -> str:
 
 def _source(run: Path, checkpoint: str | None) -> tuple[Path, dict[str, Any], dict[str, Any]]:
     from ganforge.metrics.evaluate import resolve_checkpoint
-    from ganforge.training.checkpoint import newest_checkpoint, read_checkpoint
+    from ganforge.runs.checkpoint import newest_checkpoint, read_checkpoint
 
     if not run.exists():
         raise CheckpointError(f"{run}: no such run folder or checkpoint")

@@ -15,7 +15,7 @@ from ganforge.errors import CheckpointError, ConfigError
 from ganforge.fileio import sha256_file
 
 if TYPE_CHECKING:
-    from ganforge.sampling import LoadedGenerator
+    from ganforge.sampling.generator import LoadedGenerator
 
 MAX_NAME = 64  # a name becomes two file names (NAME.json, NAME.safetensors)
 NAME_PATTERN = re.compile(rf"[a-z0-9][a-z0-9._-]{{0,{MAX_NAME - 1}}}")
@@ -45,7 +45,7 @@ def entry_path(name: str, folder: Path | str | None = None) -> Path:
 
 def read_entry(name: str, folder: Path | str | None = None) -> dict[str, Any]:
     """The JSON record of generator `name` (checkpoint fields plus `pretrained`)."""
-    from ganforge.training.checkpoint_check import read_record
+    from ganforge.runs.checkpoint_check import read_record
 
     path = entry_path(name, folder)
     entry = read_record(path)  # bounded in size and depth
@@ -59,7 +59,7 @@ def checkpoint_path(name: str, folder: Path | str | None = None) -> Path:
     path every checkpoint loader accepts (`load_generator`, `ganforge serve`, ...)."""
     path = entry_path(name, folder)
     entry = read_entry(name, folder)
-    from ganforge.training.checkpoint_check import tensor_file
+    from ganforge.runs.checkpoint_check import tensor_file
 
     tensors = tensor_file(path, entry.get("tensors"))  # a plain file beside the record
     if sha256_file(tensors) != entry.get("sha256"):
@@ -71,7 +71,7 @@ def checkpoint_path(name: str, folder: Path | str | None = None) -> Path:
 def load_pretrained(name: str, folder: Path | str | None = None) -> LoadedGenerator:
     """Generator `name` rebuilt on the CPU from its config and verified weights, in eval
     mode; the same object `load_generator` gives for a run."""
-    from ganforge.sampling import load_generator
+    from ganforge.sampling.generator import load_generator
 
     return load_generator(checkpoint_path(name, folder))
 

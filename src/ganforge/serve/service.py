@@ -19,7 +19,7 @@ from typing import Protocol
 import torch
 
 from ganforge.errors import GanforgeError
-from ganforge.sampling import LoadedGenerator, load_generator
+from ganforge.sampling.generator import LoadedGenerator, load_generator
 from ganforge.serve.interpolate import Method, interpolate
 from ganforge.training.noise import sample_noise
 

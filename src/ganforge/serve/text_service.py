@@ -1,6 +1,6 @@
 """The model side of `ganforge serve` for a text-to-image run: captions in, images out.
 
-Captions are encoded and drawn by the functions of `ganforge.text.generate` (the ones behind
+Captions are encoded and drawn by the functions of `ganforge.sampling.captions` (the ones behind
 `ganforge generate`), so a seed and a caption give the same images here and there. The
 run's sentence encoder is built and loaded once, when the service is made; a lock keeps
 one caption encoding at a time (a tokenizer is not documented as safe to share between
@@ -19,12 +19,12 @@ import threading
 
 import torch
 
-from ganforge.sampling import LoadedGenerator
+from ganforge.sampling.generator import LoadedGenerator
 from ganforge.serve.interpolate import Method, interpolate
 from ganforge.serve.schemas import MAX_CAPTION
 from ganforge.serve.service import ModelDescription, RequestError, describe_run, freeze
 from ganforge.text.blank import is_blank
-from ganforge.text.generate import draw, encode_captions, noise
+from ganforge.sampling.captions import draw, encode_captions, noise
 
 # Encoded once at start-up: loads the encoder and checks its vector size against the model.
 WARM_UP_CAPTION = "a picture"

@@ -1,6 +1,6 @@
-"""Text for the text-to-image GAN: sentence encoders, cached caption embeddings, data sets with
-captions (Oxford 102 flowers, and MNIST / Fashion-MNIST with captions composed from measured
-attributes), fixed sample captions and generation from captions.
+"""Sentence encoders for the text-to-image GAN and the on-disk cache of caption embeddings.
 
-Importing this package is cheap: torch and transformers are imported where they are used.
+The data sets with captions live in ganforge.data.captioned; drawing images from captions in
+ganforge.sampling.captions. Importing this package is cheap: torch and transformers are
+imported where they are used.
 """

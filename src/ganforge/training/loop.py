@@ -20,14 +20,14 @@ from tqdm import tqdm
 from ganforge.config import RunConfig
 from ganforge.errors import ConfigError, DivergenceError
 from ganforge.training.batch import BatchSource
-from ganforge.training.distributed import DistContext, any_rank, shard
+from ganforge.runtime.distributed import DistContext, any_rank, shard
 from ganforge.training.observers import Observer
 from ganforge.training.progress import ProgressLines, wants_lines
-from ganforge.training.run_folder import ReadOnlyFolder, RunFolder
+from ganforge.runs.folder import ReadOnlyFolder, RunFolder
 from ganforge.training.trainer import Divergence, Trainer
 
 if TYPE_CHECKING:
-    from ganforge.text.fixed import FixedCaptions
+    from ganforge.data.captioned.held_out import FixedCaptions
 
 STAT_NAMES = ("d_loss", "g_loss", "d_real", "d_fake")
 
@@ -177,7 +177,7 @@ class TrainingLoop:
         self.flush()
 
     def last_good(self) -> str:
-        from ganforge.training.checkpoint import list_checkpoints
+        from ganforge.runs.checkpoint import list_checkpoints
 
         found = list_checkpoints(self.folder.path)
         return str(found[-1]) if found else "none yet"

@@ -14,7 +14,7 @@ from ganforge.errors import ConfigError, DiskFullError
 from ganforge.losses import get_loss
 from ganforge.models import build_models, get_architecture
 from ganforge.training.batch import BatchSource
-from ganforge.training.device import (
+from ganforge.runtime.device import (
     compile_networks,
     make_precision,
     place_networks,
@@ -27,7 +27,7 @@ from ganforge.training.objectives import AdversarialObjective
 from ganforge.training.observers import Observer
 from ganforge.training.progress import nothing_to_train, start_line
 from ganforge.training.regularizers import bind_progress, plan_stabilisers
-from ganforge.training.run_folder import RunFolder
+from ganforge.runs.folder import RunFolder
 from ganforge.training.trainer import Trainer, default_schedule
 
 
@@ -131,7 +131,7 @@ def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | float |
                          wrong=trainer.objective.wrong_captions(data))
     fixed_captions = None
     if source.text is not None and hasattr(config.model, "text_encoder"):
-        from ganforge.text.fixed import fixed_captions as held_out_captions
+        from ganforge.data.captioned.held_out import fixed_captions as held_out_captions
 
         fixed_captions = held_out_captions(config, grid * grid, seed + 4)
     loop = TrainingLoop(trainer, source, config, folder, fixed_noise,
@@ -188,7 +188,7 @@ def resume(
     """Continue a run from its newest intact checkpoint (or `checkpoint`), exactly; a run
     that already reached its end is left as it is (`warn` says how to train longer)."""
     from ganforge.config import resume_config
-    from ganforge.training.checkpoint import newest_good_checkpoint, read_checkpoint
+    from ganforge.runs.checkpoint import newest_good_checkpoint, read_checkpoint
     from ganforge.training.resume_record import check_resume_record
     from ganforge.training.state import restore_state
 
@@ -222,7 +222,7 @@ def resume(
 
 def join_ranks(loop: TrainingLoop):
     """When torchrun started several processes: join them, wrap the networks, shard the data."""
-    from ganforge.training.distributed import init_from_env, launched_by_torchrun
+    from ganforge.runtime.distributed import init_from_env, launched_by_torchrun
 
     if not launched_by_torchrun():
         return loop.dist

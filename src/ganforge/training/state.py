@@ -18,7 +18,7 @@ import torch
 
 from ganforge import __version__
 from ganforge.errors import CheckpointError, DivergenceError
-from ganforge.training.checkpoint import (
+from ganforge.runs.checkpoint import (
     checkpoint_name,
     flatten_optimizer,
     list_checkpoints,
@@ -144,7 +144,7 @@ def restore_state(loop: TrainingLoop, meta: dict[str, Any], tensors: dict[str, t
         _match_layouts(t.opt_d)
         loop.fixed_noise = tensors["fixed_noise"]
         if "fixed_text" in tensors:
-            from ganforge.text.fixed import FixedCaptions
+            from ganforge.data.captioned.held_out import FixedCaptions
 
             loop.fixed_captions = FixedCaptions(list(meta["fixed_captions"]), tensors["fixed_text"])
         torch.set_rng_state(tensors["rng.torch"])

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from ganforge.training.batch import Batch
-from ganforge.training.device import Precision
+from ganforge.runtime.device import Precision
 from ganforge.training.ema import EMA
 
 
@@ -142,7 +142,7 @@ class Trainer:
 
     def distribute(self, ctx, device: torch.device, sync_bn: bool = False) -> None:
         """Run the steps through DistributedDataParallel wrappers (see distributed.py)."""
-        from ganforge.training.distributed import wrap
+        from ganforge.runtime.distributed import wrap
 
         self.g_train = wrap(self.generator, ctx, device, sync_bn)
         self.d_train = wrap(self.discriminator, ctx, device, sync_bn)

@@ -34,7 +34,7 @@ def test_class_and_split_sizes_are_oxford_102s():
 
 
 def test_sizes_equal_the_real_label_and_split_files(real_data_root):
-    from ganforge.text import flowers
+    from ganforge.data.captioned import flowers
 
     root = real_data_root / "flowers102-meta"
     real = flowers.read_labels(root, 102)

@@ -14,7 +14,7 @@ import numpy as np
 from ganforge.data.synthetic_flowers.captions import stated_levels
 from ganforge.data.synthetic_flowers.species import ATTRIBUTES, NAME, VALUES, class_names
 from ganforge.errors import DataError
-from ganforge.text.flowers import Layout, caption_path, find_root, image_path
+from ganforge.data.captioned.flowers import Layout, caption_path, find_root, image_path
 
 LAYOUT = Layout(NAME, class_names, "make it with `ganforge data make synthetic-flowers`")
 LEVEL_COUNTS = tuple(len(VALUES[a]) for a in ATTRIBUTES)
@@ -90,7 +90,7 @@ def check_image(path: Path) -> str | None:
 
 def _caption_error(text: Path, truth: np.ndarray) -> str | None:
     """None if every caption of `text` states only what its image's record says."""
-    from ganforge.text.flowers import read_captions
+    from ganforge.data.captioned.flowers import read_captions
 
     for caption in read_captions(text):
         try:
@@ -112,7 +112,7 @@ def _report(role: str, path: Path, count: int, error: str | None) -> dict[str, o
 def check(data_dir: Any = None) -> list[dict[str, object]]:
     """The flowers layout check, then every image decoded (64x64 RGB), every record read and
     matched to its species, and every caption parsed and matched to its record."""
-    from ganforge.text.flowers import check_files, read_labels
+    from ganforge.data.captioned.flowers import check_files, read_labels
 
     reports = check_files(data_dir, LAYOUT)
     if not all(r["ok"] for r in reports):

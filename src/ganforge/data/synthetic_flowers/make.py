@@ -68,7 +68,7 @@ def encode_jpeg(image: np.ndarray) -> bytes:
 
 def write_chunk(root: Path, ids: Sequence[int]) -> int:
     """Draw images `ids` and write their JPEGs, captions and attributes under `root`."""
-    from ganforge.text.flowers import caption_path, image_path
+    from ganforge.data.captioned.flowers import caption_path, image_path
 
     labels, _ = labels_and_splits()
     params = image_params(ids)

@@ -6,7 +6,7 @@ import errno
 import pytest
 
 from ganforge.errors import DataError, DiskFullError
-from ganforge.training.run_folder import RunFolder, run_folder_of
+from ganforge.runs.folder import RunFolder, run_folder_of
 
 
 def test_a_full_disk_never_leaves_half_a_metrics_line(tmp_path, monkeypatch):
@@ -29,7 +29,7 @@ def test_a_full_disk_never_leaves_half_a_metrics_line(tmp_path, monkeypatch):
             self.file.flush()
             raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("ganforge.training.run_folder.open", HalfThenFull, raising=False)
+    monkeypatch.setattr("ganforge.runs.folder.open", HalfThenFull, raising=False)
     with pytest.raises(DiskFullError, match=r"metrics.jsonl: disk full \(writing it needs"):
         folder.append_records([{"step": 2, "g_loss": 1.5}])
     monkeypatch.undo()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ganforge.text.attributes import ATTRIBUTES, cuts_for, levels, measure, tertile_cuts
+from ganforge.data.captioned.attributes import ATTRIBUTES, cuts_for, levels, measure, tertile_cuts
 
 NAMES = ("thickness", "slant", "width", "brightness", "size")
 

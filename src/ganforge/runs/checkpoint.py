@@ -17,7 +17,7 @@ from safetensors.torch import load, save
 
 from ganforge.errors import CheckpointError, GanforgeError
 from ganforge.fileio import atomic_write_bytes, atomic_write_json, sha256_bytes, sha256_file
-from ganforge.training.checkpoint_check import (
+from ganforge.runs.checkpoint_check import (
     check_shapes,
     expected_shapes,
     read_header,

@@ -4,7 +4,7 @@ import pytest
 
 from ganforge.errors import ConfigError
 from ganforge.pretrained import checkpoint_path
-from ganforge.text.generate import load_text_generator
+from ganforge.sampling.captions import load_text_generator
 
 
 def test_a_pretrained_text_to_image_name_loads():

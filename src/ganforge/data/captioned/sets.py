@@ -60,8 +60,8 @@ def _composed(key: str, split: str, data_dir: Any, limit: int | None, verify: bo
     import torch
 
     from ganforge.data.dataset import load_dataset
-    from ganforge.text.attributes import ATTRIBUTES, cuts_for, levels, measure
-    from ganforge.text.captions_mnist import SEEDS, compose, vocabulary
+    from ganforge.data.captioned.attributes import ATTRIBUTES, cuts_for, levels, measure
+    from ganforge.data.captioned.composed import SEEDS, compose, vocabulary
 
     base = load_dataset(COMPOSED[key], split, data_dir, None, verify)
     names = ATTRIBUTES[key]
@@ -111,7 +111,7 @@ def _flowers(split: str, data_dir: Any, limit: int | None, verify: bool, encoder
              ) -> CaptionedData:
     import torch
 
-    from ganforge.text.flowers import NAME, load_flowers
+    from ganforge.data.captioned.flowers import NAME, load_flowers
 
     images, labels, captions, classes = load_flowers(split, data_dir, limit)
     captions = fill_captions(captions)
@@ -127,7 +127,7 @@ def _synthetic(split: str, data_dir: Any, limit: int | None, verify: bool,
     import torch
 
     from ganforge.data.synthetic_flowers import load as synthetic
-    from ganforge.text.flowers import read_members, split_members
+    from ganforge.data.captioned.flowers import read_members, split_members
 
     name = synthetic.LAYOUT.name
     root = synthetic.ensure_root(data_dir)
@@ -154,7 +154,7 @@ def _composed_entry(key: str, entries: list[dict[str, object]], data_dir: Any
 
 
 def _layout_entry(layout: Any, data_dir: Any) -> dict[str, object]:
-    from ganforge.text.flowers import find_root
+    from ganforge.data.captioned.flowers import find_root
 
     root = find_root(data_dir, layout)
     return {"name": layout.name, "found": root is not None,
@@ -164,7 +164,7 @@ def _layout_entry(layout: Any, data_dir: Any) -> dict[str, object]:
 
 def _flowers_entry(key: str, entries: list[dict[str, object]], data_dir: Any
                    ) -> dict[str, object]:
-    from ganforge.text.flowers import FLOWERS102
+    from ganforge.data.captioned.flowers import FLOWERS102
 
     return _layout_entry(FLOWERS102, data_dir)
 
@@ -177,7 +177,7 @@ def _synthetic_entry(key: str, entries: list[dict[str, object]], data_dir: Any
 
 
 def _check_flowers(data_dir: Any) -> list[dict[str, object]]:
-    from ganforge.text.flowers import check_files
+    from ganforge.data.captioned.flowers import check_files
 
     return check_files(data_dir)
 

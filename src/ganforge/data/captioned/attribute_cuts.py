@@ -1,8 +1,8 @@
 """Cut points of the caption attributes: per class (10 rows), per attribute (in the order of
 attributes.ATTRIBUTES), the 1/3 and 2/3 quantiles on the training split.
 
-Measured with `GANFORGE_DATA=... python -m ganforge.text.attributes` (the output is pasted
-below unchanged); tests/text/test_attributes.py checks them against the real data.
+Measured with `GANFORGE_DATA=... python -m ganforge.data.captioned.attributes` (the output is pasted
+below unchanged); tests/data/captioned/test_attributes.py checks them against the real data.
 """
 
 CUTS: dict[str, list[list[list[float]]]] = {

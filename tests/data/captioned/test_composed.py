@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from ganforge.data import list_datasets, load_dataset
-from ganforge.text.attributes import cuts_for, levels, measure
-from ganforge.text.captions_mnist import NOUNS, WORDS, compose, phrase, vocabulary
+from ganforge.data.captioned.attributes import cuts_for, levels, measure
+from ganforge.data.captioned.composed import NOUNS, WORDS, compose, phrase, vocabulary
 
 
 def test_phrasings():

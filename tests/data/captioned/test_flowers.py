@@ -7,8 +7,8 @@ import pytest
 
 from ganforge.data import load_dataset
 from ganforge.errors import DataError
-from ganforge.text import flowers
-from tests.text.conftest import LABELS, write_mat
+from ganforge.data.captioned import flowers
+from tests.captioned_fixtures import LABELS, write_mat
 
 
 def test_splits_images_labels_and_captions(flowers_root):

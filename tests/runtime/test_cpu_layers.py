@@ -6,7 +6,7 @@ from torch import nn
 
 from ganforge.config import resolve_config
 from ganforge.training.batch import Batch
-from ganforge.training.cpu_layers import (
+from ganforge.runtime.cpu_layers import (
     MaskDropout,
     MatmulConv2d,
     MatmulConvTranspose2d,

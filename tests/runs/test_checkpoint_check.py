@@ -12,7 +12,7 @@ import pytest
 from ganforge.config import resolve_config
 from ganforge.errors import CheckpointError
 from ganforge.models import build_models
-from ganforge.training.checkpoint import read_checkpoint, write_checkpoint
+from ganforge.runs.checkpoint import read_checkpoint, write_checkpoint
 
 SIZES = {"g_hidden": "16", "d_hidden": "16"}
 
@@ -62,7 +62,7 @@ def test_an_intact_checkpoint_reads(tmp_path):
 
 
 def test_header_is_read_alone(tmp_path):
-    from ganforge.training.checkpoint_check import read_header
+    from ganforge.runs.checkpoint_check import read_header
 
     path = tiny_checkpoint(tmp_path).with_suffix(".safetensors")
     assert read_header(path)["generator.net.0.weight"] == (16, 100)

@@ -11,7 +11,7 @@ import torch
 from ganforge.config import resolve_config
 from ganforge.errors import ConfigError
 from ganforge.training.batch import BatchSource
-from ganforge.training.device import (
+from ganforge.runtime.device import (
     Precision,
     auto_threads,
     make_precision,
@@ -106,7 +106,7 @@ def test_compile_builds_in_place_or_fails_clearly(monkeypatch):
 def test_compile_imports_no_deprecated_torch_code_into_view():
     """torch._dynamo's import of torch.utils.mkldnn (torch.jit.script_method) stays silent:
     a fresh interpreter with every DeprecationWarning an error compiles a network."""
-    code = ("import torch; from ganforge.training.device import compile_networks; "
+    code = ("import torch; from ganforge.runtime.device import compile_networks; "
             "compile_networks(torch.device('cpu'), torch.nn.Linear(2, 2)); print('compiled')")
     env = {**os.environ, "PYTHONWARNINGS": "error::DeprecationWarning"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -123,7 +123,7 @@ def test_compile_imports_no_deprecated_torch_code_into_view():
     ("bf16", "cpu", {"fp", "asimd"}, False),  # not x86
 ])
 def test_bf16_on_a_cpu_without_bf16_instructions_is_warned_about(name, device, flags, warned):
-    from ganforge.training.device import precision_note
+    from ganforge.runtime.device import precision_note
 
     note = precision_note(name, torch.device(device), flags)
     assert (note is not None) == warned

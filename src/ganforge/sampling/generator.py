@@ -13,7 +13,7 @@ from torch import nn
 from ganforge.config import RunConfig
 from ganforge.errors import CheckpointError, ConfigError
 from ganforge.models import build_models
-from ganforge.training.checkpoint import (
+from ganforge.runs.checkpoint import (
     newest_checkpoint,
     read_checkpoint,
     saved_config,

@@ -1,4 +1,4 @@
-"""Run under torchrun by tests/training/test_distributed.py: a tiny training run whose
+"""Run under torchrun by tests/runtime/test_distributed.py: a tiny training run whose
 observer writes, on every rank, a hash of the weights after every generator step."""
 
 import hashlib

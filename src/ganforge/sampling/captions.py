@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 
 from ganforge.errors import CheckpointError, ConfigError
-from ganforge.sampling import LoadedGenerator, load_generator
+from ganforge.sampling.generator import LoadedGenerator, load_generator
 from ganforge.text.blank import is_blank
 from ganforge.training.noise import sample_noise
 

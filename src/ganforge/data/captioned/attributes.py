@@ -4,7 +4,7 @@ what attribute alignment measures again on generated images (the same code for b
 Each attribute is a number per image, cut into three levels (0 low, 1 middle, 2 high) by the
 tertiles of the image's class in the training split, so every class has thin and thick,
 upright and slanted members. The cut points below were measured on the training splits with
-`python -m ganforge.text.attributes` (see docs/text-to-image.md).
+`python -m ganforge.data.captioned.attributes` (see docs/text-to-image.md).
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def tertile_cuts(values: np.ndarray, labels: np.ndarray, num_classes: int) -> np
 
 def cuts_for(dataset: str) -> np.ndarray:
     """The shipped cut points of a captioned data set, (10, 3, 2)."""
-    from ganforge.text.attribute_cuts import CUTS
+    from ganforge.data.captioned.attribute_cuts import CUTS
 
     return np.asarray(CUTS[dataset], dtype=np.float32)
 

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from ganforge.errors import ConfigError
-from ganforge.training.cpu_layers import fast_layers
+from ganforge.runtime.cpu_layers import fast_layers
 
 PRECISIONS = ("fp32", "bf16", "fp16")
 _DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
