@@ -15,9 +15,9 @@ from pathlib import Path
 import torch
 
 from ganforge.config import RunConfig, resolve_config
+from ganforge.runs.folder import RunFolder
 from ganforge.training.loop import TrainingLoop
 from ganforge.training.run import fit_to_data, load_training_data, prepare
-from ganforge.runs.folder import RunFolder
 
 
 def cpu_name() -> str:

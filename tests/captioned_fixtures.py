@@ -1,5 +1,5 @@
-"""Fixtures of the tests of text and captioned data: a private user cache, a counting encoder, and a tiny Oxford
-flowers folder in the standard layout, built from scratch."""
+"""Fixtures of the tests of text and captioned data: a private user cache, a counting
+encoder, and a tiny Oxford flowers folder in the standard layout, built from scratch."""
 
 from __future__ import annotations
 

@@ -146,8 +146,8 @@ def test_resume_of_a_run_without_checkpoints(tmp_path):
 @settings(max_examples=120, deadline=None)
 @given(st.binary(max_size=300))
 def test_caption_files_of_random_bytes(tmp_path_factory, content):
-    from ganforge.errors import DataError
     from ganforge.data.captioned.flowers import read_captions
+    from ganforge.errors import DataError
 
     path = tmp_path_factory.mktemp("cap") / "image_00001.txt"
     path.write_bytes(content)
@@ -162,8 +162,8 @@ def test_caption_files_of_random_bytes(tmp_path_factory, content):
 @settings(max_examples=60, deadline=None)
 @given(st.binary(max_size=400))
 def test_jpegs_of_random_bytes(tmp_path_factory, content):
-    from ganforge.errors import DataError
     from ganforge.data.captioned.flowers import read_image
+    from ganforge.errors import DataError
 
     path = tmp_path_factory.mktemp("jpg") / "image_00001.jpg"
     path.write_bytes(b"\xff\xd8\xff" + content)

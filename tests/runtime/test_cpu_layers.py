@@ -5,13 +5,13 @@ import torch
 from torch import nn
 
 from ganforge.config import resolve_config
-from ganforge.training.batch import Batch
 from ganforge.runtime.cpu_layers import (
     MaskDropout,
     MatmulConv2d,
     MatmulConvTranspose2d,
     fast_layers,
 )
+from ganforge.training.batch import Batch
 from ganforge.training.run import build_trainer
 
 TINY = {"g_hidden": "16", "d_hidden": "16"}

@@ -10,7 +10,6 @@ import torch
 
 from ganforge.config import resolve_config
 from ganforge.errors import ConfigError
-from ganforge.training.batch import BatchSource
 from ganforge.runtime.device import (
     Precision,
     auto_threads,
@@ -18,6 +17,7 @@ from ganforge.runtime.device import (
     resolve_device,
     set_threads,
 )
+from ganforge.training.batch import BatchSource
 from ganforge.training.run import build_trainer
 
 NO_GPU = not torch.cuda.is_available() and not torch.backends.mps.is_available()

@@ -22,8 +22,8 @@ def test_linear_decay_scales_each_base_rate_by_the_progress_left():
 
 
 def _loop(tmp_path, **overrides):
-    from ganforge.training.run import fit_to_data, load_training_data, prepare
     from ganforge.runs.folder import RunFolder
+    from ganforge.training.run import fit_to_data, load_training_data, prepare
 
     config = resolve_config("dcgan-mnist", overrides={
         "limit": "256", "epochs": "1", "eval_every": "0", "lr_decay": "linear", **overrides})

@@ -8,8 +8,8 @@ from PIL import Image
 
 from ganforge.config import resolve_config
 from ganforge.errors import ConfigError, DataError
-from ganforge.sampling.generator import generate, load_generator
 from ganforge.runs.checkpoint import list_checkpoints, read_checkpoint
+from ganforge.sampling.generator import generate, load_generator
 from ganforge.training.run import train
 
 TINY = {"limit": "128", "batch_size": "32", "epochs": "2", "log_every": "3", "eval_every": "0"}

@@ -105,8 +105,8 @@ def _download_flowers(captions: str | None) -> int:
 
 
 def run_make(args: argparse.Namespace) -> int:
-    from ganforge.errors import DataError
     from ganforge.data.captioned.sets import CAPTIONED_SETS, normalise
+    from ganforge.errors import DataError
 
     spec = CAPTIONED_SETS.get(normalise(args.name))
     if spec is None or spec.make is None:

@@ -29,8 +29,8 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from ganforge.errors import ConfigError
     from ganforge.pretrained.store import resolve_source
-    from ganforge.sampling.generator import export_images
     from ganforge.sampling.captions import generate_from_caption, load_text_generator
+    from ganforge.sampling.generator import export_images
 
     if args.pretrained is not None and args.caption is None:  # `--pretrained NAME "caption"`
         args.run, args.caption = None, args.run

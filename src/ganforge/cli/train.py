@@ -43,9 +43,9 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ganforge.runs.folder import RunFolder
     from ganforge.training.loop import Interrupted
     from ganforge.training.run import resume, train
-    from ganforge.runs.folder import RunFolder
 
     overrides = {k[4:]: v for k, v in vars(args).items() if k.startswith("set_") and v is not None}
     if args.progress_every is not None and not 0 <= args.progress_every < 1e9:

@@ -198,8 +198,8 @@ def check(name: str, data_dir: PathLike | None = None) -> list[dict[str, object]
     A data set built from another (stacked MNIST, the composed captions) checks the files
     of that one; flowers102 checks its layout (it has no published checksums).
     """
-    from ganforge.data.stacked import NAME as STACKED
     from ganforge.data.captioned.sets import COMPOSED, check_captioned
+    from ganforge.data.stacked import NAME as STACKED
 
     own = check_captioned(name, data_dir)  # a captioned set with a checker of its own
     if own is not None:

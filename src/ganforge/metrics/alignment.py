@@ -97,8 +97,8 @@ def held_out_captions(config: Any, seed: int) -> dict[str, Any]:
 def base_dataset(dataset: str) -> str:
     """The image data set whose evaluator judges a captioned set's images (its weights
     shipped or trained), or a one-line ConfigError."""
-    from ganforge.metrics.weights import evaluator_for, has_weights
     from ganforge.data.captioned.sets import CAPTIONED_SETS, scored_as
+    from ganforge.metrics.weights import evaluator_for, has_weights
 
     base = scored_as(dataset)
     evaluator = None if base is None else evaluator_for(base)

@@ -126,8 +126,8 @@ def make_eval_observer(config: RunConfig) -> Observer | None:
 
     every, dataset = config.train.eval_every, normalise_dataset(config.data.dataset)
     if every >= 1 and hasattr(config.model, "text_encoder"):
-        from ganforge.metrics.text_observer import TextEvalObserver
         from ganforge.data.captioned.sets import scored_as
+        from ganforge.metrics.text_observer import TextEvalObserver
 
         base = scored_as(dataset)
         evaluator = None if base is None else evaluator_for(base)

@@ -19,12 +19,12 @@ import threading
 
 import torch
 
+from ganforge.sampling.captions import draw, encode_captions, noise
 from ganforge.sampling.generator import LoadedGenerator
 from ganforge.serve.interpolate import Method, interpolate
 from ganforge.serve.schemas import MAX_CAPTION
 from ganforge.serve.service import ModelDescription, RequestError, describe_run, freeze
 from ganforge.text.blank import is_blank
-from ganforge.sampling.captions import draw, encode_captions, noise
 
 # Encoded once at start-up: loads the encoder and checks its vector size against the model.
 WARM_UP_CAPTION = "a picture"

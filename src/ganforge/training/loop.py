@@ -19,11 +19,11 @@ from tqdm import tqdm
 
 from ganforge.config import RunConfig
 from ganforge.errors import ConfigError, DivergenceError
-from ganforge.training.batch import BatchSource
+from ganforge.runs.folder import ReadOnlyFolder, RunFolder
 from ganforge.runtime.distributed import DistContext, any_rank, shard
+from ganforge.training.batch import BatchSource
 from ganforge.training.observers import Observer
 from ganforge.training.progress import ProgressLines, wants_lines
-from ganforge.runs.folder import ReadOnlyFolder, RunFolder
 from ganforge.training.trainer import Divergence, Trainer
 
 if TYPE_CHECKING:

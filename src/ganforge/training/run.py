@@ -13,7 +13,7 @@ from ganforge.config import RunConfig
 from ganforge.errors import ConfigError, DiskFullError
 from ganforge.losses import get_loss
 from ganforge.models import build_models, get_architecture
-from ganforge.training.batch import BatchSource
+from ganforge.runs.folder import RunFolder
 from ganforge.runtime.device import (
     compile_networks,
     make_precision,
@@ -21,13 +21,13 @@ from ganforge.runtime.device import (
     precision_note,
     resolve_device,
 )
+from ganforge.training.batch import BatchSource
 from ganforge.training.loop import TrainingLoop
 from ganforge.training.noise import sample_noise
 from ganforge.training.objectives import AdversarialObjective
 from ganforge.training.observers import Observer
 from ganforge.training.progress import nothing_to_train, start_line
 from ganforge.training.regularizers import bind_progress, plan_stabilisers
-from ganforge.runs.folder import RunFolder
 from ganforge.training.trainer import Trainer, default_schedule
 
 

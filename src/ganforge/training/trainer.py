@@ -17,8 +17,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from ganforge.training.batch import Batch
 from ganforge.runtime.device import Precision
+from ganforge.training.batch import Batch
 from ganforge.training.ema import EMA
 
 

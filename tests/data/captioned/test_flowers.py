@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from ganforge.data import load_dataset
-from ganforge.errors import DataError
 from ganforge.data.captioned import flowers
+from ganforge.errors import DataError
 from tests.captioned_fixtures import LABELS, write_mat
 
 

@@ -110,8 +110,8 @@ def test_missing_set_is_one_line_with_the_command_to_make_it(tmp_path, capsys):
 
 def test_only_its_own_folder_counts(synthetic_flowers, tmp_path):
     """A bare root holding the Oxford files is flowers102's, never synthetic-flowers'."""
-    from ganforge.data.synthetic_flowers.load import LAYOUT
     from ganforge.data.captioned.flowers import FLOWERS102, find_root
+    from ganforge.data.synthetic_flowers.load import LAYOUT
 
     bare = tmp_path / "bare"
     shutil.copytree(synthetic_flowers, bare, copy_function=os.link)

@@ -59,9 +59,9 @@ def _composed(key: str, split: str, data_dir: Any, limit: int | None, verify: bo
               encoder: str | None) -> CaptionedData:
     import torch
 
-    from ganforge.data.dataset import load_dataset
     from ganforge.data.captioned.attributes import ATTRIBUTES, cuts_for, levels, measure
     from ganforge.data.captioned.composed import SEEDS, compose, vocabulary
+    from ganforge.data.dataset import load_dataset
 
     base = load_dataset(COMPOSED[key], split, data_dir, None, verify)
     names = ATTRIBUTES[key]
@@ -126,8 +126,8 @@ def _synthetic(split: str, data_dir: Any, limit: int | None, verify: bool,
     its captions state and each image's own attributes."""
     import torch
 
-    from ganforge.data.synthetic_flowers import load as synthetic
     from ganforge.data.captioned.flowers import read_members, split_members
+    from ganforge.data.synthetic_flowers import load as synthetic
 
     name = synthetic.LAYOUT.name
     root = synthetic.ensure_root(data_dir)

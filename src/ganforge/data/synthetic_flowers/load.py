@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from ganforge.data.captioned.flowers import Layout, caption_path, find_root, image_path
 from ganforge.data.synthetic_flowers.captions import stated_levels
 from ganforge.data.synthetic_flowers.species import ATTRIBUTES, NAME, VALUES, class_names
 from ganforge.errors import DataError
-from ganforge.data.captioned.flowers import Layout, caption_path, find_root, image_path
 
 LAYOUT = Layout(NAME, class_names, "make it with `ganforge data make synthetic-flowers`")
 LEVEL_COUNTS = tuple(len(VALUES[a]) for a in ATTRIBUTES)
