@@ -30,6 +30,11 @@ class ImageData:
     labels: torch.Tensor
     classes: tuple[str, ...]
     name: str
+    # What a captioned split adds (data/captioned/sets.py:CaptionedData); None elsewhere, so
+    # every split answers them alike
+    text: torch.Tensor | None = None  # (N, K, E) sentence vectors of K captions per image
+    levels: np.ndarray | None = None  # (N, K, A) attribute levels the captions state, or -1
+    truth: np.ndarray | None = None  # (N, A) each image's own attribute levels, when known
 
     def __post_init__(self) -> None:
         """Check that images and labels agree in layout and length."""

@@ -36,10 +36,7 @@ class CaptionedData(ImageData):
     """An ImageData whose images each have K captions (and their vectors, when encoded)."""
 
     captions: list[list[str]] | None = None  # (N, K) caption strings
-    text: torch.Tensor | None = None  # (N, K, E) float16 sentence vectors
-    levels: np.ndarray | None = None  # (N, K, A) attribute levels the captions state, or -1
     attributes: tuple[str, ...] = ()  # names of the A attributes (composed and drawn sets)
-    truth: np.ndarray | None = None  # (N, A) each image's own levels (synthetic-flowers)
     level_counts: tuple[int, ...] = ()  # levels of each attribute, where `truth` is known
     encoder: str | None = None
 
