@@ -275,7 +275,7 @@ def _mutate(record, key, inner, value):
 
 @pytest.fixture(scope="module")
 def tiny_record(tmp_path_factory):
-    from tests.training.test_checkpoint_check import tiny_checkpoint
+    from tests.runs.test_checkpoint_check import tiny_checkpoint
 
     path = tiny_checkpoint(tmp_path_factory.mktemp("fuzz-ckpt"))
     return path, path.read_text()
