@@ -12,8 +12,9 @@ from PIL import Image
 from ganforge.cli import main
 from ganforge.errors import ConfigError, DataError
 from ganforge.report.metrics import Metric, metric_keys
-from ganforge.report.run_data import load_run, read_records
+from ganforge.report.run_data import load_run
 from ganforge.report.run_report import write_report
+from ganforge.runs.folder import read_records
 from tests.report.conftest import CAPTIONS, assert_self_contained, decode_data_uri, parse_page
 
 

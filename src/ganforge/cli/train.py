@@ -106,8 +106,9 @@ def _resume_target(args: argparse.Namespace) -> tuple[Path, Path | None] | None:
 
 def _has_checkpoints(run: Path) -> bool:
     from ganforge.runs.checkpoint import resumable_checkpoints
+    from ganforge.runs.folder import RunFolder
 
-    return (run / "config.toml").exists() and bool(resumable_checkpoints(run))
+    return RunFolder(run).is_run() and bool(resumable_checkpoints(run))
 
 
 def _check_resume_settings(args: argparse.Namespace, run_config, run_dir: Path) -> None:
@@ -128,13 +129,13 @@ def _fresh_config(args: argparse.Namespace, overrides: dict[str, str]):
     --resume auto such a run (killed early) starts afresh, from its own settings unless the
     command line gives a preset or config (a preset must then be the run's own)."""
     from ganforge.config import resolve_config
-    from ganforge.runs.folder import RunFolder  # imports torch: not at CLI start-up
+    from ganforge.runs.folder import RunFolder
 
     out = Path(args.out) if args.out else None
-    restart = args.resume == "auto" and out is not None and (out / "config.toml").exists()
+    restart = args.resume == "auto" and out is not None and RunFolder(out).is_run()
     if not restart:
         return resolve_config(args.preset, args.config, overrides), False
     _check_preset(args, RunFolder(out).read_config(), out)
     if args.preset or args.config:
         return resolve_config(args.preset, args.config, overrides), True
-    return resolve_config(config_file=out / "config.toml", overrides=overrides), True
+    return resolve_config(config_file=RunFolder(out).config, overrides=overrides), True

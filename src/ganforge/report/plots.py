@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ganforge.report.metrics import STEP_LABELS, STEP_STATS, epoch_means, metric_keys, series
+from ganforge.runs.folder import LOSSES_PLOT
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -37,7 +38,7 @@ def loss_plot(steps: Records, title: str | None = None) -> bytes:
     from ganforge.viz import plot_losses
 
     with tempfile.TemporaryDirectory(prefix="ganforge-report-") as folder:
-        path = plot_losses(steps, Path(folder) / "losses.png", title=title)
+        path = plot_losses(steps, Path(folder) / LOSSES_PLOT, title=title)
         return path.read_bytes()
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from ganforge.config import read_toml
 from ganforge.errors import ConfigError, DataError
+from ganforge.runs.folder import CONFIG, RunFolder, read_records
 
 
 @dataclass
@@ -56,43 +57,20 @@ def load_run(path: Path | str) -> RunData:
     root = Path(path)
     if not root.is_dir():
         raise ConfigError(f"{root}: no such run folder")
-    if not (root / "config.toml").is_file():
-        raise ConfigError(f"{root}: not a ganforge run folder (no config.toml)")
-    steps, evals = split_records(read_records(root / "metrics.jsonl"))
+    folder = RunFolder(root)
+    if not folder.is_run():
+        raise ConfigError(f"{root}: not a ganforge run folder (no {CONFIG})")
+    steps, evals = split_records(read_records(folder.metrics))
     return RunData(
         path=root,
         name=root.resolve().name,
-        settings=read_toml(root / "config.toml"),
+        settings=read_toml(folder.config),
         steps=steps,
         evals=evals,
-        samples=sample_grids(root / "samples"),
-        best=read_best(root / "checkpoints" / "best.json"),
+        samples=sample_grids(folder.samples),
+        best=read_best(folder.best),
         captions=read_captions(root),
     )
-
-
-def read_records(path: Path, count: int | None = None) -> list[dict[str, Any]]:
-    """metrics.jsonl as dicts (the first `count` only, when given); an unfinished last line
-    (run still writing) is skipped; a bad line is a DataError naming the file and line."""
-    if not path.is_file():
-        return []
-    lines = path.read_bytes().split(b"\n")
-    records: list[dict[str, Any]] = []
-    for number, line in enumerate(lines, 1):
-        if count is not None and len(records) >= count:
-            break
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            if number == len(lines):  # no newline yet: the writer is mid-line
-                break
-            raise DataError(f"{path}:{number}: not a JSON record") from None
-        if not isinstance(record, dict):
-            raise DataError(f"{path}:{number}: expected a JSON object")
-        records.append(record)
-    return records
 
 
 def split_records(records: list[dict[str, Any]]) -> tuple[list[dict], list[dict]]:
@@ -131,7 +109,7 @@ def read_best(path: Path) -> dict[str, Any] | None:
 
 def read_captions(root: Path) -> list[Caption] | None:
     """captions.json: [{"caption": str, "image": "samples/..."}], images inside the run."""
-    path = root / "captions.json"
+    path = RunFolder(root).captions
     if not path.is_file():
         return None
     entries = read_json(path)

@@ -17,8 +17,9 @@ from ganforge.report import html as h
 from ganforge.report.metrics import STEP_LABELS, last_epoch_stats, metric_keys, with_floor
 from ganforge.report.plots import eval_plot, loss_plot
 from ganforge.report.run_data import RunData, load_run
+from ganforge.runs.folder import PROGRESS_GIF, REPORT
 
-REPORT_NAME = "report.html"
+REPORT_NAME = REPORT
 _SMALL_GRID = 200  # grids narrower than this many pixels are shown twice their size
 
 
@@ -94,12 +95,12 @@ def progress_gif(run: RunData) -> h.Html:
     """progress.gif inlined; for a run still training, drawn from the grids so far."""
     from ganforge.viz import make_gif
 
-    path = run.path / "progress.gif"
+    path = run.path / PROGRESS_GIF
     if path.is_file() and _gif_is_current(path, run):
         return h.file_img(path, "samples over epochs", "progress")
     epochs = list(run.samples)
     with tempfile.TemporaryDirectory(prefix="ganforge-report-") as folder:
-        gif = make_gif([run.samples[e] for e in epochs], Path(folder) / "progress.gif",
+        gif = make_gif([run.samples[e] for e in epochs], Path(folder) / PROGRESS_GIF,
                        labels=[f"epoch {e}" for e in epochs], scale=2)
         return h.img(gif.read_bytes(), "image/gif", "samples over epochs", "progress",
                      pixels=True)

@@ -24,6 +24,7 @@ from ganforge.runs.checkpoint_check import (
     read_record,
     tensor_file,
 )
+from ganforge.runs.folder import RunFolder
 
 FORMAT = "ganforge-checkpoint"
 VERSION = 1
@@ -136,12 +137,12 @@ def _refuse_pickles(path: Path) -> None:
 
 def list_checkpoints(run_dir: Path | str) -> list[Path]:
     """The checkpoint JSON files of a run, oldest first."""
-    return sorted((Path(run_dir) / "checkpoints").glob("step_*.json"))
+    return sorted(RunFolder(run_dir).checkpoints.glob("step_*.json"))
 
 
 def resumable_checkpoints(run_dir: Path | str) -> list[Path]:
     """Step checkpoints oldest first, then `final` (the end of the run) if present."""
-    final = Path(run_dir) / "checkpoints" / "final.json"
+    final = RunFolder(run_dir).checkpoints / "final.json"
     return list_checkpoints(run_dir) + ([final] if final.exists() else [])
 
 

@@ -1,11 +1,16 @@
-"""A run folder and the artefacts a training run leaves in it.
+"""A run folder and the artefacts a training run leaves in it; the one place their names
+are spelled (everything else asks RunFolder or these constants).
 
     config.toml          resolved settings
-    metrics.jsonl        one JSON record per generator step
+    metrics.jsonl        one JSON record per generator step (and per evaluation)
     samples/epoch_NNN.png  grid from fixed noise after each epoch
+    captions.json        the fixed captions of a text-conditioned run's grids
     progress.gif         all epoch grids
     losses.png           G and D loss, D(x) and D(G(z)) over steps
-    checkpoints/         safetensors + JSON
+    checkpoints/         safetensors + JSON (best.json: the best evaluated checkpoint)
+    eval.json, eval.png  `ganforge evaluate`'s result, the in-training evaluations' plot
+    report.html          `ganforge report`
+    tensorboard/         event files of --tensorboard
 """
 
 from __future__ import annotations
@@ -20,25 +25,41 @@ from typing import Any
 import tomli_w
 
 from ganforge.config import RunConfig, read_toml
-from ganforge.errors import ConfigError
+from ganforge.errors import ConfigError, DataError
 from ganforge.fileio import (
     atomic_write_bytes,
     atomic_write_text,
     raise_if_disk_full,
     remove_stale_temporaries,
 )
-from ganforge.report.run_data import read_records
 
-ARTEFACTS = ("config.toml", "metrics.jsonl", "samples", "progress.gif", "losses.png", "checkpoints",
-             "report.html", "tensorboard", "eval.json", "eval.png")
+CONFIG = "config.toml"
+METRICS = "metrics.jsonl"
+SAMPLES = "samples"
+CHECKPOINTS = "checkpoints"
+CAPTIONS = "captions.json"
+PROGRESS_GIF = "progress.gif"
+LOSSES_PLOT = "losses.png"
+BEST = "best.json"  # in checkpoints/
+EVAL = "eval.json"
+EVAL_PLOT = "eval.png"
+REPORT = "report.html"
+TENSORBOARD = "tensorboard"
+ARTEFACTS = (CONFIG, METRICS, SAMPLES, CAPTIONS, PROGRESS_GIF, LOSSES_PLOT, CHECKPOINTS, REPORT,
+             TENSORBOARD, EVAL, EVAL_PLOT)
 
 
 class RunFolder:
     def __init__(self, path: Path | str):
         self.path = Path(path)
-        self.samples = self.path / "samples"
-        self.checkpoints = self.path / "checkpoints"
-        self.metrics = self.path / "metrics.jsonl"
+        self.config = self.path / CONFIG
+        self.samples = self.path / SAMPLES
+        self.checkpoints = self.path / CHECKPOINTS
+        self.metrics = self.path / METRICS
+        self.captions = self.path / CAPTIONS
+        self.best = self.checkpoints / BEST
+        self.eval = self.path / EVAL
+        self.eval_plot = self.path / EVAL_PLOT
 
     @classmethod
     def create(cls, path: Path | str, config: RunConfig, force: bool = False) -> RunFolder:
@@ -46,7 +67,7 @@ class RunFolder:
         folder = cls(path)
         if folder.path.exists() and not folder.path.is_dir():
             raise ConfigError(f"{folder.path}: exists and is not a folder")
-        if (folder.path / "config.toml").exists() and not force:
+        if folder.config.exists() and not force:
             raise ConfigError(
                 f"{folder.path}: already holds a run; use --force to replace it or --out elsewhere"
             )
@@ -58,7 +79,7 @@ class RunFolder:
         return folder
 
     def write_config(self, config: RunConfig) -> None:
-        atomic_write_text(self.path / "config.toml", tomli_w.dumps(config.to_dict()))
+        atomic_write_text(self.config, tomli_w.dumps(config.to_dict()))
 
     def clear(self) -> None:
         """Remove the artefacts of an earlier run (only ganforge's own files)."""
@@ -76,10 +97,13 @@ class RunFolder:
                 for p in remove_stale_temporaries(folder)]
 
     def read_config(self) -> RunConfig:
-        path = self.path / "config.toml"
-        if not path.exists():
-            raise ConfigError(f"{self.path}: not a run folder (no config.toml)")
-        return RunConfig.from_dict(read_toml(path), str(path))
+        if not self.config.exists():
+            raise ConfigError(f"{self.path}: not a run folder (no {CONFIG})")
+        return RunConfig.from_dict(read_toml(self.config), str(self.config))
+
+    def is_run(self) -> bool:
+        """Whether the folder holds a run (its config)."""
+        return self.config.is_file()
 
     def append_records(self, records: Iterable[dict[str, Any]]) -> None:
         """Append whole lines; a failed write (disk full) is cut back to the last whole one."""
@@ -134,10 +158,10 @@ class RunFolder:
         frames = self.sample_paths()
         if frames:
             labels = [f"epoch {int(p.stem.split('_')[1])}" for p in frames]
-            make_gif(frames, self.path / "progress.gif", labels=labels, scale=2)
+            make_gif(frames, self.path / PROGRESS_GIF, labels=labels, scale=2)
         records = [r for r in self.read_records() if r.get("kind") == "step"]
         if records:
-            plot_losses(records, self.path / "losses.png")
+            plot_losses(records, self.path / LOSSES_PLOT)
 
 
 def run_folder_of(path: Path | str) -> Path | None:
@@ -145,11 +169,35 @@ def run_folder_of(path: Path | str) -> Path | None:
     file in the run folder or in its checkpoints/); None when it belongs to no run."""
     path = Path(path)
     candidates = [path] if path.is_dir() else [path.parent] + (
-        [path.parent.parent] if path.parent.name == "checkpoints" else [])
+        [path.parent.parent] if path.parent.name == CHECKPOINTS else [])
     for folder in candidates:
-        if (folder / "config.toml").is_file():
+        if RunFolder(folder).is_run():
             return folder
     return None
+
+
+def read_records(path: Path, count: int | None = None) -> list[dict[str, Any]]:
+    """metrics.jsonl as dicts (the first `count` only, when given); an unfinished last line
+    (run still writing) is skipped; a bad line is a DataError naming the file and line."""
+    if not path.is_file():
+        return []
+    lines = path.read_bytes().split(b"\n")
+    records: list[dict[str, Any]] = []
+    for number, line in enumerate(lines, 1):
+        if count is not None and len(records) >= count:
+            break
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            if number == len(lines):  # no newline yet: the writer is mid-line
+                break
+            raise DataError(f"{path}:{number}: not a JSON record") from None
+        if not isinstance(record, dict):
+            raise DataError(f"{path}:{number}: expected a JSON object")
+        records.append(record)
+    return records
 
 
 class ReadOnlyFolder(RunFolder):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ganforge.errors import ConfigError
+from ganforge.runs.folder import TENSORBOARD
 from ganforge.training.observers import Observer
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 STEP_TAGS = {"g_loss": "train/g_loss", "d_loss": "train/d_loss",
              "d_real": "train/d_real", "d_fake": "train/d_fake"}
-LOG_FOLDER = "tensorboard"
+LOG_FOLDER = TENSORBOARD
 _SUMMARY_SKIP = frozenset({"epoch", "step"})
 
 
