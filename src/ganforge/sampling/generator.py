@@ -12,6 +12,7 @@ from torch import nn
 
 from ganforge.config import RunConfig
 from ganforge.errors import CheckpointError, ConfigError
+from ganforge.model_configs import condition_of
 from ganforge.models import build_models
 from ganforge.runs.checkpoint import (
     newest_checkpoint,
@@ -95,7 +96,7 @@ def class_index(config: RunConfig, name: str) -> torch.Tensor:
     a one-line ConfigError for another kind of run or an unknown class."""
     from ganforge.data.registry import get_spec
 
-    if config.model.arch != "cdcgan28":
+    if condition_of(config.model) != "class":
         raise ConfigError(f"--class needs a class-conditional generator (arch cdcgan28); "
                           f"this one is {config.model.arch}")
     classes = get_spec(config.data.dataset).classes
