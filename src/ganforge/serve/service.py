@@ -18,6 +18,7 @@ from typing import Protocol
 import torch
 
 from ganforge.errors import GanforgeError
+from ganforge.model_configs import Condition, condition_of
 from ganforge.sampling.captions import draw, noise
 from ganforge.sampling.generator import LoadedGenerator
 from ganforge.serve.interpolate import Method, interpolate
@@ -84,15 +85,15 @@ class Service:
     def __init__(self, loaded: LoadedGenerator, condition: ConditionInput):
         freeze(loaded.generator)
         self._loaded = loaded
-        self._condition = condition
+        self._input = condition
 
     @property
-    def conditional(self) -> bool:
-        """Whether requests carry a caption (the page's controls follow it)."""
-        return self._condition.conditional
+    def condition(self) -> Condition:
+        """What the served run is conditioned on (the page's controls follow it)."""
+        return condition_of(self._loaded.config.model)
 
     def describe(self) -> ModelDescription:
-        loaded, condition = self._loaded, self._condition
+        loaded, condition = self._loaded, self._input
         model = loaded.config.model
         return ModelDescription(
             kind=condition.kind, arch=model.arch, dataset=loaded.config.data.dataset,
@@ -119,12 +120,12 @@ class Service:
                  caption_to: str | None = None, t: float | None = None) -> torch.Tensor:
         """n images from a seed (and the caption; with caption_to and t, the same noise at
         fraction t of the way from caption to caption_to): same request, same images."""
-        cond = self._condition.for_generate(caption, caption_to, t)
+        cond = self._input.for_generate(caption, caption_to, t)
         return self.decode(self.latents(n, seed), cond)
 
     def interpolate(self, n: int, seed_a: int, seed_b: int, t: float, method: Method = "slerp",
                     caption: str | None = None) -> torch.Tensor:
         """n images at fraction t of the way from seed_a's latent points to seed_b's."""
-        cond = self._condition.for_walk(caption)
+        cond = self._input.for_walk(caption)
         z = interpolate(self.latents(n, seed_a), self.latents(n, seed_b), t, method)
         return self.decode(z, cond)
