@@ -206,7 +206,7 @@ def batching_check(run: Path, args: argparse.Namespace) -> int:
     merged, measured in this process with one torch thread, and the largest change of output."""
     import torch
 
-    from ganforge.serve.service import load_service
+    from ganforge.serve.assembly import load_service
 
     torch.set_num_threads(1)
     service = load_service(run)

@@ -35,7 +35,7 @@ _EXPORTS = {
     "evaluate_text_run": "ganforge.metrics.alignment",
     "load_text_generator": "ganforge.sampling.captions",
     "generate_from_caption": "ganforge.sampling.captions",
-    "load_pretrained": "ganforge.pretrained",
+    "load_pretrained": "ganforge.sampling.generator",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ganforge.pretrained import load_pretrained, read_entry
+from ganforge.pretrained import read_entry
+from ganforge.sampling.generator import load_pretrained
 from tests.pretrained.results_doc import find_row, first_number
 
 UNCONDITIONAL = ("mlp-mnist", "dcgan-mnist", "dcgan-fashion", "best-mnist", "best-fashion")

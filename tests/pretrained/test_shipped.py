@@ -15,13 +15,12 @@ from ganforge.fileio import sha256_file
 from ganforge.pretrained import (
     checkpoint_path,
     known_names,
-    load_pretrained,
     pretrained_folder,
     read_entry,
     resolve_source,
 )
 from ganforge.pretrained.store import MAX_BYTES
-from ganforge.sampling.generator import generate
+from ganforge.sampling.generator import generate, load_pretrained
 
 SHIPPED = ("mlp-mnist", "dcgan-mnist", "dcgan-fashion", "best-mnist", "best-fashion",
            "t2i-fashion")

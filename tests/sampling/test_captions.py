@@ -13,6 +13,7 @@ def test_a_pretrained_text_to_image_name_loads():
     assert loaded.config.model.arch == "t2i"
 
 
-def test_a_pretrained_generator_without_captions_is_refused():
-    with pytest.raises(ConfigError, match="arch cdcgan28 does not read captions"):
-        load_text_generator("best-fashion")
+@pytest.mark.parametrize(("name", "arch"), [("best-fashion", "cdcgan28"), ("mlp-mnist", "mlp")])
+def test_a_pretrained_generator_without_captions_is_refused(name, arch):
+    with pytest.raises(ConfigError, match=f"arch {arch} does not read captions"):
+        load_text_generator(name)

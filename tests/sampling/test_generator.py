@@ -6,7 +6,7 @@ import torch
 from ganforge.config import resolve_config
 from ganforge.errors import ConfigError
 from ganforge.models.cdcgan28 import classes_from_noise
-from ganforge.sampling.generator import generate, load_generator
+from ganforge.sampling.generator import generate, load_generator, load_pretrained
 from ganforge.training.noise import sample_noise
 from ganforge.training.run import train
 from tests.test_cli import _one_line_error, ganforge
@@ -56,7 +56,7 @@ def test_cli_class_option_and_its_errors(conditional_run, tmp_path):
 def test_load_generator_takes_a_pretrained_name_and_an_existing_path_wins(tmp_path,
                                                                           monkeypatch):
     from ganforge.errors import CheckpointError
-    from ganforge.pretrained import checkpoint_path, load_pretrained
+    from ganforge.pretrained import checkpoint_path
 
     loaded = load_generator("best-fashion")
     assert loaded.checkpoint == checkpoint_path("best-fashion")

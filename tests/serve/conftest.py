@@ -40,7 +40,7 @@ def served_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="package")
 def service(served_run):
-    from ganforge.serve.service import load_service
+    from ganforge.serve.assembly import load_service
 
     return load_service(served_run)
 
@@ -62,7 +62,7 @@ def text_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="package")
 def text_service(text_run):
-    from ganforge.serve.service import load_service
+    from ganforge.serve.assembly import load_service
 
     return load_service(text_run)
 

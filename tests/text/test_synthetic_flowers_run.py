@@ -72,8 +72,8 @@ def test_report_and_web_service_show_the_captions_and_colour(tiny_run, monkeypat
     import io
     import re
 
+    from ganforge.serve.assembly import load_service
     from ganforge.serve.png import grid_png
-    from ganforge.serve.service import load_service
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tiny_run.parent / "cache"))
     assert main(["report", str(tiny_run)]) == 0

@@ -127,7 +127,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from ganforge.pretrained.export import export_run
+    from ganforge.export import export_run
 
     path = export_run(args.run, args.name, checkpoint=args.checkpoint, command=args.command,
                       metrics=args.metrics, n=args.n, seed=args.seed, folder=args.dir,
@@ -138,8 +138,8 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     from ganforge.cli.evaluate import format_table
+    from ganforge.export import evaluate_checkpoint, is_text_config
     from ganforge.metrics.alignment import format_alignment
-    from ganforge.pretrained.export import evaluate_checkpoint, is_text_config
     from ganforge.pretrained.store import checkpoint_path, read_entry
 
     entry = read_entry(args.name)

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         checked_name(name)
     from ganforge.pretrained.store import resolve_source
     from ganforge.serve.app import create_app
-    from ganforge.serve.service import load_service
+    from ganforge.serve.assembly import load_service
 
     source = resolve_source(args.run, args.pretrained, "serve")
     service = load_service(source, args.text_encoder_dir)  # the model is loaded once, here

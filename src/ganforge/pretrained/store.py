@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ganforge.errors import CheckpointError, ConfigError
 from ganforge.fileio import sha256_file
-
-if TYPE_CHECKING:
-    from ganforge.sampling.generator import LoadedGenerator
 
 MAX_NAME = 64  # a name becomes two file names (NAME.json, NAME.safetensors)
 NAME_PATTERN = re.compile(rf"[a-z0-9][a-z0-9._-]{{0,{MAX_NAME - 1}}}")
@@ -66,14 +63,6 @@ def checkpoint_path(name: str, folder: Path | str | None = None) -> Path:
         raise CheckpointError(f"pretrained {name!r}: {tensors} does not match the SHA-256 in "
                               f"{path.name} (altered or truncated)")
     return path
-
-
-def load_pretrained(name: str, folder: Path | str | None = None) -> LoadedGenerator:
-    """Generator `name` rebuilt on the CPU from its config and verified weights, in eval
-    mode; the same object `load_generator` gives for a run."""
-    from ganforge.sampling.generator import load_generator
-
-    return load_generator(checkpoint_path(name, folder))
 
 
 def resolve_source(run: str | None, pretrained: str | None, command: str) -> str | Path:

@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 
 from ganforge.errors import CheckpointError, ConfigError
+from ganforge.model_configs import condition_of
 from ganforge.sampling.generator import LoadedGenerator, load_generator
 from ganforge.text.blank import is_blank
 from ganforge.training.noise import sample_noise
@@ -27,7 +28,7 @@ def load_text_generator(path: Path | str, encoder_dirs: Sequence[str | Path] = (
 
     loaded = load_generator(path)
     model = loaded.config.model
-    if not hasattr(model, "text_encoder"):
+    if condition_of(model) != "text":
         raise ConfigError(f"{loaded.checkpoint}: arch {model.arch} does not read captions; "
                           "use `ganforge sample` for it")
     checkpoint_encoder(model.text_encoder, encoder_dirs, loaded.checkpoint)

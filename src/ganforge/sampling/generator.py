@@ -14,6 +14,7 @@ from ganforge.config import RunConfig
 from ganforge.errors import CheckpointError, ConfigError
 from ganforge.model_configs import condition_of
 from ganforge.models import build_models
+from ganforge.pretrained.store import NAME_PATTERN, checkpoint_path, known_names
 from ganforge.runs.checkpoint import (
     newest_checkpoint,
     read_checkpoint,
@@ -56,11 +57,16 @@ def load_generator(path: Path | str) -> LoadedGenerator:
     return LoadedGenerator(generator, config, path, int(meta.get("step", 0)), ema)
 
 
+def load_pretrained(name: str, folder: Path | str | None = None) -> LoadedGenerator:
+    """Shipped generator `name` (of `folder`, default the shipped ones) rebuilt on the CPU
+    from its config and verified weights, in eval mode; the same object `load_generator`
+    gives for a run."""
+    return load_generator(checkpoint_path(name, folder))
+
+
 def _existing_or_pretrained(source: Path | str) -> Path:
     """`source` as a path when it exists, else the verified checkpoint of the pretrained
     generator of that name, else one line naming both kinds of source."""
-    from ganforge.pretrained.store import NAME_PATTERN, checkpoint_path, known_names
-
     path = Path(source)
     if path.exists():
         return path

@@ -76,7 +76,7 @@ def create_app(service: Service, allowed_hosts: Sequence[str] = LOOPBACK_NAMES) 
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page() -> HTMLResponse:
-        html, policy = render_page(text=service.conditional)
+        html, policy = render_page(service.condition)
         return HTMLResponse(html, headers={"Content-Security-Policy": policy})
 
     @app.get("/favicon.svg", include_in_schema=False)

@@ -1,5 +1,9 @@
 """The single page of `ganforge serve`: plain HTML, CSS and JavaScript, all inline.
 
+One shell (header, error line, style, the helpers of every script) around the controls of
+the served run's condition (ganforge.serve.controls: seeds and latent walks, or captions and
+the walk between two captions), chosen when the page is rendered.
+
 It loads nothing from other sites; the Content-Security-Policy sent with it says so to the
 browser too (scripts and styles only with the response's nonce, requests only to this server).
 """
@@ -7,6 +11,9 @@ browser too (scripts and styles only with the response's nonce, requests only to
 from __future__ import annotations
 
 import secrets
+
+from ganforge.model_configs import Condition
+from ganforge.serve.controls import CONTROLS
 
 # The tab icon: a 2x2 grid of grey squares, like a sample grid.
 FAVICON_SVG = (
@@ -17,7 +24,7 @@ FAVICON_SVG = (
     '<rect x="9" y="9" width="6" height="6" fill="#ccc"/></svg>'
 )
 
-_STYLE = """
+STYLE = """
 body { font: 16px/1.4 system-ui, sans-serif; margin: 0 auto; max-width: 60rem; padding: 1rem;
        color: #222; background: #fafafa; }
 h1 { margin: 0 0 .2rem; } h2 { font-size: 1.15rem; margin: 0 0 .5rem; }
@@ -35,44 +42,19 @@ img[aria-busy=true] { opacity: .6; }
 .slider input { width: 24rem; max-width: 70vw; }
 """
 
-# The seed and image-count inputs, the same on both pages.
+HEADER = """
+<header><h1>ganforge</h1><p id="model">loading model information&hellip;</p></header>
+<p id="error" role="alert" hidden></p>
+"""
+
+# The seed and image-count inputs, the same for every condition.
 SEED_AND_COUNT = """\
     <label>Seed <input id="seed" type="number" min="0" max="2147483647" step="1" value="0"
       required></label>
     <label>Images <input id="n" type="number" min="1" max="64" step="1" value="16"
       required></label>"""
 
-_BODY = """
-<header><h1>ganforge</h1><p id="model">loading model information&hellip;</p></header>
-<p id="error" role="alert" hidden></p>
-<section aria-labelledby="samples-title">
-  <h2 id="samples-title">Samples</h2>
-  <form id="sample-form" novalidate>
-@SEED_AND_COUNT@
-    <button type="submit" id="draw">Draw</button>
-    <button type="button" id="new-seed">New seed</button>
-  </form>
-  <img id="grid" alt="images generated from the seed" data-version="0">
-</section>
-<section aria-labelledby="walk-title">
-  <h2 id="walk-title">Walk between two latent points</h2>
-  <form id="walk-form" novalidate>
-    <label>From seed <input id="seed-a" type="number" min="0" max="2147483647" step="1"
-      value="0" required></label>
-    <label>To seed <input id="seed-b" type="number" min="0" max="2147483647" step="1"
-      value="1" required></label>
-    <label>Walks <input id="walk-n" type="number" min="1" max="64" step="1" value="4"
-      required></label>
-    <label>Path <select id="method"><option value="slerp">spherical</option>
-      <option value="lerp">linear</option></select></label>
-  </form>
-  <div class="slider"><input id="t" type="range" min="0" max="1" step="0.01" value="0"
-    aria-label="position between the two seeds"><output id="t-value">0.00</output></div>
-  <img id="walk" alt="images part of the way between the two seeds" data-version="0">
-</section>
-"""
-
-# Shared by the unconditional page and the text page (ganforge.serve.text_page).
+# Shared by the scripts of every kind of controls.
 HELPERS_SCRIPT = """
 "use strict";
 const $ = (id) => document.getElementById(id);
@@ -156,59 +138,14 @@ function modelLine(info, source) {
 }
 """
 
-_SCRIPT = """
-function drawSamples() {
-  const body = { n: Number($("n").value), seed: Number($("seed").value), caption: null,
-                 format: "png" };
-  load($("grid"), "/api/generate", {
-    method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-}
 
-function drawWalk() {
-  $("t-value").textContent = Number($("t").value).toFixed(2);
-  const query = new URLSearchParams({
-    seed_a: $("seed-a").value, seed_b: $("seed-b").value, t: $("t").value,
-    n: $("walk-n").value, method: $("method").value,
-  });
-  load($("walk"), "/api/interpolate?" + query);
-}
-
-async function describeModel() {
-  const info = await modelInfo();
-  if (!info) return;
-  for (const id of ["n", "walk-n"]) $(id).max = info.limits.max_n;
-  $("model").textContent = modelLine(info, "a " + info.latent_dim + "-d " + info.noise +
-    " latent");
-}
-
-$("sample-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  drawSamples();
-});
-$("new-seed").addEventListener("click", () => {
-  $("seed").value = randomSeed();
-  drawSamples();
-});
-$("walk-form").addEventListener("change", drawWalk);
-$("walk-form").addEventListener("submit", (event) => event.preventDefault());
-$("t").addEventListener("input", drawWalk);
-describeModel().catch((err) => showError("cannot reach the server: " + err.message));
-drawSamples();
-drawWalk();
-"""
-
-
-def render_page(text: bool = False) -> tuple[str, str]:
+def render_page(condition: Condition) -> tuple[str, str]:
     """(HTML, Content-Security-Policy) with a fresh nonce for the inline script and style:
-    the page of an unconditional model, or with `text` the one of a text-conditioned model."""
-    style, body, script = _STYLE, _BODY, HELPERS_SCRIPT + _SCRIPT
-    if text:
-        from ganforge.serve.text_page import TEXT_BODY, TEXT_SCRIPT, TEXT_STYLE
-
-        style, body, script = _STYLE + TEXT_STYLE, TEXT_BODY, HELPERS_SCRIPT + TEXT_SCRIPT
-    body = body.replace("@SEED_AND_COUNT@", SEED_AND_COUNT)
+    the page with the controls of a run conditioned on `condition` (none, class or text)."""
+    controls = CONTROLS[condition]
+    style = STYLE + controls.style
+    body = HEADER + controls.body.replace("@SEED_AND_COUNT@", SEED_AND_COUNT)
+    script = HELPERS_SCRIPT + controls.script
     nonce = secrets.token_urlsafe(16)
     html = (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'

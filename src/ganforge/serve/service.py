@@ -4,24 +4,24 @@ Every request draws its own latent vectors from its own `torch.Generator` seeded
 request, and runs the generator under `torch.inference_mode()`; nothing shared is written
 after loading, so requests may run at the same time on a thread pool.
 
-`load_service` picks the service class for a run: `UnconditionalService` here, or
-`TextService` (ganforge.serve.text_service) for a text-to-image run, which has the same
-methods but requires a caption where this one refuses it.
+What a request may add to the noise depends on what the run is conditioned on; a
+`ConditionInput` (ganforge.serve.inputs: noise only, or a caption) turns the request's caption
+fields into the generator's condition, and refuses the ones the model cannot use. The
+assembly (ganforge.serve.assembly) picks the input for the run's condition.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 import torch
 
 from ganforge.errors import GanforgeError
-from ganforge.sampling.generator import LoadedGenerator, load_generator
+from ganforge.model_configs import Condition, condition_of
+from ganforge.sampling.captions import draw, noise
+from ganforge.sampling.generator import LoadedGenerator
 from ganforge.serve.interpolate import Method, interpolate
-from ganforge.training.noise import sample_noise
 
 
 class RequestError(GanforgeError):
@@ -60,95 +60,72 @@ class ModelDescription:
     example_captions: tuple[str, ...] = ()  # captions the run was shown with (text only)
 
 
-def describe_run(loaded: LoadedGenerator, text_encoder: str | None = None,
-                 example_captions: tuple[str, ...] = ()) -> ModelDescription:
-    """The description of a loaded run; with `text_encoder`, a text-conditioned one."""
-    config = loaded.config
-    model = config.model
-    return ModelDescription(
-        kind="text-conditioned" if text_encoder else "unconditional", arch=model.arch,
-        dataset=config.data.dataset, channels=int(model.channels),
-        height=int(model.image_size), width=int(model.image_size),
-        latent_dim=int(model.latent_dim), noise=config.train.noise, step=loaded.step,
-        checkpoint=loaded.checkpoint.name, conditional=text_encoder is not None,
-        text_encoder=text_encoder, example_captions=example_captions,
-    )
+class ConditionInput(Protocol):
+    """What a request adds to the noise: the generator's condition, or None for noise alone."""
+
+    kind: str  # ModelDescription.kind
+    conditional: bool  # the requests carry a caption
+    text_encoder: str | None
+    example_captions: tuple[str, ...]
+
+    def for_generate(self, caption: str | None, caption_to: str | None,
+                     t: float | None) -> torch.Tensor | None:
+        """The condition of POST /api/generate's fields; RequestError for unusable ones."""
+        ...
+
+    def for_walk(self, caption: str | None) -> torch.Tensor | None:
+        """The condition of GET /api/interpolate's caption; RequestError for an unusable one."""
+        ...
 
 
-class Service(Protocol):
-    """What the app asks of a served model; every method only reads the model."""
+class Service:
+    """Images from a seed and the request's condition: the seed gives the latent points, the
+    condition input what else the generator reads, the generator the images."""
 
-    conditional: bool
-
-    def describe(self) -> ModelDescription: ...
-
-    def generate(self, n: int, seed: int, caption: str | None = None,
-                 caption_to: str | None = None, t: float | None = None) -> torch.Tensor: ...
-
-    def interpolate(self, n: int, seed_a: int, seed_b: int, t: float, method: Method = "slerp",
-                    caption: str | None = None) -> torch.Tensor: ...
-
-
-class UnconditionalService:
-    """Images from z alone: a seed gives the latent points, the generator the images."""
-
-    conditional = False
-
-    def __init__(self, loaded: LoadedGenerator):
-        self._generator = freeze(loaded.generator)
+    def __init__(self, loaded: LoadedGenerator, condition: ConditionInput):
+        freeze(loaded.generator)
         self._loaded = loaded
-        model = loaded.config.model
-        self._latent_dim = int(model.latent_dim)
-        self._noise = loaded.config.train.noise
+        self._input = condition
+
+    @property
+    def condition(self) -> Condition:
+        """What the served run is conditioned on (the page's controls follow it)."""
+        return condition_of(self._loaded.config.model)
 
     def describe(self) -> ModelDescription:
-        return describe_run(self._loaded)
-
-    def check_caption(self, caption: str | None) -> None:
-        """Refuse a caption: this model cannot use one."""
-        if caption is not None:
-            raise RequestError(
-                "caption", "this model is not text-conditioned; send caption null or leave it out"
-            )
+        loaded, condition = self._loaded, self._input
+        model = loaded.config.model
+        return ModelDescription(
+            kind=condition.kind, arch=model.arch, dataset=loaded.config.data.dataset,
+            channels=int(model.channels), height=int(model.image_size),
+            width=int(model.image_size), latent_dim=int(model.latent_dim),
+            noise=loaded.config.train.noise, step=loaded.step,
+            checkpoint=loaded.checkpoint.name, conditional=condition.conditional,
+            text_encoder=condition.text_encoder, example_captions=condition.example_captions,
+        )
 
     def latents(self, n: int, seed: int) -> torch.Tensor:
-        """The n latent points of a seed: the same as `ganforge sample --seed` draws."""
-        rng = torch.Generator().manual_seed(seed)
-        return sample_noise(n, self._latent_dim, self._noise, generator=rng)
+        """The n latent points of a seed: the ones `ganforge sample/generate --seed` draw."""
+        return noise(self._loaded, n, seed)
 
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Images in [-1, 1], (N, C, H, W), from latent points (N, latent_dim)."""
+    def decode(self, z: torch.Tensor, cond: torch.Tensor | None = None) -> torch.Tensor:
+        """Images in [-1, 1], (N, C, H, W), from latent points (N, latent_dim) and the
+        condition (1 or N rows; None: z alone)."""
         with torch.inference_mode():
-            return self._generator(z)
+            if cond is None:
+                return self._loaded.generator(z)
+            return draw(self._loaded, cond.expand(len(z), -1), z)
 
     def generate(self, n: int, seed: int, caption: str | None = None,
                  caption_to: str | None = None, t: float | None = None) -> torch.Tensor:
-        """n images from a seed; the same seed always gives the same images."""
-        self.check_caption(caption)
-        if caption_to is not None:
-            raise RequestError("caption_to", "this model is not text-conditioned; walk between "
-                               "seeds with GET /api/interpolate")
-        if t is not None:
-            raise RequestError("t", "only with caption_to, for a text-conditioned model; walk "
-                               "between seeds with GET /api/interpolate")
-        return self.decode(self.latents(n, seed))
+        """n images from a seed (and the caption; with caption_to and t, the same noise at
+        fraction t of the way from caption to caption_to): same request, same images."""
+        cond = self._input.for_generate(caption, caption_to, t)
+        return self.decode(self.latents(n, seed), cond)
 
     def interpolate(self, n: int, seed_a: int, seed_b: int, t: float, method: Method = "slerp",
                     caption: str | None = None) -> torch.Tensor:
         """n images at fraction t of the way from seed_a's latent points to seed_b's."""
-        self.check_caption(caption)
+        cond = self._input.for_walk(caption)
         z = interpolate(self.latents(n, seed_a), self.latents(n, seed_b), t, method)
-        return self.decode(z)
-
-
-def load_service(path: Path | str, encoder_dirs: Sequence[str | Path] = ()) -> Service:
-    """Load the run folder or checkpoint once and wrap it in the service for its kind (a
-    text-to-image run's encoder: built in, or one of `encoder_dirs`)."""
-    loaded = load_generator(path)
-    if hasattr(loaded.config.model, "text_encoder"):  # the test of load_text_generator
-        from ganforge.serve.text_service import TextService
-        from ganforge.text.encoders import checkpoint_encoder
-
-        checkpoint_encoder(loaded.config.model.text_encoder, encoder_dirs, loaded.checkpoint)
-        return TextService(loaded)
-    return UnconditionalService(loaded)
+        return self.decode(z, cond)

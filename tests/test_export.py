@@ -1,5 +1,5 @@
-"""`ganforge pretrained export` and `list` on a throwaway run: the pair it writes loads like a
-shipped generator, carries its commands and figures, and `list` shows it."""
+"""`ganforge pretrained export` (ganforge.export) and `list` on a throwaway run: the pair it
+writes loads like a shipped generator, carries its commands and figures, and `list` shows it."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 
 from ganforge.cli import main
 from ganforge.fileio import sha256_file
-from ganforge.pretrained import load_pretrained, read_entry
-from ganforge.sampling.generator import generate
+from ganforge.pretrained import read_entry
+from ganforge.sampling.generator import generate, load_pretrained
 
 TINY = ["--preset", "mlp-mnist", "--limit", "256", "--max-steps", "3", "--batch-size", "64",
         "--g-hidden", "32,64", "--d-hidden", "64,32", "--ema", "0.9", "--eval-every", "0",
@@ -82,3 +82,11 @@ def test_export_refuses_a_name_that_is_no_file_name(name, tmp_path, capsys):
 def test_an_empty_folder_lists_nothing(tmp_path, capsys):
     assert main(["pretrained", "list", "--dir", str(tmp_path)]) == 0
     assert capsys.readouterr().out.strip() == f"no pretrained generators in {tmp_path}"
+
+
+@pytest.mark.parametrize(("name", "text"), [("t2i-fashion", True), ("best-mnist", False),
+                                            ("mlp-mnist", False)])
+def test_a_text_to_image_config_is_told_by_its_condition(name, text):
+    from ganforge.export import is_text_config
+
+    assert is_text_config(read_entry(name)["config"]) is text

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ganforge.errors import CheckpointError, ConfigError
+from ganforge.model_configs import condition_of
 from ganforge.pretrained.store import MAX_BYTES, MAX_NAME, NAME_PATTERN, pretrained_folder
 
 DEFAULT_N = 10_000
@@ -38,7 +39,7 @@ def is_text_config(config: dict[str, Any]) -> bool:
     """Whether a checkpoint's config is a text-to-image model's (it reads captions)."""
     from ganforge.config import RunConfig
 
-    return hasattr(RunConfig.from_dict(config, "checkpoint config").model, "text_encoder")
+    return condition_of(RunConfig.from_dict(config, "checkpoint config").model) == "text"
 
 
 def evaluate_checkpoint(path: Path | str, n: int = DEFAULT_N, seed: int = DEFAULT_SEED,

@@ -1,5 +1,5 @@
-"""The text-to-image model behind the server: the encoder is loaded once, at start-up;
-requests are repeatable, read-only and safe to run side by side."""
+"""The caption input of a text-to-image model behind the server: the encoder is loaded once,
+at start-up; requests are repeatable, read-only and safe to run side by side."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import torch
 
 from ganforge.errors import CheckpointError
 from ganforge.sampling.generator import load_generator
-from ganforge.serve.service import RequestError
-from ganforge.serve.text_service import TextService
+from ganforge.serve.inputs import CaptionInput
+from ganforge.serve.service import RequestError, Service
 from ganforge.text import encoders
 
 
@@ -37,7 +37,8 @@ def test_the_encoder_is_built_and_run_once_at_start_up(text_run, text_service, m
     Counting.built = 0
     monkeypatch.setitem(encoders.ENCODERS, "minilm", lambda: Counting(minilm))
     monkeypatch.delitem(encoders._LOADED, "minilm")
-    service = TextService(load_generator(text_run))
+    loaded = load_generator(text_run)
+    service = Service(loaded, CaptionInput(loaded))
     counting = encoders.get_encoder("minilm")
     assert Counting.built == 1 and len(counting.captions) == 1  # the start-up check
     service.generate(2, 0, "a red flower")
@@ -50,7 +51,7 @@ def test_an_encoder_of_another_size_stops_the_start(text_run, monkeypatch):
     monkeypatch.setitem(encoders.ENCODERS, "minilm", encoders.HashingEncoder)
     monkeypatch.delitem(encoders._LOADED, "minilm")
     with pytest.raises(CheckpointError, match="gives 64-d vectors, the model reads 384"):
-        TextService(load_generator(text_run))
+        CaptionInput(load_generator(text_run))
 
 
 def test_outputs_are_inference_tensors_in_range(text_service):
@@ -81,7 +82,7 @@ def test_a_checkpoint_naming_an_untrusted_encoder_folder_is_not_served(text_run,
     import json
     import shutil
 
-    from ganforge.serve.service import load_service
+    from ganforge.serve.assembly import load_service
 
     run = tmp_path / "run"
     shutil.copytree(text_run, run)

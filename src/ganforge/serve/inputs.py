@@ -1,0 +1,130 @@
+"""The condition inputs of `ganforge serve`: what a request adds to the seed's noise.
+
+`NoiseInput`: nothing (an unconditional run, or a class-conditional one, whose generator picks
+the class from the noise, as `ganforge sample` does without --class); a caption is refused.
+`CaptionInput`: the caption, encoded by the run's own sentence encoder with the functions behind
+`ganforge generate` (ganforge.sampling.captions), so a seed and a caption give the same images
+here and there. The encoder is built and loaded once, when the input is made; a lock keeps one
+caption encoding at a time (a tokenizer is not documented as safe to share between threads),
+while drawing images runs side by side.
+
+The walk between two captions mirrors the walk between seeds: `t` in [0, 1] picks a point on
+the straight line from the first caption's sentence vector to the second's (the line
+`ganforge generate --to` follows), the noise of the seed stays the same, and t = 0 and 1 give
+exactly the two captions' images.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+
+from ganforge.sampling.captions import encode_captions
+from ganforge.sampling.generator import LoadedGenerator
+from ganforge.serve.interpolate import interpolate
+from ganforge.serve.schemas import MAX_CAPTION
+from ganforge.serve.service import RequestError
+from ganforge.text.blank import is_blank
+from ganforge.text.encoders import checkpoint_encoder
+
+# Encoded once at start-up: loads the encoder and checks its vector size against the model.
+WARM_UP_CAPTION = "a picture"
+EXAMPLES = 10  # captions offered by /api/info and the page, at most
+
+
+class NoiseInput:
+    """Noise alone: every caption field is refused."""
+
+    kind = "unconditional"
+    conditional = False
+    text_encoder = None
+    example_captions: tuple[str, ...] = ()
+
+    def __init__(self, loaded: LoadedGenerator, encoder_dirs: Sequence[str | Path] = ()):
+        del loaded, encoder_dirs  # nothing to read: the noise is the whole input
+
+    def for_generate(self, caption: str | None, caption_to: str | None,
+                     t: float | None) -> None:
+        self.for_walk(caption)
+        if caption_to is not None:
+            raise RequestError("caption_to", "this model is not text-conditioned; walk between "
+                               "seeds with GET /api/interpolate")
+        if t is not None:
+            raise RequestError("t", "only with caption_to, for a text-conditioned model; walk "
+                               "between seeds with GET /api/interpolate")
+
+    def for_walk(self, caption: str | None) -> None:
+        if caption is not None:
+            raise RequestError(
+                "caption", "this model is not text-conditioned; send caption null or leave it out"
+            )
+
+
+class CaptionInput:
+    """A caption (and for the walk, a second caption and t) by the run's sentence encoder:
+    a built-in one, or one of `encoder_dirs` (the folders named with --text-encoder-dir)."""
+
+    kind = "text-conditioned"
+    conditional = True
+
+    def __init__(self, loaded: LoadedGenerator, encoder_dirs: Sequence[str | Path] = ()):
+        checkpoint_encoder(loaded.config.model.text_encoder, encoder_dirs, loaded.checkpoint)
+        self._loaded = loaded
+        self.text_encoder = str(loaded.config.model.text_encoder)
+        self.example_captions = example_captions(loaded)
+        self._encode_lock = threading.Lock()
+        self.encode(WARM_UP_CAPTION)
+
+    def encode(self, caption: str) -> torch.Tensor:
+        """The sentence vector (1, E) of one caption, by the run's encoder."""
+        with self._encode_lock:
+            return encode_captions(self._loaded, [caption])
+
+    def for_generate(self, caption: str | None, caption_to: str | None,
+                     t: float | None) -> torch.Tensor:
+        """The caption's vector; with caption_to and t, the point at fraction t of the way."""
+        caption = checked_caption(caption)
+        if caption_to is None and t is not None:
+            raise RequestError("t", "only with caption_to: the fraction of the way from "
+                               "caption to caption_to")
+        if caption_to is not None:
+            caption_to = checked_caption(caption_to, "caption_to")
+            if t is None:
+                raise RequestError("t", "needed with caption_to: 0 gives caption's images, "
+                                   "1 caption_to's")
+        text = self.encode(caption)
+        if caption_to is not None and t is not None:
+            text = interpolate(text, self.encode(caption_to), t, "lerp")
+        return text
+
+    def for_walk(self, caption: str | None) -> torch.Tensor:
+        return self.encode(checked_caption(caption))
+
+
+def checked_caption(caption: str | None, field: str = "caption") -> str:
+    """The caption to draw; refuse a missing or blank one with the field's name."""
+    if caption is None:
+        raise RequestError(field, "this model is text-conditioned: send the caption to "
+                           f"draw (1..{MAX_CAPTION} characters)")
+    if is_blank(caption):
+        raise RequestError(field, "the caption is empty or only spaces or other "
+                           "invisible characters")
+    return caption
+
+
+def example_captions(loaded: LoadedGenerator, count: int = EXAMPLES) -> tuple[str, ...]:
+    """The first distinct held-out captions of the run's sample grid (`fixed_captions` in its
+    checkpoint's JSON); none when the checkpoint does not list them."""
+    try:
+        meta = json.loads(loaded.checkpoint.with_suffix(".json").read_text())
+    except (OSError, ValueError):
+        return ()
+    captions = meta.get("fixed_captions") if isinstance(meta, dict) else None
+    if not isinstance(captions, list):
+        return ()
+    usable = [c for c in captions if isinstance(c, str) and c.strip() and len(c) <= MAX_CAPTION]
+    return tuple(dict.fromkeys(usable))[:count]

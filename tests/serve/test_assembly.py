@@ -1,0 +1,36 @@
+"""The service's input follows the run's condition (the model registry's condition_of)."""
+
+from __future__ import annotations
+
+from typing import get_args
+
+import pytest
+import torch
+
+from ganforge.model_configs import Condition
+from ganforge.sampling.generator import generate, load_generator
+from ganforge.serve.assembly import CONDITION_INPUTS, load_service
+from ganforge.serve.inputs import CaptionInput, NoiseInput
+from ganforge.serve.service import RequestError
+
+
+def test_every_condition_has_an_input():
+    assert set(CONDITION_INPUTS) == set(get_args(Condition))
+    assert CONDITION_INPUTS["text"] is CaptionInput
+
+
+def test_a_class_conditional_run_is_served_from_the_noise_alone():
+    service = load_service("best-mnist")  # the shipped cdcgan28 generator
+    info = service.describe()
+    assert (info.arch, info.kind, info.conditional) == ("cdcgan28", "unconditional", False)
+    expected = generate(load_generator("best-mnist"), 3, seed=7)  # `ganforge sample`'s draw
+    assert torch.equal(service.generate(3, seed=7), expected)
+    with pytest.raises(RequestError, match="^caption: this model is not text-conditioned"):
+        service.interpolate(1, 0, 1, 0.5, caption="a seven")
+
+
+def test_the_noise_input_adds_no_condition():
+    noise_only = NoiseInput(load_generator("mlp-mnist"))
+    assert noise_only.for_generate(None, None, None) is None
+    with pytest.raises(RequestError, match="^t: only with caption_to"):
+        noise_only.for_generate(None, None, 0.5)
