@@ -95,15 +95,8 @@ def _evaluate(args: argparse.Namespace) -> int:
                               features=args.features, data_dir=args.data_dir)
         target = None
     else:
-        from ganforge.metrics.alignment import evaluate_text_run, is_text_run
-
-        if is_text_run(args.run):
-            result = evaluate_text_run(args.run, args.n, seed=args.seed,
-                                       checkpoint=args.checkpoint, features=args.features,
-                                       encoder_dirs=tuple(args.text_encoder_dir))
-        else:
-            result = evaluate_run(args.run, args.n, seed=args.seed, checkpoint=args.checkpoint,
-                                  features=args.features)
+        result = evaluate_run(args.run, args.n, seed=args.seed, checkpoint=args.checkpoint,
+                              features=args.features, encoder_dirs=tuple(args.text_encoder_dir))
         target = _eval_target(Path(args.run))
     print(_header(result))
     print(format_table(result))

@@ -18,6 +18,7 @@ from ganforge.errors import ConfigError
 from ganforge.metrics.features import FeatureSet
 from ganforge.metrics.kid import MIN_SAMPLES as KID_MIN
 from ganforge.metrics.precision_recall import MIN_SAMPLES as PR_MIN
+from ganforge.metrics.weights import evaluator_for, normalise_dataset
 
 Reference = Literal["full", "same_n", "none"]
 
@@ -98,6 +99,8 @@ REGISTRY: dict[str, Metric] = {m.name: m for m in (
 
 CLASS_METRICS = ("fd", "kid", "classifier_score", "coverage", "precision_recall")
 STACKED_METRICS = ("stacked_modes",)
+DEFAULT_SAMPLES = 10_000
+STACKED_SAMPLES = 26_000
 
 
 def get_metric(name: str) -> Metric:
@@ -116,3 +119,18 @@ def metrics_for(dataset: str) -> list[Metric]:
 def min_samples(dataset: str) -> int:
     """The fewest samples every metric of `dataset` can score (KID's subsets, k-NN's k...)."""
     return max(m.min_samples for m in metrics_for(dataset))
+
+
+def default_samples(dataset: str) -> int:
+    """Default sample count: 26,000 for stacked MNIST (the published protocol), else 10,000."""
+    return STACKED_SAMPLES if normalise_dataset(dataset) == "stacked-mnist" else DEFAULT_SAMPLES
+
+
+def check_dataset(dataset: str) -> tuple[str, str]:
+    """(data set, evaluator name) or a one-line ConfigError when ganforge cannot score it."""
+    key = normalise_dataset(dataset)
+    evaluator = evaluator_for(key)
+    if evaluator is None:
+        raise ConfigError(f"no evaluator for data set {dataset!r} "
+                          "(known: mnist, fashion-mnist, stacked-mnist, synthetic-flowers)")
+    return key, evaluator

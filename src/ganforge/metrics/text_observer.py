@@ -19,14 +19,14 @@ class TextEvalObserver(EvalObserver):
     def __init__(self, base: str, every: int, samples: int, seed: int = 0,
                  data_dir: str | None = None):
         super().__init__(base, every, samples, seed=seed, data_dir=data_dir)
-        self._held: dict[str, Any] | None = None
+        self._held: Any = None
 
-    def held_out(self, loop: TrainingLoop) -> dict[str, Any]:
+    def held_out(self, loop: TrainingLoop) -> Any:
         """The held-out captions (encoded once, then read from the embedding cache)."""
-        from ganforge.metrics.alignment import held_out_captions
+        from ganforge.data.captioned.held_out import evaluation_captions
 
         if self._held is None:
-            self._held = held_out_captions(loop.config, self.seed)
+            self._held = evaluation_captions(loop.config, self.seed)
         return self._held
 
     def evaluate(self, loop: TrainingLoop) -> dict[str, Any]:
@@ -35,11 +35,11 @@ class TextEvalObserver(EvalObserver):
         from ganforge.metrics.weights import evaluator_for
 
         held, cfg = self.held_out(loop), loop.config
-        n = min(self.samples, len(held["labels"]))
-        text = held["text"][:n].float().to(loop.source.images.device)
+        n = min(self.samples, len(held.labels))
+        text = held.text[:n].to(loop.source.images.device)
         images = sample_images(loop.trainer.generator, cfg.model.latent_dim, cfg.train.noise,
                                n, self.seed, text=text)
         result = evaluate_images(images, self.dataset, seed=self.seed, data_dir=self.data_dir)
         result["metrics"]["class_alignment"] = class_alignment(
-            images, held["labels"][:n], evaluator_for(self.dataset))
+            images, held.labels[:n], evaluator_for(self.dataset))
         return result

@@ -44,10 +44,9 @@ def is_text_config(config: dict[str, Any]) -> bool:
 def evaluate_checkpoint(path: Path | str, n: int = DEFAULT_N, seed: int = DEFAULT_SEED,
                         text: bool = False) -> dict[str, Any]:
     """`ganforge evaluate`'s result for one checkpoint file (a run's or a shipped one)."""
-    from ganforge.metrics.alignment import evaluate_text_run
     from ganforge.metrics.evaluate import evaluate_run
 
-    return (evaluate_text_run if text else evaluate_run)(path, n, seed=seed)
+    return evaluate_run(path, n, seed=seed)  # a text run's condition picks its own drawing
 
 
 def evaluation_record(result: dict[str, Any]) -> dict[str, Any]:
