@@ -4,8 +4,9 @@ their sentence vectors, classes, stated attribute levels and real images.
 One picker (`held_out`) serves two uses, each a thin call with its own choice of (image,
 caption) pairs:
 - `fixed_captions`: the training grid's captions, one per cell, classes taken in turn, so
-  every epoch's grid draws the same captions with the same noise (the loop writes each cell's
-  image as samples/captions_NNN.png and lists them in captions.json; the report shows them);
+  every epoch's grid draws the same captions with the same noise (the training loop writes
+  each cell's image where `FixedCaptions.entries` says, samples/captions_NNN.png, and the
+  entries as captions.json; the report shows them);
 - `evaluation_captions`: one random caption of every test image, in a seeded order, the
   images `ganforge evaluate` and the in-training evaluation draw for a text-to-image run.
 """
@@ -46,17 +47,6 @@ class FixedCaptions:
         """captions.json: each cell's caption and the file its image goes to."""
         return [{"caption": caption, "image": f"samples/captions_{i:03d}.png"}
                 for i, caption in enumerate(self.captions)]
-
-    def write(self, run: Any, images: torch.Tensor) -> Any:
-        """Each cell's image (from `images`, (n, C, H, W) in [-1, 1]) and captions.json."""
-        from ganforge.fileio import atomic_write_json
-        from ganforge.viz import save_grid
-
-        entries = self.entries()
-        for i, entry in enumerate(entries):
-            save_grid(images[i : i + 1], run / entry["image"], nrow=1, padding=0)
-        atomic_write_json(run / CAPTIONS_FILE, entries)
-        return run / CAPTIONS_FILE
 
 
 def pick(labels: np.ndarray, captions_per_image: int, count: int, num_classes: int,
