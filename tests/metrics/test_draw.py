@@ -29,3 +29,4 @@ def test_noise_counts_default_per_data_set_and_refuse_too_few():
     assert FromNoise("stacked-mnist").count(None, config, 0) == 26_000
     with pytest.raises(ConfigError, match="--n must be at least 4 .* got 3"):
         FromNoise("mnist").count(3, config, 0)
+

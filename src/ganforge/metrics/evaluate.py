@@ -20,7 +20,13 @@ from ganforge.errors import CheckpointError
 from ganforge.metrics.draw import DEFAULT_CAPTIONS, drawing_for, sample_images
 from ganforge.metrics.features import FeatureSet, get_extractor
 from ganforge.metrics.npz import read_npz_images
-from ganforge.metrics.registry import Metric, check_dataset, metrics_for, min_samples
+from ganforge.metrics.registry import (
+    Metric,
+    check_dataset,
+    metrics_for,
+    min_samples,
+    scoring_for,
+)
 from ganforge.model_configs import condition_of
 from ganforge.sampling.generator import load_generator
 from ganforge.text.encoders import checkpoint_encoder
@@ -37,9 +43,10 @@ def extract(images: Any, dataset: str, features: str = "evaluator",
     """Features and probabilities of `images` (uint8 or [-1, 1]) for `dataset`'s metrics
     (`what` the images are: for the progress log)."""
     key, evaluator = check_dataset(dataset)
-    extractor = get_extractor(evaluator, "evaluator" if key == "stacked-mnist" else features)
+    per_channel = scoring_for(key).per_channel
+    extractor = get_extractor(evaluator, "evaluator" if per_channel else features)
     log.info("features of %d images (%s)", len(images), what)
-    if key == "stacked-mnist":
+    if per_channel:
         return extractor.channel_probs(images)
     return extractor(images)
 
@@ -110,7 +117,7 @@ def evaluate_images(images: Any, dataset: str, *, seed: int = 0, features: str =
     metrics = score(gen, key, features, data_dir)
     seconds = time.perf_counter() - start
     return {"dataset": key, "n": len(gen), "seed": seed, "evaluator": evaluator,
-            "features": "evaluator" if key == "stacked-mnist" else features,
+            "features": "evaluator" if scoring_for(key).per_channel else features,
             "metrics": metrics, "real": real_floor(len(gen), key, features, data_dir, seed),
             "seconds": {"score": round(seconds, 3)}}
 
@@ -158,7 +165,7 @@ def evaluate_npz(path: Path | str, dataset: str, *, seed: int = 0,
                  features: str = "evaluator", data_dir: str | None = None) -> dict[str, Any]:
     """Score uint8 images from an .npz file made by any program (see metrics.npz)."""
     key, _ = check_dataset(dataset)
-    images = read_npz_images(path, channels=3 if key == "stacked-mnist" else 1,
+    images = read_npz_images(path, channels=3 if scoring_for(key).per_channel else 1,
                              min_images=min_samples(key))
     result = evaluate_images(images, key, seed=seed, features=features, data_dir=data_dir)
     return {"samples": str(path), **result}
