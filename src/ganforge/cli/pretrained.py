@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ganforge.cli import examples, progress_lines
+from ganforge.metrics.summary import format_alignment, format_table  # torch-free
 
 
 def add_source_arguments(p, example: str = "", caption: bool = False) -> None:
@@ -137,8 +138,6 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from ganforge.cli.evaluate import format_table
-    from ganforge.metrics.alignment import format_alignment
     from ganforge.pretrained.export import evaluate_checkpoint, is_text_config
     from ganforge.pretrained.store import checkpoint_path, read_entry
 

@@ -96,27 +96,3 @@ def alignment_figures(images: Any, held: HeldOut, dataset: str) -> dict[str, Any
     if held.levels is not None:
         result["attributes"] = attribute_alignment(images, labels, held.levels[:n], dataset)
     return result
-
-
-def format_alignment(result: dict[str, Any]) -> str:
-    """The alignment figures as text lines, each with its chance level."""
-    a = result["alignment"]
-    real = a.get("real", {})
-    ceiling = f", real images {real['class']:.3f}" if "class" in real else ""
-    lines = [f"class alignment ({a['captions']} held-out captions): {a['class']:.3f} "
-             f"(chance {1 / a['num_classes']:.3f}{ceiling})"]
-    attributes, on_real = a.get("attributes"), real.get("attributes", {})
-    if attributes:
-        def extra(key: str) -> str:
-            chance = f", chance {attributes[f'{key}_chance']:.3f}" \
-                if f"{key}_chance" in attributes else ""
-            return chance + (f", real {on_real[key]:.3f}" if key in on_real else "")
-
-        parts = [f"{k} {v:.3f} (n={attributes[f'{k}_n']}{extra(k)})"
-                 for k, v in attributes.items()
-                 if not k.endswith(("_n", "_chance")) and k not in ("all", "chance")]
-        lines.append(f"attribute alignment: all {attributes['all']:.3f} "
-                     f"(n={attributes['all_n']}, chance {attributes['chance']:.3f}"
-                     + (f", real {on_real['all']:.3f}" if "all" in on_real else "") + "); "
-                     + ", ".join(parts))
-    return "\n".join(lines)

@@ -18,7 +18,8 @@ import numpy as np
 from ganforge.data import load_dataset
 from ganforge.errors import CheckpointError
 from ganforge.metrics.draw import DEFAULT_CAPTIONS, drawing_for, sample_images
-from ganforge.metrics.features import FeatureSet, get_extractor
+from ganforge.metrics.feature_set import FeatureSet
+from ganforge.metrics.features import get_extractor
 from ganforge.metrics.npz import read_npz_images
 from ganforge.metrics.registry import (
     Metric,

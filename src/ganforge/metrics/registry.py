@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ganforge.errors import ConfigError
-from ganforge.metrics.features import FeatureSet
+from ganforge.metrics.feature_set import FeatureSet
 from ganforge.metrics.kid import MIN_SAMPLES as KID_MIN
 from ganforge.metrics.precision_recall import MIN_SAMPLES as PR_MIN
 from ganforge.metrics.weights import evaluator_for, normalise_dataset
