@@ -82,7 +82,7 @@ def run_one(dataset: str, variant: str, seed: int, args: argparse.Namespace) -> 
     import torch
 
     from ganforge.config import resolve_config
-    from ganforge.metrics.alignment import evaluate_text_run
+    from ganforge.metrics.evaluate import evaluate_run
     from ganforge.training.run import train
 
     torch.set_num_threads(args.threads)
@@ -91,7 +91,7 @@ def run_one(dataset: str, variant: str, seed: int, args: argparse.Namespace) -> 
     start = time.perf_counter()
     train(resolve_config(PRESET, overrides=overrides), out, force=True, progress=False)
     seconds = time.perf_counter() - start
-    result = evaluate_text_run(out, args.eval_n, seed=0)
+    result = evaluate_run(out, args.eval_n, seed=0)
     row = {"dataset": dataset, "variant": variant, "seed": seed, "train_seconds": seconds,
            "settings": variants(args.combine)[variant], "step": result["step"],
            "n": result["n"], "figures": figures(result), "metrics": result["metrics"],

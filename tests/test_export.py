@@ -82,11 +82,3 @@ def test_export_refuses_a_name_that_is_no_file_name(name, tmp_path, capsys):
 def test_an_empty_folder_lists_nothing(tmp_path, capsys):
     assert main(["pretrained", "list", "--dir", str(tmp_path)]) == 0
     assert capsys.readouterr().out.strip() == f"no pretrained generators in {tmp_path}"
-
-
-@pytest.mark.parametrize(("name", "text"), [("t2i-fashion", True), ("best-mnist", False),
-                                            ("mlp-mnist", False)])
-def test_a_text_to_image_config_is_told_by_its_condition(name, text):
-    from ganforge.export import is_text_config
-
-    assert is_text_config(read_entry(name)["config"]) is text

@@ -32,7 +32,6 @@ _EXPORTS = {
     "GanforgeError": "ganforge.errors",
     "evaluate_run": "ganforge.metrics.evaluate",
     "evaluate_images": "ganforge.metrics.evaluate",
-    "evaluate_text_run": "ganforge.metrics.alignment",
     "load_text_generator": "ganforge.sampling.captions",
     "generate_from_caption": "ganforge.sampling.captions",
     "load_pretrained": "ganforge.sampling.generator",

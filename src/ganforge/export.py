@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from ganforge.errors import CheckpointError, ConfigError
-from ganforge.model_configs import condition_of
 from ganforge.pretrained.store import MAX_BYTES, MAX_NAME, NAME_PATTERN, pretrained_folder
 
 DEFAULT_N = 10_000
@@ -35,20 +34,12 @@ def generator_tensors(tensors: dict[str, Any]) -> tuple[dict[str, Any], bool]:
             for k, v in kept.items()}, ema
 
 
-def is_text_config(config: dict[str, Any]) -> bool:
-    """Whether a checkpoint's config is a text-to-image model's (it reads captions)."""
-    from ganforge.config import RunConfig
-
-    return condition_of(RunConfig.from_dict(config, "checkpoint config").model) == "text"
-
-
-def evaluate_checkpoint(path: Path | str, n: int = DEFAULT_N, seed: int = DEFAULT_SEED,
-                        text: bool = False) -> dict[str, Any]:
+def evaluate_checkpoint(path: Path | str, n: int = DEFAULT_N, seed: int = DEFAULT_SEED
+                        ) -> dict[str, Any]:
     """`ganforge evaluate`'s result for one checkpoint file (a run's or a shipped one)."""
-    from ganforge.metrics.alignment import evaluate_text_run
     from ganforge.metrics.evaluate import evaluate_run
 
-    return (evaluate_text_run if text else evaluate_run)(path, n, seed=seed)
+    return evaluate_run(path, n, seed=seed)  # a text run's condition picks its own drawing
 
 
 def evaluation_record(result: dict[str, Any]) -> dict[str, Any]:
@@ -147,7 +138,7 @@ def export_run(run: Path | str, name: str, *, checkpoint: str | None = None,
         result = read_metrics(metrics, step)
         eval_run = str(result.get("run", run))
     else:
-        result = evaluate_checkpoint(source, n, seed, is_text_config(meta["config"]))
+        result = evaluate_checkpoint(source, n, seed)
         eval_run = str(run)
     entry = {"format": meta["format"], "version": meta["version"], "config": meta["config"],
              "step": step, "epoch": meta.get("epoch"), "tensors": f"{name}.safetensors",

@@ -91,3 +91,16 @@ def test_make_eval_observer_only_when_useful():
     assert make_eval_observer(resolve_config("mlp-mnist", overrides={"eval_every": "0"})) is None
     obs = make_eval_observer(resolve_config("dcgan-stacked", overrides={"eval_every": "2"}))
     assert isinstance(obs, EvalObserver) and obs.every == 2 and obs.dataset == "stacked-mnist"
+
+
+def test_make_eval_observer_draws_as_the_condition_says():
+    from ganforge.metrics.draw import FromCaptions, FromNoise
+
+    text = make_eval_observer(resolve_config("t2i-fashion", overrides={"eval_every": "1"}))
+    assert isinstance(text, EvalObserver) and isinstance(text.drawing, FromCaptions)
+    assert text.dataset == text.drawing.dataset == "fashion-mnist"  # scored as its base set
+    plain = make_eval_observer(resolve_config("mlp-mnist", overrides={"eval_every": "1"}))
+    assert isinstance(plain.drawing, FromNoise) and plain.drawing.dataset == "mnist"
+    # flowers102's evaluator is not shipped: no evaluation rather than a failing one
+    assert make_eval_observer(resolve_config("t2i-flowers", overrides={"eval_every": "1"})) \
+        is None

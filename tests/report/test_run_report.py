@@ -120,7 +120,7 @@ def test_cli_report(mlp_run, tmp_path, capsys):
 def test_a_text_run_without_records_or_captions_yet(tmp_path):
     run = tmp_path / "flowers"
     (run / "samples").mkdir(parents=True)
-    (run / "config.toml").write_text('[data]\ndataset = "flowers102"\n')
+    (run / "config.toml").write_text('[data]\ndataset = "flowers102"\n[model]\narch = "t2i"\n')
     Image.new("RGB", (332, 332), (200, 40, 90)).save(run / "samples" / "epoch_001.png")
     page = parse_page(write_report(run))
     text = " ".join(page.text)
@@ -128,3 +128,12 @@ def test_a_text_run_without_records_or_captions_yet(tmp_path):
     assert "no captions.json in the run folder yet" in text
     assert [a["data-kind"] for a in page.images()] == ["progress", "grid"]
     assert page.images("grid")[0].get("width") is None  # large grids at their own size
+
+
+def test_the_caption_section_follows_the_models_condition_not_the_data_set(tmp_path):
+    run = tmp_path / "plain-on-flowers"  # an unconditional model on a captioned data set
+    (run / "samples").mkdir(parents=True)
+    (run / "config.toml").write_text('[data]\ndataset = "flowers102"\n[model]\narch = "mlp"\n')
+    Image.new("RGB", (64, 64), (200, 40, 90)).save(run / "samples" / "epoch_001.png")
+    text = " ".join(parse_page(write_report(run)).text)
+    assert "no captions.json" not in text and "Captions" not in text

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from ganforge.cli import main
-from ganforge.metrics.alignment import attribute_alignment, class_alignment, format_alignment
+from ganforge.metrics.alignment import attribute_alignment, class_alignment
 
 
 @pytest.fixture(scope="module")
@@ -40,14 +40,6 @@ def test_class_alignment_of_real_images(fashion_test):
     labels = fashion_test.labels.numpy()
     assert class_alignment(fashion_test.images, labels, "fashion-mnist") > 0.85
     assert class_alignment(fashion_test.images, (labels + 1) % 10, "fashion-mnist") < 0.1
-
-
-def test_format_alignment():
-    text = format_alignment({"alignment": {
-        "captions": 1000, "num_classes": 10, "class": 0.912,
-        "attributes": {"size": 0.5, "size_n": 30, "all": 0.5, "all_n": 30, "chance": 1 / 3}}})
-    assert "class alignment (1000 held-out captions): 0.912 (chance 0.100)" in text
-    assert "attribute alignment: all 0.500 (n=30, chance 0.333); size 0.500 (n=30)" in text
 
 
 def test_evaluate_a_text_to_image_run(tmp_path, real_data_root, capsys, monkeypatch):

@@ -10,18 +10,7 @@ from typing import Any
 
 from ganforge.cli import examples, progress_lines
 from ganforge.cli.pretrained import add_encoder_dir_argument
-
-# (key, label, format) of each row; a row is printed when the result holds its key.
-ROWS = (
-    ("fd", "FD (evaluator features)", "{:.3f}"),
-    ("kid", "KID (± std over subsets)", "{:.4g}"),
-    ("classifier_score", "classifier score (max K)", "{:.3f}"),
-    ("coverage", "classes covered (>= 1%)", "{}"),
-    ("modes", "modes hit (of 1000)", "{}"),
-    ("kl_uniform", "KL(classes || uniform)", "{:.4f}"),
-    ("precision", "precision (k=3)", "{:.3f}"),
-    ("recall", "recall (k=3)", "{:.3f}"),
-)
+from ganforge.metrics.summary import format_alignment, format_table  # torch-free
 
 
 def add_parser(sub) -> None:
@@ -44,25 +33,6 @@ def add_parser(sub) -> None:
     p.add_argument("--json", help="also write the results to this JSON file")
     add_encoder_dir_argument(p)
     p.set_defaults(handler=run)
-
-
-def _cell(key: str, fmt: str, values: dict[str, Any]) -> str:
-    if key == "coverage":
-        return f"{values['coverage']}/{values['num_classes']}"
-    if key == "kid":
-        return f"{values['kid']:.4g} ± {values['kid_std']:.2g}"
-    return fmt.format(values[key])
-
-
-def format_table(result: dict[str, Any]) -> str:
-    """The results as a text table: figure, real-data floor, sample count on every row."""
-    gen, real = result["metrics"], result["real"]
-    lines = [f"{'metric':<27} {'generated':>21} {'real data':>21} {'n':>7}"]
-    for key, label, fmt in ROWS:
-        if key in gen:
-            lines.append(f"{label:<27} {_cell(key, fmt, gen):>21} {_cell(key, fmt, real):>21} "
-                         f"{result['n']:>7}")
-    return "\n".join(lines)
 
 
 def _header(result: dict[str, Any]) -> str:
@@ -95,21 +65,12 @@ def _evaluate(args: argparse.Namespace) -> int:
                               features=args.features, data_dir=args.data_dir)
         target = None
     else:
-        from ganforge.metrics.alignment import evaluate_text_run, is_text_run
-
-        if is_text_run(args.run):
-            result = evaluate_text_run(args.run, args.n, seed=args.seed,
-                                       checkpoint=args.checkpoint, features=args.features,
-                                       encoder_dirs=tuple(args.text_encoder_dir))
-        else:
-            result = evaluate_run(args.run, args.n, seed=args.seed, checkpoint=args.checkpoint,
-                                  features=args.features)
+        result = evaluate_run(args.run, args.n, seed=args.seed, checkpoint=args.checkpoint,
+                              features=args.features, encoder_dirs=tuple(args.text_encoder_dir))
         target = _eval_target(Path(args.run))
     print(_header(result))
     print(format_table(result))
     if "alignment" in result:  # text-to-image runs
-        from ganforge.metrics.alignment import format_alignment
-
         print(format_alignment(result))
     for path in (target, args.json):
         if path is not None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ganforge.cli import examples, progress_lines
+from ganforge.metrics.summary import format_alignment, format_table  # torch-free
 
 
 def add_source_arguments(p, example: str = "", caption: bool = False) -> None:
@@ -137,18 +138,15 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from ganforge.cli.evaluate import format_table
-    from ganforge.export import evaluate_checkpoint, is_text_config
-    from ganforge.metrics.alignment import format_alignment
+    from ganforge.export import evaluate_checkpoint
     from ganforge.pretrained.store import checkpoint_path, read_entry
 
     entry = read_entry(args.name)
     shipped = entry["pretrained"].get("evaluation", {})
     n = args.n if args.n is not None else int(shipped.get("n", 10_000))
     seed = args.seed if args.seed is not None else int(shipped.get("seed", 0))
-    text = is_text_config(entry["config"])
     with progress_lines("ganforge.metrics"):
-        result = evaluate_checkpoint(checkpoint_path(args.name), n, seed, text)
+        result = evaluate_checkpoint(checkpoint_path(args.name), n, seed)
     print(f"pretrained {args.name}: {n} samples (seed {seed}) of {result['dataset']}")
     print(format_table(result))
     if "alignment" in result:

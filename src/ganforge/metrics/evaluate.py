@@ -14,33 +14,29 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
-from ganforge.errors import ConfigError
-from ganforge.metrics.features import FeatureSet, get_extractor
-from ganforge.metrics.registry import Metric, metrics_for, min_samples
-from ganforge.metrics.weights import evaluator_for, normalise_dataset
+from ganforge.data import load_dataset
+from ganforge.errors import CheckpointError
+from ganforge.metrics.draw import DEFAULT_CAPTIONS, drawing_for, sample_images
+from ganforge.metrics.feature_set import FeatureSet
+from ganforge.metrics.features import get_extractor
+from ganforge.metrics.npz import read_npz_images
+from ganforge.metrics.registry import (
+    Metric,
+    check_dataset,
+    metrics_for,
+    min_samples,
+    scoring_for,
+)
+from ganforge.model_configs import condition_of
+from ganforge.sampling.generator import load_generator
+from ganforge.text.encoders import checkpoint_encoder
 
+__all__ = ["evaluate_images", "evaluate_npz", "evaluate_run", "extract", "real_floor",
+           "resolve_checkpoint", "sample_images", "score"]
 log = logging.getLogger(__name__)  # progress, shown by `ganforge evaluate` (cli.progress_lines)
-DEFAULT_SAMPLES = 10_000
-STACKED_SAMPLES = 26_000
 _FEATURES: dict[tuple, FeatureSet] = {}
 _STATS: dict[tuple, Any] = {}
-
-
-def default_samples(dataset: str) -> int:
-    """Default sample count: 26,000 for stacked MNIST (the published protocol), else 10,000."""
-    return STACKED_SAMPLES if normalise_dataset(dataset) == "stacked-mnist" else DEFAULT_SAMPLES
-
-
-def check_dataset(dataset: str) -> tuple[str, str]:
-    """(data set, evaluator name) or a one-line ConfigError when ganforge cannot score it."""
-    key = normalise_dataset(dataset)
-    evaluator = evaluator_for(key)
-    if evaluator is None:
-        raise ConfigError(f"no evaluator for data set {dataset!r} "
-                          "(known: mnist, fashion-mnist, stacked-mnist, synthetic-flowers)")
-    return key, evaluator
 
 
 def extract(images: Any, dataset: str, features: str = "evaluator",
@@ -48,9 +44,10 @@ def extract(images: Any, dataset: str, features: str = "evaluator",
     """Features and probabilities of `images` (uint8 or [-1, 1]) for `dataset`'s metrics
     (`what` the images are: for the progress log)."""
     key, evaluator = check_dataset(dataset)
-    extractor = get_extractor(evaluator, "evaluator" if key == "stacked-mnist" else features)
+    per_channel = scoring_for(key).per_channel
+    extractor = get_extractor(evaluator, "evaluator" if per_channel else features)
     log.info("features of %d images (%s)", len(images), what)
-    if key == "stacked-mnist":
+    if per_channel:
         return extractor.channel_probs(images)
     return extractor(images)
 
@@ -60,8 +57,6 @@ def _split_features(dataset: str, split: str, features: str, data_dir: str | Non
     """Cached features of a split: all of it, or `n` images drawn with `seed`."""
     key = (dataset, split, features, data_dir, n, seed)
     if key not in _FEATURES:
-        from ganforge.data import load_dataset
-
         data = load_dataset(dataset, split, data_dir, text_encoder=None)
         images = data.images
         if n is not None and n < len(images):
@@ -123,38 +118,13 @@ def evaluate_images(images: Any, dataset: str, *, seed: int = 0, features: str =
     metrics = score(gen, key, features, data_dir)
     seconds = time.perf_counter() - start
     return {"dataset": key, "n": len(gen), "seed": seed, "evaluator": evaluator,
-            "features": "evaluator" if key == "stacked-mnist" else features,
+            "features": "evaluator" if scoring_for(key).per_channel else features,
             "metrics": metrics, "real": real_floor(len(gen), key, features, data_dir, seed),
             "seconds": {"score": round(seconds, 3)}}
 
 
-@torch.no_grad()
-def sample_images(generator: torch.nn.Module, latent_dim: int, noise: str, n: int,
-                  seed: int = 0, batch_size: int = 1000, text: torch.Tensor | None = None
-                  ) -> torch.Tensor:
-    """n images from `generator` with its own seeded noise stream (the global RNG is not
-    touched), in eval mode; the module's train/eval mode is restored afterwards. A
-    text-to-image generator gets `text` (n, E), the sentence vector of each image."""
-    from ganforge.training.noise import sample_noise
-
-    was_training = generator.training
-    generator.eval()
-    try:
-        rng = torch.Generator().manual_seed(seed)
-        z = sample_noise(n, latent_dim, noise, generator=rng)  # (n, latent_dim)
-        device = next(generator.parameters()).device
-        with torch.no_grad():
-            return torch.cat([
-                generator(*(x[i : i + batch_size].to(device) for x in (z, text) if x is not None))
-                for i in range(0, n, batch_size)]).cpu()
-    finally:
-        generator.train(was_training)
-
-
 def resolve_checkpoint(run: Path, checkpoint: str | None) -> Path:
     """A checkpoint given as a path, or by name inside the run (e.g. "best", "final")."""
-    from ganforge.errors import CheckpointError
-
     if checkpoint is None:
         return run
     path = Path(checkpoint)
@@ -167,36 +137,36 @@ def resolve_checkpoint(run: Path, checkpoint: str | None) -> Path:
 
 
 def evaluate_run(run: Path | str, n: int | None = None, *, seed: int = 0,
-                 checkpoint: str | None = None, features: str = "evaluator") -> dict[str, Any]:
-    """Generate n samples (default per data set) from a run's newest checkpoint (or
-    `checkpoint`) with noise seed `seed`, and score them."""
-    from ganforge.sampling.generator import load_generator
-
+                 checkpoint: str | None = None, features: str = "evaluator",
+                 captions: int = DEFAULT_CAPTIONS, encoder_dirs: tuple[str, ...] = ()
+                 ) -> dict[str, Any]:
+    """Draw n samples (default per data set) from a run's newest checkpoint (or `checkpoint`)
+    with seed `seed`, as the run's condition says (metrics.draw), and score them. A
+    text-to-image run's images come from held-out captions, and its alignment with the first
+    `captions` of them joins the result; its text encoder is a built-in one or one of
+    `encoder_dirs` (the folders named with --text-encoder-dir)."""
     loaded = load_generator(resolve_checkpoint(Path(run), checkpoint))
     cfg = loaded.config
-    key, _ = check_dataset(cfg.data.dataset)
-    n = default_samples(key) if n is None else n
-    if n < min_samples(key):
-        raise ConfigError(f"--n must be at least {min_samples(key)} (what every metric of "
-                          f"{key} needs), got {n}")
+    if condition_of(cfg.model) == "text":
+        checkpoint_encoder(cfg.model.text_encoder, encoder_dirs, loaded.checkpoint)
+    drawing = drawing_for(cfg)
+    n = drawing.count(n, cfg, seed)
     log.info("generating %d samples (seed %d) from %s", n, seed, loaded.checkpoint)
     start = time.perf_counter()
-    images = sample_images(loaded.generator, cfg.model.latent_dim, cfg.train.noise, n, seed)
+    images = drawing.draw(loaded.generator, cfg, n, seed)
     generated = time.perf_counter() - start
-    result = evaluate_images(images, key, seed=seed, features=features,
+    result = evaluate_images(images, drawing.dataset, seed=seed, features=features,
                              data_dir=cfg.data.data_dir)
     result["seconds"]["generate"] = round(generated, 3)
     return {"run": str(run), "checkpoint": str(loaded.checkpoint), "step": loaded.step,
-            **result}
+            **drawing.about(cfg), **result, **drawing.figures(images, cfg, seed, captions)}
 
 
 def evaluate_npz(path: Path | str, dataset: str, *, seed: int = 0,
                  features: str = "evaluator", data_dir: str | None = None) -> dict[str, Any]:
     """Score uint8 images from an .npz file made by any program (see metrics.npz)."""
-    from ganforge.metrics.npz import read_npz_images
-
     key, _ = check_dataset(dataset)
-    images = read_npz_images(path, channels=3 if key == "stacked-mnist" else 1,
+    images = read_npz_images(path, channels=3 if scoring_for(key).per_channel else 1,
                              min_images=min_samples(key))
     result = evaluate_images(images, key, seed=seed, features=features, data_dir=data_dir)
     return {"samples": str(path), **result}

@@ -111,13 +111,12 @@ def batch_size(n: int) -> int:
 
 def _truth(data: Any) -> torch.Tensor | None:
     """Each image's attribute levels (N, A) int64, where the data set knows them."""
-    truth = getattr(data, "truth", None)
-    return None if truth is None else torch.from_numpy(truth.astype("int64"))
+    return None if data.truth is None else torch.from_numpy(data.truth.astype("int64"))
 
 
 def _heads(data: Any) -> tuple[tuple[str, int], ...]:
     """(attribute, levels) of each head the data set's known attributes call for."""
-    if getattr(data, "truth", None) is None:
+    if data.truth is None:
         return ()
     return tuple(zip(data.attributes, data.level_counts, strict=True))
 

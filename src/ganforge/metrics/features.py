@@ -1,4 +1,6 @@
-"""Images -> evaluator features and class probabilities, in batches, without gradients.
+"""Images -> evaluator features and class probabilities, in batches, without gradients
+(what they become: metrics.feature_set), and the extractor of each evaluator and feature
+kind (`--features evaluator`, or `inception`: metrics.inception).
 
 Images may be uint8 (0..255) or float in [-1, 1] (a generator's tanh output), shaped
 (N, C, H, W), as a torch tensor or a numpy array. Stacked-MNIST images (N, 3, 28, 28) are
@@ -8,7 +10,6 @@ scored channel by channel with the one-channel MNIST evaluator.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,43 +17,12 @@ import torch
 from torch import nn
 
 from ganforge.errors import ConfigError
+from ganforge.metrics.feature_set import FeatureSet, as_image_tensor, to_model_input
+from ganforge.metrics.inception import InceptionFeatures
+from ganforge.metrics.weights import load_evaluator
 
 BATCH_SIZE = 1000
 FEATURE_KINDS = ("evaluator", "inception")
-
-
-@dataclass
-class FeatureSet:
-    """What the metrics consume: features (n, d) for distances (None when not needed) and
-    class probabilities (n, K), or (n, 3, 10) per channel for stacked MNIST."""
-
-    features: np.ndarray | None
-    probs: np.ndarray
-
-    def __len__(self) -> int:
-        return int(self.probs.shape[0])
-
-    def subset(self, index: np.ndarray) -> FeatureSet:
-        """The rows `index` of both arrays."""
-        feats = None if self.features is None else self.features[index]
-        return FeatureSet(feats, self.probs[index])
-
-
-def to_model_input(batch: torch.Tensor) -> torch.Tensor:
-    """uint8 0..255 or float [-1, 1] (N, C, H, W) -> float32 [-1, 1], channels_last."""
-    if batch.dtype == torch.uint8:
-        x = batch.float().div_(127.5).sub_(1.0)
-    else:
-        x = batch.float().clamp(-1.0, 1.0)
-    return x.contiguous(memory_format=torch.channels_last)
-
-
-def as_image_tensor(images: Any) -> torch.Tensor:
-    """A torch tensor (N, C, H, W) from a tensor or numpy array (no copy when possible)."""
-    tensor = images if isinstance(images, torch.Tensor) else torch.from_numpy(np.asarray(images))
-    if tensor.dim() != 4:
-        raise ValueError(f"images must be (N, C, H, W), got {tuple(tensor.shape)}")
-    return tensor.detach().cpu()
 
 
 class EvaluatorFeatures:
@@ -101,13 +71,6 @@ def get_extractor(evaluator: str, kind: str = "evaluator") -> Callable[..., Feat
         raise ConfigError(f"unknown features {kind!r} (known: {', '.join(FEATURE_KINDS)})")
     key = (evaluator, kind)
     if key not in _EXTRACTORS:
-        from ganforge.metrics.weights import load_evaluator
-
         base = EvaluatorFeatures(load_evaluator(evaluator))
-        if kind == "inception":
-            from ganforge.metrics.inception import InceptionFeatures
-
-            _EXTRACTORS[key] = InceptionFeatures(base)
-        else:
-            _EXTRACTORS[key] = base
+        _EXTRACTORS[key] = InceptionFeatures(base) if kind == "inception" else base
     return _EXTRACTORS[key]

@@ -10,6 +10,7 @@ Class probabilities (classifier score, coverage) still come from the ganforge ev
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import torch
 from torch import nn
 
 from ganforge.errors import ConfigError
-from ganforge.metrics.features import EvaluatorFeatures, FeatureSet, as_image_tensor
+from ganforge.metrics.feature_set import FeatureSet, as_image_tensor
 
 WEIGHTS_ENV = "GANFORGE_INCEPTION_WEIGHTS"
 BATCH_SIZE = 100
@@ -62,7 +63,7 @@ def build_inception() -> nn.Module:
 class InceptionFeatures:
     """Inception pool features (n, 2048) with the evaluator's class probabilities."""
 
-    def __init__(self, base: EvaluatorFeatures):
+    def __init__(self, base: Callable[..., FeatureSet]):  # the evaluator's features
         self.base = base
         self.model = build_inception()
 

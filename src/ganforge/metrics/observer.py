@@ -1,7 +1,9 @@
 """In-training evaluation: every `eval_every` epochs, score `eval_samples` samples of the
-generator, append a record {"kind": "eval", ...} to metrics.jsonl, show FD and coverage in
-the epoch line, warn when classes vanish (mode collapse), keep the best-FD checkpoint as
-`checkpoints/best`, and draw FD over epochs into eval.png when the run ends.
+generator (drawn as the run's condition says, metrics.draw: from noise, or from held-out
+captions with the class alignment beside FD), append a record {"kind": "eval", ...} to
+metrics.jsonl, show FD and coverage in the epoch line, warn when classes vanish (mode
+collapse), keep the best-FD checkpoint as `checkpoints/best`, and draw FD over epochs into
+eval.png when the run ends.
 
 The samples come from a torch.Generator of their own and the evaluator is built in a forked
 RNG, so a run trains identically with and without evaluation.
@@ -12,6 +14,11 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any
 
+from ganforge.data.registry import DATASETS
+from ganforge.errors import ConfigError
+from ganforge.metrics import evaluate
+from ganforge.metrics.draw import Drawing, FromNoise, drawing_for
+from ganforge.metrics.plot import plot_eval
 from ganforge.training.observers import Observer
 
 if TYPE_CHECKING:
@@ -44,8 +51,9 @@ class EvalObserver(Observer):
     """Cheap evaluation during training (see the module docstring)."""
 
     def __init__(self, dataset: str, every: int, samples: int, seed: int = 0,
-                 data_dir: str | None = None):
+                 data_dir: str | None = None, drawing: Drawing | None = None):
         self.dataset, self.every, self.samples = dataset, every, samples
+        self.drawing = FromNoise(dataset) if drawing is None else drawing
         self.seed, self.data_dir = seed + EVAL_SEED_OFFSET, data_dir
         self.best_fd: float | None = None
         self.previous: set[int] | None = None  # classes covered at the last evaluation
@@ -74,12 +82,12 @@ class EvalObserver(Observer):
 
     def evaluate(self, loop: TrainingLoop) -> dict[str, Any]:
         """Score `samples` images of the loop's generator (its train mode is restored)."""
-        from ganforge.metrics.evaluate import evaluate_images, sample_images
-
         cfg = loop.config
-        images = sample_images(loop.trainer.generator, cfg.model.latent_dim, cfg.train.noise,
-                               self.samples, self.seed)
-        return evaluate_images(images, self.dataset, seed=self.seed, data_dir=self.data_dir)
+        images = self.drawing.draw(loop.trainer.generator, cfg, self.samples, self.seed)
+        result = evaluate.evaluate_images(images, self.dataset, seed=self.seed,
+                                          data_dir=self.data_dir)
+        result["metrics"].update(self.drawing.quick_figures(images, cfg, self.seed))
+        return result
 
     def _check_coverage(self, loop: TrainingLoop, metrics: dict[str, Any], epoch: int) -> None:
         """Warn, naming the classes, when classes covered before are no longer covered."""
@@ -93,8 +101,6 @@ class EvalObserver(Observer):
         self.previous = covered
 
     def _class_name(self, index: int) -> str:
-        from ganforge.data.registry import DATASETS
-
         spec = DATASETS.get(self.dataset)
         return spec.classes[index] if spec and index < len(spec.classes) else str(index)
 
@@ -112,30 +118,20 @@ class EvalObserver(Observer):
             self.previous = set(earlier[-1]["covered"])
 
     def on_finish(self, loop: TrainingLoop) -> None:
-        from ganforge.metrics.plot import plot_eval
-
         records = [r for r in loop.folder.read_records() if r.get("kind") == "eval"]
         if records:
             plot_eval(records, loop.folder.path / "eval.png")
 
 
 def make_eval_observer(config: RunConfig) -> Observer | None:
-    """The evaluation observer for a run, or None (evaluation off, or no evaluator for its
-    data set)."""
-    from ganforge.metrics.weights import evaluator_for, has_weights, normalise_dataset
-
-    every, dataset = config.train.eval_every, normalise_dataset(config.data.dataset)
-    if every >= 1 and hasattr(config.model, "text_encoder"):
-        from ganforge.data.captioned.sets import scored_as
-        from ganforge.metrics.text_observer import TextEvalObserver
-
-        base = scored_as(dataset)
-        evaluator = None if base is None else evaluator_for(base)
-        if evaluator is None or not has_weights(evaluator):  # e.g. flowers102, untrained
-            return None
-        return TextEvalObserver(base, every, config.train.eval_samples,
-                                seed=config.train.seed, data_dir=config.data.data_dir)
-    if every < 1 or evaluator_for(dataset) is None:
+    """The evaluation observer for a run, drawing as its condition says; None when
+    evaluation is off or ganforge has no evaluator for its data set (e.g. flowers102 before
+    its evaluator is trained)."""
+    if config.train.eval_every < 1:
         return None
-    return EvalObserver(dataset, every, config.train.eval_samples, seed=config.train.seed,
-                        data_dir=config.data.data_dir)
+    try:
+        drawing = drawing_for(config)
+    except ConfigError:
+        return None
+    return EvalObserver(drawing.dataset, config.train.eval_every, config.train.eval_samples,
+                        seed=config.train.seed, data_dir=config.data.data_dir, drawing=drawing)

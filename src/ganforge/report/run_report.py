@@ -12,7 +12,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ganforge.config import RunConfig
+from ganforge.errors import ConfigError
 from ganforge.fileio import atomic_write_text
+from ganforge.model_configs import condition_of
 from ganforge.report import html as h
 from ganforge.report.metrics import STEP_LABELS, last_epoch_stats, metric_keys, with_floor
 from ganforge.report.plots import eval_plot, loss_plot
@@ -140,10 +143,13 @@ def eval_section(run: RunData) -> h.Html:
 
 
 def text_conditioned(run: RunData) -> bool:
-    """Whether the run draws images from captions (its data set has captions)."""
-    from ganforge.data.captioned.sets import is_captioned
-
-    return is_captioned(str(run.setting("data", "dataset", "")))
+    """Whether the run draws images from captions (its model is conditioned on text); a
+    config.toml ganforge cannot read says no (its settings are still shown as written)."""
+    try:
+        config = RunConfig.from_dict(run.settings, str(run.path / "config.toml"))
+    except ConfigError:
+        return False
+    return condition_of(config.model) == "text"
 
 
 def captions_section(run: RunData) -> h.Html:

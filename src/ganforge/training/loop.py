@@ -18,7 +18,9 @@ import torch
 from tqdm import tqdm
 
 from ganforge.config import RunConfig
+from ganforge.data.captioned.held_out import CAPTIONS_FILE
 from ganforge.errors import ConfigError, DivergenceError
+from ganforge.fileio import atomic_write_json
 from ganforge.runs.folder import ReadOnlyFolder, RunFolder
 from ganforge.runtime.distributed import DistContext, any_rank, shard
 from ganforge.training.batch import BatchSource
@@ -240,8 +242,11 @@ class TrainingLoop:
             images = generator(self.fixed_noise) if captions is None \
                 else generator(self.fixed_noise, captions.text)
         generator.train()
-        if captions is not None:
-            captions.write(self.folder.path, images)
+        if captions is not None:  # each cell's image, and captions.json listing them
+            for i, entry in enumerate(captions.entries()):
+                save_grid(images[i : i + 1], self.folder.path / entry["image"], nrow=1,
+                          padding=0)
+            atomic_write_json(self.folder.path / CAPTIONS_FILE, captions.entries())
         return save_grid(images, self.folder.sample_path(epoch), nrow=self.train_cfg.grid)
 
     def save_checkpoint(self, name: str | None = None) -> Path:

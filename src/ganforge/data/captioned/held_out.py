@@ -1,13 +1,20 @@
-"""The fixed captions of a text-conditioned run: one held-out caption per cell of the sample
-grid, chosen with the run's seed from the data set's test split, so every epoch's grid draws
-the same captions with the same noise. The loop writes each cell's image as
-samples/captions_NNN.png and lists them in captions.json (the run report shows them).
+"""Held-out captions: captions of a captioned data set's test split, picked with a seed, with
+their sentence vectors, classes, stated attribute levels and real images.
+
+One picker (`held_out`) serves two uses, each a thin call with its own choice of (image,
+caption) pairs:
+- `fixed_captions`: the training grid's captions, one per cell, classes taken in turn, so
+  every epoch's grid draws the same captions with the same noise (the training loop writes
+  each cell's image where `FixedCaptions.entries` says, samples/captions_NNN.png, and the
+  entries as captions.json; the report shows them);
+- `evaluation_captions`: one random caption of every test image, in a seeded order, the
+  images `ganforge evaluate` and the in-training evaluation draw for a text-to-image run.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,24 +22,31 @@ import torch
 
 CAPTIONS_FILE = "captions.json"
 
+# (labels (N,), captions per image, number of classes, seed) -> (images (n,), captions (n,))
+Choice = Callable[[np.ndarray, int, int, int], tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass
+class HeldOut:
+    """Picked captions and what each belongs to."""
+
+    captions: list[str]
+    text: torch.Tensor  # (n, E) float32 sentence vectors
+    labels: np.ndarray  # (n,) class of each caption's image
+    levels: np.ndarray | None  # (n, A) attribute levels each caption states (-1: not stated)
+    images: torch.Tensor  # (n, C, H, W) uint8, the real image of each caption
+    classes: tuple[str, ...]
+
 
 @dataclass
 class FixedCaptions:
     captions: list[str]
     text: torch.Tensor  # (n, E) float32 sentence vectors, one per grid cell
 
-    def write(self, run: Path, images: torch.Tensor) -> Path:
-        """Each cell's image (from `images`, (n, C, H, W) in [-1, 1]) and captions.json."""
-        from ganforge.fileio import atomic_write_json
-        from ganforge.viz import save_grid
-
-        entries = []
-        for i, caption in enumerate(self.captions):
-            name = f"samples/captions_{i:03d}.png"
-            save_grid(images[i : i + 1], run / name, nrow=1, padding=0)
-            entries.append({"caption": caption, "image": name})
-        atomic_write_json(run / CAPTIONS_FILE, entries)
-        return run / CAPTIONS_FILE
+    def entries(self) -> list[dict[str, str]]:
+        """captions.json: each cell's caption and the file its image goes to."""
+        return [{"caption": caption, "image": f"samples/captions_{i:03d}.png"}
+                for i, caption in enumerate(self.captions)]
 
 
 def pick(labels: np.ndarray, captions_per_image: int, count: int, num_classes: int,
@@ -49,15 +63,47 @@ def pick(labels: np.ndarray, captions_per_image: int, count: int, num_classes: i
     return chosen
 
 
-def fixed_captions(config: Any, count: int, seed: int) -> FixedCaptions:
-    """`count` held-out captions of the run's data set (its test split), encoded."""
+def by_class(count: int) -> Choice:
+    """`count` pairs, classes taken in turn (see `pick`)."""
+    def choose(labels: np.ndarray, per_image: int, num_classes: int, seed: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+        pairs = pick(labels, per_image, count, num_classes, seed)
+        return (np.array([i for i, _ in pairs], np.int64),
+                np.array([k for _, k in pairs], np.int64))
+    return choose
+
+
+def every_image(labels: np.ndarray, per_image: int, num_classes: int, seed: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Every image once, in a seeded order, with one random caption of each."""
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(labels))
+    return order, rng.integers(per_image, size=len(labels))[order]
+
+
+def held_out(config: Any, choose: Choice, seed: int) -> HeldOut:
+    """The captions `choose` picks with `seed` from the run's data set (its test split),
+    encoded with the run's text encoder."""
     from ganforge.data import load_dataset
 
     d = config.data
-    held_out = load_dataset(d.dataset, "test", d.data_dir,
-                            text_encoder=config.model.text_encoder)
-    chosen = pick(held_out.labels.numpy(), held_out.text.shape[1], count,
-                  len(held_out.classes), seed)
-    captions = [held_out.captions[i][k] for i, k in chosen]
-    text = torch.stack([held_out.text[i, k].float() for i, k in chosen])
-    return FixedCaptions(captions, text)
+    data = load_dataset(d.dataset, "test", d.data_dir, text_encoder=config.model.text_encoder)
+    image, caption = choose(data.labels.numpy(), data.text.shape[1], len(data.classes), seed)
+    rows, cols = torch.from_numpy(image), torch.from_numpy(caption)
+    return HeldOut(
+        captions=[data.captions[i][k] for i, k in zip(image.tolist(), caption.tolist(),
+                                                      strict=True)],
+        text=data.text[rows, cols].float(), labels=data.labels.numpy()[image],
+        levels=None if data.levels is None else data.levels[image, caption],
+        images=data.images[rows], classes=tuple(data.classes))
+
+
+def fixed_captions(config: Any, count: int, seed: int) -> FixedCaptions:
+    """`count` held-out captions of the run's data set (its test split), encoded."""
+    held = held_out(config, by_class(count), seed)
+    return FixedCaptions(held.captions, held.text)
+
+
+def evaluation_captions(config: Any, seed: int) -> HeldOut:
+    """One random caption of every test image, in the order `seed` draws."""
+    return held_out(config, every_image, seed)

@@ -1,0 +1,62 @@
+"""An evaluation's result as text: the metric table (each figure next to its real-data
+floor) and a text-to-image run's alignment figures, as `ganforge evaluate` and `ganforge
+pretrained evaluate` print them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# (key, label, format) of each row; a row is printed when the result holds its key.
+ROWS = (
+    ("fd", "FD (evaluator features)", "{:.3f}"),
+    ("kid", "KID (± std over subsets)", "{:.4g}"),
+    ("classifier_score", "classifier score (max K)", "{:.3f}"),
+    ("coverage", "classes covered (>= 1%)", "{}"),
+    ("modes", "modes hit (of 1000)", "{}"),
+    ("kl_uniform", "KL(classes || uniform)", "{:.4f}"),
+    ("precision", "precision (k=3)", "{:.3f}"),
+    ("recall", "recall (k=3)", "{:.3f}"),
+)
+
+
+def _cell(key: str, fmt: str, values: dict[str, Any]) -> str:
+    if key == "coverage":
+        return f"{values['coverage']}/{values['num_classes']}"
+    if key == "kid":
+        return f"{values['kid']:.4g} ± {values['kid_std']:.2g}"
+    return fmt.format(values[key])
+
+
+def format_table(result: dict[str, Any]) -> str:
+    """The results as a text table: figure, real-data floor, sample count on every row."""
+    gen, real = result["metrics"], result["real"]
+    lines = [f"{'metric':<27} {'generated':>21} {'real data':>21} {'n':>7}"]
+    for key, label, fmt in ROWS:
+        if key in gen:
+            lines.append(f"{label:<27} {_cell(key, fmt, gen):>21} {_cell(key, fmt, real):>21} "
+                         f"{result['n']:>7}")
+    return "\n".join(lines)
+
+
+def format_alignment(result: dict[str, Any]) -> str:
+    """The alignment figures as text lines, each with its chance level."""
+    a = result["alignment"]
+    real = a.get("real", {})
+    ceiling = f", real images {real['class']:.3f}" if "class" in real else ""
+    lines = [f"class alignment ({a['captions']} held-out captions): {a['class']:.3f} "
+             f"(chance {1 / a['num_classes']:.3f}{ceiling})"]
+    attributes, on_real = a.get("attributes"), real.get("attributes", {})
+    if attributes:
+        def extra(key: str) -> str:
+            chance = f", chance {attributes[f'{key}_chance']:.3f}" \
+                if f"{key}_chance" in attributes else ""
+            return chance + (f", real {on_real[key]:.3f}" if key in on_real else "")
+
+        parts = [f"{k} {v:.3f} (n={attributes[f'{k}_n']}{extra(k)})"
+                 for k, v in attributes.items()
+                 if not k.endswith(("_n", "_chance")) and k not in ("all", "chance")]
+        lines.append(f"attribute alignment: all {attributes['all']:.3f} "
+                     f"(n={attributes['all_n']}, chance {attributes['chance']:.3f}"
+                     + (f", real {on_real['all']:.3f}" if "all" in on_real else "") + "); "
+                     + ", ".join(parts))
+    return "\n".join(lines)
