@@ -105,12 +105,13 @@ def _download_flowers(captions: str | None) -> int:
 
 
 def run_make(args: argparse.Namespace) -> int:
-    from ganforge.data.captioned.sets import CAPTIONED_SETS, normalise
+    from ganforge.data.registry import data_sets, normalise, resolve
     from ganforge.errors import DataError
 
-    spec = CAPTIONED_SETS.get(normalise(args.name))
-    if spec is None or spec.make is None:
-        makes = ", ".join(k for k, v in CAPTIONED_SETS.items() if v.make is not None)
+    sets = data_sets()
+    entry = sets.get(normalise(args.name))
+    if entry is None or entry.make is None:
+        makes = ", ".join(k for k, v in sets.items() if v.make is not None)
         raise DataError(f"data set {args.name!r} is not made by ganforge (it makes: {makes})")
-    spec.make(args.out, log=print)
+    resolve(entry.make)(args.out, log=print)
     return 0

@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from ganforge.data.archive import Limits, replace_folder, staging, unpack
 from ganforge.data.download import fetch, from_mirrors, mirror_urls
 from ganforge.errors import DataError
-from ganforge.fileio import atomic_write
+from ganforge.fileio import atomic_write, cache_root, sha256_file
 
 NAME = "flowers102"
 MIRRORS = ("https://www.robots.ox.ac.uk/~vgg/data/flowers/102/",)
@@ -48,8 +48,6 @@ ARCHIVE = RemoteFile("102flowers.tgz", None, 600 << 20)  # 330 MB as published
 
 def flowers_folder() -> Path:
     """The cache folder the flowers reader searches: <cache>/flowers102."""
-    from ganforge.data.locate import cache_root
-
     return cache_root() / NAME
 
 
@@ -117,8 +115,6 @@ def download_flowers(folder: Path | None = None) -> tuple[Path, str | None]:
     """The label and split files and `jpg/` in `folder` (default: the cache), downloading
     what is missing. Returns the folder and the SHA-256 of 102flowers.tgz (None when `jpg/`
     was already there)."""
-    from ganforge.fileio import sha256_file
-
     folder = folder or flowers_folder()
     for spec in (LABELS, SPLITS):
         download_file(spec, folder)

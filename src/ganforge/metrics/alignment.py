@@ -97,14 +97,14 @@ def held_out_captions(config: Any, seed: int) -> dict[str, Any]:
 def base_dataset(dataset: str) -> str:
     """The image data set whose evaluator judges a captioned set's images (its weights
     shipped or trained), or a one-line ConfigError."""
-    from ganforge.data.captioned.sets import CAPTIONED_SETS, scored_as
+    from ganforge.data.registry import data_sets, scored_as
     from ganforge.metrics.weights import evaluator_for, has_weights
 
     base = scored_as(dataset)
     evaluator = None if base is None else evaluator_for(base)
     if evaluator is None or not has_weights(evaluator):
-        scored = [k for k, v in CAPTIONED_SETS.items()
-                  if (e := evaluator_for(v.scored_as)) and has_weights(e)]
+        scored = [k for k, v in data_sets().items() if v.scored_as
+                  and (e := evaluator_for(v.scored_as)) and has_weights(e)]
         hint = (f"; train one with `ganforge evaluator train {evaluator}`"
                 if evaluator is not None else "")
         raise ConfigError(f"no evaluator classifier for data set {dataset!r}: alignment and FD "

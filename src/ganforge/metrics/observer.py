@@ -126,7 +126,7 @@ def make_eval_observer(config: RunConfig) -> Observer | None:
 
     every, dataset = config.train.eval_every, normalise_dataset(config.data.dataset)
     if every >= 1 and hasattr(config.model, "text_encoder"):
-        from ganforge.data.captioned.sets import scored_as
+        from ganforge.data.registry import scored_as
         from ganforge.metrics.text_observer import TextEvalObserver
 
         base = scored_as(dataset)

@@ -140,7 +140,7 @@ def eval_section(run: RunData) -> h.Html:
 
 def text_conditioned(run: RunData) -> bool:
     """Whether the run draws images from captions (its data set has captions)."""
-    from ganforge.data.captioned.sets import is_captioned
+    from ganforge.data.registry import is_captioned
 
     return is_captioned(str(run.setting("data", "dataset", "")))
 

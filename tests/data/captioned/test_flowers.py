@@ -50,7 +50,7 @@ def test_encoded_captions_give_text_vectors(flowers_root, counting_encoder):
 
 
 def test_check_reports_every_missing_file(flowers_root):
-    from ganforge.data.locate import check
+    from ganforge.data import check
 
     reports = check("flowers102", flowers_root.parent)
     assert [r["role"] for r in reports] == ["labels", "splits", "images", "captions"]
