@@ -1,5 +1,8 @@
 """`ganforge data list|check|download|make`: where the data sets are, whether they are intact,
-and making the ones ganforge draws itself."""
+and making the ones ganforge draws itself.
+
+Each handler imports what it runs (CLI start-up time: every command module is imported to
+build the parser)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from ganforge.data.registry import DataSet, FileSpec, get_spec, lookup
 from ganforge.errors import DataError
 from ganforge.fileio import PathLike
 
-if TYPE_CHECKING:  # torch is imported when loading, so `ganforge data list` stays quick
+if TYPE_CHECKING:  # torch is imported when loading, so `ganforge data list` stays torch-free
     import torch
 
 

@@ -98,7 +98,7 @@ def _first_line(exc: BaseException) -> str:
 def read_mat(path: Path, key: str) -> np.ndarray:
     """Array `key` of a MATLAB v5 file, flattened to 1-D int64."""
     try:
-        from scipy.io import loadmat
+        from scipy.io import loadmat  # scipy: an optional dependency, imported on use
     except ImportError:
         raise ConfigError(f"reading {path.name} needs scipy: pip install scipy") from None
     try:
@@ -160,7 +160,7 @@ def read_captions(path: Path) -> list[str]:
 
 def read_image(path: Path) -> np.ndarray:
     """One photograph as uint8 (3, 64, 64): shorter side resized to 64, centre-cropped."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError  # Pillow: imported on use (CLI start-up)
 
     try:
         with Image.open(path) as image:
@@ -192,7 +192,7 @@ def _images_key(root: Path, ids: np.ndarray) -> str:
 
 def load_images(root: Path, ids: np.ndarray, name: str = NAME) -> np.ndarray:
     """Images (N, 3, 64, 64) uint8 of `ids`, from the user cache or decoded and cached."""
-    import torch
+    import torch  # torch and safetensors: imported on loading (`data list` stays torch-free)
     from safetensors import SafetensorError
     from safetensors.torch import load, save
 

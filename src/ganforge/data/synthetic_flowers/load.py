@@ -115,7 +115,7 @@ def image_levels(root: Path, ids: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 def check_image(path: Path) -> str | None:
     """None if `path` is a readable 64x64 RGB JPEG, else the reason."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError  # Pillow: imported on use (CLI start-up)
 
     try:
         with Image.open(path) as image:

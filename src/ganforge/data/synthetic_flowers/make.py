@@ -61,7 +61,7 @@ def image_params(ids: Sequence[int]) -> list[FlowerParams]:
 
 
 def encode_jpeg(image: np.ndarray) -> bytes:
-    from PIL import Image
+    from PIL import Image  # Pillow and scipy: imported on use (CLI start-up time)
 
     buffer = io.BytesIO()
     Image.fromarray(image).save(buffer, format="JPEG", quality=QUALITY, subsampling=0)
@@ -84,7 +84,7 @@ def write_chunk(root: Path, ids: Sequence[int]) -> int:
 
 def write_mat(path: Path, arrays: dict[str, np.ndarray]) -> None:
     """A MATLAB v5 file of 1 x N arrays, with a fixed header (savemat's holds the time)."""
-    from scipy.io import savemat
+    from scipy.io import savemat  # scipy: an optional dependency, imported on use
 
     buffer = io.BytesIO()
     savemat(buffer, {k: v[None] for k, v in arrays.items()})
