@@ -21,21 +21,24 @@ if TYPE_CHECKING:  # torch is imported when loading, so `ganforge data list` sta
 
 @dataclass
 class ImageData:
-    """A split of an image data set, held in memory.
+    """A split of a data set, held in memory: every data set's splits are this one kind.
 
     ``images`` is uint8 with shape (N, C, H, W) and values 0..255; ``labels`` is
-    int64 with shape (N,), indexing ``classes``.
+    int64 with shape (N,), indexing ``classes``. A split with captions also holds them and
+    what is known of them; a split without has None (and empty tuples) there.
     """
 
     images: torch.Tensor
     labels: torch.Tensor
     classes: tuple[str, ...]
     name: str
-    # What a captioned split adds (data/captioned/sets.py:CaptionedData); None elsewhere, so
-    # every split answers them alike
-    text: torch.Tensor | None = None  # (N, K, E) sentence vectors of K captions per image
+    text: torch.Tensor | None = None  # (N, K, E) sentence vectors of the captions, if encoded
     levels: np.ndarray | None = None  # (N, K, A) attribute levels the captions state, or -1
     truth: np.ndarray | None = None  # (N, A) each image's own attribute levels, when known
+    captions: list[list[str]] | None = None  # (N, K) caption strings, K per image
+    encoder: str | None = None  # the encoder of `text`
+    attributes: tuple[str, ...] = ()  # names of the A attributes (composed and drawn sets)
+    level_counts: tuple[int, ...] = ()  # levels of each attribute, where `truth` is known
 
     def __post_init__(self) -> None:
         """Check that images and labels agree in layout and length."""
@@ -62,8 +65,12 @@ class ImageData:
         return len(self.classes)
 
     def model_fields(self) -> dict[str, int]:
-        """Model settings this data set dictates (a conditional model's class count)."""
-        return {"num_classes": self.num_classes}
+        """Model settings this data set dictates: the class count and, once the captions are
+        encoded, their vector size text_dim."""
+        fields = {"num_classes": self.num_classes}
+        if self.text is not None:
+            fields["text_dim"] = int(self.text.shape[-1])
+        return fields
 
     def __len__(self) -> int:
         """Number of items N."""

@@ -13,7 +13,6 @@ model what it must be built for.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -33,25 +32,8 @@ if TYPE_CHECKING:
 Split = Literal["train", "test"]
 
 
-@dataclass
-class CaptionedData(ImageData):
-    """An ImageData whose images each have K captions (and their vectors, when encoded)."""
-
-    captions: list[list[str]] | None = None  # (N, K) caption strings
-    attributes: tuple[str, ...] = ()  # names of the A attributes (composed and drawn sets)
-    level_counts: tuple[int, ...] = ()  # levels of each attribute, where `truth` is known
-    encoder: str | None = None
-
-    def model_fields(self) -> dict[str, int]:
-        """Model settings this data set dictates: its classes and, once encoded, text_dim."""
-        fields = super().model_fields()
-        if self.text is not None:
-            fields["text_dim"] = int(self.text.shape[-1])
-        return fields
-
-
 def load_composed(entry: DataSet, split: Split, data_dir: Any, limit: int | None,
-                  verify: bool, encoder: str | None) -> CaptionedData:
+                  verify: bool, encoder: str | None) -> ImageData:
     """A split of ``entry.base`` (MNIST or Fashion-MNIST) with five composed captions per
     image, the attribute levels each states, and (``encoder``) their vectors."""
     import torch  # imported on loading, so `ganforge data list` stays torch-free
@@ -70,7 +52,7 @@ def load_composed(entry: DataSet, split: Split, data_dir: Any, limit: int | None
     if encoder is not None:
         table = encode(encoder, [c.text for c in vocab], key)  # (V, E)
         text = table[torch.from_numpy(index)]
-    return CaptionedData(images=images, labels=torch.from_numpy(labels), classes=base.classes,
+    return ImageData(images=images, labels=torch.from_numpy(labels), classes=base.classes,
                          name=key, captions=[[vocab[j].text for j in row] for row in index],
                          text=text, levels=stated, attributes=names, encoder=encoder)
 
@@ -106,13 +88,13 @@ def encode_rows(captions: list[list[str]], encoder: str | None, name: str
 
 
 def load_flowers102(entry: DataSet, split: Split, data_dir: Any, limit: int | None,
-                    verify: bool, encoder: str | None) -> CaptionedData:
+                    verify: bool, encoder: str | None) -> ImageData:
     """A split of Oxford 102 flowers, every image's captions cycled to the same count."""
     import torch  # imported on loading, so `ganforge data list` stays torch-free
 
     images, labels, captions, classes = load_flowers(split, data_dir, limit)
     captions = fill_captions(captions)
-    return CaptionedData(images=torch.from_numpy(images), labels=torch.from_numpy(labels),
+    return ImageData(images=torch.from_numpy(images), labels=torch.from_numpy(labels),
                          classes=classes, name=entry.name, captions=captions,
                          text=encode_rows(captions, encoder, entry.name), encoder=encoder)
 

@@ -24,7 +24,8 @@ from ganforge.data.captioned.flowers import (
     read_members,
     split_members,
 )
-from ganforge.data.captioned.sets import CaptionedData, encode_rows
+from ganforge.data.captioned.sets import encode_rows
+from ganforge.data.dataset import ImageData
 from ganforge.data.registry import DataSet
 from ganforge.data.synthetic_flowers import make as maker
 from ganforge.data.synthetic_flowers.captions import stated_levels
@@ -52,7 +53,7 @@ def ensure_root(data_dir: Any = None) -> Path:
 
 
 def load_split(entry: DataSet, split: str, data_dir: Any, limit: int | None, verify: bool,
-               encoder: str | None) -> CaptionedData:
+               encoder: str | None) -> ImageData:
     """A split through the flowers reader (the set made first if missing), with the levels
     its captions state and each image's own attributes."""
     import torch  # imported on loading, so `ganforge data list` stays torch-free
@@ -60,7 +61,7 @@ def load_split(entry: DataSet, split: str, data_dir: Any, limit: int | None, ver
     root = ensure_root(data_dir)
     root, ids, labels, classes = split_members(split, root.parent, limit, LAYOUT)
     images, captions = read_members(root, ids, labels, NAME)
-    return CaptionedData(images=torch.from_numpy(images), labels=torch.from_numpy(labels - 1),
+    return ImageData(images=torch.from_numpy(images), labels=torch.from_numpy(labels - 1),
                          classes=classes, name=NAME, captions=captions,
                          text=encode_rows(captions, encoder, NAME),
                          levels=caption_levels(captions), attributes=ATTRIBUTES,
