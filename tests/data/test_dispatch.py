@@ -73,3 +73,23 @@ def test_a_built_set_checks_the_files_of_its_base(tiny, tmp_path, monkeypatch):
     reports = check("Built", tmp_path / "d")
     assert [Path(str(r["path"])).parent for r in reports] == [folder] * 4
     assert all(r["ok"] for r in reports)
+
+
+def fake_download(entry, captions, log):
+    CALLS.append(("download", entry.name, captions))
+    log(f"{entry.name}: fetched")
+
+
+def test_data_download_goes_through_the_entry(fake_set, monkeypatch, capsys):
+    from dataclasses import replace
+
+    from ganforge.cli import main
+
+    monkeypatch.setitem(registry.OTHER_SETS, "fake", replace(
+        fake_set, captioned=True, download=f"{HERE}:fake_download"))
+    assert main(["data", "download", "Fake", "--captions", "c.tgz"]) == 0
+    assert CALLS == [("download", "fake", "c.tgz")] and "fake: fetched" in capsys.readouterr().out
+    assert main(["data", "download", "stacked-mnist"]) == 2  # its entry offers no download
+    assert "unknown data set 'stacked-mnist'" in capsys.readouterr().err
+    assert main(["data", "download", "mnist", "--captions", "c.tgz"]) == 2
+    assert "--captions is for flowers102, fake, not 'mnist'" in capsys.readouterr().err

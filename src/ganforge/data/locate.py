@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from ganforge.data.download import fetch, from_mirrors, mirror_urls
@@ -120,6 +121,12 @@ def download_dataset(name: str) -> dict[str, Path]:
     folder = cache_root() / spec.name
     mirrors = mirrors_for(spec)
     return {role: _download_file(f, mirrors, folder) for role, f in spec.files().items()}
+
+
+def download_idx(entry: DataSet, captions: str | None, log: Callable[[str], None]) -> None:
+    """`ganforge data download` of an IDX set: its four files, verified, in the user cache."""
+    files = download_dataset(entry.name)
+    log(f"{entry.name}: downloaded and verified in {next(iter(files.values())).parent}")
 
 
 def find_files(name: str, data_dir: PathLike | None = None,

@@ -127,7 +127,8 @@ def normalise(name: str) -> str:
     return name.strip().lower().replace("_", "-")
 
 
-def _unknown(name: str) -> DataError:
+def unknown(name: str) -> DataError:
+    """The error for a name no entry has (it lists the IDX sets, as it always has)."""
     return DataError(f"unknown data set {name!r}; known data sets: {', '.join(sorted(DATASETS))}")
 
 
@@ -135,7 +136,7 @@ def get_spec(name: str) -> DatasetSpec:
     """Return the file spec of IDX data set ``name`` (case-insensitive, ``_`` for ``-``)."""
     spec = DATASETS.get(normalise(name))
     if spec is None:
-        raise _unknown(name)
+        raise unknown(name)
     return spec
 
 
@@ -148,6 +149,9 @@ class DataSet:
         find(entry, rows, data_dir) -> (found, location) for `ganforge data list`, given the
                                        rows of the sets listed before it
         make(out, log=...) -> the folder written by `ganforge data make` (None: not drawn)
+        download(entry, captions, log) -> None: `ganforge data download` (None: not offered;
+                                       ``captions``: the caption archive a captioned set
+                                       takes, or None)
 
     ``base`` is the IDX set it is built from (its files are the ones checked); a captioned set
     (its splits carry captions) names the data set whose evaluator scores its images.
@@ -164,6 +168,7 @@ class DataSet:
     captioned: bool = False
     scored_as: str | None = None
     make: str | None = None
+    download: str | None = None
 
 
 IDX_LOAD = "ganforge.data.dataset:load_idx"
@@ -174,7 +179,8 @@ def idx_set(spec: DatasetSpec) -> DataSet:
     """The entry of an IDX data set of DATASETS."""
     return DataSet(spec.name, IDX_LOAD, IDX_CHECK, "ganforge.data.locate:find_idx",
                    (spec.train_images.shape[0], spec.test_images.shape[0]),
-                   spec.train_images.shape[1:], len(spec.classes))
+                   spec.train_images.shape[1:], len(spec.classes),
+                   download="ganforge.data.locate:download_idx")
 
 
 def _composed(name: str, base: str) -> DataSet:
@@ -197,7 +203,8 @@ OTHER_SETS: dict[str, DataSet] = {
     "flowers102": DataSet("flowers102", "ganforge.data.captioned.sets:load_flowers102",
                           "ganforge.data.captioned.sets:check_flowers102",
                           "ganforge.data.captioned.sets:find_flowers102",
-                          scored_as="flowers102", **_FLOWERS),
+                          scored_as="flowers102", download="ganforge.data.flowers102:download",
+                          **_FLOWERS),
     "synthetic-flowers": DataSet("synthetic-flowers", f"{_SYNTHETIC}:load_split",
                                  f"{_SYNTHETIC}:check", f"{_SYNTHETIC}:find",
                                  scored_as="synthetic-flowers",
@@ -214,7 +221,7 @@ def lookup(name: str) -> DataSet:
     """The entry of data set ``name`` (case-insensitive, ``_`` for ``-``), or a DataError."""
     entry = data_sets().get(normalise(name))
     if entry is None:
-        raise _unknown(name)
+        raise unknown(name)
     return entry
 
 
