@@ -189,9 +189,11 @@ def _composed(name: str, base: str) -> DataSet:
                    10, base=base, captioned=True, scored_as=base)
 
 
-_FLOWERS = {"sizes": (7169, 1020), "image_shape": (3, 64, 64), "classes": 102,
-            "captioned": True}
-_SYNTHETIC = "ganforge.data.synthetic_flowers.load"
+def _oxford(name: str, module: str, load: str, check: str, find: str, **more: str) -> DataSet:
+    """A captioned set in the Oxford 102 layout (64x64 RGB, 102 classes)."""
+    return DataSet(name, f"{module}:{load}", f"{module}:{check}", f"{module}:{find}",
+                   (7169, 1020), (3, 64, 64), 102, captioned=True, scored_as=name, **more)
+
 
 # The data sets that are not four IDX files, in `ganforge data list` order (after DATASETS).
 OTHER_SETS: dict[str, DataSet] = {
@@ -200,15 +202,12 @@ OTHER_SETS: dict[str, DataSet] = {
                              1000, base="mnist"),
     "mnist-captions": _composed("mnist-captions", "mnist"),
     "fashion-mnist-captions": _composed("fashion-mnist-captions", "fashion-mnist"),
-    "flowers102": DataSet("flowers102", "ganforge.data.captioned.sets:load_flowers102",
-                          "ganforge.data.captioned.sets:check_flowers102",
-                          "ganforge.data.captioned.sets:find_flowers102",
-                          scored_as="flowers102", download="ganforge.data.flowers102:download",
-                          **_FLOWERS),
-    "synthetic-flowers": DataSet("synthetic-flowers", f"{_SYNTHETIC}:load_split",
-                                 f"{_SYNTHETIC}:check", f"{_SYNTHETIC}:find",
-                                 scored_as="synthetic-flowers",
-                                 make="ganforge.data.synthetic_flowers.make:make", **_FLOWERS),
+    "flowers102": _oxford("flowers102", "ganforge.data.captioned.sets", "load_flowers102",
+                          "check_flowers102", "find_flowers102",
+                          download="ganforge.data.flowers102:download"),
+    "synthetic-flowers": _oxford("synthetic-flowers", "ganforge.data.synthetic_flowers.load",
+                                 "load_split", "check", "find",
+                                 make="ganforge.data.synthetic_flowers.make:make"),
 }
 
 
