@@ -1,4 +1,5 @@
-"""Safe file writing: a file is either absent, or complete (temporary file, fsync, rename)."""
+"""Safe file writing: a file is either absent, or complete (temporary file, fsync, rename);
+and ganforge's user cache folder."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any
 
 from ganforge.errors import DiskFullError
 
+PathLike = str | os.PathLike[str]
 _DEFAULT_MODE = 0o644
 # The temporary files atomic_write makes (mkstemp: "." + target name + "." + 8 characters
 # + ".tmp"); those a killed process left behind are removed by remove_stale_temporaries.
@@ -95,3 +97,11 @@ def sha256_file(path: Path | str) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def cache_root() -> Path:
+    """The user cache folder of ganforge: ``$XDG_CACHE_HOME/ganforge`` (when absolute), else
+    ``~/.cache/ganforge``. Data sets, decoded images and caption embeddings are kept there."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return base / "ganforge"

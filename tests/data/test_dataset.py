@@ -91,3 +91,15 @@ def test_real_mnist_test_split(real_data_root: Path) -> None:
     assert sorted(data.labels.unique().tolist()) == list(range(10))
     assert data.classes == tuple("0123456789") and data.size == 28
     assert 0 < float(data.images.float().mean()) < 255
+
+
+def test_every_split_answers_what_a_captioned_one_holds(tiny: Any, tmp_path: Path) -> None:
+    tiny.write(tmp_path / "d" / "tiny")
+    data = load_dataset("tiny", data_dir=tmp_path / "d")
+    assert type(data) is ImageData
+    assert (data.captions, data.text, data.encoder, data.levels, data.truth) == (None,) * 5
+    assert (data.attributes, data.level_counts) == ((), ())
+    assert data.model_fields() == {"num_classes": 3}
+    encoded = ImageData(data.images[:2], data.labels[:2], data.classes, "x",
+                        text=torch.zeros(2, 4, 7), captions=[["a"] * 4] * 2, encoder="e")
+    assert encoded.model_fields() == {"num_classes": 3, "text_dim": 7}

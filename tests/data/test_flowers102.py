@@ -16,8 +16,7 @@ from PIL import Image
 
 from ganforge.cli import main
 from ganforge.data import flowers102
-from ganforge.data.locate import cache_root
-from ganforge.fileio import sha256_file
+from ganforge.fileio import cache_root, sha256_file
 
 LABELS = [1, 2, 1]  # three images: train (1), test (2), train (3)
 

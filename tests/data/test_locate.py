@@ -1,4 +1,4 @@
-"""Tests for ganforge.data.locate and the registry: search order, downloads, checks."""
+"""Tests for ganforge.data.locate and the IDX file specs: search order, downloads, checks."""
 
 from __future__ import annotations
 
@@ -9,17 +9,12 @@ from typing import Any
 import numpy as np
 import pytest
 
+from ganforge.data.dispatch import check, list_datasets
 from ganforge.data.idx import encode_idx, write_idx
-from ganforge.data.locate import (
-    cache_root,
-    check,
-    find_files,
-    list_datasets,
-    search_dirs,
-    verify_file,
-)
+from ganforge.data.locate import find_files, search_dirs, verify_file
 from ganforge.data.registry import DATASETS, ROLES, get_spec
 from ganforge.errors import DataError
+from ganforge.fileio import cache_root
 
 
 def test_registry_specs() -> None:

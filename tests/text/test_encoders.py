@@ -123,3 +123,17 @@ def test_a_checkpoint_may_name_only_built_in_encoders_or_trusted_folders(tmp_pat
             checkpoint_encoder(name, where="c.json")
         assert len(str(info.value)) < 400
     assert checkpoint_encoder(str(tmp_path / "m" / ".."), [tmp_path]) == str(tmp_path / "m/..")
+
+
+def test_the_cache_needs_nothing_from_the_data_layer(tmp_path):
+    import subprocess
+    import sys
+
+    probe = ("import sys; from ganforge.text import cache; root = cache.embeddings_root(); "
+             "print(root, sorted(m for m in sys.modules if m.startswith('ganforge.data')))")
+    env = {"XDG_CACHE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "PYTHONPATH": ":".join(
+        sys.path)}
+    r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == [str(tmp_path / "ganforge" / "embeddings"), "[]"]

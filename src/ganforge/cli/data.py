@@ -1,5 +1,8 @@
 """`ganforge data list|check|download|make`: where the data sets are, whether they are intact,
-and making the ones ganforge draws itself."""
+and making the ones ganforge draws itself.
+
+Each handler imports what it runs (CLI start-up time: every command module is imported to
+build the parser)."""
 
 from __future__ import annotations
 
@@ -73,44 +76,28 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_download(args: argparse.Namespace) -> int:
-    from ganforge.data.flowers102 import NAME as FLOWERS
-    from ganforge.data.locate import download_dataset
+    from ganforge.data.registry import data_sets, normalise, resolve, unknown
     from ganforge.errors import ConfigError
 
-    if args.name.strip().lower() == FLOWERS:
-        return _download_flowers(args.captions)
-    if args.captions is not None:
-        raise ConfigError(f"--captions is for flowers102, not {args.name!r}")
-    files = download_dataset(args.name)
-    print(f"{args.name}: downloaded and verified in {next(iter(files.values())).parent}")
-    return 0
-
-
-def _download_flowers(captions: str | None) -> int:
-    from ganforge.data.flowers102 import download_flowers, flowers_folder, install_captions
-
-    folder = flowers_folder()
-    if captions is not None:  # first: it needs no network
-        where, count = install_captions(captions)
-        print(f"flowers102: {count} caption files unpacked into {where}")
-    folder, digest = download_flowers(folder)
-    print(f"flowers102: imagelabels.mat and setid.mat verified (MD5), images in {folder / 'jpg'}")
-    if digest is not None:
-        print(f"flowers102: 102flowers.tgz is NOT pinned (no published checksum): its SHA-256 "
-              f"was {digest}; compare it with a copy you trust")
-    if not (folder / "text_c10").is_dir():
-        print(f"flowers102: captions missing: copy text_c10/ of the 2016 caption release (Reed "
-              f"et al.) to {folder / 'text_c10'}, or pass its archive with --captions ARCHIVE")
+    sets = data_sets()
+    entry = sets.get(normalise(args.name))
+    takes = [k for k, v in sets.items() if v.download and v.captioned]  # --captions
+    if args.captions is not None and (entry is None or entry.name not in takes):
+        raise ConfigError(f"--captions is for {', '.join(takes)}, not {args.name!r}")
+    if entry is None or entry.download is None:
+        raise unknown(args.name)
+    resolve(entry.download)(entry, args.captions, print)
     return 0
 
 
 def run_make(args: argparse.Namespace) -> int:
-    from ganforge.data.captioned.sets import CAPTIONED_SETS, normalise
+    from ganforge.data.registry import data_sets, normalise, resolve
     from ganforge.errors import DataError
 
-    spec = CAPTIONED_SETS.get(normalise(args.name))
-    if spec is None or spec.make is None:
-        makes = ", ".join(k for k, v in CAPTIONED_SETS.items() if v.make is not None)
+    sets = data_sets()
+    entry = sets.get(normalise(args.name))
+    if entry is None or entry.make is None:
+        makes = ", ".join(k for k, v in sets.items() if v.make is not None)
         raise DataError(f"data set {args.name!r} is not made by ganforge (it makes: {makes})")
-    spec.make(args.out, log=print)
+    resolve(entry.make)(args.out, log=print)
     return 0

@@ -1,4 +1,4 @@
-"""Loading a known data set split into memory as one uint8 image tensor and its labels."""
+"""A data set split held in memory (ImageData), and loading the split of an IDX data set."""
 
 from __future__ import annotations
 
@@ -10,31 +10,35 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from ganforge.data.idx import MAX_CONTENT, parse_idx, read_content
-from ganforge.data.locate import PathLike, find_files
-from ganforge.data.registry import FileSpec, get_spec
+from ganforge.data.locate import find_files
+from ganforge.data.registry import DataSet, FileSpec, get_spec, lookup
 from ganforge.errors import DataError
+from ganforge.fileio import PathLike
 
-if TYPE_CHECKING:  # torch is imported when loading, so `ganforge data list` stays quick
+if TYPE_CHECKING:  # torch is imported when loading, so `ganforge data list` stays torch-free
     import torch
 
 
 @dataclass
 class ImageData:
-    """A split of an image data set, held in memory.
+    """A split of a data set, held in memory: every data set's splits are this one kind.
 
     ``images`` is uint8 with shape (N, C, H, W) and values 0..255; ``labels`` is
-    int64 with shape (N,), indexing ``classes``.
+    int64 with shape (N,), indexing ``classes``. A split with captions also holds them and
+    what is known of them; a split without has None (and empty tuples) there.
     """
 
     images: torch.Tensor
     labels: torch.Tensor
     classes: tuple[str, ...]
     name: str
-    # What a captioned split adds (data/captioned/sets.py:CaptionedData); None elsewhere, so
-    # every split answers them alike
-    text: torch.Tensor | None = None  # (N, K, E) sentence vectors of K captions per image
+    text: torch.Tensor | None = None  # (N, K, E) sentence vectors of the captions, if encoded
     levels: np.ndarray | None = None  # (N, K, A) attribute levels the captions state, or -1
     truth: np.ndarray | None = None  # (N, A) each image's own attribute levels, when known
+    captions: list[list[str]] | None = None  # (N, K) caption strings, K per image
+    encoder: str | None = None  # the encoder of `text`
+    attributes: tuple[str, ...] = ()  # names of the A attributes (composed and drawn sets)
+    level_counts: tuple[int, ...] = ()  # levels of each attribute, where `truth` is known
 
     def __post_init__(self) -> None:
         """Check that images and labels agree in layout and length."""
@@ -61,8 +65,12 @@ class ImageData:
         return len(self.classes)
 
     def model_fields(self) -> dict[str, int]:
-        """Model settings this data set dictates (a conditional model's class count)."""
-        return {"num_classes": self.num_classes}
+        """Model settings this data set dictates: the class count and, once the captions are
+        encoded, their vector size text_dim."""
+        fields = {"num_classes": self.num_classes}
+        if self.text is not None:
+            fields["text_dim"] = int(self.text.shape[-1])
+        return fields
 
     def __len__(self) -> int:
         """Number of items N."""
@@ -100,33 +108,21 @@ def _check_arrays(images: np.ndarray, labels: np.ndarray, paths: tuple[Path, Pat
                         f"(found {labels.min()}..{labels.max()})")
 
 
-def load_dataset(name: str, split: Literal["train", "test"] = "train",
-                 data_dir: PathLike | None = None, limit: int | None = None,
-                 verify: bool = True, text_encoder: str | None = "minilm") -> ImageData:
-    """Load a split of a known data set into memory.
+def load_idx(entry: DataSet, split: Literal["train", "test"] = "train",
+             data_dir: PathLike | None = None, limit: int | None = None, verify: bool = True,
+             text_encoder: str | None = None) -> ImageData:
+    """A split of an IDX data set (its loader in the registry; no captions, so no encoder).
 
-    Finds the files (downloading them if needed, see :func:`find_files`), checks
-    the sha256 of their uncompressed content when ``verify`` (a mismatch raises a
-    :class:`DataError` naming the file), checks shapes and labels, and returns the
-    images as one uint8 (N, 1, H, W) tensor. ``limit`` keeps the first ``limit``
-    items. With ``verify=False`` the item count is not pinned to the spec. Data sets with
-    captions (see ganforge.data.captioned.sets) also carry their captions and, encoded by
-    ``text_encoder`` (None: not encoded), their sentence vectors.
+    Finds the files (downloading them if needed, see :func:`find_files`), checks the sha256
+    of their uncompressed content when ``verify`` (a mismatch raises a :class:`DataError`
+    naming the file), checks shapes and labels, and returns the images as one uint8
+    (N, 1, H, W) tensor. ``limit`` keeps the first ``limit`` items. With ``verify=False`` the
+    item count is not pinned to the spec. ``limit`` must be None or >= 0 (load_dataset checks it).
     """
-    import torch
+    import torch  # imported on loading, so `ganforge data list` stays torch-free
 
-    from ganforge.data.captioned.sets import is_captioned, load_captioned
-
-    if is_captioned(name):
-        return load_captioned(name, split, data_dir, limit, verify, text_encoder)
-    if name.strip().lower().replace("_", "-") == "stacked-mnist":
-        from ganforge.data.stacked import load_stacked
-
-        return load_stacked(split, data_dir, limit, verify)
-    spec = get_spec(name)
+    spec = get_spec(entry.name)
     img_spec, lab_spec = spec.split_files(split)
-    if limit is not None and limit < 0:
-        raise DataError(f"data set '{spec.name}': limit must be >= 0, got {limit}")
     files = find_files(spec.name, data_dir)
     paths = (files[f"{split}_images"], files[f"{split}_labels"])
     images = _read_checked(paths[0], img_spec, verify)
@@ -141,3 +137,11 @@ def load_dataset(name: str, split: Literal["train", "test"] = "train",
         classes=spec.classes,
         name=spec.name,
     )
+
+
+def load_base(entry: DataSet, split: Literal["train", "test"], data_dir: PathLike | None,
+              verify: bool) -> ImageData:
+    """The whole split of the IDX set ``entry`` is built from (``entry.base``)."""
+    if entry.base is None:
+        raise DataError(f"data set '{entry.name}' is not built from another")
+    return load_idx(lookup(entry.base), split, data_dir, verify=verify)

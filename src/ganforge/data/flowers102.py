@@ -22,8 +22,9 @@ from pathlib import Path, PurePosixPath
 
 from ganforge.data.archive import Limits, replace_folder, staging, unpack
 from ganforge.data.download import fetch, from_mirrors, mirror_urls
+from ganforge.data.registry import DataSet
 from ganforge.errors import DataError
-from ganforge.fileio import atomic_write
+from ganforge.fileio import atomic_write, cache_root, sha256_file
 
 NAME = "flowers102"
 MIRRORS = ("https://www.robots.ox.ac.uk/~vgg/data/flowers/102/",)
@@ -48,8 +49,6 @@ ARCHIVE = RemoteFile("102flowers.tgz", None, 600 << 20)  # 330 MB as published
 
 def flowers_folder() -> Path:
     """The cache folder the flowers reader searches: <cache>/flowers102."""
-    from ganforge.data.locate import cache_root
-
     return cache_root() / NAME
 
 
@@ -117,8 +116,6 @@ def download_flowers(folder: Path | None = None) -> tuple[Path, str | None]:
     """The label and split files and `jpg/` in `folder` (default: the cache), downloading
     what is missing. Returns the folder and the SHA-256 of 102flowers.tgz (None when `jpg/`
     was already there)."""
-    from ganforge.fileio import sha256_file
-
     folder = folder or flowers_folder()
     for spec in (LABELS, SPLITS):
         download_file(spec, folder)
@@ -131,3 +128,21 @@ def download_flowers(folder: Path | None = None) -> tuple[Path, str | None]:
     finally:
         path.unlink(missing_ok=True)  # unpacked (or refused): the 330 MB are not kept
     return folder, digest
+
+
+def download(entry: DataSet, captions: str | None, log: Callable[[str], None]) -> None:
+    """`ganforge data download flowers102`: the caption archive unpacked first (it needs no
+    network), then the label, split and image files; what is not pinned or still missing is
+    said."""
+    folder = flowers_folder()
+    if captions is not None:
+        where, count = install_captions(captions)
+        log(f"{NAME}: {count} caption files unpacked into {where}")
+    folder, digest = download_flowers(folder)
+    log(f"{NAME}: imagelabels.mat and setid.mat verified (MD5), images in {folder / 'jpg'}")
+    if digest is not None:
+        log(f"{NAME}: 102flowers.tgz is NOT pinned (no published checksum): its SHA-256 was "
+            f"{digest}; compare it with a copy you trust")
+    if not (folder / "text_c10").is_dir():
+        log(f"{NAME}: captions missing: copy text_c10/ of the 2016 caption release (Reed et "
+            f"al.) to {folder / 'text_c10'}, or pass its archive with --captions ARCHIVE")

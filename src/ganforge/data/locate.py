@@ -1,4 +1,4 @@
-"""Finding a data set's files on disk, downloading them when missing, and checking them.
+"""Finding an IDX data set's files on disk, downloading them when missing, and checking them.
 
 Search order for data set ``NAME``: the ``data_dir`` argument, ``$GANFORGE_DATA``
 (several folders may be joined with ``os.pathsep``), the user cache
@@ -15,22 +15,14 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from ganforge.data.download import fetch, from_mirrors, mirror_urls
 from ganforge.data.idx import decode_content, parse_idx, read_hashed
-from ganforge.data.registry import DATASETS, ROLES, DatasetSpec, FileSpec, get_spec
+from ganforge.data.registry import ROLES, DataSet, DatasetSpec, FileSpec, get_spec
 from ganforge.errors import DataError
-from ganforge.fileio import atomic_write_bytes
-
-PathLike = str | os.PathLike[str]
-
-
-def cache_root() -> Path:
-    """Return the user cache folder of ganforge (honours ``$XDG_CACHE_HOME``)."""
-    xdg = os.environ.get("XDG_CACHE_HOME", "")
-    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-    return base / "ganforge"
+from ganforge.fileio import PathLike, atomic_write_bytes, cache_root
 
 
 def search_dirs(name: str, data_dir: PathLike | None = None) -> list[Path]:
@@ -131,6 +123,12 @@ def download_dataset(name: str) -> dict[str, Path]:
     return {role: _download_file(f, mirrors, folder) for role, f in spec.files().items()}
 
 
+def download_idx(entry: DataSet, captions: str | None, log: Callable[[str], None]) -> None:
+    """`ganforge data download` of an IDX set: its four files, verified, in the user cache."""
+    files = download_dataset(entry.name)
+    log(f"{entry.name}: downloaded and verified in {next(iter(files.values())).parent}")
+
+
 def find_files(name: str, data_dir: PathLike | None = None,
                download: bool = True) -> dict[str, Path]:
     """Return the paths of data set ``name``'s files keyed by role.
@@ -189,49 +187,29 @@ def _check_file(role: str, path: Path, fspec: FileSpec) -> dict[str, object]:
     return report
 
 
-def check(name: str, data_dir: PathLike | None = None) -> list[dict[str, object]]:
-    """Check data set ``name``'s files without downloading: one report per file.
-
-    Each report has ``role``, ``path``, ``shape`` (None if unreadable),
-    ``expected_shape``, ``sha256``, ``sha256_ok``, ``shape_ok``, ``ok`` and ``error``
-    (None, or a one-line message). Raises :class:`DataError` if the files are not found.
-    A data set built from another (stacked MNIST, the composed captions) checks the files
-    of that one; flowers102 checks its layout (it has no published checksums).
+def check_idx(entry: DataSet, data_dir: PathLike | None = None) -> list[dict[str, object]]:
+    """The `ganforge data check` reports of an IDX set's four files, without downloading (a
+    set built from one, ``entry.base``, checks that one's). Each report has ``role``,
+    ``path``, ``shape`` (None if unreadable), ``expected_shape``, ``sha256``, ``sha256_ok``,
+    ``shape_ok``, ``ok`` and ``error`` (None, or a one-line message). Raises
+    :class:`DataError` if the files are not found.
     """
-    from ganforge.data.captioned.sets import COMPOSED, check_captioned
-    from ganforge.data.stacked import NAME as STACKED
-
-    own = check_captioned(name, data_dir)  # a captioned set with a checker of its own
-    if own is not None:
-        return own
-    name = {STACKED: "mnist", **COMPOSED}.get(name, name)
-    spec = get_spec(name)
+    spec = get_spec(entry.base or entry.name)
     files = find_files(spec.name, data_dir, download=False)
     return [_check_file(role, files[role], spec.files()[role]) for role in ROLES]
 
 
-def list_datasets(data_dir: PathLike | None = None) -> list[dict[str, object]]:
-    """Describe every known data set without downloading or hashing anything.
+def find_idx(entry: DataSet, rows: list[dict[str, object]], data_dir: PathLike | None = None
+             ) -> tuple[bool, str]:
+    """Whether and where an IDX set's four files are (`ganforge data list`; nothing hashed)."""
+    found = _locate(get_spec(entry.name), data_dir)
+    return found is not None, str(found["train_images"].parent) if found else "not found"
 
-    Each entry has ``name``, ``found`` (bool), ``location`` (folder or "not found"),
-    ``train`` and ``test`` (item counts), ``image_shape`` and ``classes``.
-    """
-    entries: list[dict[str, object]] = []
-    for spec in DATASETS.values():
-        found = _locate(spec, data_dir)
-        entries.append({
-            "name": spec.name,
-            "found": found is not None,
-            "location": str(found["train_images"].parent) if found else "not found",
-            "train": spec.train_images.shape[0],
-            "test": spec.test_images.shape[0],
-            "image_shape": spec.train_images.shape[1:],
-            "classes": len(spec.classes),
-        })
-    from ganforge.data.stacked import list_entry
 
-    entries.append(list_entry(entries))
-    from ganforge.data.captioned.sets import list_entries
-
-    entries.extend(list_entries(entries, data_dir))
-    return entries
+def find_built(entry: DataSet, rows: list[dict[str, object]], how: str) -> tuple[bool, str]:
+    """Whether and where a set built from ``entry.base`` is: wherever that set was found,
+    given the `ganforge data list` rows before it (``how``: "built from", ...)."""
+    row = next((r for r in rows if r["name"] == entry.base), None)
+    if row is None or not row["found"]:
+        return False, f"not found (needs {entry.base})"
+    return True, f"{how} {entry.base} ({row['location']})"

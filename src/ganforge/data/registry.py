@@ -1,9 +1,18 @@
-"""The data sets ganforge knows: file names, checksums, shapes, classes and where to get them."""
+"""The data sets ganforge knows. Each is one registry entry (DataSet) naming the functions
+that load a split, check its files and find it for `ganforge data list`; the sets made of four
+IDX files (DATASETS) also carry their file names, checksums, shapes, classes and mirrors.
+
+The functions are named "module:function" and imported only when called, so this module and
+`ganforge data list` stay light (no torch). A new data set is one entry here.
+"""
 
 from __future__ import annotations
 
+import importlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ganforge.errors import DataError
 
@@ -113,11 +122,121 @@ DATASETS: dict[str, DatasetSpec] = {
 }
 
 
+def normalise(name: str) -> str:
+    """A data set's registry key: case-insensitive, ``_`` accepted for ``-``."""
+    return name.strip().lower().replace("_", "-")
+
+
+def unknown(name: str) -> DataError:
+    """The error for a name no entry has (it lists the IDX sets, as it always has)."""
+    return DataError(f"unknown data set {name!r}; known data sets: {', '.join(sorted(DATASETS))}")
+
+
 def get_spec(name: str) -> DatasetSpec:
-    """Return the spec of data set ``name`` (case-insensitive, ``_`` accepted for ``-``)."""
-    key = name.strip().lower().replace("_", "-")
-    spec = DATASETS.get(key)
+    """Return the file spec of IDX data set ``name`` (case-insensitive, ``_`` for ``-``)."""
+    spec = DATASETS.get(normalise(name))
     if spec is None:
-        known = ", ".join(sorted(DATASETS))
-        raise DataError(f"unknown data set {name!r}; known data sets: {known}")
+        raise unknown(name)
     return spec
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """A data set's registry entry. Its functions, each "module:function", take the entry:
+
+        load(entry, split, data_dir, limit, verify, text_encoder) -> ImageData
+        check(entry, data_dir) -> the `ganforge data check` report of each file
+        find(entry, rows, data_dir) -> (found, location) for `ganforge data list`, given the
+                                       rows of the sets listed before it
+        make(out, log=...) -> the folder written by `ganforge data make` (None: not drawn)
+        download(entry, captions, log) -> None: `ganforge data download` (None: not offered;
+                                       ``captions``: the caption archive a captioned set
+                                       takes, or None)
+
+    ``base`` is the IDX set it is built from (its files are the ones checked); a captioned set
+    (its splits carry captions) names the data set whose evaluator scores its images.
+    """
+
+    name: str
+    load: str
+    check: str
+    find: str
+    sizes: tuple[int, int]  # items of the train and test splits
+    image_shape: tuple[int, ...]
+    classes: int
+    base: str | None = None
+    captioned: bool = False
+    scored_as: str | None = None
+    make: str | None = None
+    download: str | None = None
+
+
+IDX_LOAD = "ganforge.data.dataset:load_idx"
+IDX_CHECK = "ganforge.data.locate:check_idx"
+
+
+def idx_set(spec: DatasetSpec) -> DataSet:
+    """The entry of an IDX data set of DATASETS."""
+    return DataSet(spec.name, IDX_LOAD, IDX_CHECK, "ganforge.data.locate:find_idx",
+                   (spec.train_images.shape[0], spec.test_images.shape[0]),
+                   spec.train_images.shape[1:], len(spec.classes),
+                   download="ganforge.data.locate:download_idx")
+
+
+def _composed(name: str, base: str) -> DataSet:
+    return DataSet(name, "ganforge.data.captioned.sets:load_composed", IDX_CHECK,
+                   "ganforge.data.captioned.sets:find_composed", (60000, 10000), (1, 28, 28),
+                   10, base=base, captioned=True, scored_as=base)
+
+
+def _oxford(name: str, module: str, load: str, check: str, find: str, **more: str) -> DataSet:
+    """A captioned set in the Oxford 102 layout (64x64 RGB, 102 classes)."""
+    return DataSet(name, f"{module}:{load}", f"{module}:{check}", f"{module}:{find}",
+                   (7169, 1020), (3, 64, 64), 102, captioned=True, scored_as=name, **more)
+
+
+# The data sets that are not four IDX files, in `ganforge data list` order (after DATASETS).
+OTHER_SETS: dict[str, DataSet] = {
+    "stacked-mnist": DataSet("stacked-mnist", "ganforge.data.stacked:load_stacked", IDX_CHECK,
+                             "ganforge.data.stacked:find_stacked", (60000, 10000), (3, 28, 28),
+                             1000, base="mnist"),
+    "mnist-captions": _composed("mnist-captions", "mnist"),
+    "fashion-mnist-captions": _composed("fashion-mnist-captions", "fashion-mnist"),
+    "flowers102": _oxford("flowers102", "ganforge.data.captioned.sets", "load_flowers102",
+                          "check_flowers102", "find_flowers102",
+                          download="ganforge.data.flowers102:download"),
+    "synthetic-flowers": _oxford("synthetic-flowers", "ganforge.data.synthetic_flowers.load",
+                                 "load_split", "check", "find",
+                                 make="ganforge.data.synthetic_flowers.make:make"),
+}
+
+
+def data_sets() -> dict[str, DataSet]:
+    """Every data set's entry by key, in `ganforge data list` order."""
+    return {**{key: idx_set(spec) for key, spec in DATASETS.items()}, **OTHER_SETS}
+
+
+def lookup(name: str) -> DataSet:
+    """The entry of data set ``name`` (case-insensitive, ``_`` for ``-``), or a DataError."""
+    entry = data_sets().get(normalise(name))
+    if entry is None:
+        raise unknown(name)
+    return entry
+
+
+def resolve(ref: str) -> Callable[..., Any]:
+    """The function an entry names as "module:function" (its module imported now)."""
+    module, _, function = ref.partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def is_captioned(name: str) -> bool:
+    """Whether data set ``name``'s splits carry captions (False for an unknown name)."""
+    entry = data_sets().get(normalise(name))
+    return entry is not None and entry.captioned
+
+
+def scored_as(name: str) -> str | None:
+    """The data set whose evaluator scores a captioned set's images (None: not captioned)."""
+    entry = data_sets().get(normalise(name))
+    return None if entry is None else entry.scored_as

@@ -4,13 +4,13 @@ split deterministically (a fixed seed per split); it has as many images as that 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
+from ganforge.data.dataset import ImageData, load_base
+from ganforge.data.locate import find_built
+from ganforge.data.registry import DataSet
 from ganforge.errors import DataError
-
-if TYPE_CHECKING:
-    from ganforge.data.dataset import ImageData
-    from ganforge.data.locate import PathLike
+from ganforge.fileio import PathLike
 
 NAME = "stacked-mnist"
 CHANNELS = 3
@@ -18,19 +18,17 @@ SEEDS = {"train": 1000, "test": 1001}  # fixed: the data set is the same everywh
 CLASSES: tuple[str, ...] = tuple(f"{i:03d}" for i in range(10**CHANNELS))
 
 
-def load_stacked(split: Literal["train", "test"] = "train", data_dir: PathLike | None = None,
-                 limit: int | None = None, verify: bool = True) -> ImageData:
-    """The stacked-MNIST split: uint8 images (N, 3, 28, 28) and labels in 0..999."""
-    import torch
-
-    from ganforge.data.dataset import ImageData, load_dataset
+def load_stacked(entry: DataSet, split: Literal["train", "test"] = "train",
+                 data_dir: PathLike | None = None, limit: int | None = None,
+                 verify: bool = True, text_encoder: str | None = None) -> ImageData:
+    """The stacked-MNIST split: uint8 images (N, 3, 28, 28) and labels in 0..999, built from
+    the split of ``entry.base`` (MNIST)."""
+    import torch  # imported on loading, so `ganforge data list` stays torch-free
 
     if split not in SEEDS:
         raise DataError(f"unknown split {split!r} for data set '{NAME}'; "
                         "expected 'train' or 'test'")
-    if limit is not None and limit < 0:
-        raise DataError(f"data set '{NAME}': limit must be >= 0, got {limit}")
-    mnist = load_dataset("mnist", split, data_dir, verify=verify)
+    mnist = load_base(entry, split, data_dir, verify)
     n = len(mnist)
     rng = torch.Generator().manual_seed(SEEDS[split])
     picks = torch.randint(0, n, (n, CHANNELS), generator=rng)  # (N, 3) MNIST indices
@@ -42,15 +40,7 @@ def load_stacked(split: Literal["train", "test"] = "train", data_dir: PathLike |
     return ImageData(images=images.contiguous(), labels=labels, classes=CLASSES, name=NAME)
 
 
-def list_entry(entries: list[dict[str, object]]) -> dict[str, object]:
-    """The `ganforge data list` row of stacked MNIST, given the rows of the file data sets
-    (it is found wherever MNIST is)."""
-    mnist = next((e for e in entries if e["name"] == "mnist"), None)
-    found = bool(mnist and mnist["found"])
-    return {
-        "name": NAME, "found": found,
-        "location": f"built from mnist ({mnist['location']})" if found and mnist
-        else "not found (needs mnist)",
-        "train": 60000, "test": 10000, "image_shape": (CHANNELS, 28, 28),
-        "classes": len(CLASSES),
-    }
+def find_stacked(entry: DataSet, rows: list[dict[str, object]], data_dir: PathLike | None
+                 ) -> tuple[bool, str]:
+    """Found wherever MNIST is (`ganforge data list`)."""
+    return find_built(entry, rows, "built from")

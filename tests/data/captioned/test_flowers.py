@@ -50,7 +50,7 @@ def test_encoded_captions_give_text_vectors(flowers_root, counting_encoder):
 
 
 def test_check_reports_every_missing_file(flowers_root):
-    from ganforge.data.locate import check
+    from ganforge.data import check
 
     reports = check("flowers102", flowers_root.parent)
     assert [r["role"] for r in reports] == ["labels", "splits", "images", "captions"]
@@ -110,3 +110,10 @@ def test_the_real_label_and_split_files(real_data_root):
     assert sizes == {"train": 1020 + 6149, "test": 1020}
     test_classes = np.bincount(labels[flowers.split_ids(root, "test", labels) - 1])
     assert set(test_classes[1:].tolist()) == {10}  # 10 held-out images of every class
+
+
+def test_a_captioned_split_is_an_image_data(flowers_root):
+    from ganforge.data import ImageData
+
+    data = load_dataset("flowers102", "test", flowers_root.parent, text_encoder=None)
+    assert type(data) is ImageData and data.captions and data.levels is None

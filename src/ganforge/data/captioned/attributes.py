@@ -13,6 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from ganforge.data.captioned.attribute_cuts import CUTS
+from ganforge.data.dataset import load_idx
+from ganforge.data.registry import lookup
+
 INK = 0.25  # a pixel belongs to the object when its intensity (0..1) exceeds this
 CHUNK = 8192  # images measured at once (bounds the memory of the temporaries)
 
@@ -91,17 +95,13 @@ def tertile_cuts(values: np.ndarray, labels: np.ndarray, num_classes: int) -> np
 
 def cuts_for(dataset: str) -> np.ndarray:
     """The shipped cut points of a captioned data set, (10, 3, 2)."""
-    from ganforge.data.captioned.attribute_cuts import CUTS
-
     return np.asarray(CUTS[dataset], dtype=np.float32)
 
 
 def main() -> None:
     """Print the cut points measured on the training splits (to refresh attribute_cuts.py)."""
-    from ganforge.data import load_dataset
-
     for dataset, names in ATTRIBUTES.items():
-        data = load_dataset(dataset.removesuffix("-captions"), "train")
+        data = load_idx(lookup(dataset.removesuffix("-captions")), "train")
         values = measure(data.images.numpy(), names)
         cuts = tertile_cuts(values, data.labels.numpy(), len(data.classes))
         rows = ",\n".join(f"        {[[round(float(v), 4) for v in a] for a in c]}" for c in cuts)

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from ganforge.errors import ConfigError, DataError
+from ganforge.fileio import atomic_write_bytes, cache_root
 
 NAME = "flowers102"
 SIZE = 64
@@ -56,8 +57,6 @@ FLOWERS102 = Layout(NAME, class_names)
 
 def candidate_roots(data_dir: str | os.PathLike[str] | None, name: str = NAME) -> list[Path]:
     """Folders that may hold the layout of data set `name`, in search order."""
-    from ganforge.data.locate import cache_root
-
     roots = [Path(data_dir).expanduser()] if data_dir else []
     env = os.environ.get("GANFORGE_DATA", "")
     roots.extend(Path(p).expanduser() for p in env.split(os.pathsep) if p)
@@ -74,6 +73,12 @@ def find_root(data_dir: str | os.PathLike[str] | None = None, layout: Layout = F
         if (folder / "imagelabels.mat").is_file() and (folder / "setid.mat").is_file():
             return folder
     return None
+
+
+def find_layout(layout: Layout, data_dir: str | os.PathLike[str] | None) -> tuple[bool, str]:
+    """Whether and where a set in this layout is (`ganforge data list`)."""
+    root = find_root(data_dir, layout)
+    return (True, str(root)) if root else (False, f"not found ({layout.missing})")
 
 
 def require_root(data_dir: str | os.PathLike[str] | None = None, layout: Layout = FLOWERS102
@@ -93,7 +98,7 @@ def _first_line(exc: BaseException) -> str:
 def read_mat(path: Path, key: str) -> np.ndarray:
     """Array `key` of a MATLAB v5 file, flattened to 1-D int64."""
     try:
-        from scipy.io import loadmat
+        from scipy.io import loadmat  # scipy: an optional dependency, imported on use
     except ImportError:
         raise ConfigError(f"reading {path.name} needs scipy: pip install scipy") from None
     try:
@@ -155,7 +160,7 @@ def read_captions(path: Path) -> list[str]:
 
 def read_image(path: Path) -> np.ndarray:
     """One photograph as uint8 (3, 64, 64): shorter side resized to 64, centre-cropped."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError  # Pillow: imported on use (CLI start-up)
 
     try:
         with Image.open(path) as image:
@@ -187,12 +192,9 @@ def _images_key(root: Path, ids: np.ndarray) -> str:
 
 def load_images(root: Path, ids: np.ndarray, name: str = NAME) -> np.ndarray:
     """Images (N, 3, 64, 64) uint8 of `ids`, from the user cache or decoded and cached."""
-    import torch
+    import torch  # torch and safetensors: imported on loading (`data list` stays torch-free)
     from safetensors import SafetensorError
     from safetensors.torch import load, save
-
-    from ganforge.data.locate import cache_root
-    from ganforge.fileio import atomic_write_bytes
 
     path = cache_root() / name / f"images{SIZE}-{_images_key(root, ids)}.safetensors"
     if path.is_file():

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ganforge.data.synthetic_flowers.params import LEAVES, SIZE, FlowerParams
-from ganforge.data.synthetic_flowers.species import SEED
+from ganforge.data.synthetic_flowers.species import SEED, SHAPES
 
 BASE = 0.7  # petals start at this share of the disc radius: over its edge, not its middle
 MAX_GREEN = 135  # background green stays below this (the rule is < 150)
@@ -86,8 +86,6 @@ def _profile(p: np.ndarray, shape: np.ndarray) -> np.ndarray:
 def petals(params: Sequence[FlowerParams], r: np.ndarray, phi: np.ndarray
            ) -> tuple[np.ndarray, np.ndarray]:
     """Coverage (n, S, S) of the petals and their shading (n, S, S)."""
-    from ganforge.data.synthetic_flowers.species import SHAPES
-
     k = _column([p.species.petal_count for p in params])
     gap = 2 * np.pi / k
     base = BASE * _column([p.disc_radius for p in params])

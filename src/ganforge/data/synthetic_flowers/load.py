@@ -1,6 +1,7 @@
 """Reading synthetic-flowers back through the flowers reader (made on first use), with what
 only this set has: the attribute levels each caption states, and each image's own attributes
-from its JSON record; and `check`, the deep check behind `ganforge data check`."""
+from its JSON record; and `check`, the deep check behind `ganforge data check` (the functions
+its registry entry names: load_split, check, find)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,30 @@ from typing import Any
 
 import numpy as np
 
-from ganforge.data.captioned.flowers import Layout, caption_path, find_root, image_path
+from ganforge.data.captioned.flowers import (
+    Layout,
+    caption_path,
+    check_files,
+    find_layout,
+    find_root,
+    image_path,
+    read_captions,
+    read_labels,
+    read_members,
+    split_members,
+)
+from ganforge.data.captioned.sets import encode_rows
+from ganforge.data.dataset import ImageData
+from ganforge.data.registry import DataSet
+from ganforge.data.synthetic_flowers import make as maker
 from ganforge.data.synthetic_flowers.captions import stated_levels
-from ganforge.data.synthetic_flowers.species import ATTRIBUTES, NAME, VALUES, class_names
+from ganforge.data.synthetic_flowers.species import (
+    ATTRIBUTES,
+    NAME,
+    VALUES,
+    all_species,
+    class_names,
+)
 from ganforge.errors import DataError
 
 LAYOUT = Layout(NAME, class_names, "make it with `ganforge data make synthetic-flowers`")
@@ -23,13 +45,33 @@ SIZE = 64
 
 def ensure_root(data_dir: Any = None) -> Path:
     """The set's folder; made in the user cache when it is nowhere to be found."""
-    from ganforge.data.synthetic_flowers.make import make
-
     root = find_root(data_dir, LAYOUT)
     if root is None:
         print(f"{NAME}: not found, making it (under a minute) ...", file=sys.stderr)
-        root = make(log=lambda line: print(line, file=sys.stderr))
+        root = maker.make(log=lambda line: print(line, file=sys.stderr))
     return root
+
+
+def load_split(entry: DataSet, split: str, data_dir: Any, limit: int | None, verify: bool,
+               encoder: str | None) -> ImageData:
+    """A split through the flowers reader (the set made first if missing), with the levels
+    its captions state and each image's own attributes."""
+    import torch  # imported on loading, so `ganforge data list` stays torch-free
+
+    root = ensure_root(data_dir)
+    root, ids, labels, classes = split_members(split, root.parent, limit, LAYOUT)
+    images, captions = read_members(root, ids, labels, NAME)
+    return ImageData(images=torch.from_numpy(images), labels=torch.from_numpy(labels - 1),
+                         classes=classes, name=NAME, captions=captions,
+                         text=encode_rows(captions, encoder, NAME),
+                         levels=caption_levels(captions), attributes=ATTRIBUTES,
+                         truth=image_levels(root, ids, labels), level_counts=LEVEL_COUNTS,
+                         encoder=encoder)
+
+
+def find(entry: DataSet, rows: list[dict[str, object]], data_dir: Any) -> tuple[bool, str]:
+    """Whether and where the set is (`ganforge data list`)."""
+    return find_layout(LAYOUT, data_dir)
 
 
 def read_record(path: Path) -> dict[str, Any]:
@@ -74,7 +116,7 @@ def image_levels(root: Path, ids: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 def check_image(path: Path) -> str | None:
     """None if `path` is a readable 64x64 RGB JPEG, else the reason."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError  # Pillow: imported on use (CLI start-up)
 
     try:
         with Image.open(path) as image:
@@ -90,8 +132,6 @@ def check_image(path: Path) -> str | None:
 
 def _caption_error(text: Path, truth: np.ndarray) -> str | None:
     """None if every caption of `text` states only what its image's record says."""
-    from ganforge.data.captioned.flowers import read_captions
-
     for caption in read_captions(text):
         try:
             stated = stated_levels(caption)
@@ -109,11 +149,9 @@ def _report(role: str, path: Path, count: int, error: str | None) -> dict[str, o
             "ok": error is None, "error": error}
 
 
-def check(data_dir: Any = None) -> list[dict[str, object]]:
+def check(entry: DataSet, data_dir: Any = None) -> list[dict[str, object]]:
     """The flowers layout check, then every image decoded (64x64 RGB), every record read and
     matched to its species, and every caption parsed and matched to its record."""
-    from ganforge.data.captioned.flowers import check_files, read_labels
-
     reports = check_files(data_dir, LAYOUT)
     if not all(r["ok"] for r in reports):
         return reports
@@ -138,8 +176,6 @@ def check(data_dir: Any = None) -> list[dict[str, object]]:
 def _species_error(root: Path, ids: np.ndarray, labels: np.ndarray, truth: np.ndarray
                    ) -> str | None:
     """None if every record's petal colour, centre colour, count and shape are its class's."""
-    from ganforge.data.synthetic_flowers.species import all_species
-
     species = all_species()
     expected = np.array([[VALUES[a].index(getattr(s, a)) for a in ATTRIBUTES[:4]]
                          for s in species], dtype=np.int8)

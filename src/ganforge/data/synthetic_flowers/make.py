@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ganforge.data.captioned.flowers import caption_path, image_path
 from ganforge.data.synthetic_flowers.captions import captions_for
 from ganforge.data.synthetic_flowers.draw import draw
 from ganforge.data.synthetic_flowers.params import FlowerParams, sample_params
@@ -36,6 +37,7 @@ from ganforge.data.synthetic_flowers.species import (
     labels_and_splits,
 )
 from ganforge.errors import DataError
+from ganforge.fileio import cache_root
 
 CHUNK = 256  # images drawn at once
 QUALITY = 95
@@ -59,7 +61,7 @@ def image_params(ids: Sequence[int]) -> list[FlowerParams]:
 
 
 def encode_jpeg(image: np.ndarray) -> bytes:
-    from PIL import Image
+    from PIL import Image  # Pillow and scipy: imported on use (CLI start-up time)
 
     buffer = io.BytesIO()
     Image.fromarray(image).save(buffer, format="JPEG", quality=QUALITY, subsampling=0)
@@ -68,8 +70,6 @@ def encode_jpeg(image: np.ndarray) -> bytes:
 
 def write_chunk(root: Path, ids: Sequence[int]) -> int:
     """Draw images `ids` and write their JPEGs, captions and attributes under `root`."""
-    from ganforge.data.captioned.flowers import caption_path, image_path
-
     labels, _ = labels_and_splits()
     params = image_params(ids)
     for p, image in zip(params, draw(params), strict=True):
@@ -84,7 +84,7 @@ def write_chunk(root: Path, ids: Sequence[int]) -> int:
 
 def write_mat(path: Path, arrays: dict[str, np.ndarray]) -> None:
     """A MATLAB v5 file of 1 x N arrays, with a fixed header (savemat's holds the time)."""
-    from scipy.io import savemat
+    from scipy.io import savemat  # scipy: an optional dependency, imported on use
 
     buffer = io.BytesIO()
     savemat(buffer, {k: v[None] for k, v in arrays.items()})
@@ -113,8 +113,6 @@ def make(out: Path | str | None = None, workers: int | None = None,
          log: Callable[[str], None] | None = None) -> Path:
     """Write the whole set into `out`/synthetic-flowers (default `out`: the user cache), where
     `--data-dir out` finds it; returns that folder."""
-    from ganforge.data.locate import cache_root
-
     root = (Path(out).expanduser() if out is not None else cache_root()) / NAME
     workers = min(2, os.cpu_count() or 1) if workers is None else workers
     try:

@@ -1,0 +1,51 @@
+"""Tests for ganforge.data.registry: every data set is one entry naming its functions."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+from ganforge.data import registry
+from ganforge.data.registry import data_sets, is_captioned, lookup, resolve, scored_as
+from ganforge.errors import DataError
+
+
+def test_every_entry_names_functions_that_exist():
+    for key, entry in data_sets().items():
+        assert entry.name == key
+        refs = [entry.load, entry.check, entry.find] + ([entry.make] if entry.make else [])
+        for ref in refs:
+            assert callable(resolve(ref)), ref
+        assert list(inspect.signature(resolve(entry.load)).parameters)[0] == "entry"
+        assert entry.base is None or entry.base in registry.DATASETS
+
+
+def test_list_order_is_the_idx_sets_then_the_others():
+    assert list(data_sets()) == ["mnist", "fashion-mnist", "stacked-mnist", "mnist-captions",
+                                 "fashion-mnist-captions", "flowers102", "synthetic-flowers"]
+
+
+def test_an_idx_set_registered_in_datasets_is_an_entry(tiny):
+    entry = lookup("TINY")
+    assert (entry.sizes, entry.image_shape, entry.classes) == ((12, 4), (5, 5), 3)
+    assert entry.load == registry.IDX_LOAD and entry.check == registry.IDX_CHECK
+
+
+def test_lookup_normalises_and_refuses_unknown_names():
+    assert lookup(" Stacked_MNIST ").name == "stacked-mnist"
+    with pytest.raises(DataError, match="unknown data set 'cifar'; known data sets: "
+                                        "fashion-mnist, mnist"):
+        lookup("cifar")
+
+
+def test_captions_and_scoring_are_answered_by_the_entries():
+    assert [k for k in data_sets() if is_captioned(k)] == [
+        "mnist-captions", "fashion-mnist-captions", "flowers102", "synthetic-flowers"]
+    assert scored_as("Fashion_MNIST-captions") == "fashion-mnist"
+    assert scored_as("mnist") is None and scored_as("nope") is None and not is_captioned("nope")
+
+
+def test_resolving_a_bad_reference_fails_loudly():
+    with pytest.raises(AttributeError):
+        resolve("ganforge.data.dispatch:no_such_function")
