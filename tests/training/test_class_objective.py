@@ -23,7 +23,8 @@ class Recording(torch.nn.Module):
 
 
 def _batch(n=4):
-    return Batch(torch.rand(n, 1, 28, 28) * 2 - 1, torch.tensor([3, 1, 4, 1])[:n])
+    classes = torch.tensor([3, 1, 4, 1])[:n]
+    return Batch(torch.rand(n, 1, 28, 28) * 2 - 1, cond=classes, labels=classes)
 
 
 def test_generated_images_get_the_batch_classes_and_d_scores_with_them():

@@ -34,9 +34,9 @@ class WithClasses(nn.Module):
 class ClassConditionalObjective(AdversarialObjective):
     @staticmethod
     def classes(batch: Batch) -> torch.Tensor:
-        if batch.labels is None:
+        if batch.cond is None:
             raise ConfigError("a class-conditional model needs a data set with labels")
-        return batch.labels
+        return batch.cond
 
     def generate(self, g: nn.Module, batch: Batch) -> torch.Tensor:
         return g(self.noise_for(batch), self.classes(batch))

@@ -12,6 +12,7 @@ import torch
 from ganforge.config import RunConfig
 from ganforge.errors import ConfigError, DiskFullError
 from ganforge.losses import get_loss
+from ganforge.model_configs import condition_of
 from ganforge.models import build_models, get_architecture
 from ganforge.runs.folder import RunFolder
 from ganforge.runtime.device import (
@@ -124,11 +125,11 @@ def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | float |
     device = resolve_device(config.train.device)  # the data set moves there once
     fixed_noise = sample_noise(grid * grid, config.model.latent_dim, config.train.noise,
                                generator=torch.Generator().manual_seed(seed + 1)).to(device)
-    text = getattr(data, "text", None)
+    condition = condition_of(config.model)
     source = BatchSource(data.images.to(device), data.labels.to(device),
-                         None if text is None else text.to(device),
+                         None if data.text is None else data.text.to(device),
                          torch.Generator().manual_seed(seed + 3),
-                         wrong=trainer.objective.wrong_captions(data))
+                         wrong=trainer.objective.wrong_captions(data), condition=condition)
     fixed_captions = None
     if source.text is not None and hasattr(config.model, "text_encoder"):
         from ganforge.data.captioned.held_out import fixed_captions as held_out_captions

@@ -13,7 +13,7 @@ Real targets use the run's label smoothing.
 
 Options (all off by default; docs/text-to-image.md):
 - hard_mismatch h: the first round(h * B) mismatched pairs are instead a real image with a
-  wrong caption of its own class (Batch.wrong_text, drawn by the batch source, see
+  wrong caption of its own class (Batch.wrong_cond, drawn by the batch source, see
   wrong_captions.py) -> fake, the image's class;
 - ma_gp: DF-GAN's matching-aware gradient penalty on the real pairs, both inputs, added to
   D's loss (regularizers.MatchingAwarePenalty);
@@ -104,7 +104,7 @@ class TextConditionalObjective:
         scores such pairs."""
         if self.hard_mismatch == 0:
             return None
-        if getattr(data, "text", None) is None:
+        if data.text is None:
             raise ConfigError("hard_mismatch needs a data set with captions")
         return WrongCaptions.build(data.labels, data.text.shape[1], data.levels)
 
@@ -114,10 +114,10 @@ class TextConditionalObjective:
     @staticmethod
     def conditions(batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
         """The batch's caption vectors (B, E) and classes (B,); a one-line error without."""
-        if batch.text is None or batch.labels is None:
+        if batch.cond is None or batch.labels is None:
             raise ConfigError("arch t2i needs a data set with captions and classes "
                               "(fashion-mnist-captions, mnist-captions, flowers102)")
-        return batch.text, batch.labels
+        return batch.cond, batch.labels
 
     def view(self, images: torch.Tensor) -> torch.Tensor:
         """What D sees of `images`: augmented when augmentation is on."""
@@ -140,11 +140,11 @@ class TextConditionalObjective:
         hard = round(self.hard_mismatch * len(batch))
         if hard == 0:
             return images, text, targets
-        if batch.wrong_text is None:
+        if batch.wrong_cond is None:
             raise ConfigError("hard_mismatch needs batches with wrong captions (a BatchSource "
                               "given the objective's wrong_captions)")
         return (torch.cat([batch.images[:hard], images[hard:]]),
-                torch.cat([batch.wrong_text[:hard], text[hard:]]),
+                torch.cat([batch.wrong_cond[:hard], text[hard:]]),
                 torch.cat([labels[:hard], targets[hard:]]))
 
     def d_terms(self, g: nn.Module, d: nn.Module, batch: Batch) -> DTerms:
