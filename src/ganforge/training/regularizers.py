@@ -144,7 +144,7 @@ class LoopProgress:
 def bind_progress(loop: TrainingLoop) -> None:
     """Let what follows the training progress read it: annealed instance noise, and the
     learning-rate decay (run by the trainer before every batch)."""
-    noise = getattr(loop.trainer.objective, "instance_noise", None)
+    noise = loop.trainer.objective.instance_noise
     if noise is not None:
         noise.progress = LoopProgress(loop)
     optim = loop.config.optim

@@ -4,7 +4,7 @@ a function that works in a notebook."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import torch
@@ -12,8 +12,8 @@ import torch
 from ganforge.config import RunConfig
 from ganforge.errors import ConfigError, DiskFullError
 from ganforge.losses import get_loss
-from ganforge.model_configs import condition_of
-from ganforge.models import build_models, get_architecture
+from ganforge.model_configs import Condition, condition_of
+from ganforge.models import build_models
 from ganforge.runs.folder import RunFolder
 from ganforge.runtime.device import (
     compile_networks,
@@ -28,7 +28,8 @@ from ganforge.training.noise import sample_noise
 from ganforge.training.objectives import AdversarialObjective
 from ganforge.training.observers import Observer
 from ganforge.training.progress import nothing_to_train, start_line
-from ganforge.training.regularizers import bind_progress, plan_stabilisers
+from ganforge.training.regularizers import Stabilisers, bind_progress, plan_stabilisers
+from ganforge.training.text_objective import TextConditionalObjective
 from ganforge.training.trainer import Trainer, default_schedule
 
 
@@ -51,33 +52,22 @@ def adam(module: torch.nn.Module, lr: float, betas: tuple[float, float]) -> torc
     return torch.optim.Adam(module.parameters(), lr=lr, betas=betas, fused=True)
 
 
-def adversarial_objective(config: RunConfig, loss, plan,
-                          kind: type = AdversarialObjective) -> AdversarialObjective:
-    """Systems 1 and 2: real images against G(z), with the run's penalties and noise."""
-    return kind(
-        loss=loss, latent_dim=config.model.latent_dim, noise=config.train.noise,
-        real_target=config.loss.label_smoothing, penalties=plan.penalties,
-        instance_noise=plan.instance_noise, augment=plan.augment)
+def adversarial_objective(config: RunConfig, plan: Stabilisers) -> AdversarialObjective:
+    """Systems 1 and 2 and the class-conditional DCGAN: real images against G(z) (or
+    G(z, classes)), with the run's penalties and noise."""
+    return AdversarialObjective(
+        loss=get_loss(config.loss.loss), latent_dim=config.model.latent_dim,
+        noise=config.train.noise, real_target=config.loss.label_smoothing,
+        penalties=plan.penalties, instance_noise=plan.instance_noise, augment=plan.augment)
 
 
-def text_conditional_objective(config: RunConfig, loss, plan):
-    """System 3: (image, caption) pairs, real, mismatched and generated, with class heads."""
-    from ganforge.training.text_objective import TextConditionalObjective
-
-    return TextConditionalObjective.from_config(config, plan)
-
-
-def class_conditional_objective(config: RunConfig, loss, plan) -> AdversarialObjective:
-    """The same, with D and G told each image's class (cdcgan28)."""
-    from ganforge.training.class_objective import ClassConditionalObjective
-
-    return adversarial_objective(config, loss, plan, ClassConditionalObjective)
-
-
-# Objective name (an Architecture's `objective`) -> factory(config, loss, stabilisers plan).
-OBJECTIVES = {"adversarial": adversarial_objective,
-              "text-conditional": text_conditional_objective,
-              "class-conditional": class_conditional_objective}
+# What a run is conditioned on (model_configs.condition_of) -> factory(config, stabilisers
+# plan) of its objective: what the losses compare.
+OBJECTIVES: dict[Condition, Callable[[RunConfig, Stabilisers], AdversarialObjective]] = {
+    "none": adversarial_objective,
+    "class": adversarial_objective,
+    "text": TextConditionalObjective.from_config,
+}
 
 
 def build_trainer(config: RunConfig) -> Trainer:
@@ -95,7 +85,7 @@ def build_trainer(config: RunConfig) -> Trainer:
     loss = get_loss(config.loss.loss)
     plan = plan_stabilisers(loss, config.loss, config.train.d_steps)
     discriminator = plan.prepare_discriminator(discriminator, loss.name)
-    objective = OBJECTIVES[get_architecture(config.model.arch).objective](config, loss, plan)
+    objective = OBJECTIVES[condition_of(config.model)](config, plan)
     trainer = Trainer(
         generator=generator,
         discriminator=discriminator,
