@@ -76,10 +76,12 @@ class TrainingLoop:
         progress: bool | float | None = None,  # see training.progress.wants_lines
         log: Callable[[str], None] = tqdm.write,
         observers: Sequence[Observer] = (),
+        fixed_cond: torch.Tensor | None = None,
         fixed_captions: FixedCaptions | None = None,
     ):
         self.trainer, self.source, self.config = trainer, source, config
-        self.fixed_captions = fixed_captions  # text-conditioned runs: a caption per grid cell
+        self.fixed_cond = fixed_cond  # G's condition of each grid cell (conditional models)
+        self.fixed_captions = fixed_captions  # the captions of the cells, written beside them
         self.train_cfg = config.train
         self.folder, self.fixed_noise = folder, fixed_noise
         self.data_generator, self.progress, self.log = data_generator, progress, log
@@ -235,13 +237,12 @@ class TrainingLoop:
             return self.folder.sample_path(epoch)
         generator = self.trainer.sampler  # the EMA copy when there is one
         generator.eval()
-        captions = self.fixed_captions
         with torch.no_grad():
-            images = generator(self.fixed_noise) if captions is None \
-                else generator(self.fixed_noise, captions.text)
+            images = generator(self.fixed_noise) if self.fixed_cond is None \
+                else generator(self.fixed_noise, self.fixed_cond)
         generator.train()
-        if captions is not None:
-            captions.write(self.folder.path, images)
+        if self.fixed_captions is not None:
+            self.fixed_captions.write(self.folder.path, images)
         return save_grid(images, self.folder.sample_path(epoch), nrow=self.train_cfg.grid)
 
     def save_checkpoint(self, name: str | None = None) -> Path:

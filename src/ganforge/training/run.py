@@ -10,6 +10,7 @@ from pathlib import Path
 import torch
 
 from ganforge.config import RunConfig
+from ganforge.data import load_dataset
 from ganforge.errors import ConfigError, DiskFullError
 from ganforge.losses import get_loss
 from ganforge.model_configs import Condition, condition_of
@@ -23,6 +24,7 @@ from ganforge.runtime.device import (
     resolve_device,
 )
 from ganforge.training.batch import BatchSource
+from ganforge.training.grid import grid_conditions
 from ganforge.training.loop import TrainingLoop
 from ganforge.training.noise import sample_noise
 from ganforge.training.objectives import AdversarialObjective
@@ -41,9 +43,10 @@ def fit_to_data(config: RunConfig, channels: int, image_size: int,
     known = {f.name for f in dataclasses.fields(config.model)}
     extra = {k: v for k, v in (fields or {}).items() if k in known}
     model = dataclasses.replace(config.model, channels=channels, image_size=image_size, **extra)
-    if model.arch in ("dcgan28", "cdcgan28") and image_size != 28:
-        raise ConfigError(f"arch {model.arch} needs 28x28 images; {config.data.dataset} has "
-                          f"{image_size}x{image_size}")
+    fixed = model.fixed_image_size
+    if fixed is not None and image_size != fixed:
+        raise ConfigError(f"arch {model.arch} needs {fixed}x{fixed} images; "
+                          f"{config.data.dataset} has {image_size}x{image_size}")
     return dataclasses.replace(config, model=model)
 
 
@@ -73,9 +76,6 @@ OBJECTIVES: dict[Condition, Callable[[RunConfig, Stabilisers], AdversarialObject
 def build_trainer(config: RunConfig) -> Trainer:
     """Networks, optimizers and objective from the config (seeded: repeatable weights); the
     loss's needs and the stabilisers come from regularizers.plan_stabilisers."""
-    pack = getattr(config.model, "pack", 1)  # PacGAN packs must tile every batch
-    if config.train.batch_size % pack:
-        raise ConfigError(f"batch_size {config.train.batch_size} is not a multiple of pack {pack}")
     torch.manual_seed(config.train.seed)
     generator, discriminator = build_models(config.model)
     t = config.train
@@ -115,19 +115,16 @@ def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | float |
     device = resolve_device(config.train.device)  # the data set moves there once
     fixed_noise = sample_noise(grid * grid, config.model.latent_dim, config.train.noise,
                                generator=torch.Generator().manual_seed(seed + 1)).to(device)
-    condition = condition_of(config.model)
     source = BatchSource(data.images.to(device), data.labels.to(device),
                          None if data.text is None else data.text.to(device),
                          torch.Generator().manual_seed(seed + 3),
-                         wrong=trainer.objective.wrong_captions(data), condition=condition)
-    fixed_captions = None
-    if source.text is not None and hasattr(config.model, "text_encoder"):
-        from ganforge.data.captioned.held_out import fixed_captions as held_out_captions
-
-        fixed_captions = held_out_captions(config, grid * grid, seed + 4)
+                         wrong=trainer.objective.wrong_captions(data),
+                         condition=condition_of(config.model))
+    fixed_cond, fixed_captions = grid_conditions(config, fixed_noise, seed + 4)
     loop = TrainingLoop(trainer, source, config, folder, fixed_noise,
                         torch.Generator().manual_seed(seed + 2), progress=progress,
-                        observers=observers, fixed_captions=fixed_captions)
+                        observers=observers, fixed_cond=fixed_cond,
+                        fixed_captions=fixed_captions)
     note = precision_note(config.train.precision, device)
     if note:
         loop.log(note)
@@ -136,11 +133,14 @@ def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | float |
 
 
 def load_training_data(config: RunConfig):
-    from ganforge.data import load_dataset
-
     d = config.data
     return load_dataset(d.dataset, "train", d.data_dir, d.limit,
-                        text_encoder=getattr(config.model, "text_encoder", None))
+                        text_encoder=text_encoder_of(config))
+
+
+def text_encoder_of(config: RunConfig) -> str | None:
+    """The sentence encoder of a text-conditioned run's captions (None for other runs)."""
+    return config.model.text_encoder if condition_of(config.model) == "text" else None
 
 
 def train(

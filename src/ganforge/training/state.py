@@ -147,6 +147,7 @@ def restore_state(loop: TrainingLoop, meta: dict[str, Any], tensors: dict[str, t
             from ganforge.data.captioned.held_out import FixedCaptions
 
             loop.fixed_captions = FixedCaptions(list(meta["fixed_captions"]), tensors["fixed_text"])
+            loop.fixed_cond = loop.fixed_captions.text.to(loop.fixed_noise.device)
         torch.set_rng_state(tensors["rng.torch"])
         loop.data_generator.set_state(tensors["rng.data"])
         loop.source.caption_generator.set_state(tensors["rng.caption"])
