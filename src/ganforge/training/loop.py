@@ -12,22 +12,25 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import torch
 from tqdm import tqdm
 
+from ganforge import __version__
 from ganforge.config import RunConfig
+from ganforge.data.captioned.held_out import FixedCaptions
 from ganforge.errors import ConfigError, DivergenceError
+from ganforge.runs.checkpoint import checkpoint_name, list_checkpoints
 from ganforge.runs.folder import ReadOnlyFolder, RunFolder
 from ganforge.runtime.distributed import DistContext, any_rank, shard
 from ganforge.training.batch import BatchSource
 from ganforge.training.observers import Observer
-from ganforge.training.progress import ProgressLines, wants_lines
+from ganforge.training.progress import ProgressLines, epoch_line, wants_lines
+from ganforge.training.rng import global_rng_state, set_global_rng_state
+from ganforge.training.state import save_state
 from ganforge.training.trainer import Divergence, Trainer
-
-if TYPE_CHECKING:
-    from ganforge.data.captioned.held_out import FixedCaptions
+from ganforge.viz import save_grid
 
 STAT_NAMES = ("d_loss", "g_loss", "d_real", "d_fake")
 
@@ -48,20 +51,11 @@ class LoopState:
     epoch_rng: torch.Tensor | None = None  # shuffle generator's state at the epoch's start
     sums: list[float] = field(default_factory=lambda: [0.0, 0.0, 0])  # epoch's g, d, count
 
-
-def epoch_line(summary: dict, epochs: int) -> str:
-    """The SPEC's per-epoch line, plus evaluation figures and the newest grid when present."""
-    parts = [f"Epoch [{summary['epoch']}/{epochs}]"]
-    if "g_loss" in summary:
-        parts.append(f"Train G Loss: {summary['g_loss']:.4f}")
-        parts.append(f"Train D Loss: {summary['d_loss']:.4f}")
-    if "fd" in summary:
-        parts.append(f"FD {summary['fd']:.2f}")
-    if "coverage" in summary:
-        parts.append(f"coverage {summary['coverage']}")
-    if "grid" in summary:
-        parts.append(f"grid {summary['grid']}")
-    return ", ".join(parts)
+    def resume_position(self, batches_per_epoch: int) -> tuple[int, int]:
+        """Where a resumed run starts: (epoch, next batch); a finished epoch means the next."""
+        if self.batch >= batches_per_epoch:
+            return self.epoch + 1, 0
+        return self.epoch, self.batch
 
 
 class TrainingLoop:
@@ -179,8 +173,6 @@ class TrainingLoop:
         self.flush()
 
     def last_good(self) -> str:
-        from ganforge.runs.checkpoint import list_checkpoints
-
         found = list_checkpoints(self.folder.path)
         return str(found[-1]) if found else "none yet"
 
@@ -231,8 +223,6 @@ class TrainingLoop:
             self.save_checkpoint()
 
     def save_samples(self, epoch: int) -> Path:
-        from ganforge.viz import save_grid
-
         if not self.dist.is_writer:
             return self.folder.sample_path(epoch)
         generator = self.trainer.sampler  # the EMA copy when there is one
@@ -246,9 +236,59 @@ class TrainingLoop:
         return save_grid(images, self.folder.sample_path(epoch), nrow=self.train_cfg.grid)
 
     def save_checkpoint(self, name: str | None = None) -> Path:
-        """Write everything needed to continue; `name` defaults to the step (step_0000123)."""
-        from ganforge.training.state import save_state
-
+        """Write everything needed to continue; `name` defaults to the step (step_0000123),
+        and only such step checkpoints are pruned to the newest `keep`. NaN or Inf weights
+        stop the run instead, with the step and the last good checkpoint."""
         if not self.dist.is_writer:
             return self.folder.checkpoints / f"{name or 'rank0'}.json"
-        return save_state(self, name=name)
+        broken = self.trainer.nonfinite_network()
+        if broken is not None:
+            raise DivergenceError(
+                f"step {self.state.step}: the {broken}'s weights hold NaN or Inf; training "
+                f"stopped; last good checkpoint: {self.last_good()}")
+        return save_state(self, self.folder.checkpoints, name or checkpoint_name(self.state.step),
+                          keep=None if name else self.train_cfg.keep)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything a checkpoint keeps ({"tensors": ..., "meta": ...}): the trainer's state,
+        the loop's position and epoch sums, every random stream, the fixed grid's noise and
+        captions, the config, the last summary and how many records metrics.jsonl holds."""
+        trainer, rng, state = self.trainer.state_dict(), global_rng_state(), self.state
+        epoch, batch = state.resume_position(self.batches_per_epoch)
+        tensors = {
+            **trainer["tensors"], "fixed_noise": self.fixed_noise, **rng["tensors"],
+            "rng.data": self.data_generator.get_state(),
+            "rng.data_epoch": state.epoch_rng if state.epoch_rng is not None
+            else self.data_generator.get_state(),
+            "rng.caption": self.source.caption_generator.get_state(),
+        }
+        meta = {
+            "ganforge_version": __version__,
+            "step": state.step, "epoch": self.last_summary.get("epoch", state.epoch),
+            "resume_epoch": epoch, "resume_batch": batch, "epoch_sums": state.sums,
+            "records": self.folder.count_records(), "config": self.config.to_dict(),
+            "summary": self.last_summary, **trainer["meta"], **rng["meta"],
+        }
+        if self.fixed_captions is not None:
+            tensors["fixed_text"] = self.fixed_captions.text
+            meta["fixed_captions"] = self.fixed_captions.captions
+        return {"tensors": tensors, "meta": meta}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Put the loop back exactly where state_dict left it (and metrics.jsonl back to the
+        records it had then); KeyError, ValueError or RuntimeError when it does not fit."""
+        tensors, meta = state["tensors"], state["meta"]
+        self.trainer.load_state_dict(state)
+        self.fixed_noise = tensors["fixed_noise"]
+        if "fixed_text" in tensors:
+            self.fixed_captions = FixedCaptions(list(meta["fixed_captions"]),
+                                                tensors["fixed_text"])
+            self.fixed_cond = self.fixed_captions.text.to(self.fixed_noise.device)
+        set_global_rng_state(state)
+        self.data_generator.set_state(tensors["rng.data"])
+        self.source.caption_generator.set_state(tensors["rng.caption"])
+        self.state = LoopState(step=meta["step"], epoch=meta["resume_epoch"],
+                               batch=meta["resume_batch"], epoch_rng=tensors["rng.data_epoch"],
+                               sums=list(meta["epoch_sums"]))
+        self.last_summary = meta.get("summary", {})
+        self.folder.truncate_records(meta["records"])

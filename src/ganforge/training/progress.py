@@ -49,6 +49,21 @@ def nothing_to_train(loop: TrainingLoop) -> str:
             f"{more}")
 
 
+def epoch_line(summary: dict, epochs: int) -> str:
+    """The SPEC's per-epoch line, plus evaluation figures and the newest grid when present."""
+    parts = [f"Epoch [{summary['epoch']}/{epochs}]"]
+    if "g_loss" in summary:
+        parts.append(f"Train G Loss: {summary['g_loss']:.4f}")
+        parts.append(f"Train D Loss: {summary['d_loss']:.4f}")
+    if "fd" in summary:
+        parts.append(f"FD {summary['fd']:.2f}")
+    if "coverage" in summary:
+        parts.append(f"coverage {summary['coverage']}")
+    if "grid" in summary:
+        parts.append(f"grid {summary['grid']}")
+    return ", ".join(parts)
+
+
 def wants_lines(progress: bool | float | None) -> float | None:
     """Seconds between plain progress lines, or None for none: `progress` None = lines only
     when stderr is no terminal (else tqdm's bar), a number = lines that often, a bool = no

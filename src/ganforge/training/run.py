@@ -9,12 +9,13 @@ from pathlib import Path
 
 import torch
 
-from ganforge.config import RunConfig
+from ganforge.config import RunConfig, resume_config
 from ganforge.data import load_dataset
 from ganforge.errors import ConfigError, DiskFullError
 from ganforge.losses import get_loss
 from ganforge.model_configs import Condition, condition_of
 from ganforge.models import build_models
+from ganforge.runs.checkpoint import newest_good_checkpoint, read_checkpoint
 from ganforge.runs.folder import RunFolder
 from ganforge.runtime.device import (
     compile_networks,
@@ -23,6 +24,7 @@ from ganforge.runtime.device import (
     precision_note,
     resolve_device,
 )
+from ganforge.runtime.distributed import init_from_env, launched_by_torchrun
 from ganforge.training.batch import BatchSource
 from ganforge.training.grid import grid_conditions
 from ganforge.training.loop import TrainingLoop
@@ -31,6 +33,9 @@ from ganforge.training.objectives import AdversarialObjective
 from ganforge.training.observers import Observer
 from ganforge.training.progress import nothing_to_train, start_line
 from ganforge.training.regularizers import Stabilisers, bind_progress, plan_stabilisers
+from ganforge.training.resume_record import check_resume_record
+from ganforge.training.signals import stop_on_signals
+from ganforge.training.state import restore_state
 from ganforge.training.text_objective import TextConditionalObjective
 from ganforge.training.trainer import Trainer, default_schedule
 
@@ -178,11 +183,6 @@ def resume(
 ) -> Path:
     """Continue a run from its newest intact checkpoint (or `checkpoint`), exactly; a run
     that already reached its end is left as it is (`warn` says how to train longer)."""
-    from ganforge.config import resume_config
-    from ganforge.runs.checkpoint import newest_good_checkpoint, read_checkpoint
-    from ganforge.training.resume_record import check_resume_record
-    from ganforge.training.state import restore_state
-
     folder = RunFolder(run)
     folder.remove_stale_temporaries()
     records = folder.count_records()
@@ -213,8 +213,6 @@ def resume(
 
 def join_ranks(loop: TrainingLoop):
     """When torchrun started several processes: join them, wrap the networks, shard the data."""
-    from ganforge.runtime.distributed import init_from_env, launched_by_torchrun
-
     if not launched_by_torchrun():
         return loop.dist
     train_cfg, optim = loop.config.train, loop.config.optim
@@ -231,8 +229,6 @@ def join_ranks(loop: TrainingLoop):
 
 
 def _run(loop: TrainingLoop) -> Path:
-    from ganforge.training.signals import stop_on_signals
-
     try:
         with stop_on_signals(loop):
             loop.run()
