@@ -135,7 +135,7 @@ def sample_images(generator: torch.nn.Module, latent_dim: int, noise: str, n: in
     """n images from `generator` with its own seeded noise stream (the global RNG is not
     touched), in eval mode; the module's train/eval mode is restored afterwards. A
     text-to-image generator gets `text` (n, E), the sentence vector of each image."""
-    from ganforge.training.noise import sample_noise
+    from ganforge.models.noise import sample_noise
 
     was_training = generator.training
     generator.eval()

@@ -11,9 +11,9 @@ from pathlib import Path
 import torch
 
 from ganforge.errors import CheckpointError, ConfigError
+from ganforge.models.noise import sample_noise
 from ganforge.sampling.generator import LoadedGenerator, load_generator
 from ganforge.text.blank import is_blank
-from ganforge.training.noise import sample_noise
 
 BATCH = 1000
 

@@ -13,13 +13,13 @@ from torch import nn
 from ganforge.config import RunConfig
 from ganforge.errors import CheckpointError, ConfigError
 from ganforge.models import build_models
+from ganforge.models.noise import sample_noise
 from ganforge.runs.checkpoint import (
     newest_checkpoint,
     read_checkpoint,
     saved_config,
     sub_state,
 )
-from ganforge.training.noise import sample_noise
 
 ExportFormat = Literal["png", "npz", "png-dir"]
 

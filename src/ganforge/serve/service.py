@@ -19,9 +19,9 @@ from typing import Protocol
 import torch
 
 from ganforge.errors import GanforgeError
+from ganforge.models.noise import sample_noise
 from ganforge.sampling.generator import LoadedGenerator, load_generator
 from ganforge.serve.interpolate import Method, interpolate
-from ganforge.training.noise import sample_noise
 
 
 class RequestError(GanforgeError):

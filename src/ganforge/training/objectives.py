@@ -17,10 +17,10 @@ import torch
 from torch import nn
 
 from ganforge.losses import GanLoss
+from ganforge.models.noise import NoiseKind, sample_noise
 from ganforge.models.sample_mixing import mixes_samples
 from ganforge.training.augment import DiffAugment
 from ganforge.training.batch import Batch
-from ganforge.training.noise import NoiseKind, sample_noise
 from ganforge.training.regularizers import InstanceNoise, Penalty
 
 

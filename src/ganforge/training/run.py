@@ -15,6 +15,7 @@ from ganforge.errors import ConfigError, DiskFullError
 from ganforge.losses import get_loss
 from ganforge.model_configs import Condition, condition_of
 from ganforge.models import build_models
+from ganforge.models.noise import sample_noise
 from ganforge.runs.checkpoint import newest_good_checkpoint, read_checkpoint
 from ganforge.runs.folder import RunFolder
 from ganforge.runtime.device import (
@@ -28,7 +29,6 @@ from ganforge.runtime.distributed import init_from_env, launched_by_torchrun
 from ganforge.training.batch import BatchSource
 from ganforge.training.grid import grid_conditions
 from ganforge.training.loop import TrainingLoop
-from ganforge.training.noise import sample_noise
 from ganforge.training.objectives import AdversarialObjective
 from ganforge.training.observers import Observer
 from ganforge.training.progress import nothing_to_train, start_line
