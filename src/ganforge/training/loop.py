@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from ganforge.runs.checkpoint import checkpoint_name, list_checkpoints
 from ganforge.runs.folder import ReadOnlyFolder, RunFolder
 from ganforge.runtime.distributed import DistContext, any_rank, shard
 from ganforge.training.batch import BatchSource
+from ganforge.training.loop_state import LoopState
 from ganforge.training.observers import Observer
 from ganforge.training.progress import ProgressLines, epoch_line, wants_lines
 from ganforge.training.rng import global_rng_state, set_global_rng_state
@@ -41,21 +41,6 @@ class Interrupted(Exception):
     def __init__(self, message: str, exit_code: int):
         super().__init__(message)
         self.exit_code = exit_code
-
-
-@dataclass
-class LoopState:
-    step: int = 0  # generator steps done
-    epoch: int = 1  # current epoch, 1-based
-    batch: int = 0  # next batch to run inside the epoch
-    epoch_rng: torch.Tensor | None = None  # shuffle generator's state at the epoch's start
-    sums: list[float] = field(default_factory=lambda: [0.0, 0.0, 0])  # epoch's g, d, count
-
-    def resume_position(self, batches_per_epoch: int) -> tuple[int, int]:
-        """Where a resumed run starts: (epoch, next batch); a finished epoch means the next."""
-        if self.batch >= batches_per_epoch:
-            return self.epoch + 1, 0
-        return self.epoch, self.batch
 
 
 class TrainingLoop:

@@ -30,7 +30,7 @@ from ganforge.training.augment import DiffAugment
 if TYPE_CHECKING:
     from ganforge.config import LossConfig
     from ganforge.losses import GanLoss
-    from ganforge.training.loop import TrainingLoop
+    from ganforge.training.observers import LoopView
 
 Penalty = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]  # (d, real, fake)
 DHook = Callable[[nn.Module], None]  # run on D after each D update
@@ -124,7 +124,7 @@ class LoopProgress:
     """Share of the run's planned generator steps done so far, from the loop's own state
     (restored on resume, so a resumed run sees the same schedule)."""
 
-    def __init__(self, loop: TrainingLoop):
+    def __init__(self, loop: LoopView):
         self.loop = loop
 
     def planned_steps(self) -> int:
@@ -141,7 +141,7 @@ class LoopProgress:
         return min(1.0, done)
 
 
-def bind_progress(loop: TrainingLoop) -> None:
+def bind_progress(loop: LoopView) -> None:
     """Let what follows the training progress read it: annealed instance noise, and the
     learning-rate decay (run by the trainer before every batch)."""
     noise = loop.trainer.objective.instance_noise
