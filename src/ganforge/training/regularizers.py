@@ -23,9 +23,11 @@ from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
+from torch.nn.utils.parametrizations import spectral_norm
 
 from ganforge.errors import ConfigError
 from ganforge.training.augment import DiffAugment
+from ganforge.training.lr_schedule import LinearDecay
 
 if TYPE_CHECKING:
     from ganforge.config import LossConfig
@@ -96,8 +98,6 @@ class WeightClip:
 def spectral_normalize(module: nn.Module) -> nn.Module:
     """Wrap each Linear and convolution layer of `module` with spectral normalisation (its
     weight divided by a power-iteration estimate of its largest singular value)."""
-    from torch.nn.utils.parametrizations import spectral_norm
-
     layers = [m for m in module.modules() if isinstance(m, (nn.Linear, nn.modules.conv._ConvNd))]
     for layer in layers:
         spectral_norm(layer)
@@ -149,8 +149,6 @@ def bind_progress(loop: LoopView) -> None:
         noise.progress = LoopProgress(loop)
     optim = loop.config.optim
     if optim.lr_decay == "linear":
-        from ganforge.training.lr_schedule import LinearDecay
-
         t = loop.trainer
         t.batch_hooks.append(LinearDecay(((t.opt_g, optim.lr_g), (t.opt_d, optim.lr_d)),
                                          LoopProgress(loop)))

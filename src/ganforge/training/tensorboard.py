@@ -16,14 +16,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+from PIL import Image
+
 from ganforge.errors import ConfigError
-from ganforge.training.observers import Observer
+from ganforge.training.observers import LoopView, Observer
 
 if TYPE_CHECKING:
-    import numpy as np
     from torch.utils.tensorboard import SummaryWriter
-
-    from ganforge.training.observers import LoopView
 
 
 STEP_TAGS = {"g_loss": "train/g_loss", "d_loss": "train/d_loss",
@@ -48,9 +48,6 @@ def _is_number(value: Any) -> bool:
 
 def read_image(path: Path) -> np.ndarray:
     """A PNG as an (H, W, 3) uint8 array."""
-    import numpy as np
-    from PIL import Image
-
     with Image.open(path) as image:
         return np.asarray(image.convert("RGB"))
 
