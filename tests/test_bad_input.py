@@ -315,17 +315,15 @@ def test_checkpoint_configs_only_raise_checkpoint_errors(tiny_record, section, k
 
 def _resume_record():
     """A valid resume record and its tensors, as save_state writes them (no run needed)."""
-    import random
-
     import torch
 
-    from ganforge.training.state import _jsonable, _numpy_state
+    from ganforge.training.rng import global_rng_state
 
     adam = torch.optim.Adam([torch.nn.Parameter(torch.zeros(2))], lr=2e-4, betas=(0.5, 0.99))
     meta = {"step": 5, "epoch": 2, "resume_epoch": 3, "resume_batch": 0, "records": 5,
             "epoch_sums": [1.5, 2.5, 2], "opt_g_groups": adam.state_dict()["param_groups"],
             "opt_d_groups": adam.state_dict()["param_groups"], "summary": {"epoch": 2},
-            "rng_python": _jsonable(random.getstate()), "rng_numpy": _numpy_state()}
+            **global_rng_state()["meta"]}
     state = torch.Generator().get_state()
     tensors = {"rng.torch": torch.get_rng_state(), "rng.data": state,
                "rng.data_epoch": state, "rng.caption": state, "fixed_noise": torch.zeros(4, 8)}

@@ -177,3 +177,12 @@ def test_stable_mlp_presets_keep_the_spec_layers(data):
     assert dataclasses.replace(stable.loss, ema=0.0) == spec.loss and stable.loss.ema == 0.999
     assert (stable.optim.lr_g, stable.optim.lr_d, stable.optim.lr_decay) == (1e-3, 1e-3, "linear")
     assert stable.data == spec.data and stable.train.epochs == 5
+
+
+def test_the_batch_size_must_tile_the_models_packs():
+    assert resolve_config("dcgan-mnist", overrides={"pack": "2"}).model.batch_multiple() == 2
+    with pytest.raises(ConfigError, match="command line: batch_size 64 is not a multiple of "
+                                          "pack 3"):
+        resolve_config("dcgan-mnist", overrides={"pack": "3", "batch_size": "64"})
+    assert resolve_config(overrides={"arch": "cdcgan28", "batch_size": "63"}).model \
+        .batch_multiple() == 1  # no packs: any batch size

@@ -56,6 +56,9 @@ class RunConfig:
         }
         model = _model_from_dict(data.get("model", {}), f"{where} [model]")
         preset = coerce(data.get("preset"), str | None, f"{where}: preset")
+        batch, multiple = sections["train"].batch_size, model.batch_multiple()
+        if batch % multiple:  # e.g. PacGAN's packs must tile every batch
+            raise ConfigError(f"{where}: batch_size {batch} is not a multiple of pack {multiple}")
         return cls(model=model, preset=preset, **sections)
 
 

@@ -5,7 +5,7 @@ every setting at once; the sizes are bounded so that no setting asks for a huge 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from ganforge.errors import ConfigError
 from ganforge.schema import Settings, setting
@@ -54,7 +54,18 @@ def _mbstd() -> Any:
                    ge=0, le=1024)
 
 
-class SampleMixing:
+class ModelSettings(Settings):
+    """What every model config answers beside its settings."""
+
+    # The image height and width the layers are built for (None: any the config names)
+    fixed_image_size: ClassVar[int | None] = None
+
+    def batch_multiple(self) -> int:
+        """Every batch size must be a multiple of this (1: any)."""
+        return 1
+
+
+class SampleMixing(ModelSettings):
     """The check of `pack` and `mbstd`, shared by the unconditional models."""
 
     pack: int
@@ -64,13 +75,17 @@ class SampleMixing:
         if self.mbstd == 1:
             raise ConfigError("mbstd must be 0 (off) or a group size of at least 2, got 1")
 
+    def batch_multiple(self) -> int:
+        """PacGAN's packs must tile every batch."""
+        return self.pack
+
 
 def _classes() -> Any:
     return setting(10, "number of classes (filled in from the data set)", ge=2, le=1000)
 
 
 @dataclass
-class MLPConfig(SampleMixing, Settings):
+class MLPConfig(SampleMixing):
     """Sizes of the MLP GAN; the defaults are the SPEC's (document B) architecture."""
 
     arch: Literal["mlp"] = setting("mlp", "network architecture")
@@ -91,9 +106,11 @@ class MLPConfig(SampleMixing, Settings):
 
 
 @dataclass
-class DCGAN28Config(SampleMixing, Settings):
+class DCGAN28Config(SampleMixing):
     """The SPEC's DCGAN. The channel count (1 for digits), the init, D's norm and the width
     may vary; the defaults are the SPEC's."""
+
+    fixed_image_size: ClassVar[int | None] = 28
 
     arch: Literal["dcgan28"] = setting("dcgan28", "network architecture")
     latent_dim: int = _latent()
@@ -108,7 +125,9 @@ class DCGAN28Config(SampleMixing, Settings):
 
 
 @dataclass
-class CDCGAN28Config(Settings):
+class CDCGAN28Config(ModelSettings):
+    fixed_image_size: ClassVar[int | None] = 28
+
     arch: Literal["cdcgan28"] = setting("cdcgan28", "network architecture")
     latent_dim: int = _latent()
     channels: int = _channels()
@@ -133,7 +152,7 @@ class CDCGAN28Config(Settings):
 
 
 @dataclass
-class T2IConfig(Settings):
+class T2IConfig(ModelSettings):
     arch: Literal["t2i"] = setting("t2i", "network architecture")
     latent_dim: int = _latent()
     text_encoder: str = setting("minilm", "sentence encoder of the captions (see "

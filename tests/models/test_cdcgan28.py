@@ -61,9 +61,11 @@ def test_discriminator_depends_on_the_class_through_the_projection():
 
 
 def test_registered_with_its_objective():
-    from ganforge.models import get_architecture
+    from ganforge.model_configs import condition_of
+    from ganforge.training.run import OBJECTIVES, adversarial_objective
 
-    assert get_architecture("cdcgan28").objective == "class-conditional"
+    assert condition_of(CDCGAN28Config()) == "class"
+    assert OBJECTIVES["class"] is adversarial_objective  # G and D told the batch's classes
     g, _ = build_models(CDCGAN28Config(num_classes=3))
     assert g.embed.num_embeddings == 3
 

@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from ganforge.errors import ConfigError
-from ganforge.models import build_models, get_architecture
+from ganforge.model_configs import DCGAN28Config, condition_of
+from ganforge.models import build_models
 from ganforge.models.t2i import T2IConfig
 
 
@@ -30,8 +31,11 @@ def test_the_caption_changes_the_image():
 
 
 def test_registered_with_the_text_objective():
-    assert get_architecture("t2i").objective == "text-conditional"
-    assert get_architecture("dcgan28").objective == "adversarial"
+    from ganforge.training.run import OBJECTIVES, adversarial_objective
+    from ganforge.training.text_objective import TextConditionalObjective
+
+    assert OBJECTIVES[condition_of(T2IConfig())] == TextConditionalObjective.from_config
+    assert OBJECTIVES[condition_of(DCGAN28Config())] is adversarial_objective
 
 
 @pytest.mark.parametrize("changes, message", [

@@ -6,8 +6,8 @@ import torch
 from ganforge.config import resolve_config
 from ganforge.errors import ConfigError
 from ganforge.models.cdcgan28 import classes_from_noise
+from ganforge.models.noise import sample_noise
 from ganforge.sampling.generator import generate, load_generator, load_pretrained
-from ganforge.training.noise import sample_noise
 from ganforge.training.run import train
 from tests.test_cli import _one_line_error, ganforge
 

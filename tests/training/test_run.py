@@ -121,3 +121,21 @@ def test_missing_data_set_writes_nothing(tmp_path, no_data):
     with pytest.raises(DataError, match="data set 'mnist' not found; looked in"):
         train(_config(), tmp_path / "never", progress=False)
     assert not (tmp_path / "never").exists()
+
+
+def test_a_fixed_size_model_refuses_other_images_and_says_its_size():
+    from ganforge.training.run import fit_to_data
+
+    config = resolve_config("dcgan-mnist")
+    assert fit_to_data(config, 1, 28).model.image_size == 28
+    with pytest.raises(ConfigError, match="needs 28x28 images"):
+        fit_to_data(config, 3, 64)
+    mlp = resolve_config(overrides={"arch": "mlp"})
+    assert fit_to_data(mlp, 3, 32).model.image_size == 32  # an MLP fits any size
+
+
+def test_only_a_text_conditioned_run_names_a_text_encoder():
+    from ganforge.training.run import text_encoder_of
+
+    assert text_encoder_of(resolve_config("dcgan-mnist")) is None
+    assert text_encoder_of(resolve_config(overrides={"arch": "t2i"})) == "minilm"

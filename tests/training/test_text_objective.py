@@ -21,7 +21,8 @@ def setup():
     g, d = build_models(cfg)
     objective = TextConditionalObjective(get_loss("non-saturating"), latent_dim=5,
                                          real_target=0.9, class_weight=0.5)
-    batch = Batch(torch.rand(4, 1, 28, 28) * 2 - 1, torch.tensor([0, 1, 2, 1]), torch.randn(4, 6))
+    batch = Batch(torch.rand(4, 1, 28, 28) * 2 - 1, cond=torch.randn(4, 6),
+                  labels=torch.tensor([0, 1, 2, 1]))
     return g, d, objective, batch
 
 
@@ -36,12 +37,12 @@ def test_the_three_discriminator_terms(setup):
     torch.manual_seed(1)
     terms = objective.d_terms(g, d, batch)
     torch.manual_seed(1)
-    fake = g(torch.randn(4, 5), batch.text)  # the same noise the objective drew
+    fake = g(torch.randn(4, 5), batch.cond)  # the same noise the objective drew
     rolled, rolled_labels = batch.images[[3, 0, 1, 2]], torch.tensor([1, 0, 1, 2])
     expected = {
-        "real": _term(d, batch.images, batch.text, 0.9, batch.labels, 0.5),
-        "mismatched": _term(d, rolled, batch.text, 0.0, rolled_labels, 0.5),
-        "generated": _term(d, fake, batch.text, 0.0, batch.labels, 0.5),
+        "real": _term(d, batch.images, batch.cond, 0.9, batch.labels, 0.5),
+        "mismatched": _term(d, rolled, batch.cond, 0.0, rolled_labels, 0.5),
+        "generated": _term(d, fake, batch.cond, 0.0, batch.labels, 0.5),
     }
     for name, value in expected.items():
         assert torch.allclose(getattr(terms, name), value, atol=1e-6), name
@@ -54,9 +55,10 @@ def test_the_three_discriminator_terms(setup):
 
 def test_mismatched_pairs_differ_from_real_ones_only_by_the_caption(setup):
     g, d, objective, batch = setup
-    same = Batch(batch.images[:1].expand(4, -1, -1, -1), torch.tensor([2, 2, 2, 2]), batch.text)
+    same = Batch(batch.images[:1].expand(4, -1, -1, -1), cond=batch.cond,
+                 labels=torch.tensor([2, 2, 2, 2]))
     terms = objective.d_terms(g, d, same)
-    real = _term(d, same.images, same.text, 0.0, same.labels, 0.5)  # real pairs, scored fake
+    real = _term(d, same.images, same.cond, 0.0, same.labels, 0.5)  # real pairs, scored fake
     assert torch.allclose(terms.mismatched, real, atol=1e-6)
 
 
@@ -66,7 +68,7 @@ def test_generator_term(setup):
     torch.manual_seed(2)
     loss = objective.generator_loss(g, d, batch)
     torch.manual_seed(2)
-    logit, classes = d(g(torch.randn(4, 5), batch.text), batch.text)
+    logit, classes = d(g(torch.randn(4, 5), batch.cond), batch.cond)
     expected = bce_with_target(logit, 1.0) + 0.5 * F.cross_entropy(classes, batch.labels)
     assert torch.allclose(loss, expected, atol=1e-6)
 
@@ -74,7 +76,7 @@ def test_generator_term(setup):
 def test_refuses_batches_without_captions_and_losses_without_sides(setup):
     g, d, objective, batch = setup
     with pytest.raises(ConfigError, match="needs a data set with captions"):
-        objective.discriminator_loss(g, d, Batch(batch.images, batch.labels))
+        objective.discriminator_loss(g, d, Batch(batch.images, labels=batch.labels))
     sideless = dataclasses.replace(get_loss("hinge"), d_real=None, d_fake=None)
     with pytest.raises(ConfigError, match="scores real and fake pairs apart"):
         TextConditionalObjective(sideless, latent_dim=5)
@@ -87,10 +89,10 @@ def test_hinge_scores_each_pair_with_its_side(setup):
     torch.manual_seed(1)
     terms = objective.d_terms(g, d, batch)
     torch.manual_seed(1)
-    fake = g(torch.randn(4, 5), batch.text)
-    logit, classes = d(batch.images, batch.text)
+    fake = g(torch.randn(4, 5), batch.cond)
+    logit, classes = d(batch.images, batch.cond)
     real = F.relu(1 - logit).mean() + 0.5 * F.cross_entropy(classes, batch.labels)
-    logit, classes = d(fake, batch.text)
+    logit, classes = d(fake, batch.cond)
     generated = F.relu(1 + logit).mean() + 0.5 * F.cross_entropy(classes, batch.labels)
     assert torch.allclose(terms.real, real, atol=1e-6)
     assert torch.allclose(terms.generated, generated, atol=1e-6)
@@ -116,8 +118,8 @@ def test_mode_seeking_term_punishes_ignored_noise(setup):
 
 
 def _with_wrong(batch):
-    wrong = torch.randn_like(batch.text)
-    return Batch(batch.images, batch.labels, batch.text, wrong), wrong
+    wrong = torch.randn_like(batch.cond)
+    return Batch(batch.images, batch.cond, batch.labels, wrong), wrong
 
 
 def test_hard_mismatched_pairs_are_images_with_their_wrong_captions(setup):
@@ -128,7 +130,7 @@ def test_hard_mismatched_pairs_are_images_with_their_wrong_captions(setup):
     images, text, labels = objective.mismatched(batch)
     assert images[:2].equal(batch.images[:2]) and text[:2].equal(wrong[:2])  # 2 of 4 hard
     assert labels[:2].equal(batch.labels[:2])  # a same-class caption: the image's class
-    assert images[2:].equal(batch.images[[1, 2]]) and text[2:].equal(batch.text[2:])
+    assert images[2:].equal(batch.images[[1, 2]]) and text[2:].equal(batch.cond[2:])
     assert labels[2:].equal(batch.labels[[1, 2]])  # the rolled pairs as before
     terms = objective.d_terms(g, d, batch)
     assert torch.allclose(terms.mismatched, _term(d, images, text, 0.0, labels, 0.5), atol=1e-6)
@@ -176,7 +178,7 @@ def test_augmentation_reaches_every_image_d_sees(setup):
     terms = objective.d_terms(g, d, batch)
     assert len(seen) == 3  # real, mismatched, generated
     assert seen[0].equal(batch.images) and seen[1].equal(batch.images[[3, 0, 1, 2]])
-    real = _term(d, batch.images.flip(-1), batch.text, 1.0, batch.labels, 1.0)
+    real = _term(d, batch.images.flip(-1), batch.cond, 1.0, batch.labels, 1.0)
     assert torch.allclose(terms.real, real, atol=1e-6)
     objective.generator_loss(g, d, batch)
     assert len(seen) == 4  # and G's images in G's step
@@ -188,7 +190,8 @@ def test_conditioning_augmentation_adds_its_kl_to_g_loss():
     torch.manual_seed(0)
     g, d = build_models(Config(text_dim=6, text_proj=4, latent_dim=5, width=4, num_classes=3,
                                ca_weight=2.0))
-    batch = Batch(torch.rand(4, 1, 28, 28) * 2 - 1, torch.tensor([0, 1, 2, 1]), torch.randn(4, 6))
+    batch = Batch(torch.rand(4, 1, 28, 28) * 2 - 1, cond=torch.randn(4, 6),
+                  labels=torch.tensor([0, 1, 2, 1]))
     plain = TextConditionalObjective(get_loss("non-saturating"), latent_dim=5)
     with_ca = dataclasses.replace(plain, ca_weight=2.0)
     torch.manual_seed(6)
@@ -197,7 +200,7 @@ def test_conditioning_augmentation_adds_its_kl_to_g_loss():
     b = with_ca.generator_loss(g, d, batch)
     torch.manual_seed(6)
     z = torch.randn(4, 5)
-    _, kl = g(z, batch.text, with_kl=True)
+    _, kl = g(z, batch.cond, with_kl=True)
     assert kl.item() > 0 and torch.allclose(b, a + 2.0 * kl, atol=1e-6)
 
 

@@ -94,3 +94,30 @@ def test_nan_loss_stops_or_skips():
     t.train_batch(0, real)
     assert t.skipped == 1
     assert not any(_changed(d0, t.discriminator))
+
+
+def test_a_trainer_restored_from_its_state_dict_steps_like_the_original():
+    real = Batch(torch.rand(8, 1, 28, 28) * 2 - 1)
+    torch.manual_seed(0)
+    a = _trainer(ema="0.9")
+    a.train_batch(0, Batch(real.images.clone()))
+    state = a.state_dict()
+    assert state["meta"]["ema_updates"] == 1 and "generator_ema.net.0.weight" in state["tensors"]
+    b = _trainer(ema="0.9", seed="5")  # other initial weights
+    b.load_state_dict({"tensors": {k: v.clone() for k, v in state["tensors"].items()},
+                       "meta": state["meta"]})
+    torch.manual_seed(1)
+    stats_a = a.train_batch(1, Batch(real.images.clone()))
+    torch.manual_seed(1)
+    stats_b = b.train_batch(1, Batch(real.images.clone()))
+    assert torch.equal(stats_a, stats_b)
+    for x, y in zip(a.ema.module.parameters(), b.ema.module.parameters(), strict=True):
+        assert torch.equal(x, y)
+
+
+def test_a_trainer_names_the_network_whose_weights_broke():
+    t = _trainer()
+    assert t.nonfinite_network() is None
+    with torch.no_grad():
+        next(t.discriminator.parameters()).view(-1)[0] = float("nan")
+    assert t.nonfinite_network() == "discriminator"

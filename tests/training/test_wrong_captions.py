@@ -79,18 +79,20 @@ def test_the_batch_source_carries_wrong_captions_only_when_asked():
     labels = torch.tensor([0, 1] * 4)
     text = torch.randn(8, 2, 4)
     images = torch.zeros(8, 1, 2, 2, dtype=torch.uint8)
-    plain = BatchSource(images, labels, text, torch.Generator().manual_seed(0))
-    assert plain.batch(torch.arange(4)).wrong_text is None
+    plain = BatchSource(images, labels, text, torch.Generator().manual_seed(0),
+                        condition="text")
+    assert plain.batch(torch.arange(4)).wrong_cond is None
     source = BatchSource(images, labels, text, torch.Generator().manual_seed(0),
-                         wrong=WrongCaptions.build(labels, 2))
+                         wrong=WrongCaptions.build(labels, 2), condition="text")
     batch = source.batch(torch.arange(4))
     flat = text.reshape(16, 4)
-    for i, vector in enumerate(batch.wrong_text):
+    for i, vector in enumerate(batch.wrong_cond):
         match = [j // 2 for j in range(16) if flat[j].equal(vector)]
         assert match and labels[match[0]] == labels[i] and match[0] != i
     # the caption choices drawn before the wrong captions are those of a plain source
-    again = BatchSource(images, labels, text, torch.Generator().manual_seed(0))
-    assert again.batch(torch.arange(4)).text.equal(batch.text)
+    again = BatchSource(images, labels, text, torch.Generator().manual_seed(0),
+                        condition="text")
+    assert again.batch(torch.arange(4)).cond.equal(batch.cond)
 
 
 def test_fashion_captions_hard_negatives(real_data_root):

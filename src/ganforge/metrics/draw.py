@@ -20,7 +20,7 @@ from ganforge.metrics.alignment import alignment_figures, base_dataset, class_al
 from ganforge.metrics.registry import check_dataset, default_samples, min_samples
 from ganforge.metrics.weights import evaluator_for
 from ganforge.model_configs import Condition, condition_of
-from ganforge.training.noise import sample_noise
+from ganforge.models.noise import sample_noise
 
 DEFAULT_CAPTIONS = 1000  # held-out captions the alignment figures of `ganforge evaluate` use
 

@@ -16,15 +16,13 @@ from ganforge.models import cdcgan28, dcgan28, mlp, t2i
 class Architecture:
     config_class: type
     build: Callable[[Any], tuple[nn.Module, nn.Module]]
-    objective: str = "adversarial"  # name in training.run.OBJECTIVES: what the losses compare
 
 
 ARCHITECTURES: dict[str, Architecture] = {
     "mlp": Architecture(mlp.MLPConfig, mlp.build),
     "dcgan28": Architecture(dcgan28.DCGAN28Config, dcgan28.build),
-    "cdcgan28": Architecture(cdcgan28.CDCGAN28Config, cdcgan28.build,
-                             objective="class-conditional"),
-    "t2i": Architecture(t2i.T2IConfig, t2i.build, objective="text-conditional"),
+    "cdcgan28": Architecture(cdcgan28.CDCGAN28Config, cdcgan28.build),
+    "t2i": Architecture(t2i.T2IConfig, t2i.build),
 }
 
 

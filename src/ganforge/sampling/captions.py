@@ -12,9 +12,9 @@ import torch
 
 from ganforge.errors import CheckpointError, ConfigError
 from ganforge.model_configs import condition_of
+from ganforge.models.noise import sample_noise
 from ganforge.sampling.generator import LoadedGenerator, load_generator
 from ganforge.text.blank import is_blank
-from ganforge.training.noise import sample_noise
 
 BATCH = 1000
 

@@ -14,6 +14,7 @@ from ganforge.config import RunConfig
 from ganforge.errors import CheckpointError, ConfigError
 from ganforge.model_configs import condition_of
 from ganforge.models import build_models
+from ganforge.models.noise import sample_noise
 from ganforge.pretrained.store import NAME_PATTERN, checkpoint_path, known_names
 from ganforge.runs.checkpoint import (
     newest_checkpoint,
@@ -21,7 +22,6 @@ from ganforge.runs.checkpoint import (
     saved_config,
     sub_state,
 )
-from ganforge.training.noise import sample_noise
 
 ExportFormat = Literal["png", "npz", "png-dir"]
 

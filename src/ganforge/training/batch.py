@@ -1,4 +1,5 @@
-"""Batches cut from an in-memory data set: images, and what a conditional model also reads."""
+"""Batches cut from an in-memory data set: images, and the condition a conditional model
+reads (model_configs.condition_of: nothing, the images' classes, or a caption vector each)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,17 @@ from dataclasses import dataclass, field
 
 import torch
 
+from ganforge.errors import ConfigError
+from ganforge.model_configs import Condition
 from ganforge.training.wrong_captions import WrongCaptions
 
 
 @dataclass
 class Batch:
     images: torch.Tensor  # (B, C, H, W) float in [-1, 1]
-    labels: torch.Tensor | None = None  # (B,) class indices
-    text: torch.Tensor | None = None  # (B, E) sentence vectors of one caption per image
-    wrong_text: torch.Tensor | None = None  # (B, E) a same-class caption false of each image
+    cond: torch.Tensor | None = None  # what G and D read: None, classes (B,) or vectors (B, E)
+    labels: torch.Tensor | None = None  # (B,) class indices (the text objective's class head)
+    wrong_cond: torch.Tensor | None = None  # (B, E) a same-class caption false of each image
 
     def __len__(self) -> int:
         return self.images.shape[0]
@@ -29,11 +32,12 @@ def to_float_images(batch: torch.Tensor) -> torch.Tensor:
 class BatchSource:
     """The whole training set in memory; `batch(indices)` cuts one batch by index.
 
-    `text`, when present, holds K caption vectors per image, (N, K, E); each batch takes one
-    of an image's captions at random, drawn from `caption_generator` (a stream of its own,
-    so it does not disturb the other random numbers of training). With `wrong` (an objective
-    that scores hard mismatched pairs asked for it), each batch also carries a wrong caption
-    per image, drawn from the same stream.
+    `condition` says what each batch carries as `cond`: nothing ("none"), the images'
+    classes ("class"), or one of each image's K caption vectors ("text"; `text` holds them,
+    (N, K, E)), drawn at random from `caption_generator` (a stream of its own, so it does not
+    disturb the other random numbers of training). With `wrong` (an objective that scores
+    hard mismatched pairs asked for it), each batch also carries a wrong caption per image,
+    drawn from the same stream.
     """
 
     images: torch.Tensor  # (N, C, H, W) uint8
@@ -41,6 +45,16 @@ class BatchSource:
     text: torch.Tensor | None = None  # (N, K, E)
     caption_generator: torch.Generator = field(default_factory=torch.Generator)
     wrong: WrongCaptions | None = None
+    condition: Condition = "none"
+
+    def __post_init__(self):
+        if self.condition == "class" and self.labels is None:
+            raise ConfigError("a class-conditional model needs a data set with labels")
+        if self.condition == "text" and (self.text is None or self.labels is None):
+            raise ConfigError("a text-conditioned model needs a data set with captions and "
+                              "classes (fashion-mnist-captions, mnist-captions, flowers102)")
+        if self.wrong is not None and self.condition != "text":
+            raise ConfigError("wrong captions need a text-conditioned batch source")
 
     def __len__(self) -> int:
         return self.images.shape[0]
@@ -48,13 +62,15 @@ class BatchSource:
     def batch(self, indices: torch.Tensor) -> Batch:
         images = to_float_images(self.images[indices])
         labels = None if self.labels is None else self.labels[indices]
-        text = None
-        if self.text is not None:
-            choice = torch.randint(self.text.shape[1], (len(indices),),
-                                   generator=self.caption_generator)
-            text = self.text[indices, choice].float()
-        wrong_text = None
-        if self.wrong is not None and self.text is not None:
+        if self.condition == "none":
+            return Batch(images, None, labels)
+        if self.condition == "class":
+            return Batch(images, labels, labels)
+        choice = torch.randint(self.text.shape[1], (len(indices),),
+                               generator=self.caption_generator)
+        text = self.text[indices, choice].float()
+        wrong = None
+        if self.wrong is not None:
             rows, ks = self.wrong.draw(indices, self.caption_generator)
-            wrong_text = self.text[rows.to(self.text.device), ks.to(self.text.device)].float()
-        return Batch(images, labels, text, wrong_text)
+            wrong = self.text[rows.to(self.text.device), ks.to(self.text.device)].float()
+        return Batch(images, text, labels, wrong)

@@ -10,26 +10,28 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import torch
 from tqdm import tqdm
 
+from ganforge import __version__
 from ganforge.config import RunConfig
-from ganforge.data.captioned.held_out import CAPTIONS_FILE
+from ganforge.data.captioned.held_out import FixedCaptions
 from ganforge.errors import ConfigError, DivergenceError
 from ganforge.fileio import atomic_write_json
+from ganforge.runs.checkpoint import checkpoint_name, list_checkpoints
 from ganforge.runs.folder import ReadOnlyFolder, RunFolder
 from ganforge.runtime.distributed import DistContext, any_rank, shard
 from ganforge.training.batch import BatchSource
+from ganforge.training.loop_state import LoopState
 from ganforge.training.observers import Observer
-from ganforge.training.progress import ProgressLines, wants_lines
+from ganforge.training.progress import ProgressLines, epoch_line, wants_lines
+from ganforge.training.rng import global_rng_state, set_global_rng_state
+from ganforge.training.state import save_state
 from ganforge.training.trainer import Divergence, Trainer
-
-if TYPE_CHECKING:
-    from ganforge.data.captioned.held_out import FixedCaptions
+from ganforge.viz import save_grid
 
 STAT_NAMES = ("d_loss", "g_loss", "d_real", "d_fake")
 
@@ -40,30 +42,6 @@ class Interrupted(Exception):
     def __init__(self, message: str, exit_code: int):
         super().__init__(message)
         self.exit_code = exit_code
-
-
-@dataclass
-class LoopState:
-    step: int = 0  # generator steps done
-    epoch: int = 1  # current epoch, 1-based
-    batch: int = 0  # next batch to run inside the epoch
-    epoch_rng: torch.Tensor | None = None  # shuffle generator's state at the epoch's start
-    sums: list[float] = field(default_factory=lambda: [0.0, 0.0, 0])  # epoch's g, d, count
-
-
-def epoch_line(summary: dict, epochs: int) -> str:
-    """The SPEC's per-epoch line, plus evaluation figures and the newest grid when present."""
-    parts = [f"Epoch [{summary['epoch']}/{epochs}]"]
-    if "g_loss" in summary:
-        parts.append(f"Train G Loss: {summary['g_loss']:.4f}")
-        parts.append(f"Train D Loss: {summary['d_loss']:.4f}")
-    if "fd" in summary:
-        parts.append(f"FD {summary['fd']:.2f}")
-    if "coverage" in summary:
-        parts.append(f"coverage {summary['coverage']}")
-    if "grid" in summary:
-        parts.append(f"grid {summary['grid']}")
-    return ", ".join(parts)
 
 
 class TrainingLoop:
@@ -78,10 +56,12 @@ class TrainingLoop:
         progress: bool | float | None = None,  # see training.progress.wants_lines
         log: Callable[[str], None] = tqdm.write,
         observers: Sequence[Observer] = (),
+        fixed_cond: torch.Tensor | None = None,
         fixed_captions: FixedCaptions | None = None,
     ):
         self.trainer, self.source, self.config = trainer, source, config
-        self.fixed_captions = fixed_captions  # text-conditioned runs: a caption per grid cell
+        self.fixed_cond = fixed_cond  # G's condition of each grid cell (conditional models)
+        self.fixed_captions = fixed_captions  # the captions of the cells, written beside them
         self.train_cfg = config.train
         self.folder, self.fixed_noise = folder, fixed_noise
         self.data_generator, self.progress, self.log = data_generator, progress, log
@@ -179,8 +159,6 @@ class TrainingLoop:
         self.flush()
 
     def last_good(self) -> str:
-        from ganforge.runs.checkpoint import list_checkpoints
-
         found = list_checkpoints(self.folder.path)
         return str(found[-1]) if found else "none yet"
 
@@ -231,28 +209,76 @@ class TrainingLoop:
             self.save_checkpoint()
 
     def save_samples(self, epoch: int) -> Path:
-        from ganforge.viz import save_grid
-
         if not self.dist.is_writer:
             return self.folder.sample_path(epoch)
         generator = self.trainer.sampler  # the EMA copy when there is one
         generator.eval()
-        captions = self.fixed_captions
         with torch.no_grad():
-            images = generator(self.fixed_noise) if captions is None \
-                else generator(self.fixed_noise, captions.text)
+            images = generator(self.fixed_noise) if self.fixed_cond is None \
+                else generator(self.fixed_noise, self.fixed_cond)
         generator.train()
+        captions = self.fixed_captions
         if captions is not None:  # each cell's image, and captions.json listing them
             for i, entry in enumerate(captions.entries()):
                 save_grid(images[i : i + 1], self.folder.path / entry["image"], nrow=1,
                           padding=0)
-            atomic_write_json(self.folder.path / CAPTIONS_FILE, captions.entries())
+            atomic_write_json(self.folder.captions, captions.entries())
         return save_grid(images, self.folder.sample_path(epoch), nrow=self.train_cfg.grid)
 
     def save_checkpoint(self, name: str | None = None) -> Path:
-        """Write everything needed to continue; `name` defaults to the step (step_0000123)."""
-        from ganforge.training.state import save_state
-
+        """Write everything needed to continue; `name` defaults to the step (step_0000123),
+        and only such step checkpoints are pruned to the newest `keep`. NaN or Inf weights
+        stop the run instead, with the step and the last good checkpoint."""
         if not self.dist.is_writer:
             return self.folder.checkpoints / f"{name or 'rank0'}.json"
-        return save_state(self, name=name)
+        broken = self.trainer.nonfinite_network()
+        if broken is not None:
+            raise DivergenceError(
+                f"step {self.state.step}: the {broken}'s weights hold NaN or Inf; training "
+                f"stopped; last good checkpoint: {self.last_good()}")
+        return save_state(self, self.folder.checkpoints, name or checkpoint_name(self.state.step),
+                          keep=None if name else self.train_cfg.keep)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything a checkpoint keeps ({"tensors": ..., "meta": ...}): the trainer's state,
+        the loop's position and epoch sums, every random stream, the fixed grid's noise and
+        captions, the config, the last summary and how many records metrics.jsonl holds."""
+        trainer, rng, state = self.trainer.state_dict(), global_rng_state(), self.state
+        epoch, batch = state.resume_position(self.batches_per_epoch)
+        tensors = {
+            **trainer["tensors"], "fixed_noise": self.fixed_noise, **rng["tensors"],
+            "rng.data": self.data_generator.get_state(),
+            "rng.data_epoch": state.epoch_rng if state.epoch_rng is not None
+            else self.data_generator.get_state(),
+            "rng.caption": self.source.caption_generator.get_state(),
+        }
+        meta = {
+            "ganforge_version": __version__,
+            "step": state.step, "epoch": self.last_summary.get("epoch", state.epoch),
+            "resume_epoch": epoch, "resume_batch": batch, "epoch_sums": state.sums,
+            "records": self.folder.count_records(), "config": self.config.to_dict(),
+            "summary": self.last_summary, **trainer["meta"], **rng["meta"],
+        }
+        if self.fixed_captions is not None:
+            tensors["fixed_text"] = self.fixed_captions.text
+            meta["fixed_captions"] = self.fixed_captions.captions
+        return {"tensors": tensors, "meta": meta}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Put the loop back exactly where state_dict left it (and metrics.jsonl back to the
+        records it had then); KeyError, ValueError or RuntimeError when it does not fit."""
+        tensors, meta = state["tensors"], state["meta"]
+        self.trainer.load_state_dict(state)
+        self.fixed_noise = tensors["fixed_noise"]
+        if "fixed_text" in tensors:
+            self.fixed_captions = FixedCaptions(list(meta["fixed_captions"]),
+                                                tensors["fixed_text"])
+            self.fixed_cond = self.fixed_captions.text.to(self.fixed_noise.device)
+        set_global_rng_state(state)
+        self.data_generator.set_state(tensors["rng.data"])
+        self.source.caption_generator.set_state(tensors["rng.caption"])
+        self.state = LoopState(step=meta["step"], epoch=meta["resume_epoch"],
+                               batch=meta["resume_batch"], epoch_rng=tensors["rng.data_epoch"],
+                               sums=list(meta["epoch_sums"]))
+        self.last_summary = meta.get("summary", {})
+        self.folder.truncate_records(meta["records"])

@@ -1,9 +1,12 @@
 """Objectives: how a batch becomes D's loss and G's loss, given the networks.
 
 The trainer owns the update mechanics (optimizers, freezing, schedule); an objective owns
-what is compared with what. The unconditional objective below is systems 1 and 2 of the
-SPEC: real images against G(z), with a loss pair chosen by name from ganforge.losses, plus
-the penalties and instance noise that training/regularizers.py composes for the run.
+what is compared with what. The adversarial objective below is systems 1 and 2 of the SPEC
+and the class-conditional DCGAN: real images against G(z), or G(z, cond) and D bound to the
+batch's condition when the batch carries one (its classes: G's images made for the batch's
+class mix, real and generated images scored with those classes), with a loss pair chosen by
+name from ganforge.losses, plus the penalties and instance noise that
+training/regularizers.py composes for the run.
 """
 
 from __future__ import annotations
@@ -14,10 +17,10 @@ import torch
 from torch import nn
 
 from ganforge.losses import GanLoss
+from ganforge.models.noise import NoiseKind, sample_noise
 from ganforge.models.sample_mixing import mixes_samples
 from ganforge.training.augment import DiffAugment
 from ganforge.training.batch import Batch
-from ganforge.training.noise import NoiseKind, sample_noise
 from ganforge.training.regularizers import InstanceNoise, Penalty
 
 
@@ -26,6 +29,21 @@ class DStepResult:
     loss: torch.Tensor
     d_real: torch.Tensor  # mean sigmoid(D(x)): a probability for BCE, a squashed score else
     d_fake: torch.Tensor  # mean D(G(z))
+
+
+class WithCondition(nn.Module):
+    """D(x, cond) with the condition bound: a function of images alone. A call on k stacked
+    copies of the batch (real and fake images in one pass) repeats the condition k times."""
+
+    def __init__(self, d: nn.Module, cond: torch.Tensor):
+        super().__init__()
+        self.d, self.cond = d, cond
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        copies, rest = divmod(len(x), len(self.cond))
+        if rest:
+            raise ValueError(f"{len(x)} images for {len(self.cond)} bound conditions")
+        return self.d(x, self.cond.repeat(copies, *(1,) * (self.cond.dim() - 1)))
 
 
 @dataclass
@@ -47,15 +65,17 @@ class AdversarialObjective:
     def noise_for(self, batch: Batch) -> torch.Tensor:
         return sample_noise(len(batch), self.latent_dim, self.noise, device=batch.images.device)
 
-    def generate(self, g: nn.Module, batch: Batch) -> torch.Tensor:
-        """G's images for one batch (a conditional objective also passes the batch's classes)."""
-        return g(self.noise_for(batch))
+    def generate(self, g: nn.Module, batch: Batch, z: torch.Tensor | None = None
+                 ) -> torch.Tensor:
+        """G's images for one batch, from `z` (fresh noise when None) and the batch's
+        condition when it carries one."""
+        z = self.noise_for(batch) if z is None else z
+        return g(z) if batch.cond is None else g(z, batch.cond)
 
     def critic(self, d: nn.Module, batch: Batch) -> nn.Module:
-        """D as a function of images alone for this batch (a conditional objective binds the
-        batch's classes), so that losses and penalties see one kind of D."""
-        del batch
-        return d
+        """D as a function of images alone for this batch (its condition bound, when the batch
+        carries one), so that losses and penalties see one kind of D."""
+        return d if batch.cond is None else WithCondition(d, batch.cond)
 
     def wrong_captions(self, data: object) -> None:
         """What the batch source draws for hard mismatched pairs: nothing here (the text

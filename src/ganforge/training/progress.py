@@ -7,19 +7,16 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import torch
 
+from ganforge.training.observers import LoopView
 from ganforge.training.regularizers import LoopProgress
-
-if TYPE_CHECKING:
-    from ganforge.training.loop import TrainingLoop
 
 DEFAULT_EVERY = 30.0  # seconds between progress lines without a terminal
 
 
-def start_line(loop: TrainingLoop, resumed: str | None = None) -> str:
+def start_line(loop: LoopView, resumed: str | None = None) -> str:
     """One line: the settings' source, model and data, length, run folder, device, threads."""
     config, t = loop.config, loop.train_cfg
     source = f"preset {config.preset}" if config.preset else "no preset (the defaults)"
@@ -37,7 +34,7 @@ def start_line(loop: TrainingLoop, resumed: str | None = None) -> str:
             f"device {device}, {torch.get_num_threads()} CPU threads")
 
 
-def nothing_to_train(loop: TrainingLoop) -> str:
+def nothing_to_train(loop: LoopView) -> str:
     """What `--resume` says of a run that already reached its end, and how to go on."""
     t, state, run = loop.train_cfg, loop.state, loop.folder.path
     if t.max_steps is not None and state.step >= t.max_steps:
@@ -47,6 +44,21 @@ def nothing_to_train(loop: TrainingLoop) -> str:
     return (f"nothing to train: {run} already reached its end ({end}, step {state.step}); "
             f"to train longer, resume with a later end, e.g. ganforge train --resume {run} "
             f"{more}")
+
+
+def epoch_line(summary: dict, epochs: int) -> str:
+    """The SPEC's per-epoch line, plus evaluation figures and the newest grid when present."""
+    parts = [f"Epoch [{summary['epoch']}/{epochs}]"]
+    if "g_loss" in summary:
+        parts.append(f"Train G Loss: {summary['g_loss']:.4f}")
+        parts.append(f"Train D Loss: {summary['d_loss']:.4f}")
+    if "fd" in summary:
+        parts.append(f"FD {summary['fd']:.2f}")
+    if "coverage" in summary:
+        parts.append(f"coverage {summary['coverage']}")
+    if "grid" in summary:
+        parts.append(f"grid {summary['grid']}")
+    return ", ".join(parts)
 
 
 def wants_lines(progress: bool | float | None) -> float | None:
@@ -64,7 +76,7 @@ class ProgressLines:
     """Called after every batch; writes a line when `every` seconds have passed since the
     last one: step, share of the run, images/s since the last line, time left."""
 
-    def __init__(self, loop: TrainingLoop, every: float, write: Callable[[str], None],
+    def __init__(self, loop: LoopView, every: float, write: Callable[[str], None],
                  clock: Callable[[], float] = time.monotonic):
         self.loop, self.every, self.write, self.clock = loop, every, write, clock
         self.progress = LoopProgress(loop)

@@ -23,14 +23,16 @@ from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
+from torch.nn.utils.parametrizations import spectral_norm
 
 from ganforge.errors import ConfigError
 from ganforge.training.augment import DiffAugment
+from ganforge.training.lr_schedule import LinearDecay
 
 if TYPE_CHECKING:
     from ganforge.config import LossConfig
     from ganforge.losses import GanLoss
-    from ganforge.training.loop import TrainingLoop
+    from ganforge.training.observers import LoopView
 
 Penalty = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]  # (d, real, fake)
 DHook = Callable[[nn.Module], None]  # run on D after each D update
@@ -96,8 +98,6 @@ class WeightClip:
 def spectral_normalize(module: nn.Module) -> nn.Module:
     """Wrap each Linear and convolution layer of `module` with spectral normalisation (its
     weight divided by a power-iteration estimate of its largest singular value)."""
-    from torch.nn.utils.parametrizations import spectral_norm
-
     layers = [m for m in module.modules() if isinstance(m, (nn.Linear, nn.modules.conv._ConvNd))]
     for layer in layers:
         spectral_norm(layer)
@@ -124,7 +124,7 @@ class LoopProgress:
     """Share of the run's planned generator steps done so far, from the loop's own state
     (restored on resume, so a resumed run sees the same schedule)."""
 
-    def __init__(self, loop: TrainingLoop):
+    def __init__(self, loop: LoopView):
         self.loop = loop
 
     def planned_steps(self) -> int:
@@ -141,16 +141,14 @@ class LoopProgress:
         return min(1.0, done)
 
 
-def bind_progress(loop: TrainingLoop) -> None:
+def bind_progress(loop: LoopView) -> None:
     """Let what follows the training progress read it: annealed instance noise, and the
     learning-rate decay (run by the trainer before every batch)."""
-    noise = getattr(loop.trainer.objective, "instance_noise", None)
+    noise = loop.trainer.objective.instance_noise
     if noise is not None:
         noise.progress = LoopProgress(loop)
     optim = loop.config.optim
     if optim.lr_decay == "linear":
-        from ganforge.training.lr_schedule import LinearDecay
-
         t = loop.trainer
         t.batch_hooks.append(LinearDecay(((t.opt_g, optim.lr_g), (t.opt_d, optim.lr_d)),
                                          LoopProgress(loop)))

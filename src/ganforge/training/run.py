@@ -4,15 +4,19 @@ a function that works in a notebook."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import torch
 
-from ganforge.config import RunConfig
+from ganforge.config import RunConfig, resume_config
+from ganforge.data import load_dataset
 from ganforge.errors import ConfigError, DiskFullError
 from ganforge.losses import get_loss
-from ganforge.models import build_models, get_architecture
+from ganforge.model_configs import Condition, condition_of
+from ganforge.models import build_models
+from ganforge.models.noise import sample_noise
+from ganforge.runs.checkpoint import newest_good_checkpoint, read_checkpoint
 from ganforge.runs.folder import RunFolder
 from ganforge.runtime.device import (
     compile_networks,
@@ -21,13 +25,18 @@ from ganforge.runtime.device import (
     precision_note,
     resolve_device,
 )
+from ganforge.runtime.distributed import init_from_env, launched_by_torchrun
 from ganforge.training.batch import BatchSource
+from ganforge.training.grid import grid_conditions
 from ganforge.training.loop import TrainingLoop
-from ganforge.training.noise import sample_noise
 from ganforge.training.objectives import AdversarialObjective
 from ganforge.training.observers import Observer
 from ganforge.training.progress import nothing_to_train, start_line
-from ganforge.training.regularizers import bind_progress, plan_stabilisers
+from ganforge.training.regularizers import Stabilisers, bind_progress, plan_stabilisers
+from ganforge.training.resume_record import check_resume_record
+from ganforge.training.signals import stop_on_signals
+from ganforge.training.state import restore_state
+from ganforge.training.text_objective import TextConditionalObjective
 from ganforge.training.trainer import Trainer, default_schedule
 
 
@@ -39,9 +48,10 @@ def fit_to_data(config: RunConfig, channels: int, image_size: int,
     known = {f.name for f in dataclasses.fields(config.model)}
     extra = {k: v for k, v in (fields or {}).items() if k in known}
     model = dataclasses.replace(config.model, channels=channels, image_size=image_size, **extra)
-    if model.arch in ("dcgan28", "cdcgan28") and image_size != 28:
-        raise ConfigError(f"arch {model.arch} needs 28x28 images; {config.data.dataset} has "
-                          f"{image_size}x{image_size}")
+    fixed = model.fixed_image_size
+    if fixed is not None and image_size != fixed:
+        raise ConfigError(f"arch {model.arch} needs {fixed}x{fixed} images; "
+                          f"{config.data.dataset} has {image_size}x{image_size}")
     return dataclasses.replace(config, model=model)
 
 
@@ -50,41 +60,27 @@ def adam(module: torch.nn.Module, lr: float, betas: tuple[float, float]) -> torc
     return torch.optim.Adam(module.parameters(), lr=lr, betas=betas, fused=True)
 
 
-def adversarial_objective(config: RunConfig, loss, plan,
-                          kind: type = AdversarialObjective) -> AdversarialObjective:
-    """Systems 1 and 2: real images against G(z), with the run's penalties and noise."""
-    return kind(
-        loss=loss, latent_dim=config.model.latent_dim, noise=config.train.noise,
-        real_target=config.loss.label_smoothing, penalties=plan.penalties,
-        instance_noise=plan.instance_noise, augment=plan.augment)
+def adversarial_objective(config: RunConfig, plan: Stabilisers) -> AdversarialObjective:
+    """Systems 1 and 2 and the class-conditional DCGAN: real images against G(z) (or
+    G(z, classes)), with the run's penalties and noise."""
+    return AdversarialObjective(
+        loss=get_loss(config.loss.loss), latent_dim=config.model.latent_dim,
+        noise=config.train.noise, real_target=config.loss.label_smoothing,
+        penalties=plan.penalties, instance_noise=plan.instance_noise, augment=plan.augment)
 
 
-def text_conditional_objective(config: RunConfig, loss, plan):
-    """System 3: (image, caption) pairs, real, mismatched and generated, with class heads."""
-    from ganforge.training.text_objective import TextConditionalObjective
-
-    return TextConditionalObjective.from_config(config, plan)
-
-
-def class_conditional_objective(config: RunConfig, loss, plan) -> AdversarialObjective:
-    """The same, with D and G told each image's class (cdcgan28)."""
-    from ganforge.training.class_objective import ClassConditionalObjective
-
-    return adversarial_objective(config, loss, plan, ClassConditionalObjective)
-
-
-# Objective name (an Architecture's `objective`) -> factory(config, loss, stabilisers plan).
-OBJECTIVES = {"adversarial": adversarial_objective,
-              "text-conditional": text_conditional_objective,
-              "class-conditional": class_conditional_objective}
+# What a run is conditioned on (model_configs.condition_of) -> factory(config, stabilisers
+# plan) of its objective: what the losses compare.
+OBJECTIVES: dict[Condition, Callable[[RunConfig, Stabilisers], AdversarialObjective]] = {
+    "none": adversarial_objective,
+    "class": adversarial_objective,
+    "text": TextConditionalObjective.from_config,
+}
 
 
 def build_trainer(config: RunConfig) -> Trainer:
     """Networks, optimizers and objective from the config (seeded: repeatable weights); the
     loss's needs and the stabilisers come from regularizers.plan_stabilisers."""
-    pack = getattr(config.model, "pack", 1)  # PacGAN packs must tile every batch
-    if config.train.batch_size % pack:
-        raise ConfigError(f"batch_size {config.train.batch_size} is not a multiple of pack {pack}")
     torch.manual_seed(config.train.seed)
     generator, discriminator = build_models(config.model)
     t = config.train
@@ -94,7 +90,7 @@ def build_trainer(config: RunConfig) -> Trainer:
     loss = get_loss(config.loss.loss)
     plan = plan_stabilisers(loss, config.loss, config.train.d_steps)
     discriminator = plan.prepare_discriminator(discriminator, loss.name)
-    objective = OBJECTIVES[get_architecture(config.model.arch).objective](config, loss, plan)
+    objective = OBJECTIVES[condition_of(config.model)](config, plan)
     trainer = Trainer(
         generator=generator,
         discriminator=discriminator,
@@ -124,19 +120,16 @@ def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | float |
     device = resolve_device(config.train.device)  # the data set moves there once
     fixed_noise = sample_noise(grid * grid, config.model.latent_dim, config.train.noise,
                                generator=torch.Generator().manual_seed(seed + 1)).to(device)
-    text = getattr(data, "text", None)
     source = BatchSource(data.images.to(device), data.labels.to(device),
-                         None if text is None else text.to(device),
+                         None if data.text is None else data.text.to(device),
                          torch.Generator().manual_seed(seed + 3),
-                         wrong=trainer.objective.wrong_captions(data))
-    fixed_captions = None
-    if source.text is not None and hasattr(config.model, "text_encoder"):
-        from ganforge.data.captioned.held_out import fixed_captions as held_out_captions
-
-        fixed_captions = held_out_captions(config, grid * grid, seed + 4)
+                         wrong=trainer.objective.wrong_captions(data),
+                         condition=condition_of(config.model))
+    fixed_cond, fixed_captions = grid_conditions(config, fixed_noise, seed + 4)
     loop = TrainingLoop(trainer, source, config, folder, fixed_noise,
                         torch.Generator().manual_seed(seed + 2), progress=progress,
-                        observers=observers, fixed_captions=fixed_captions)
+                        observers=observers, fixed_cond=fixed_cond,
+                        fixed_captions=fixed_captions)
     note = precision_note(config.train.precision, device)
     if note:
         loop.log(note)
@@ -145,11 +138,14 @@ def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | float |
 
 
 def load_training_data(config: RunConfig):
-    from ganforge.data import load_dataset
-
     d = config.data
     return load_dataset(d.dataset, "train", d.data_dir, d.limit,
-                        text_encoder=getattr(config.model, "text_encoder", None))
+                        text_encoder=text_encoder_of(config))
+
+
+def text_encoder_of(config: RunConfig) -> str | None:
+    """The sentence encoder of a text-conditioned run's captions (None for other runs)."""
+    return config.model.text_encoder if condition_of(config.model) == "text" else None
 
 
 def train(
@@ -187,11 +183,6 @@ def resume(
 ) -> Path:
     """Continue a run from its newest intact checkpoint (or `checkpoint`), exactly; a run
     that already reached its end is left as it is (`warn` says how to train longer)."""
-    from ganforge.config import resume_config
-    from ganforge.runs.checkpoint import newest_good_checkpoint, read_checkpoint
-    from ganforge.training.resume_record import check_resume_record
-    from ganforge.training.state import restore_state
-
     folder = RunFolder(run)
     folder.remove_stale_temporaries()
     records = folder.count_records()
@@ -222,8 +213,6 @@ def resume(
 
 def join_ranks(loop: TrainingLoop):
     """When torchrun started several processes: join them, wrap the networks, shard the data."""
-    from ganforge.runtime.distributed import init_from_env, launched_by_torchrun
-
     if not launched_by_torchrun():
         return loop.dist
     train_cfg, optim = loop.config.train, loop.config.optim
@@ -240,8 +229,6 @@ def join_ranks(loop: TrainingLoop):
 
 
 def _run(loop: TrainingLoop) -> Path:
-    from ganforge.training.signals import stop_on_signals
-
     try:
         with stop_on_signals(loop):
             loop.run()

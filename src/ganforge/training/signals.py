@@ -8,14 +8,12 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ganforge.training.loop import TrainingLoop
+from ganforge.training.observers import LoopView
 
 
 @contextmanager
-def stop_on_signals(loop: TrainingLoop) -> Iterator[None]:
+def stop_on_signals(loop: LoopView) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield  # signal handlers can only be installed from the main thread
         return

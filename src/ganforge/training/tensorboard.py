@@ -16,15 +16,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+from PIL import Image
+
 from ganforge.errors import ConfigError
 from ganforge.runs.folder import TENSORBOARD
-from ganforge.training.observers import Observer
+from ganforge.training.observers import LoopView, Observer
 
 if TYPE_CHECKING:
-    import numpy as np
     from torch.utils.tensorboard import SummaryWriter
 
-    from ganforge.training.loop import TrainingLoop
 
 STEP_TAGS = {"g_loss": "train/g_loss", "d_loss": "train/d_loss",
              "d_real": "train/d_real", "d_fake": "train/d_fake"}
@@ -48,9 +49,6 @@ def _is_number(value: Any) -> bool:
 
 def read_image(path: Path) -> np.ndarray:
     """A PNG as an (H, W, 3) uint8 array."""
-    import numpy as np
-    from PIL import Image
-
     with Image.open(path) as image:
         return np.asarray(image.convert("RGB"))
 
@@ -64,7 +62,7 @@ class TensorBoardObserver(Observer):
         self.flush_secs = flush_secs
         self.writer: SummaryWriter | None = None
 
-    def _open(self, loop: TrainingLoop, first_step: int) -> SummaryWriter:
+    def _open(self, loop: LoopView, first_step: int) -> SummaryWriter:
         """The writer, made on first use in RUN/tensorboard unless log_dir was given."""
         if self.writer is None:
             from torch.utils.tensorboard import SummaryWriter
@@ -75,7 +73,7 @@ class TensorBoardObserver(Observer):
                                         flush_secs=self.flush_secs)
         return self.writer
 
-    def on_records(self, loop: TrainingLoop, records: list[dict[str, Any]]) -> None:
+    def on_records(self, loop: LoopView, records: list[dict[str, Any]]) -> None:
         if not records:
             return
         writer = self._open(loop, int(records[0]["step"]))
@@ -85,7 +83,7 @@ class TensorBoardObserver(Observer):
                 if _is_number(value):
                     writer.add_scalar(tag, value, record["step"])
 
-    def on_epoch_end(self, loop: TrainingLoop, summary: dict[str, Any]) -> None:
+    def on_epoch_end(self, loop: LoopView, summary: dict[str, Any]) -> None:
         step = int(summary.get("step", loop.state.step))
         writer = self._open(loop, step)
         for key, value in _flatten(summary).items():
@@ -98,7 +96,7 @@ class TensorBoardObserver(Observer):
                 writer.add_image(tag, read_image(Path(value)), step, dataformats="HWC")
         writer.flush()
 
-    def on_finish(self, loop: TrainingLoop) -> None:
+    def on_finish(self, loop: LoopView) -> None:
         if self.writer is not None:
             self.writer.close()
             self.writer = None

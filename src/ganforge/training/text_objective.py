@@ -1,4 +1,6 @@
 """The text-to-image objective (system 3 of the SPEC): what D and G compare, given captions.
+It is the adversarial objective (objectives.py: noise, G(z, caption), augmentation of what D
+sees) with terms of its own.
 
 D sees three kinds of (image, caption) pairs per batch, each scored with the loss's real or
 fake side on the real/fake logit (binary cross-entropy, as the SPEC says, unless --loss
@@ -13,7 +15,7 @@ Real targets use the run's label smoothing.
 
 Options (all off by default; docs/text-to-image.md):
 - hard_mismatch h: the first round(h * B) mismatched pairs are instead a real image with a
-  wrong caption of its own class (Batch.wrong_text, drawn by the batch source, see
+  wrong caption of its own class (Batch.wrong_cond, drawn by the batch source, see
   wrong_captions.py) -> fake, the image's class;
 - ma_gp: DF-GAN's matching-aware gradient penalty on the real pairs, both inputs, added to
   D's loss (regularizers.MatchingAwarePenalty);
@@ -37,11 +39,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from ganforge.errors import ConfigError
-from ganforge.losses import GanLoss, get_loss
-from ganforge.training.augment import DiffAugment
+from ganforge.losses import get_loss
 from ganforge.training.batch import Batch
-from ganforge.training.noise import NoiseKind, sample_noise
-from ganforge.training.objectives import DStepResult
+from ganforge.training.objectives import AdversarialObjective, DStepResult
 from ganforge.training.regularizers import MatchingAwarePenalty
 from ganforge.training.wrong_captions import WrongCaptions
 
@@ -64,22 +64,23 @@ class DTerms:
 
 
 @dataclass
-class TextConditionalObjective:
-    loss: GanLoss
-    latent_dim: int
-    noise: NoiseKind = "normal"
-    real_target: float = 1.0
+class TextConditionalObjective(AdversarialObjective):
+    """The adversarial objective's noise, G call and view of D's inputs, with the terms of
+    caption pairs instead of its one real/fake comparison."""
+
     class_weight: float = 1.0
     diversity_weight: float = 0.0
     hard_mismatch: float = 0.0  # share of mismatched pairs with a same-class wrong caption
     ma_gp: MatchingAwarePenalty | None = None
     ca_weight: float = 0.0
-    augment: DiffAugment | None = None
 
     def __post_init__(self):
         if self.loss.d_real is None or self.loss.d_fake is None:
             raise ConfigError(f"arch t2i scores real and fake pairs apart; loss {self.loss.name} "
                               "does not say how (see losses.GanLoss)")
+        if self.penalties or self.instance_noise is not None:
+            raise ConfigError("arch t2i does not support --r1-weight, --gp-weight or "
+                              "--instance-noise (its gradient penalty is --ma-gp-weight)")
 
     @classmethod
     def from_config(cls, config: Any, plan: Any = None) -> TextConditionalObjective:
@@ -87,9 +88,6 @@ class TextConditionalObjective:
         and options, augmentation). R1, the WGAN gradient penalty and instance noise of the
         stabilisers `plan` act on D(image) alone, so they are refused here rather than
         silently ignored; the penalty of arch t2i is --ma-gp-weight."""
-        if plan is not None and (plan.penalties or plan.instance_noise is not None):
-            raise ConfigError("arch t2i does not support --r1-weight, --gp-weight or "
-                              "--instance-noise (its gradient penalty is --ma-gp-weight)")
         m = config.model
         return cls(loss=get_loss(config.loss.loss), latent_dim=m.latent_dim,
                    noise=config.train.noise, real_target=config.loss.label_smoothing,
@@ -97,31 +95,26 @@ class TextConditionalObjective:
                    hard_mismatch=m.hard_mismatch, ca_weight=m.ca_weight,
                    ma_gp=MatchingAwarePenalty(m.ma_gp_weight, m.ma_gp_power)
                    if m.ma_gp_weight > 0 else None,
-                   augment=None if plan is None else plan.augment)
+                   augment=None if plan is None else plan.augment,
+                   penalties=() if plan is None else plan.penalties,
+                   instance_noise=None if plan is None else plan.instance_noise)
 
     def wrong_captions(self, data: Any) -> WrongCaptions | None:
         """The draw of hard mismatched captions over the training set, when this objective
         scores such pairs."""
         if self.hard_mismatch == 0:
             return None
-        if getattr(data, "text", None) is None:
+        if data.text is None:
             raise ConfigError("hard_mismatch needs a data set with captions")
         return WrongCaptions.build(data.labels, data.text.shape[1], data.levels)
-
-    def noise_for(self, batch: Batch) -> torch.Tensor:
-        return sample_noise(len(batch), self.latent_dim, self.noise, device=batch.images.device)
 
     @staticmethod
     def conditions(batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
         """The batch's caption vectors (B, E) and classes (B,); a one-line error without."""
-        if batch.text is None or batch.labels is None:
+        if batch.cond is None or batch.labels is None:
             raise ConfigError("arch t2i needs a data set with captions and classes "
                               "(fashion-mnist-captions, mnist-captions, flowers102)")
-        return batch.text, batch.labels
-
-    def view(self, images: torch.Tensor) -> torch.Tensor:
-        """What D sees of `images`: augmented when augmentation is on."""
-        return images if self.augment is None else self.augment(images)
+        return batch.cond, batch.labels
 
     def _term(self, logits: tuple[torch.Tensor, torch.Tensor], target: float | None,
               classes: torch.Tensor) -> torch.Tensor:
@@ -140,26 +133,26 @@ class TextConditionalObjective:
         hard = round(self.hard_mismatch * len(batch))
         if hard == 0:
             return images, text, targets
-        if batch.wrong_text is None:
+        if batch.wrong_cond is None:
             raise ConfigError("hard_mismatch needs batches with wrong captions (a BatchSource "
                               "given the objective's wrong_captions)")
         return (torch.cat([batch.images[:hard], images[hard:]]),
-                torch.cat([batch.wrong_text[:hard], text[hard:]]),
+                torch.cat([batch.wrong_cond[:hard], text[hard:]]),
                 torch.cat([labels[:hard], targets[hard:]]))
 
     def d_terms(self, g: nn.Module, d: nn.Module, batch: Batch) -> DTerms:
         """D's three terms on one batch (G runs without gradients), and the penalty."""
         text, labels = self.conditions(batch)
         with torch.no_grad():
-            fake = g(self.noise_for(batch), text)
-        real_images, real_text = self.view(batch.images), text
+            fake = self.generate(g, batch)
+        real_images, real_text = self.d_input(batch.images), text
         if self.ma_gp is not None:  # the penalty differentiates D's real logits by both inputs
             real_images = real_images.detach().requires_grad_(True)
             real_text = text.detach().requires_grad_(True)
         real = d(real_images, real_text)
         wrong_images, wrong_text, wrong_labels = self.mismatched(batch)
-        mismatched = d(self.view(wrong_images), wrong_text)
-        generated = d(self.view(fake), text)
+        mismatched = d(self.d_input(wrong_images), wrong_text)
+        generated = d(self.d_input(fake), text)
         return DTerms(
             real=self._term(real, self.real_target, labels),
             mismatched=self._term(mismatched, None, wrong_labels),
@@ -175,15 +168,17 @@ class TextConditionalObjective:
     def generator_loss(self, g: nn.Module, d: nn.Module, batch: Batch) -> torch.Tensor:
         text, labels = self.conditions(batch)
         z = self.noise_for(batch)
-        fake, kl = g(z, text, with_kl=True) if self.ca_weight > 0 else (g(z, text), None)
-        real_fake, class_logits = d(self.view(fake), text)
+        fake, kl = g(z, text, with_kl=True) if self.ca_weight > 0 \
+            else (self.generate(g, batch, z), None)
+        real_fake, class_logits = d(self.d_input(fake), text)
         loss = self.loss.g_loss(fake_logits=real_fake) + \
             self.class_weight * F.cross_entropy(class_logits, labels)
         if kl is not None:
             loss = loss + self.ca_weight * kl
         if self.diversity_weight > 0:
             z2 = self.noise_for(batch)
-            loss = loss + self.diversity_weight * mode_seeking(fake, g(z2, text), z, z2)
+            again = self.generate(g, batch, z2)
+            loss = loss + self.diversity_weight * mode_seeking(fake, again, z, z2)
         return loss
 
 

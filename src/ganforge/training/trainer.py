@@ -17,6 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from ganforge.runs.checkpoint import flatten_optimizer, sub_state, unflatten_optimizer
 from ganforge.runtime.device import Precision
 from ganforge.training.batch import Batch
 from ganforge.training.ema import EMA
@@ -150,6 +151,56 @@ class Trainer:
             self.generator = self.g_train.module
             self.discriminator = self.d_train.module
 
+    def state_dict(self) -> dict[str, Any]:
+        """What a checkpoint keeps of the trainer: {"tensors": networks (G, D, the EMA copy
+        as `generator_ema.*`) and optimizer states, "meta": their JSON side}."""
+        opt_g, groups_g = flatten_optimizer("opt_g", self.opt_g)
+        opt_d, groups_d = flatten_optimizer("opt_d", self.opt_d)
+        tensors = {
+            **{f"generator.{k}": v for k, v in self.generator.state_dict().items()},
+            **{f"discriminator.{k}": v for k, v in self.discriminator.state_dict().items()},
+        }
+        meta: dict[str, Any] = {"opt_g_groups": groups_g, "opt_d_groups": groups_d}
+        if self.ema is not None:
+            tensors.update({f"generator_ema.{k}": v
+                            for k, v in self.ema.module.state_dict().items()})
+            meta["ema_updates"] = self.ema.updates
+        return {"tensors": {**tensors, **opt_g, **opt_d}, "meta": meta}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """The inverse of state_dict (KeyError, ValueError or RuntimeError when it does not
+        fit these networks)."""
+        tensors, meta = state["tensors"], state["meta"]
+        self.generator.load_state_dict(sub_state(tensors, "generator"))
+        self.discriminator.load_state_dict(sub_state(tensors, "discriminator"))
+        if self.ema is not None:
+            self.ema.module.load_state_dict(sub_state(tensors, "generator_ema"))
+            self.ema.updates = int(meta["ema_updates"])
+        self.opt_g.load_state_dict(unflatten_optimizer("opt_g", tensors, meta["opt_g_groups"]))
+        self.opt_d.load_state_dict(unflatten_optimizer("opt_d", tensors, meta["opt_d_groups"]))
+        _match_layouts(self.opt_g)
+        _match_layouts(self.opt_d)
+
+    def nonfinite_network(self) -> str | None:
+        """"generator" or "discriminator" when its weights hold NaN or Inf, else None."""
+        for network, module in (("generator", self.generator),
+                                ("discriminator", self.discriminator)):
+            if not all(bool(torch.isfinite(p).all()) for p in module.parameters()):
+                return network
+        return None
+
     def train_mode(self, flag: bool = True) -> None:
         self.generator.train(flag)
         self.discriminator.train(flag)
+
+
+def _match_layouts(optimizer: torch.optim.Optimizer) -> None:
+    """Give each optimizer state tensor its parameter's memory layout. Checkpoints store
+    tensors contiguous; a channels_last conv weight with a contiguous Adam moment would be
+    paired element by element in the wrong order by the fused kernel (a resumed conv model
+    then drifts from the uninterrupted run)."""
+    for param, state in optimizer.state.items():
+        for key, value in state.items():
+            if torch.is_tensor(value) and value.shape == param.shape \
+                    and value.stride() != param.stride():
+                state[key] = torch.empty_like(param, dtype=value.dtype).copy_(value)

@@ -20,8 +20,6 @@ from typing import Any
 import numpy as np
 import torch
 
-CAPTIONS_FILE = "captions.json"
-
 # (labels (N,), captions per image, number of classes, seed) -> (images (n,), captions (n,))
 Choice = Callable[[np.ndarray, int, int, int], tuple[np.ndarray, np.ndarray]]
 
