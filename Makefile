@@ -24,6 +24,7 @@ $(STAMP): pyproject.toml
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports --no-cache  # the layers and no import circles (pyproject.toml)
 
 # Two workers, each test file on one of them (a module's shared run is trained once); the
 # slowest ten tests are listed. `$(BIN)/pytest -m 'not package'` leaves out

@@ -10,6 +10,7 @@ from ganforge.config import LossConfig, resolve_config
 from ganforge.errors import ConfigError
 from ganforge.losses import get_loss
 from ganforge.models.dcgan28 import DCGAN28Config, DCGAN28Discriminator
+from ganforge.models.spectral import spectral_normalize
 from ganforge.training.regularizers import (
     GradientPenalty,
     InstanceNoise,
@@ -17,7 +18,6 @@ from ganforge.training.regularizers import (
     R1Penalty,
     WeightClip,
     plan_stabilisers,
-    spectral_normalize,
 )
 from ganforge.training.run import build_trainer
 from ganforge.training.trainer import Phase

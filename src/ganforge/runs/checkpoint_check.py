@@ -108,15 +108,14 @@ def expected_shapes(config: Any, where: str) -> dict[str, tuple[int, ...]]:
     or would hold more than MAX_PARAMETERS."""
     import torch  # here, not at the top: `pretrained list` reads records without torch
 
-    from ganforge.losses import get_loss
     from ganforge.models import build_models
-    from ganforge.training.regularizers import plan_stabilisers
+    from ganforge.models.spectral import spectral_normalize
 
     try:
         with torch.device("meta"):
             generator, discriminator = build_models(config.model)
-            plan = plan_stabilisers(get_loss(config.loss.loss), config.loss, 1)
-            discriminator = plan.prepare_discriminator(discriminator, config.loss.loss)
+            if config.loss.spectral_norm:  # its weights are stored under the parametrization
+                discriminator = spectral_normalize(discriminator)
     except GanforgeError as exc:
         raise CheckpointError(f"{where}: checkpoint config not usable ({exc})") from None
     except (RuntimeError, ValueError, TypeError, OverflowError) as exc:

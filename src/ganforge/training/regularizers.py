@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
-from torch.nn.utils.parametrizations import spectral_norm
 
 from ganforge.errors import ConfigError
+from ganforge.models.spectral import spectral_normalize
 from ganforge.training.augment import DiffAugment
 from ganforge.training.lr_schedule import LinearDecay
 
@@ -93,15 +93,6 @@ class WeightClip:
     def __call__(self, d: nn.Module) -> None:
         for p in d.parameters():
             p.clamp_(-self.limit, self.limit)
-
-
-def spectral_normalize(module: nn.Module) -> nn.Module:
-    """Wrap each Linear and convolution layer of `module` with spectral normalisation (its
-    weight divided by a power-iteration estimate of its largest singular value)."""
-    layers = [m for m in module.modules() if isinstance(m, (nn.Linear, nn.modules.conv._ConvNd))]
-    for layer in layers:
-        spectral_norm(layer)
-    return module
 
 
 @dataclass
