@@ -182,6 +182,14 @@ class T2IConfig(ModelSettings):
                   "projection (inner product) term")
     ca_weight: float = setting(0.0, "conditioning augmentation in G: weight of its KL to "
                                     "N(0, I) (0 = off; StackGAN: 2)", ge=0, le=1000)
+    attribute_weight: float = setting(
+        0.0, "D's attribute head: D names the level of each attribute a real image's caption "
+             "states, and G's images are scored against what their caption states (0 = off)",
+        ge=0, le=1000)
+    attributes: int = setting(0, "attributes the captions state (filled in from the data set)",
+                              ge=0, le=64)
+    attribute_levels: int = setting(0, "levels of the attribute with the most (filled in from "
+                                       "the data set)", ge=0, le=64)
 
 
 MODEL_CONFIGS: dict[str, type] = {

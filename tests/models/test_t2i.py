@@ -18,7 +18,7 @@ def test_shapes_at_both_resolutions(size, channels, classes):
     images = g(z, text)
     assert images.shape == (5, channels, size, size)
     assert images.min() >= -1 and images.max() <= 1  # tanh
-    logit, class_logits = d(images, text)
+    logit, class_logits, _ = d(images, text)
     assert logit.shape == (5,) and class_logits.shape == (5, classes)
 
 
@@ -67,11 +67,11 @@ def test_projection_logit_is_the_base_plus_the_inner_product():
     _, d = build_models(cfg)
     d.eval()
     x, text = torch.randn(3, 1, 28, 28), torch.randn(3, 12)
-    logit, classes = d(x, text)
+    logit, classes, _ = d(x, text)
     h = d.joint(d.image(x))  # D's image feature vector: the image alone
     expected = d.real_fake(h).flatten() + (h * d.embed(d.project(text))).sum(1)
     assert torch.allclose(logit, expected, atol=1e-6)
-    other_logit, other_classes = d(x, torch.randn(3, 12))
+    other_logit, other_classes, _ = d(x, torch.randn(3, 12))
     assert torch.allclose(classes, other_classes)  # the class head reads the image alone
     assert not torch.allclose(logit, other_logit)  # the caption moves the logit
 

@@ -27,7 +27,7 @@ def setup():
 
 
 def _term(d, images, text, target, labels, weight):
-    logit, classes = d(images, text)
+    logit, classes, _ = d(images, text)
     return bce_with_target(logit, target) + weight * F.cross_entropy(classes, labels)
 
 
@@ -68,7 +68,7 @@ def test_generator_term(setup):
     torch.manual_seed(2)
     loss = objective.generator_loss(g, d, batch)
     torch.manual_seed(2)
-    logit, classes = d(g(torch.randn(4, 5), batch.cond), batch.cond)
+    logit, classes, _ = d(g(torch.randn(4, 5), batch.cond), batch.cond)
     expected = bce_with_target(logit, 1.0) + 0.5 * F.cross_entropy(classes, batch.labels)
     assert torch.allclose(loss, expected, atol=1e-6)
 
@@ -90,9 +90,9 @@ def test_hinge_scores_each_pair_with_its_side(setup):
     terms = objective.d_terms(g, d, batch)
     torch.manual_seed(1)
     fake = g(torch.randn(4, 5), batch.cond)
-    logit, classes = d(batch.images, batch.cond)
+    logit, classes, _ = d(batch.images, batch.cond)
     real = F.relu(1 - logit).mean() + 0.5 * F.cross_entropy(classes, batch.labels)
-    logit, classes = d(fake, batch.cond)
+    logit, classes, _ = d(fake, batch.cond)
     generated = F.relu(1 + logit).mean() + 0.5 * F.cross_entropy(classes, batch.labels)
     assert torch.allclose(terms.real, real, atol=1e-6)
     assert torch.allclose(terms.generated, generated, atol=1e-6)

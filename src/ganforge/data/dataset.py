@@ -38,7 +38,7 @@ class ImageData:
     captions: list[list[str]] | None = None  # (N, K) caption strings, K per image
     encoder: str | None = None  # the encoder of `text`
     attributes: tuple[str, ...] = ()  # names of the A attributes (composed and drawn sets)
-    level_counts: tuple[int, ...] = ()  # levels of each attribute, where `truth` is known
+    level_counts: tuple[int, ...] = ()  # levels of each attribute the captions state
 
     def __post_init__(self) -> None:
         """Check that images and labels agree in layout and length."""
@@ -66,10 +66,14 @@ class ImageData:
 
     def model_fields(self) -> dict[str, int]:
         """Model settings this data set dictates: the class count and, once the captions are
-        encoded, their vector size text_dim."""
+        encoded, their vector size text_dim; for captions that state attribute levels, how
+        many attributes and levels."""
         fields = {"num_classes": self.num_classes}
         if self.text is not None:
             fields["text_dim"] = int(self.text.shape[-1])
+        if self.levels is not None and self.level_counts:
+            fields["attributes"] = len(self.level_counts)
+            fields["attribute_levels"] = max(self.level_counts)
         return fields
 
     def __len__(self) -> int:

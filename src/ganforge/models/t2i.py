@@ -11,6 +11,9 @@ Options (off by default; docs/text-to-image.md):
 - text_head "projection": D's dense layer sees the image alone, giving its image feature
   vector h; the real/fake logit is w.h + b plus the inner product <h, V t> of h with a
   projection V t of the projected sentence vector t (Miyato & Koyama 2018's projection);
+- attribute_weight > 0: an attribute head in D beside the class head, reading the image
+  features alone: `attributes` x `attribute_levels` logits, one softmax per attribute the
+  captions state (the objective trains it on real images and scores G's images with it);
 - ca_weight > 0: conditioning augmentation in G (StackGAN, Zhang et al. 2017): the projected
   sentence vector gives mu and log sigma^2, G reads c = mu + sigma * eps (c = mu in eval
   mode, so sampling stays seeded), and the objective adds ca_weight * KL(N(mu, sigma^2) ||
@@ -102,7 +105,8 @@ class T2IGenerator(nn.Module):
 
 
 class T2IDiscriminator(nn.Module):
-    """(image (B, C, S, S), text (B, text_dim)) -> (real/fake logit (B,), class logits (B, K))."""
+    """(image (B, C, S, S), text (B, text_dim)) -> (real/fake logit (B,), class logits (B, K),
+    attribute logits (B, A, L), or None without the attribute head)."""
 
     def __init__(self, cfg: T2IConfig):
         super().__init__()
@@ -129,15 +133,21 @@ class T2IDiscriminator(nn.Module):
         self.joint = nn.Sequential(nn.Linear(joined, hidden), nn.LeakyReLU(s, True))  # (B, hidden)
         self.real_fake = nn.Linear(hidden, 1)
         self.classes = nn.Linear(hidden, cfg.num_classes)
+        self.attribute_shape = (cfg.attributes, cfg.attribute_levels)
+        self.attributes = nn.Linear(features, cfg.attributes * cfg.attribute_levels) \
+            if cfg.attribute_weight > 0 else None
 
-    def forward(self, x: torch.Tensor, text: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        t = self.project(text)
+    def forward(self, x: torch.Tensor, text: torch.Tensor
+                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        t, image = self.project(text), self.image(x)  # (B, text_proj), (B, features)
+        attributes = None if self.attributes is None else \
+            self.attributes(image).view(len(x), *self.attribute_shape)  # (B, A, L)
         if self.embed is None:
-            h = self.joint(torch.cat([self.image(x), t], dim=1))
-            return self.real_fake(h).flatten(), self.classes(h)  # (B,), (B, K)
-        h = self.joint(self.image(x))
+            h = self.joint(torch.cat([image, t], dim=1))
+            return self.real_fake(h).flatten(), self.classes(h), attributes  # (B,), (B, K)
+        h = self.joint(image)
         logit = self.real_fake(h).flatten() + (h * self.embed(t)).sum(dim=1)
-        return logit, self.classes(h)
+        return logit, self.classes(h), attributes
 
 
 def check(cfg: T2IConfig) -> None:
@@ -146,6 +156,9 @@ def check(cfg: T2IConfig) -> None:
     if cfg.text_dim < 1:
         raise ConfigError("arch t2i needs a data set with captions to read the text vector size "
                           "from (fashion-mnist-captions, mnist-captions, flowers102)")
+    if cfg.attribute_weight > 0 and (cfg.attributes < 1 or cfg.attribute_levels < 2):
+        raise ConfigError("attribute_weight needs a data set whose captions state attribute "
+                          "levels (fashion-mnist-captions, mnist-captions, synthetic-flowers)")
     if cfg.image_size not in (28, 64):
         raise ConfigError(f"arch t2i builds 28x28 or 64x64 images, not {cfg.image_size}x"
                           f"{cfg.image_size}")

@@ -18,6 +18,7 @@ class Batch:
     cond: torch.Tensor | None = None  # what G and D read: None, classes (B,) or vectors (B, E)
     labels: torch.Tensor | None = None  # (B,) class indices (the text objective's class head)
     wrong_cond: torch.Tensor | None = None  # (B, E) a same-class caption false of each image
+    levels: torch.Tensor | None = None  # (B, A) levels the captions in `cond` state, -1 unstated
 
     def __len__(self) -> int:
         return self.images.shape[0]
@@ -37,7 +38,8 @@ class BatchSource:
     (N, K, E)), drawn at random from `caption_generator` (a stream of its own, so it does not
     disturb the other random numbers of training). With `wrong` (an objective that scores
     hard mismatched pairs asked for it), each batch also carries a wrong caption per image,
-    drawn from the same stream.
+    drawn from the same stream. With `levels` (N, K, A) (an objective with an attribute
+    head asked for them), each batch carries the attribute levels its captions state.
     """
 
     images: torch.Tensor  # (N, C, H, W) uint8
@@ -46,6 +48,7 @@ class BatchSource:
     caption_generator: torch.Generator = field(default_factory=torch.Generator)
     wrong: WrongCaptions | None = None
     condition: Condition = "none"
+    levels: torch.Tensor | None = None  # (N, K, A) int64, -1 where a caption is silent
 
     def __post_init__(self):
         if self.condition == "class" and self.labels is None:
@@ -73,4 +76,5 @@ class BatchSource:
         if self.wrong is not None:
             rows, ks = self.wrong.draw(indices, self.caption_generator)
             wrong = self.text[rows.to(self.text.device), ks.to(self.text.device)].float()
-        return Batch(images, text, labels, wrong)
+        levels = None if self.levels is None else self.levels[indices, choice]
+        return Batch(images, text, labels, wrong, levels)

@@ -77,6 +77,11 @@ class AdversarialObjective:
         carries one), so that losses and penalties see one kind of D."""
         return d if batch.cond is None else WithCondition(d, batch.cond)
 
+    def caption_levels(self, data: object) -> None:
+        """The attribute levels the batch source hands out with each caption: none here (the
+        text objective's attribute head asks for them)."""
+        del data
+
     def wrong_captions(self, data: object) -> None:
         """What the batch source draws for hard mismatched pairs: nothing here (the text
         objective's hard_mismatch asks for a WrongCaptions draw)."""

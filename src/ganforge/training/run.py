@@ -124,7 +124,8 @@ def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | float |
                          None if data.text is None else data.text.to(device),
                          torch.Generator().manual_seed(seed + 3),
                          wrong=trainer.objective.wrong_captions(data),
-                         condition=condition_of(config.model))
+                         condition=condition_of(config.model),
+                         levels=_on(trainer.objective.caption_levels(data), device))
     fixed_cond, fixed_captions = grid_conditions(config, fixed_noise, seed + 4)
     loop = TrainingLoop(trainer, source, config, folder, fixed_noise,
                         torch.Generator().manual_seed(seed + 2), progress=progress,
@@ -135,6 +136,10 @@ def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | float |
         loop.log(note)
     bind_progress(loop)
     return loop
+
+
+def _on(tensor: torch.Tensor | None, device: torch.device) -> torch.Tensor | None:
+    return None if tensor is None else tensor.to(device)
 
 
 def load_training_data(config: RunConfig):

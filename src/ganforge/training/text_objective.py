@@ -20,6 +20,9 @@ Options (all off by default; docs/text-to-image.md):
 - ma_gp: DF-GAN's matching-aware gradient penalty on the real pairs, both inputs, added to
   D's loss (regularizers.MatchingAwarePenalty);
 - ca_weight: the KL of G's conditioning augmentation, weighted, added to G's loss;
+- attribute_weight a: D's attribute head learns the levels real images' captions state
+  (weighted cross-entropy, attributes a caption leaves unstated ignored), and G's loss adds
+  the same cross-entropy of its images against their captions' levels;
 - augment: DiffAugment of every image D sees (real, mismatched, generated; in D's and G's
   steps, and so the penalty's input too).
 
@@ -73,6 +76,7 @@ class TextConditionalObjective(AdversarialObjective):
     hard_mismatch: float = 0.0  # share of mismatched pairs with a same-class wrong caption
     ma_gp: MatchingAwarePenalty | None = None
     ca_weight: float = 0.0
+    attribute_weight: float = 0.0
 
     def __post_init__(self):
         if self.loss.d_real is None or self.loss.d_fake is None:
@@ -93,6 +97,7 @@ class TextConditionalObjective(AdversarialObjective):
                    noise=config.train.noise, real_target=config.loss.label_smoothing,
                    class_weight=m.class_weight, diversity_weight=m.diversity_weight,
                    hard_mismatch=m.hard_mismatch, ca_weight=m.ca_weight,
+                   attribute_weight=m.attribute_weight,
                    ma_gp=MatchingAwarePenalty(m.ma_gp_weight, m.ma_gp_power)
                    if m.ma_gp_weight > 0 else None,
                    augment=None if plan is None else plan.augment,
@@ -108,6 +113,25 @@ class TextConditionalObjective(AdversarialObjective):
             raise ConfigError("hard_mismatch needs a data set with captions")
         return WrongCaptions.build(data.labels, data.text.shape[1], data.levels)
 
+    def caption_levels(self, data: Any) -> torch.Tensor | None:
+        """The levels (N, K, A) int64 each caption states, when the attribute head is on."""
+        if self.attribute_weight == 0:
+            return None
+        if data.levels is None:
+            raise ConfigError("attribute_weight needs a data set whose captions state "
+                              "attribute levels")
+        return torch.from_numpy(data.levels.astype("int64"))
+
+    def _attributes(self, logits: torch.Tensor | None, batch: Batch) -> torch.Tensor | None:
+        """The weighted cross-entropy of the attribute head's logits (B, A, L) against the
+        levels the batch's captions state (attributes a caption leaves unstated count not)."""
+        if self.attribute_weight == 0 or logits is None or batch.levels is None:
+            return None
+        targets = batch.levels.reshape(-1)  # (B * A,)
+        ce = F.cross_entropy(logits.reshape(len(targets), -1), targets, ignore_index=-1,
+                             reduction="sum")
+        return self.attribute_weight * ce / (targets >= 0).sum().clamp(min=1)
+
     @staticmethod
     def conditions(batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
         """The batch's caption vectors (B, E) and classes (B,); a one-line error without."""
@@ -116,11 +140,11 @@ class TextConditionalObjective(AdversarialObjective):
                               "(fashion-mnist-captions, mnist-captions, flowers102)")
         return batch.cond, batch.labels
 
-    def _term(self, logits: tuple[torch.Tensor, torch.Tensor], target: float | None,
+    def _term(self, logits: tuple[torch.Tensor, ...], target: float | None,
               classes: torch.Tensor) -> torch.Tensor:
         """The loss's real side with `target`, or its fake side (target None), plus the
         weighted class cross-entropy."""
-        real_fake, class_logits = logits
+        real_fake, class_logits = logits[0], logits[1]
         side = self.loss.d_fake(real_fake) if target is None \
             else self.loss.d_real(real_fake, target)
         return side + self.class_weight * F.cross_entropy(class_logits, classes)
@@ -153,8 +177,10 @@ class TextConditionalObjective(AdversarialObjective):
         wrong_images, wrong_text, wrong_labels = self.mismatched(batch)
         mismatched = d(self.d_input(wrong_images), wrong_text)
         generated = d(self.d_input(fake), text)
+        attributes = self._attributes(real[2], batch)  # the head learns from real images
+        real_term = self._term(real, self.real_target, labels)
         return DTerms(
-            real=self._term(real, self.real_target, labels),
+            real=real_term if attributes is None else real_term + attributes,
             mismatched=self._term(mismatched, None, wrong_labels),
             generated=self._term(generated, None, labels),
             real_logits=real[0].detach(), generated_logits=generated[0].detach(),
@@ -170,9 +196,12 @@ class TextConditionalObjective(AdversarialObjective):
         z = self.noise_for(batch)
         fake, kl = g(z, text, with_kl=True) if self.ca_weight > 0 \
             else (self.generate(g, batch, z), None)
-        real_fake, class_logits = d(self.d_input(fake), text)
+        real_fake, class_logits, attribute_logits = d(self.d_input(fake), text)
         loss = self.loss.g_loss(fake_logits=real_fake) + \
             self.class_weight * F.cross_entropy(class_logits, labels)
+        attributes = self._attributes(attribute_logits, batch)  # what the caption states
+        if attributes is not None:
+            loss = loss + attributes
         if kl is not None:
             loss = loss + self.ca_weight * kl
         if self.diversity_weight > 0:

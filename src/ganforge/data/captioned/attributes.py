@@ -78,6 +78,9 @@ def measure(images: Any, names: tuple[str, ...]) -> np.ndarray:
     return out
 
 
+LEVELS = 3  # low, middle, high: each attribute cut at its per-class tertiles
+
+
 def levels(values: np.ndarray, labels: np.ndarray, cuts: np.ndarray) -> np.ndarray:
     """Levels 0/1/2 (int8, (N, A)) of measured `values` (N, A) for images of classes `labels`
     (N,), given cut points `cuts` (classes, A, 2)."""

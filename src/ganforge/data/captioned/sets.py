@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ganforge.data.captioned.attributes import ATTRIBUTES, cuts_for, levels, measure
+from ganforge.data.captioned.attributes import ATTRIBUTES, LEVELS, cuts_for, levels, measure
 from ganforge.data.captioned.composed import SEEDS, compose, vocabulary
 from ganforge.data.captioned.flowers import FLOWERS102, check_files, find_layout, load_flowers
 from ganforge.data.dataset import ImageData, load_base
@@ -54,7 +54,8 @@ def load_composed(entry: DataSet, split: Split, data_dir: Any, limit: int | None
         text = table[torch.from_numpy(index)]
     return ImageData(images=images, labels=torch.from_numpy(labels), classes=base.classes,
                          name=key, captions=[[vocab[j].text for j in row] for row in index],
-                         text=text, levels=stated, attributes=names, encoder=encoder)
+                         text=text, levels=stated, attributes=names, encoder=encoder,
+                         level_counts=(LEVELS,) * len(names))
 
 
 def find_composed(entry: DataSet, rows: list[dict[str, object]], data_dir: Any
