@@ -42,17 +42,26 @@ OPTIONS: dict[str, dict[str, str]] = {
     "ca": {"ca_weight": "2"},  # StackGAN-Pytorch's KL weight
     "diversity": {"diversity_weight": "1"},  # MSGAN's weight
     "augment": {"augment": "translation,cutout"},
+    "attribute": {"attribute_weight": "1"},  # D's attribute head
 }
+# "all": every option of the issue at once (not hinge alone, nor the attribute head);
+# "combined": the options of --combine, the presets' choice.
+ALL = ("hard", "ma-gp", "projection", "ca", "diversity", "augment")
+COMBINED = ("attribute", "diversity")
 COLUMNS = (("class", "class", "{:.3f}"), ("all", "attributes (all)", "{:.3f}"),
            ("fd", "FD", "{:.2f}"), ("recall", "recall", "{:.3f}"))
 
 
+def merged(names: list[str] | tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name in names:
+        out.update(OPTIONS[name])
+    return out
+
+
 def variants(combine: list[str]) -> dict[str, dict[str, str]]:
-    """The baseline, each option, and "combined": the settings of the `combine` options."""
-    merged: dict[str, str] = {}
-    for name in combine:
-        merged.update(OPTIONS[name])
-    return {BASELINE: {}, **OPTIONS, "combined": merged}
+    """The baseline, each option, "all" and "combined" (the settings of `combine`)."""
+    return {BASELINE: {}, **OPTIONS, "all": merged(ALL), "combined": merged(combine)}
 
 
 def overrides_for(dataset: str, variant: str, seed: int, args: argparse.Namespace
@@ -198,7 +207,7 @@ def section(rows: list[dict], args: argparse.Namespace, elapsed: float) -> str:
             f"Every run: preset `{PRESET}` (the SPEC's objective) with the variant's settings, "
             f"{length}; final figures from `ganforge evaluate RUN --seed 0` (held-out "
             "captions, one image each; alignment over the first 1,000, or --eval-n when fewer). "
-            "`combined` = the "
+            f"`all` = the settings of {', '.join(ALL)}; `combined` = the "
             f"settings of {', '.join(args.combine)}. A cell is the mean of the seeds, each "
             "seed's value in brackets.\n"]
     for dataset in args.datasets:
@@ -213,9 +222,9 @@ def section(rows: list[dict], args: argparse.Namespace, elapsed: float) -> str:
 def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--datasets", nargs="+", default=["fashion-mnist-captions"])
-    names = [BASELINE, *OPTIONS, "combined"]
+    names = [BASELINE, *OPTIONS, "all", "combined"]
     p.add_argument("--variants", nargs="+", default=names, choices=names)
-    p.add_argument("--combine", nargs="+", default=[o for o in OPTIONS if o != "hinge"],
+    p.add_argument("--combine", nargs="+", default=list(COMBINED),
                    choices=list(OPTIONS), help="options joined in the 'combined' variant")
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
     p.add_argument("--epochs", type=int, default=0, help="epochs (default: the preset's)")
