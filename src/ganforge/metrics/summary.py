@@ -67,12 +67,13 @@ def format_alignment(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _figure(values: dict[str, Any], name: str) -> tuple[str, str]:
-    """(figure (n=...), ratio) of one row of one kind of unseen captions, "-" where absent."""
+def _figure(values: dict[str, Any], name: str, counts: bool = True) -> tuple[str, str]:
+    """(figure, with its count when `counts`; ratio) of one row of one kind of captions, "-"
+    where absent."""
     held = values if name == "class" else values.get("attributes", {})
     if held.get(name) is None:
         return "-", "-"
-    n = f" (n={held[f'{name}_n']})" if f"{name}_n" in held else ""
+    n = f" (n={held[f'{name}_n']})" if counts and f"{name}_n" in held else ""
     ratio = values.get("ratio", {}).get(name)
     return f"{held[name]:.3f}{n}", "-" if ratio is None else f"{ratio:.2f}"
 
@@ -90,7 +91,7 @@ def format_unseen(result: dict[str, Any]) -> str:
     for name in rows:
         cells = "".join(f" {f:>22} {r:>6}" for f, r in (_figure(unseen[k], name)
                                                         for k in kinds))
-        lines.append(f"{name:<15} {_figure(held, name)[0].split(' ')[0]:>9}{cells}")
+        lines.append(f"{name:<15} {_figure(held, name, counts=False)[0]:>9}{cells}")
     for k in kinds:
         real = unseen[k].get("real", {}).get("attributes", {}).get("all")
         ceiling = held.get("real", {}).get("attributes", {}).get("all")
