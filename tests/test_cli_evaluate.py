@@ -92,6 +92,8 @@ def test_other_mistakes_are_one_line_errors(tmp_path, capsys):
     _in_process_error(capsys, ["evaluate", "--samples", tmp_path / "ok.npz", "--dataset",
                                "mnist", "--features", "inception"], "--features inception")
     _in_process_error(capsys, ["evaluate"], "give a run folder or --samples")
+    _in_process_error(capsys, ["evaluate", "--samples", tmp_path / "ok.npz", "--dataset",
+                               "mnist", "--captions", "unseen"], "needs a text-to-image run")
     _in_process_error(capsys, ["evaluator", "train", "cifar10"], "no evaluator named")
 
 
@@ -111,3 +113,11 @@ def test_evaluate_writes_eval_json_only_into_the_checkpoints_run(tiny_run, tmp_p
     (out / "eval.json").unlink(missing_ok=True)
     assert main(["evaluate", str(out / "checkpoints" / "final.json"), "--n", "300"]) == 0
     assert json.loads((out / "eval.json").read_text())["n"] == 300
+
+
+def test_captions_unseen_on_a_run_without_captions_is_one_line(tiny_run, capsys):
+    out, _ = tiny_run
+    (out / "eval.json").unlink(missing_ok=True)
+    _in_process_error(capsys, ["evaluate", out, "--captions", "unseen"],
+                      "--captions unseen: arch mlp does not read captions")
+    assert not (out / "eval.json").exists()

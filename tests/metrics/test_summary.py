@@ -1,6 +1,6 @@
 """An evaluation's result as the text `ganforge evaluate` prints."""
 
-from ganforge.metrics.summary import format_alignment, format_table
+from ganforge.metrics.summary import format_alignment, format_table, format_unseen
 
 
 def test_format_alignment():
@@ -18,3 +18,27 @@ def test_format_table_pairs_each_figure_with_its_floor():
     assert len(lines) == 3 and lines[0].split() == ["metric", "generated", "real", "data", "n"]
     assert lines[1].split()[-3:] == ["12.500", "0.750", "300"]
     assert lines[2].split()[-3:] == ["9/10", "10/10", "300"]
+
+
+def test_format_unseen_puts_each_kind_beside_the_held_out_figures():
+    held = {"captions": 50, "class": 0.5, "attributes": {"size": 0.4, "size_n": 20, "all": 0.4,
+                                                        "all_n": 20, "chance": 1 / 3},
+            "real": {"attributes": {"all": 0.95}}}
+    unseen = {"captions": 50, "seed": 0,
+              "new_orders": {"name": "new word orders", "class": 0.25,
+                             "attributes": {"size": 0.3, "size_n": 18, "all": 0.3},
+                             "ratio": {"class": 0.5, "size": 0.75, "all": 0.75},
+                             "real": {"attributes": {"all": 0.9}}},
+              "new_combinations": {"name": "new combinations",
+                                   "attributes": {"size": 0.2, "size_n": 9, "all": 0.2},
+                                   "ratio": {"size": 0.5, "all": 0.5}}}
+    lines = format_unseen({"alignment": held, "unseen": unseen}).splitlines()
+    assert lines[0].startswith("captions never seen in training (50 of each kind)")
+    assert lines[1].split() == ["figure", "held-out", "new", "word", "orders", "ratio", "new",
+                                "combinations", "ratio"]
+    assert lines[2].split() == ["class", "0.500", "0.250", "0.50", "-", "-"]
+    assert lines[3].split() == ["size", "0.400", "0.300", "(n=18)", "0.75", "0.200", "(n=9)",
+                                "0.50"]
+    assert lines[4].split()[:2] == ["all", "0.400"]
+    assert lines[5] == "real images on the new word orders: all 0.900 (on the held-out " \
+                       "captions 0.950)"

@@ -67,6 +67,26 @@ def test_evaluate_reports_fd_and_alignment_beside_chance_and_real(tiny_run, caps
     assert set(attributes) >= {"petal_colour", "petal_colour_n", "petal_colour_chance", "all"}
 
 
+def test_evaluate_on_captions_never_seen_in_training(tiny_run, capsys, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tiny_run.parent / "cache"))
+    assert main(["evaluate", str(tiny_run), "--n", "60", "--captions", "unseen"]) == 0
+    out = capsys.readouterr().out
+    assert "captions never seen in training (60 of each kind)" in out
+    assert "new word orders" in out and "new combinations" in out
+    assert "real images on the new word orders" in out
+    result = json.loads((tiny_run / "eval.json").read_text())
+    unseen, held = result["unseen"], result["alignment"]
+    assert held["captions"] == 60 and unseen["captions"] == 60  # held-out figures stay
+    orders, combos = unseen["new_orders"], unseen["new_combinations"]
+    assert orders["real"]["attributes"]["all"] > 0.9 and orders["real"]["class"] > 0.9
+    assert "class" not in combos and "real" not in combos and combos["pairs"]
+    for kind in (orders, combos):
+        assert kind["attributes"]["all_n"] > 60 and 0 <= kind["attributes"]["all"] <= 1
+        assert kind["ratio"]["all"] == pytest.approx(
+            kind["attributes"]["all"] / held["attributes"]["all"])
+    assert set(orders["ratio"]) >= {"class", "petal_colour", "all"}
+
+
 def test_report_and_web_service_show_the_captions_and_colour(tiny_run, monkeypatch):
     import base64
     import io

@@ -10,7 +10,7 @@ from typing import Any
 
 from ganforge.cli import examples, progress_lines
 from ganforge.cli.pretrained import add_encoder_dir_argument
-from ganforge.metrics.summary import format_alignment, format_table  # torch-free
+from ganforge.metrics.summary import format_alignment, format_table, format_unseen  # torch-free
 
 
 def add_parser(sub) -> None:
@@ -30,6 +30,10 @@ def add_parser(sub) -> None:
     p.add_argument("--dataset", help="data set the --samples imitate (mnist, fashion-mnist, "
                                      "stacked-mnist)")
     p.add_argument("--data-dir", help="look for the data set here first (with --samples)")
+    p.add_argument("--captions", choices=("held-out", "unseen"), default="held-out",
+                   help="text-to-image runs: alignment on the held-out captions (default), or "
+                        "also on captions never seen in training (new word orders, new "
+                        "attribute combinations), with the ratio unseen / held-out")
     p.add_argument("--json", help="also write the results to this JSON file")
     add_encoder_dir_argument(p)
     p.set_defaults(handler=run)
@@ -61,17 +65,23 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.samples is not None:
         if args.dataset is None:
             raise ConfigError("evaluate --samples: --dataset is required (e.g. --dataset mnist)")
+        if args.captions == "unseen":
+            raise ConfigError("evaluate --samples: --captions unseen needs a text-to-image run "
+                              "(it draws images from captions)")
         result = evaluate_npz(args.samples, args.dataset, seed=args.seed,
                               features=args.features, data_dir=args.data_dir)
         target = None
     else:
         result = evaluate_run(args.run, args.n, seed=args.seed, checkpoint=args.checkpoint,
-                              features=args.features, encoder_dirs=tuple(args.text_encoder_dir))
+                              features=args.features, encoder_dirs=tuple(args.text_encoder_dir),
+                              unseen=args.captions == "unseen")
         target = _eval_target(Path(args.run))
     print(_header(result))
     print(format_table(result))
     if "alignment" in result:  # text-to-image runs
         print(format_alignment(result))
+    if "unseen" in result:
+        print(format_unseen(result))
     for path in (target, args.json):
         if path is not None:
             atomic_write_json(path, result)

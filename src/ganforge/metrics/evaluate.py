@@ -28,6 +28,7 @@ from ganforge.metrics.registry import (
     min_samples,
     scoring_for,
 )
+from ganforge.metrics.unseen import makers_for, unseen_figures
 from ganforge.model_configs import condition_of
 from ganforge.sampling.generator import load_generator
 from ganforge.text.encoders import checkpoint_encoder
@@ -138,15 +139,18 @@ def resolve_checkpoint(run: Path, checkpoint: str | None) -> Path:
 
 def evaluate_run(run: Path | str, n: int | None = None, *, seed: int = 0,
                  checkpoint: str | None = None, features: str = "evaluator",
-                 captions: int = DEFAULT_CAPTIONS, encoder_dirs: tuple[str, ...] = ()
-                 ) -> dict[str, Any]:
+                 captions: int = DEFAULT_CAPTIONS, encoder_dirs: tuple[str, ...] = (),
+                 unseen: bool = False) -> dict[str, Any]:
     """Draw n samples (default per data set) from a run's newest checkpoint (or `checkpoint`)
     with seed `seed`, as the run's condition says (metrics.draw), and score them. A
     text-to-image run's images come from held-out captions, and its alignment with the first
     `captions` of them joins the result; its text encoder is a built-in one or one of
-    `encoder_dirs` (the folders named with --text-encoder-dir)."""
+    `encoder_dirs` (the folders named with --text-encoder-dir). With `unseen`, its alignment
+    on captions never seen in training joins it too, as "unseen" (metrics.unseen)."""
     loaded = load_generator(resolve_checkpoint(Path(run), checkpoint))
     cfg = loaded.config
+    if unseen:
+        makers_for(cfg)  # a run without unseen captions fails here, before any drawing
     if condition_of(cfg.model) == "text":
         checkpoint_encoder(cfg.model.text_encoder, encoder_dirs, loaded.checkpoint)
     drawing = drawing_for(cfg)
@@ -158,8 +162,12 @@ def evaluate_run(run: Path | str, n: int | None = None, *, seed: int = 0,
     result = evaluate_images(images, drawing.dataset, seed=seed, features=features,
                              data_dir=cfg.data.data_dir)
     result["seconds"]["generate"] = round(generated, 3)
-    return {"run": str(run), "checkpoint": str(loaded.checkpoint), "step": loaded.step,
-            **drawing.about(cfg), **result, **drawing.figures(images, cfg, seed, captions)}
+    out = {"run": str(run), "checkpoint": str(loaded.checkpoint), "step": loaded.step,
+           **drawing.about(cfg), **result, **drawing.figures(images, cfg, seed, captions)}
+    if unseen:
+        out["unseen"] = unseen_figures(loaded, out["alignment"], out["alignment"]["captions"],
+                                       seed)
+    return out
 
 
 def evaluate_npz(path: Path | str, dataset: str, *, seed: int = 0,

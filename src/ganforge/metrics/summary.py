@@ -38,6 +38,12 @@ def format_table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def attribute_names(attributes: dict[str, Any]) -> list[str]:
+    """The attributes of an attribute-alignment dict (its other keys: counts, chance, all)."""
+    return [k for k in attributes
+            if not k.endswith(("_n", "_chance")) and k not in ("all", "chance")]
+
+
 def format_alignment(result: dict[str, Any]) -> str:
     """The alignment figures as text lines, each with its chance level."""
     a = result["alignment"]
@@ -52,11 +58,44 @@ def format_alignment(result: dict[str, Any]) -> str:
                 if f"{key}_chance" in attributes else ""
             return chance + (f", real {on_real[key]:.3f}" if key in on_real else "")
 
-        parts = [f"{k} {v:.3f} (n={attributes[f'{k}_n']}{extra(k)})"
-                 for k, v in attributes.items()
-                 if not k.endswith(("_n", "_chance")) and k not in ("all", "chance")]
+        parts = [f"{k} {attributes[k]:.3f} (n={attributes[f'{k}_n']}{extra(k)})"
+                 for k in attribute_names(attributes)]
         lines.append(f"attribute alignment: all {attributes['all']:.3f} "
                      f"(n={attributes['all_n']}, chance {attributes['chance']:.3f}"
                      + (f", real {on_real['all']:.3f}" if "all" in on_real else "") + "); "
                      + ", ".join(parts))
+    return "\n".join(lines)
+
+
+def _figure(values: dict[str, Any], name: str, counts: bool = True) -> tuple[str, str]:
+    """(figure, with its count when `counts`; ratio) of one row of one kind of captions, "-"
+    where absent."""
+    held = values if name == "class" else values.get("attributes", {})
+    if held.get(name) is None:
+        return "-", "-"
+    n = f" (n={held[f'{name}_n']})" if counts and f"{name}_n" in held else ""
+    ratio = values.get("ratio", {}).get(name)
+    return f"{held[name]:.3f}{n}", "-" if ratio is None else f"{ratio:.2f}"
+
+
+def format_unseen(result: dict[str, Any]) -> str:
+    """Alignment on captions never seen in training beside the held-out figures, with the
+    ratio unseen / held-out of each figure."""
+    unseen, held = result["unseen"], result["alignment"]
+    kinds = [k for k, v in unseen.items() if isinstance(v, dict)]
+    rows = ["class", *attribute_names(held.get("attributes") or {}), "all"]
+    lines = [f"captions never seen in training ({unseen['captions']} of each kind), ratio = "
+             "unseen / held-out:",
+             f"{'figure':<15} {'held-out':>9}" + "".join(
+                 f" {unseen[k]['name']:>22} {'ratio':>6}" for k in kinds)]
+    for name in rows:
+        cells = "".join(f" {f:>22} {r:>6}" for f, r in (_figure(unseen[k], name)
+                                                        for k in kinds))
+        lines.append(f"{name:<15} {_figure(held, name, counts=False)[0]:>9}{cells}")
+    for k in kinds:
+        real = unseen[k].get("real", {}).get("attributes", {}).get("all")
+        ceiling = held.get("real", {}).get("attributes", {}).get("all")
+        if real is not None and ceiling is not None:
+            lines.append(f"real images on the {unseen[k]['name']}: all {real:.3f} "
+                         f"(on the held-out captions {ceiling:.3f})")
     return "\n".join(lines)

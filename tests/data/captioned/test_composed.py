@@ -7,7 +7,15 @@ import pytest
 
 from ganforge.data import list_datasets, load_dataset
 from ganforge.data.captioned.attributes import cuts_for, levels, measure
-from ganforge.data.captioned.composed import NOUNS, WORDS, compose, phrase, vocabulary
+from ganforge.data.captioned.composed import (
+    NOUNS,
+    WORDS,
+    compose,
+    compose_unseen,
+    phrase,
+    phrase_unseen,
+    vocabulary,
+)
 
 
 def test_phrasings():
@@ -62,3 +70,32 @@ def test_listed_with_the_other_data_sets(tmp_path, flowers_root):
     rows = {r["name"]: r for r in list_datasets(flowers_root.parent)}
     assert rows["flowers102"]["found"] and rows["flowers102"]["location"] == str(flowers_root)
     assert {"mnist-captions", "fashion-mnist-captions"} <= set(rows)
+
+
+@pytest.mark.parametrize("dataset", ["mnist-captions", "fashion-mnist-captions"])
+def test_unseen_phrasings_write_none_of_the_data_sets_captions(dataset):
+    seen = {c.text for c in vocabulary(dataset)}
+    new = vocabulary(dataset, unseen=True)
+    assert len(new) > 10_000 and not seen & {c.text for c in new}
+    assert phrase_unseen(0, ["dark"], "coat", False) == "a picture of a coat that is dark"
+    assert phrase_unseen(1, ["dark", "wide"], "trousers", True) == "trousers are dark and wide"
+    assert phrase_unseen(2, ["small", "pale"], "boot", False) == "a boot, small, pale"
+
+
+@pytest.mark.parametrize("dataset", ["mnist-captions", "fashion-mnist-captions"])
+def test_compose_unseen_states_the_class_and_the_images_levels(dataset):
+    rng = np.random.default_rng(0)
+    labels, measured = rng.integers(10, size=200), rng.integers(3, size=(200, 3))
+    made = compose_unseen(dataset, labels, measured, seed=7)
+    assert [c.text for c in made] == [c.text for c in compose_unseen(dataset, labels,
+                                                                     measured, seed=7)]
+    seen = {c.text for c in vocabulary(dataset)}
+    for caption, label, row in zip(made, labels, measured, strict=True):
+        assert caption.text not in seen and caption.label == label
+        assert any(noun in caption.text for noun, _ in NOUNS[dataset][label])
+        words = set(caption.text.replace(",", "").split())
+        for a, stated in enumerate(caption.levels):
+            said = {lv for lv in range(3) if words & set(WORDS[dataset][a][lv])}
+            assert said == (set() if stated < 0 else {row[a]}), caption.text
+            assert stated in (-1, row[a])
+        assert max(caption.levels) >= 0

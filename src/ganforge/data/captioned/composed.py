@@ -5,6 +5,9 @@ trousers that are dark and wide", "a picture of a small, light sandal".
 Every caption names the class and one to three attributes at their measured level, in one
 of several phrasings. The composer can list every caption it can write (about 20,000 per
 data set), so their embeddings are computed once per encoder and shared by all splits.
+`phrase_unseen` writes the same words in other orders that the data set never uses ("a
+picture of a coat that is dark", "trousers are dark and wide", "a boot, small, pale"), for
+measuring a run on captions it never saw (`compose_unseen`).
 """
 
 from __future__ import annotations
@@ -71,26 +74,45 @@ def phrase(template: int, adjectives: list[str], noun: str, plural: bool) -> str
     return f"a picture of {body}"
 
 
+UNSEEN_TEMPLATES = 3  # phrasings of `phrase_unseen`
+
+
+def phrase_unseen(template: int, adjectives: list[str], noun: str, plural: bool) -> str:
+    """One caption in one of three phrasings that `phrase` never writes."""
+    listed = ", ".join(adjectives)
+    joined = " and ".join(adjectives) if len(adjectives) < 3 else \
+        f"{', '.join(adjectives[:-1])} and {adjectives[-1]}"
+    head = noun if plural else f"{article(noun)} {noun}"
+    verb = "are" if plural else "is"
+    if template == 0:
+        return f"a picture of {head} that {verb} {joined}"
+    if template == 1:
+        return f"{head} {verb} {joined}"
+    return f"{head}, {listed}"
+
+
 def _subsets(count: int) -> list[tuple[int, ...]]:
     """Non-empty attribute subsets, in attribute order."""
     return [s for r in range(1, count + 1) for s in itertools.combinations(range(count), r)]
 
 
-@lru_cache(maxsize=4)
-def vocabulary(dataset: str) -> tuple[Caption, ...]:
-    """Every caption the composer writes for `dataset`, sorted by text (a stable order)."""
+@lru_cache(maxsize=8)
+def vocabulary(dataset: str, unseen: bool = False) -> tuple[Caption, ...]:
+    """Every caption the composer writes for `dataset` (with `unseen`: every caption
+    `phrase_unseen` can write), sorted by text (a stable order)."""
     words, nouns = WORDS[dataset], NOUNS[dataset]
+    write, templates = (phrase_unseen, UNSEEN_TEMPLATES) if unseen else (phrase, 3)
     found: dict[str, Caption] = {}
     for label, variants in enumerate(nouns):
         for (noun, plural), template, subset in itertools.product(
-                variants, range(3), _subsets(len(words))):
+                variants, range(templates), _subsets(len(words))):
             for lv in itertools.product(range(3), repeat=len(subset)):
                 for pick in itertools.product(range(2), repeat=len(subset)):
                     adjectives = [words[a][v][p] for a, v, p in zip(subset, lv, pick, strict=True)]
                     levels = [-1] * len(words)
                     for a, v in zip(subset, lv, strict=True):
                         levels[a] = v
-                    text = phrase(template, adjectives, noun, plural)
+                    text = write(template, adjectives, noun, plural)
                     found[text] = Caption(text, label, tuple(levels))
     return tuple(found[t] for t in sorted(found))
 
@@ -124,4 +146,23 @@ def compose(dataset: str, labels: np.ndarray, levels: np.ndarray, seed: int,
             adjectives = [words[a][levels[i, a]][synonym[i, k, a]] for a in subset]
             noun, plural = nouns[label][noun_pick[i, k]]
             out[i, k] = index[phrase(int(template[i, k]), adjectives, noun, plural)]
+    return out
+
+
+def compose_unseen(dataset: str, labels: np.ndarray, levels: np.ndarray, seed: int
+                   ) -> list[Caption]:
+    """One caption per image of classes `labels` (N,) with measured levels `levels` (N, A),
+    in a phrasing of `phrase_unseen`: a random noun of the class and a random non-empty set
+    of the image's attributes (with random synonyms), drawn with `seed`."""
+    words, nouns = WORDS[dataset], NOUNS[dataset]
+    subsets = _subsets(len(words))
+    rng = np.random.default_rng(seed)
+    out = []
+    for label, row in zip(np.asarray(labels).tolist(), np.asarray(levels), strict=True):
+        subset = subsets[int(rng.integers(len(subsets)))]
+        noun, plural = nouns[label][int(rng.integers(2))]
+        adjectives = [words[a][int(row[a])][int(rng.integers(2))] for a in subset]
+        stated = tuple(int(row[a]) if a in subset else -1 for a in range(len(words)))
+        text = phrase_unseen(int(rng.integers(UNSEEN_TEMPLATES)), adjectives, noun, plural)
+        out.append(Caption(text, label, stated))
     return out

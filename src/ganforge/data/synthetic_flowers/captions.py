@@ -5,7 +5,9 @@ attribute (with the usual synonyms: center / centre / middle / stamen, "many" fo
 petals, ...). Every phrasing states 1 to 4 attributes, so every caption is true of its image.
 `parse` turns a caption back into the attributes it states (it raises one DataError naming
 an unknown attribute word, or a caption that matches no phrasing); the data set checker and
-the `levels` of the loaded data use it.
+the `levels` of the loaded data use it. UNSEEN_PHRASINGS are new word orders of the same
+words that the data set never uses, for measuring a run on captions it never saw
+(`parse(caption, UNSEEN_PHRASINGS)` reads them).
 """
 
 from __future__ import annotations
@@ -58,6 +60,16 @@ PHRASINGS = (
     "there are {count} {colour} petals on this {size} flower",
     "a flower with a {centre_colour} {centre} and {shape} petals",
 )
+# New word orders of the same words, never used by the data set (captions_for draws only
+# PHRASINGS): `ganforge evaluate --captions unseen` measures a run on them.
+UNSEEN_PHRASINGS = (
+    "the {centre} is {centre_colour} and the petals are {colour}",
+    "the petals of this {size} flower are {colour}",
+    "this flower has a {centre_colour} {centre} and {count} {colour} petals",
+    "petals that are {shape} and {colour} surround a {centre_colour} {centre}",
+    "the flower is {size} and has {count} {shape} petals",
+    "a flower with {count} petals that are {colour}",
+)
 _SLOT = re.compile(r"\{(\w+)\}")
 _ARTICLE = re.compile(r"\ba ([aeiou])")  # "a orange centre" -> "an orange centre"
 
@@ -92,11 +104,13 @@ def _slot_pattern(slot: str) -> str:
 
 
 @cache
-def _patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
-    """Each phrasing as a regular expression whose groups are its slots' words."""
+def patterns(phrasings: tuple[str, ...] = PHRASINGS
+             ) -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
+    """Each phrasing as a regular expression whose groups are its slots' words (any one
+    word in a slot: a caption of another phrasing matches none of them)."""
     centre = "(?:" + "|".join(CENTRE_WORDS) + ")"
     out = []
-    for phrasing in PHRASINGS:
+    for phrasing in phrasings:
         parts = _SLOT.split(phrasing)  # text, slot, text, slot, ...
         regex = "".join(re.escape(p) if i % 2 == 0 else centre if p == "centre" else
                         _slot_pattern(p) for i, p in enumerate(parts))
@@ -113,19 +127,25 @@ def _lookup(slot: str, words: str, caption: str) -> object:
                     f"{caption!r}")
 
 
-def parse(caption: str) -> dict[str, object]:
-    """The attributes a caption states, e.g. {"petal_colour": "pink", "petal_count": 5}."""
-    text = re.sub(r"\ban\b", "a", " ".join(caption.lower().split()))
-    for pattern, names in _patterns():
+def normal_form(caption: str) -> str:
+    """Lower case, single spaces, "an" read as "a": what the phrasings' patterns match."""
+    return re.sub(r"\ban\b", "a", " ".join(caption.lower().split()))
+
+
+def parse(caption: str, phrasings: tuple[str, ...] = PHRASINGS) -> dict[str, object]:
+    """The attributes a caption of one of `phrasings` states, e.g. {"petal_colour": "pink",
+    "petal_count": 5}."""
+    text = normal_form(caption)
+    for pattern, names in patterns(phrasings):
         match = pattern.match(text)
         if match:
             return {SLOTS[s]: _lookup(s, w, caption) for s, w in zip(names, match.groups(),
                                                                       strict=True)}
-    raise DataError(f"caption {caption!r} matches none of the {len(PHRASINGS)} phrasings")
+    raise DataError(f"caption {caption!r} matches none of the {len(phrasings)} phrasings")
 
 
-def stated_levels(caption: str) -> np.ndarray:
+def stated_levels(caption: str, phrasings: tuple[str, ...] = PHRASINGS) -> np.ndarray:
     """(A,) int8: the index of each attribute's stated value in VALUES, -1 where unstated."""
-    stated = parse(caption)
+    stated = parse(caption, phrasings)
     return np.array([VALUES[a].index(stated[a]) if a in stated else -1 for a in ATTRIBUTES],
                     dtype=np.int8)

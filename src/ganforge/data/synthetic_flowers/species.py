@@ -70,11 +70,17 @@ def _contrast(petal: str, centre: str) -> float:
     return float(np.linalg.norm(a - b))
 
 
+def stands_out(petal: str, centre: str) -> bool:
+    """Whether a disc of colour `centre` stands out from `petal` petals (a species may
+    combine them)."""
+    return _contrast(petal, centre) >= MIN_CONTRAST
+
+
 def all_species() -> tuple[Species, ...]:
     """The 102 species, in label order: distinct combinations whose disc stands out from the
     petals, drawn with the set's seed."""
     combos = [Species(p, c, k, s) for p, c, k, s in itertools.product(
-        PETAL_COLOURS, CENTRE_COLOURS, COUNTS, SHAPES) if _contrast(p, c) >= MIN_CONTRAST]
+        PETAL_COLOURS, CENTRE_COLOURS, COUNTS, SHAPES) if stands_out(p, c)]
     rng = np.random.default_rng(SEED)
     pick = rng.choice(len(combos), size=len(CLASS_SIZES), replace=False)
     return tuple(combos[i] for i in pick.tolist())

@@ -1,0 +1,168 @@
+"""Alignment of a text-to-image run on captions never seen in training, within the data
+set's vocabulary (`ganforge evaluate RUN --captions unseen`), beside the held-out figures:
+
+- new word orders (every captioned set ganforge composes): a test image's own attributes
+  (and class) said in phrasings the data set never uses (synthetic-flowers:
+  UNSEEN_PHRASINGS of data/synthetic_flowers/captions.py; the MNIST sets: `phrase_unseen`
+  of data/captioned/composed.py); the test images are those of the held-out figures, in the
+  same seeded order, so their real images give the ceiling as for the held-out captions;
+- new combinations (synthetic-flowers): captions in the data set's own phrasings that state
+  a pair of attribute values no species combines (data/synthetic_flowers/unseen.py); no
+  species has them, so only the attributes are judged.
+
+The captions are drawn from the evaluation seed, encoded by the run's own encoder, one
+image drawn per caption with that seed's noise, and judged by the same evaluator heads (or
+measures) as the held-out alignment (metrics.alignment). `ratio` is unseen / held-out per
+figure.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+from ganforge.data import load_dataset
+from ganforge.data.captioned.attributes import cuts_for, levels, measure
+from ganforge.data.captioned.composed import compose_unseen
+from ganforge.data.captioned.held_out import every_image
+from ganforge.data.captioned.sets import CaptionedData, normalise
+from ganforge.data.synthetic_flowers.captions import PHRASINGS, UNSEEN_PHRASINGS, stated_levels
+from ganforge.data.synthetic_flowers.unseen import (
+    new_combination_captions,
+    new_order_captions,
+    unseen_pairs,
+)
+from ganforge.errors import ConfigError
+from ganforge.metrics.alignment import attribute_alignment, base_dataset, class_alignment
+from ganforge.metrics.summary import attribute_names
+from ganforge.metrics.weights import evaluator_for
+from ganforge.model_configs import condition_of
+from ganforge.sampling.captions import encode_captions, generate_for_captions
+from ganforge.sampling.generator import LoadedGenerator
+
+log = logging.getLogger(__name__)
+NAMES = {"new_orders": "new word orders", "new_combinations": "new combinations"}
+SEEDS = {"new_orders": 1901, "new_combinations": 1902}  # joined to the evaluation seed
+
+
+@dataclass
+class Unseen:
+    """Captions of one kind, what each states, and what each describes where known."""
+
+    captions: list[str]
+    levels: np.ndarray  # (n, A) the level each caption states (-1: not stated)
+    labels: np.ndarray | None  # (n,) class of each caption (None: no class has them)
+    images: torch.Tensor | None  # (n, C, H, W) uint8 real image of each (None: no image)
+    about: dict[str, Any] = field(default_factory=dict)  # what they are, for eval.json
+
+
+# (test split, the images' order, caption seed) -> the captions of one kind
+Maker = Callable[[CaptionedData, np.ndarray, int], Unseen]
+
+
+def _flower_orders(data: CaptionedData, order: np.ndarray, seed: int) -> Unseen:
+    captions = new_order_captions(data.truth[order], seed)
+    stated = np.stack([stated_levels(c, UNSEEN_PHRASINGS) for c in captions])
+    return Unseen(captions, stated, data.labels.numpy()[order],
+                  data.images[torch.from_numpy(order)], {"phrasings": list(UNSEEN_PHRASINGS)})
+
+
+def _flower_combinations(data: CaptionedData, order: np.ndarray, seed: int) -> Unseen:
+    captions = new_combination_captions(len(order), seed)
+    stated = np.stack([stated_levels(c, PHRASINGS) for c in captions])
+    pairs = [f"{a} {x} with {b} {y}" for (a, x), (b, y) in unseen_pairs()]
+    return Unseen(captions, stated, None, None, {"pairs": pairs})
+
+
+def _composed_orders(data: CaptionedData, order: np.ndarray, seed: int) -> Unseen:
+    labels, images = data.labels.numpy()[order], data.images[torch.from_numpy(order)]
+    measured = levels(measure(images.numpy(), data.attributes), labels, cuts_for(data.name))
+    made = compose_unseen(data.name, labels, measured, seed)
+    return Unseen([c.text for c in made], np.array([c.levels for c in made], np.int8),
+                  labels, images, {"phrasings": ["a picture of a NOUN that is ...",
+                                                 "a NOUN is ...", "a NOUN, ADJECTIVES"]})
+
+
+# The kinds of unseen captions ganforge makes for each data set.
+MAKERS: dict[str, dict[str, Maker]] = {
+    "synthetic-flowers": {"new_orders": _flower_orders,
+                          "new_combinations": _flower_combinations},
+    "mnist-captions": {"new_orders": _composed_orders},
+    "fashion-mnist-captions": {"new_orders": _composed_orders},
+}
+
+
+def makers_for(config: Any) -> dict[str, Maker]:
+    """The unseen-caption makers of a run's data set, or a one-line ConfigError."""
+    if condition_of(config.model) != "text":
+        raise ConfigError(f"--captions unseen: arch {config.model.arch} does not read "
+                          "captions; only text-to-image runs are measured on captions")
+    key = normalise(config.data.dataset)
+    if key not in MAKERS:
+        raise ConfigError(f"--captions unseen: ganforge makes no unseen captions for data set "
+                          f"{key!r} (it does for {', '.join(MAKERS)})")
+    return MAKERS[key]
+
+
+def unseen_captions(config: Any, count: int, seed: int) -> dict[str, Unseen]:
+    """`count` unseen captions of each kind for a run's data set (its test split, the images
+    in the order of the held-out figures' seed)."""
+    makers = makers_for(config)
+    d = config.data
+    data = load_dataset(d.dataset, "test", d.data_dir, text_encoder=None)
+    order = every_image(data.labels.numpy(), len(data.captions[0]), len(data.classes),
+                        seed)[0][:count]
+    return {kind: make(data, order, SEEDS[kind] + 1000 * seed)
+            for kind, make in makers.items()}
+
+
+def _figures(images: Any, made: Unseen, dataset: str) -> dict[str, Any]:
+    """Class alignment (where the captions have classes) and attribute alignment."""
+    result: dict[str, Any] = {}
+    if made.labels is not None:
+        result["class"] = class_alignment(images, made.labels,
+                                          evaluator_for(base_dataset(dataset)))
+    # Without classes the evaluator's attribute heads judge (synthetic-flowers has them), so
+    # the labels judge_attributes would read for measured cut points are never used.
+    labels = np.zeros(len(made.captions), np.int64) if made.labels is None else made.labels
+    result["attributes"] = attribute_alignment(images, labels, made.levels, dataset)
+    return result
+
+
+def _ratio(unseen: float | None, held: float | None) -> float | None:
+    return None if unseen is None or not held else unseen / held
+
+
+def ratios(unseen: dict[str, Any], held: dict[str, Any]) -> dict[str, float | None]:
+    """unseen / held-out for class alignment and each attribute's (and all) in both."""
+    out: dict[str, float | None] = {}
+    if "class" in unseen:
+        out["class"] = _ratio(unseen["class"], held.get("class"))
+    ours, theirs = unseen["attributes"], held.get("attributes") or {}
+    for name in [*attribute_names(ours), "all"]:
+        if name in theirs:
+            out[name] = _ratio(ours[name], theirs[name])
+    return out
+
+
+def unseen_figures(loaded: LoadedGenerator, held: dict[str, Any], count: int, seed: int
+                   ) -> dict[str, Any]:
+    """eval.json's "unseen": per kind, the alignment of one image per caption (the real
+    images' too, where the captions describe test images) and its ratio to `held`, the
+    held-out alignment figures."""
+    dataset = loaded.config.data.dataset
+    out: dict[str, Any] = {"captions": count, "seed": seed}
+    for kind, made in unseen_captions(loaded.config, count, seed).items():
+        log.info("%s: encoding and drawing %d captions", NAMES[kind], len(made.captions))
+        images = generate_for_captions(loaded, encode_captions(loaded, made.captions), seed)
+        figures = _figures(images, made, dataset)
+        if made.images is not None:
+            figures["real"] = _figures(made.images, made, dataset)
+        out[kind] = {"name": NAMES[kind], **made.about, **figures,
+                     "ratio": ratios(figures, held), "examples": made.captions[:5]}
+    return out

@@ -1,0 +1,91 @@
+"""Captions training never shows: new word orders that no phrasing of the data set matches
+and that parse back to what they state, and attribute pairs that no species combines."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from ganforge.data.synthetic_flowers import captions, unseen
+from ganforge.data.synthetic_flowers.species import (
+    ATTRIBUTES,
+    VALUES,
+    all_species,
+    stands_out,
+)
+from ganforge.errors import DataError
+
+
+def _words(phrasing: str) -> set[str]:
+    return set(re.sub(r"\{\w+\}", " ", phrasing).split())
+
+
+def _random_truth(rng: np.random.Generator, n: int) -> np.ndarray:
+    return np.stack([rng.integers(len(VALUES[a]), size=n) for a in ATTRIBUTES], axis=1)
+
+
+def test_new_phrasings_use_the_data_sets_words_and_say_every_attribute():
+    assert len(captions.UNSEEN_PHRASINGS) >= 6
+    assert not set(captions.UNSEEN_PHRASINGS) & set(captions.PHRASINGS)
+    known = set().union(*map(_words, captions.PHRASINGS))
+    for phrasing in captions.UNSEEN_PHRASINGS:
+        assert _words(phrasing) <= known, phrasing
+    said = set().union(*map(unseen.stated_by, captions.UNSEEN_PHRASINGS))
+    assert said == set(ATTRIBUTES)
+
+
+def test_new_order_captions_are_none_of_the_data_sets_and_parse_back():
+    rng = np.random.default_rng(0)
+    truth = _random_truth(rng, 400)
+    made = unseen.new_order_captions(truth, seed=5)
+    assert made == unseen.new_order_captions(truth, seed=5)  # seeded
+    training = {c for row in truth for c in captions.captions_for(unseen._attributes(row), rng)}
+    assert not set(made) & training
+    used = set()
+    for caption, row in zip(made, truth, strict=True):
+        text = captions.normal_form(caption)
+        # no training phrasing matches, whatever words fill its slots
+        assert not any(p.match(text) for p, _ in captions.patterns(captions.PHRASINGS)), caption
+        with pytest.raises(DataError, match="matches none of the 16 phrasings"):
+            captions.parse(caption)
+        stated = captions.parse(caption, captions.UNSEEN_PHRASINGS)
+        assert stated and all(unseen._attributes(row)[a] == v for a, v in stated.items())
+        levels = captions.stated_levels(caption, captions.UNSEEN_PHRASINGS)
+        assert [ATTRIBUTES[j] for j in np.flatnonzero(levels >= 0)] == [
+            a for a in ATTRIBUTES if a in stated]
+        used.add(next(p for p, (pattern, _) in zip(captions.UNSEEN_PHRASINGS, captions.patterns(
+            captions.UNSEEN_PHRASINGS), strict=True) if pattern.match(text)))
+    assert used == set(captions.UNSEEN_PHRASINGS)
+
+
+def test_unseen_pairs_are_absent_from_every_species_and_drawable():
+    pairs = unseen.unseen_pairs()
+    species = all_species()
+    assert pairs and any({a for a, _ in p} == {"petal_colour", "centre_colour"} for p in pairs)
+    for (a, x), (b, y) in pairs:
+        assert not any(getattr(s, a) == x and getattr(s, b) == y for s in species)
+        if {a, b} == {"petal_colour", "centre_colour"}:
+            assert stands_out(x, y)
+    # and every pair a species has is left out
+    first = species[0]
+    assert (("petal_colour", first.petal_colour), ("centre_colour", first.centre_colour)) \
+        not in pairs
+
+
+def test_new_combination_captions_state_what_no_species_has():
+    made = unseen.new_combination_captions(300, seed=3)
+    assert made == unseen.new_combination_captions(300, seed=3)
+    assert made != unseen.new_combination_captions(300, seed=4)
+    pairs = set(unseen.unseen_pairs())
+    seen_pairs = set()
+    for caption in made:
+        stated = captions.parse(caption)  # the data set's own phrasings
+        of_species = {a: v for a, v in stated.items() if a in unseen.SPECIES_ATTRIBUTES}
+        assert not any(all(getattr(s, a) == v for a, v in of_species.items())
+                       for s in all_species()), caption
+        if "petal_colour" in stated and "centre_colour" in stated:
+            assert stands_out(stated["petal_colour"], stated["centre_colour"])
+        seen_pairs |= {p for p in pairs if all(stated.get(a) == v for a, v in p)}
+    assert seen_pairs == pairs  # every unseen pair is asked for
