@@ -30,7 +30,8 @@ from ganforge.data import load_dataset
 from ganforge.data.captioned.attributes import cuts_for, levels, measure
 from ganforge.data.captioned.composed import compose_unseen
 from ganforge.data.captioned.held_out import every_image
-from ganforge.data.captioned.sets import CaptionedData, normalise
+from ganforge.data.dataset import ImageData
+from ganforge.data.registry import normalise
 from ganforge.data.synthetic_flowers.captions import PHRASINGS, UNSEEN_PHRASINGS, stated_levels
 from ganforge.data.synthetic_flowers.unseen import (
     new_combination_captions,
@@ -62,24 +63,24 @@ class Unseen:
 
 
 # (test split, the images' order, caption seed) -> the captions of one kind
-Maker = Callable[[CaptionedData, np.ndarray, int], Unseen]
+Maker = Callable[[ImageData, np.ndarray, int], Unseen]
 
 
-def _flower_orders(data: CaptionedData, order: np.ndarray, seed: int) -> Unseen:
+def _flower_orders(data: ImageData, order: np.ndarray, seed: int) -> Unseen:
     captions = new_order_captions(data.truth[order], seed)
     stated = np.stack([stated_levels(c, UNSEEN_PHRASINGS) for c in captions])
     return Unseen(captions, stated, data.labels.numpy()[order],
                   data.images[torch.from_numpy(order)], {"phrasings": list(UNSEEN_PHRASINGS)})
 
 
-def _flower_combinations(data: CaptionedData, order: np.ndarray, seed: int) -> Unseen:
+def _flower_combinations(data: ImageData, order: np.ndarray, seed: int) -> Unseen:
     captions = new_combination_captions(len(order), seed)
     stated = np.stack([stated_levels(c, PHRASINGS) for c in captions])
     pairs = [f"{a} {x} with {b} {y}" for (a, x), (b, y) in unseen_pairs()]
     return Unseen(captions, stated, None, None, {"pairs": pairs})
 
 
-def _composed_orders(data: CaptionedData, order: np.ndarray, seed: int) -> Unseen:
+def _composed_orders(data: ImageData, order: np.ndarray, seed: int) -> Unseen:
     labels, images = data.labels.numpy()[order], data.images[torch.from_numpy(order)]
     measured = levels(measure(images.numpy(), data.attributes), labels, cuts_for(data.name))
     made = compose_unseen(data.name, labels, measured, seed)
