@@ -15,6 +15,7 @@ from typing import Any
 
 from ganforge.errors import CheckpointError, ConfigError
 from ganforge.pretrained.store import MAX_BYTES, MAX_NAME, NAME_PATTERN, pretrained_folder
+from ganforge.runs.folder import RunFolder
 
 DEFAULT_N = 10_000
 DEFAULT_SEED = 0
@@ -106,7 +107,7 @@ def build_record(name: str, source: Path, meta: dict[str, Any], result: dict[str
     return {
         "name": name, "arch": config.get("model", {}).get("arch"),
         "dataset": config.get("data", {}).get("dataset"), "ema": ema, "bytes": size,
-        "train_command": command or f"ganforge train --config {run_dir(source)}/config.toml",
+        "train_command": command or f"ganforge train --config {RunFolder(run_dir(source)).config}",
         "eval_command": eval_command(eval_run, evaluated["n"], evaluated["seed"], checkpoint),
         "evaluation": evaluated,
         "source": {"run": str(run_dir(source)), "checkpoint": source.name,

@@ -92,11 +92,11 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _eval_target(path: Path) -> Path | None:
     """RUN/eval.json of the run folder `path` is or belongs to; None (and a note) when it
     belongs to none: results are only ever written inside a run folder."""
-    from ganforge.runs.folder import run_folder_of
+    from ganforge.runs.folder import CONFIG, EVAL, RunFolder, run_folder_of
 
     run = run_folder_of(path)
     if run is None:
-        print(f"note: {path} is not in a run folder (no config.toml); eval.json not written "
+        print(f"note: {path} is not in a run folder (no {CONFIG}); {EVAL} not written "
               "(use --json FILE)")
         return None
-    return run / "eval.json"
+    return RunFolder(run).eval

@@ -30,6 +30,7 @@ from ganforge.metrics.registry import (
 )
 from ganforge.metrics.unseen import makers_for, unseen_figures
 from ganforge.model_configs import condition_of
+from ganforge.runs.folder import RunFolder
 from ganforge.sampling.generator import load_generator
 from ganforge.text.encoders import checkpoint_encoder
 
@@ -131,7 +132,7 @@ def resolve_checkpoint(run: Path, checkpoint: str | None) -> Path:
     path = Path(checkpoint)
     if path.exists():
         return path
-    named = run / "checkpoints" / f"{checkpoint}.json"
+    named = RunFolder(run).checkpoints / f"{checkpoint}.json"
     if run.is_dir() and named.exists():
         return named
     raise CheckpointError(f"{checkpoint}: no such checkpoint file, nor {named}")

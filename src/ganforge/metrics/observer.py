@@ -120,7 +120,7 @@ class EvalObserver(Observer):
     def on_finish(self, loop: TrainingLoop) -> None:
         records = [r for r in loop.folder.read_records() if r.get("kind") == "eval"]
         if records:
-            plot_eval(records, loop.folder.path / "eval.png")
+            plot_eval(records, loop.folder.eval_plot)
 
 
 def make_eval_observer(config: RunConfig) -> Observer | None:

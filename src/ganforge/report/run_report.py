@@ -20,7 +20,7 @@ from ganforge.report import html as h
 from ganforge.report.metrics import STEP_LABELS, last_epoch_stats, metric_keys, with_floor
 from ganforge.report.plots import eval_plot, loss_plot
 from ganforge.report.run_data import RunData, load_run
-from ganforge.runs.folder import PROGRESS_GIF, REPORT
+from ganforge.runs.folder import PROGRESS_GIF, REPORT, RunFolder
 
 REPORT_NAME = REPORT
 _SMALL_GRID = 200  # grids narrower than this many pixels are shown twice their size
@@ -146,7 +146,7 @@ def text_conditioned(run: RunData) -> bool:
     """Whether the run draws images from captions (its model is conditioned on text); a
     config.toml ganforge cannot read says no (its settings are still shown as written)."""
     try:
-        config = RunConfig.from_dict(run.settings, str(run.path / "config.toml"))
+        config = RunConfig.from_dict(run.settings, str(RunFolder(run.path).config))
     except ConfigError:
         return False
     return condition_of(config.model) == "text"
