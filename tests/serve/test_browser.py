@@ -150,3 +150,47 @@ def test_a_blank_caption_shows_the_server_message(text_page):
     page.wait_for_selector("#error:not([hidden])")
     assert "caption: the caption is empty or only spaces" in page.inner_text("#error")
     assert text_page.problems == []
+
+
+@pytest.fixture(scope="module")
+def flowers_page(browser, flowers_server_url):
+    tab = _open(browser, flowers_server_url)
+    yield tab
+    tab.close()
+
+
+def _colour_shares(png: bytes) -> dict[str, float]:
+    """The shares of a screenshot's pixels that are clearly red, blue or saturated at all."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    return {"red": float(((r > g + 60) & (r > b + 60)).mean()),
+            "blue": float(((b > r + 60) & (b > g + 30)).mean()),
+            "saturated": float((rgb.max(-1) - rgb.min(-1) > 60).mean())}
+
+
+def _draw_caption(page, caption: str) -> bytes:
+    version = int(page.get_attribute("#grid", "data-version"))
+    page.fill("#caption", caption)
+    page.click("#generate")
+    _wait_version(page, "grid", version)
+    return _pixels(page, "grid")
+
+
+def test_the_shipped_flowers_draw_the_colour_a_typed_caption_names(flowers_page):
+    """`ganforge serve --pretrained t2i-synthetic-flowers`: colour images, and the petal
+    colour the typed caption names (a screenshot of each is kept as a test artefact)."""
+    page = flowers_page
+    ARTIFACTS.mkdir(exist_ok=True)
+    _wait_version(page, "grid", 0)
+    red = _colour_shares(_draw_caption(page, "this flower has red petals"))
+    page.screenshot(path=str(ARTIFACTS / "serve_flowers_red.png"), full_page=True)
+    blue = _colour_shares(_draw_caption(page, "this flower has blue petals"))
+    page.screenshot(path=str(ARTIFACTS / "serve_flowers_blue.png"), full_page=True)
+    assert red["saturated"] > 0.2 and blue["saturated"] > 0.2  # colour, not grey
+    assert red["red"] > 3 * red["blue"] and blue["blue"] > 3 * blue["red"]
+    assert page.locator("#error").is_hidden() and page.problems == []

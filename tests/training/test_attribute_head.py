@@ -92,17 +92,20 @@ def test_captions_that_state_nothing_add_nothing(setup):
     _, d, objective, batch = setup
     silent = dataclasses.replace(batch, levels=torch.full((4, 3), -1))
     attributes = d(batch.images, batch.cond)[2]
-    assert float(objective._attributes(attributes, silent).detach()) == 0.0
+    assert float(objective._attributes(attributes, silent.levels).detach()) == 0.0
 
 
 def test_each_batch_carries_the_levels_of_its_own_captions():
     text = torch.arange(5 * 3 * 2, dtype=torch.float32).view(5, 3, 2)  # (N, K, E)
     levels = torch.arange(5 * 3 * 4).view(5, 3, 4)  # (N, K, A): level = 4 * (3n + k) + a
+    truth = torch.arange(5 * 4).view(5, 4)
     source = BatchSource(torch.zeros(5, 1, 4, 4, dtype=torch.uint8), torch.arange(5), text,
-                         torch.Generator().manual_seed(0), condition="text", levels=levels)
+                         torch.Generator().manual_seed(0), condition="text", levels=levels,
+                         truth=truth)
     batch = source.batch(torch.tensor([4, 0, 2]))
     k = (batch.cond[:, 0] / 2).long() % 3  # which of its captions each image got
     assert torch.equal(batch.levels, levels[torch.tensor([4, 0, 2]), k])
+    assert torch.equal(batch.truth, truth[torch.tensor([4, 0, 2])])
 
 
 def test_a_captioned_split_tells_the_model_its_attributes():
@@ -111,3 +114,22 @@ def test_a_captioned_split_tells_the_model_its_attributes():
                      levels=np.zeros((2, 1, 5), dtype=np.int8), level_counts=(7, 6, 5, 3, 3))
     assert data.model_fields() == {"num_classes": 1, "text_dim": 6, "attributes": 5,
                                    "attribute_levels": 7}
+
+
+def test_d_learns_every_level_of_images_whose_levels_are_known(setup):
+    g, d, objective, batch = setup
+    truth = torch.tensor([[0, 1, 2], [3, 3, 0], [1, 0, 0], [2, 2, 1]])
+    torch.manual_seed(1)
+    terms = objective.d_terms(g, d, dataclasses.replace(batch, truth=truth))
+    logit, classes, attributes = d(batch.images, batch.cond)
+    expected = bce_with_target(logit, 0.9) + 0.5 * F.cross_entropy(classes, batch.labels) \
+        + 2.0 * _attribute_ce(attributes, truth)
+    assert torch.allclose(terms.real, expected, atol=1e-6)
+
+
+def test_the_truth_goes_with_the_images_only_when_the_head_is_on():
+    data = ImageData(torch.zeros(2, 1, 4, 4, dtype=torch.uint8), torch.zeros(2, dtype=torch.long),
+                     ("a",), "x", truth=np.array([[1, 2], [0, 1]], dtype=np.int8))
+    on = TextConditionalObjective(get_loss("non-saturating"), latent_dim=5, attribute_weight=1)
+    assert torch.equal(on.image_levels(data), torch.tensor([[1, 2], [0, 1]]))
+    assert dataclasses.replace(on, attribute_weight=0.0).image_levels(data) is None

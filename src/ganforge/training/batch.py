@@ -19,6 +19,7 @@ class Batch:
     labels: torch.Tensor | None = None  # (B,) class indices (the text objective's class head)
     wrong_cond: torch.Tensor | None = None  # (B, E) a same-class caption false of each image
     levels: torch.Tensor | None = None  # (B, A) levels the captions in `cond` state, -1 unstated
+    truth: torch.Tensor | None = None  # (B, A) each image's own levels, where the data knows
 
     def __len__(self) -> int:
         return self.images.shape[0]
@@ -39,7 +40,8 @@ class BatchSource:
     disturb the other random numbers of training). With `wrong` (an objective that scores
     hard mismatched pairs asked for it), each batch also carries a wrong caption per image,
     drawn from the same stream. With `levels` (N, K, A) (an objective with an attribute
-    head asked for them), each batch carries the attribute levels its captions state.
+    head asked for them), each batch carries the attribute levels its captions state, and
+    with `truth` (N, A) each image's own levels (synthetic-flowers knows every one).
     """
 
     images: torch.Tensor  # (N, C, H, W) uint8
@@ -49,6 +51,7 @@ class BatchSource:
     wrong: WrongCaptions | None = None
     condition: Condition = "none"
     levels: torch.Tensor | None = None  # (N, K, A) int64, -1 where a caption is silent
+    truth: torch.Tensor | None = None  # (N, A) int64
 
     def __post_init__(self):
         if self.condition == "class" and self.labels is None:
@@ -77,4 +80,5 @@ class BatchSource:
             rows, ks = self.wrong.draw(indices, self.caption_generator)
             wrong = self.text[rows.to(self.text.device), ks.to(self.text.device)].float()
         levels = None if self.levels is None else self.levels[indices, choice]
-        return Batch(images, text, labels, wrong, levels)
+        truth = None if self.truth is None else self.truth[indices]
+        return Batch(images, text, labels, wrong, levels, truth)

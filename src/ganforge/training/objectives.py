@@ -82,6 +82,10 @@ class AdversarialObjective:
         text objective's attribute head asks for them)."""
         del data
 
+    def image_levels(self, data: object) -> None:
+        """Each training image's own attribute levels for the batch source: none here."""
+        del data
+
     def wrong_captions(self, data: object) -> None:
         """What the batch source draws for hard mismatched pairs: nothing here (the text
         objective's hard_mismatch asks for a WrongCaptions draw)."""

@@ -125,7 +125,8 @@ def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | float |
                          torch.Generator().manual_seed(seed + 3),
                          wrong=trainer.objective.wrong_captions(data),
                          condition=condition_of(config.model),
-                         levels=_on(trainer.objective.caption_levels(data), device))
+                         levels=_on(trainer.objective.caption_levels(data), device),
+                         truth=_on(trainer.objective.image_levels(data), device))
     fixed_cond, fixed_captions = grid_conditions(config, fixed_noise, seed + 4)
     loop = TrainingLoop(trainer, source, config, folder, fixed_noise,
                         torch.Generator().manual_seed(seed + 2), progress=progress,

@@ -122,12 +122,21 @@ class TextConditionalObjective(AdversarialObjective):
                               "attribute levels")
         return torch.from_numpy(data.levels.astype("int64"))
 
-    def _attributes(self, logits: torch.Tensor | None, batch: Batch) -> torch.Tensor | None:
-        """The weighted cross-entropy of the attribute head's logits (B, A, L) against the
-        levels the batch's captions state (attributes a caption leaves unstated count not)."""
-        if self.attribute_weight == 0 or logits is None or batch.levels is None:
+    def image_levels(self, data: Any) -> torch.Tensor | None:
+        """Each image's own levels (N, A) int64, when the attribute head is on and the data
+        set knows them (synthetic-flowers): D's head then learns every attribute of every
+        real image, not only those its caption states."""
+        if self.attribute_weight == 0 or data.truth is None:
             return None
-        targets = batch.levels.reshape(-1)  # (B * A,)
+        return torch.from_numpy(data.truth.astype("int64"))
+
+    def _attributes(self, logits: torch.Tensor | None, levels: torch.Tensor | None
+                    ) -> torch.Tensor | None:
+        """The weighted cross-entropy of the attribute head's logits (B, A, L) against
+        `levels` (B, A) (attributes at -1, which a caption leaves unstated, count not)."""
+        if self.attribute_weight == 0 or logits is None or levels is None:
+            return None
+        targets = levels.reshape(-1)  # (B * A,)
         ce = F.cross_entropy(logits.reshape(len(targets), -1), targets, ignore_index=-1,
                              reduction="sum")
         return self.attribute_weight * ce / (targets >= 0).sum().clamp(min=1)
@@ -177,7 +186,8 @@ class TextConditionalObjective(AdversarialObjective):
         wrong_images, wrong_text, wrong_labels = self.mismatched(batch)
         mismatched = d(self.d_input(wrong_images), wrong_text)
         generated = d(self.d_input(fake), text)
-        attributes = self._attributes(real[2], batch)  # the head learns from real images
+        known = batch.levels if batch.truth is None else batch.truth
+        attributes = self._attributes(real[2], known)  # the head learns from real images
         real_term = self._term(real, self.real_target, labels)
         return DTerms(
             real=real_term if attributes is None else real_term + attributes,
@@ -199,7 +209,7 @@ class TextConditionalObjective(AdversarialObjective):
         real_fake, class_logits, attribute_logits = d(self.d_input(fake), text)
         loss = self.loss.g_loss(fake_logits=real_fake) + \
             self.class_weight * F.cross_entropy(class_logits, labels)
-        attributes = self._attributes(attribute_logits, batch)  # what the caption states
+        attributes = self._attributes(attribute_logits, batch.levels)  # what captions state
         if attributes is not None:
             loss = loss + attributes
         if kl is not None:
