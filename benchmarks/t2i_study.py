@@ -45,9 +45,10 @@ OPTIONS: dict[str, dict[str, str]] = {
     "attribute": {"attribute_weight": "1"},  # D's attribute head
 }
 # "all": every option of the issue at once (not hinge alone, nor the attribute head);
-# "combined": the options of --combine, the presets' choice.
+# "combined": the presets' settings (t2i-fashion, t2i-synthetic-flowers), or the options
+# named by --combine.
 ALL = ("hard", "ma-gp", "projection", "ca", "diversity", "augment")
-COMBINED = ("attribute", "diversity")
+COMBINED = {"attribute_weight": "1", "diversity_weight": "0.5", "text_head": "projection"}
 COLUMNS = (("class", "class", "{:.3f}"), ("all", "attributes (all)", "{:.3f}"),
            ("fd", "FD", "{:.2f}"), ("recall", "recall", "{:.3f}"))
 
@@ -59,9 +60,11 @@ def merged(names: list[str] | tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def variants(combine: list[str]) -> dict[str, dict[str, str]]:
-    """The baseline, each option, "all" and "combined" (the settings of `combine`)."""
-    return {BASELINE: {}, **OPTIONS, "all": merged(ALL), "combined": merged(combine)}
+def variants(combine: list[str] | None) -> dict[str, dict[str, str]]:
+    """The baseline, each option, "all" and "combined" (the settings of `combine`, or the
+    presets' when None)."""
+    return {BASELINE: {}, **OPTIONS, "all": merged(ALL),
+            "combined": COMBINED if combine is None else merged(combine)}
 
 
 def overrides_for(dataset: str, variant: str, seed: int, args: argparse.Namespace
@@ -207,9 +210,10 @@ def section(rows: list[dict], args: argparse.Namespace, elapsed: float) -> str:
             f"Every run: preset `{PRESET}` (the SPEC's objective) with the variant's settings, "
             f"{length}; final figures from `ganforge evaluate RUN --seed 0` (held-out "
             "captions, one image each; alignment over the first 1,000, or --eval-n when fewer). "
-            f"`all` = the settings of {', '.join(ALL)}; `combined` = the "
-            f"settings of {', '.join(args.combine)}. A cell is the mean of the seeds, each "
-            "seed's value in brackets.\n"]
+            f"`all` = the settings of {', '.join(ALL)}; `combined` = "
+            + ("the presets' settings" if args.combine is None
+               else f"the settings of {', '.join(args.combine)}")
+            + ". A cell is the mean of the seeds, each seed's value in brackets.\n"]
     for dataset in args.datasets:
         text += [f"### {dataset}\n", *table(rows, dataset), ""]
     text += [f"![attribute alignment and recall per variant]"
@@ -224,8 +228,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--datasets", nargs="+", default=["fashion-mnist-captions"])
     names = [BASELINE, *OPTIONS, "all", "combined"]
     p.add_argument("--variants", nargs="+", default=names, choices=names)
-    p.add_argument("--combine", nargs="+", default=list(COMBINED),
-                   choices=list(OPTIONS), help="options joined in the 'combined' variant")
+    p.add_argument("--combine", nargs="+", default=None, choices=list(OPTIONS),
+                   help="options joined in the 'combined' variant (default: the presets' "
+                        "settings)")
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
     p.add_argument("--epochs", type=int, default=0, help="epochs (default: the preset's)")
     p.add_argument("--limit", type=int, default=0, help="training images (default: all)")
