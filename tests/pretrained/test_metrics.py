@@ -17,9 +17,9 @@ BEST = ("best-mnist", "best-fashion")  # seed 0 of the "Best presets" section (m
 # precision and recall, and the same number of classes covered.
 RELATIVE = 0.02
 ABSOLUTE = 0.02
-# `ganforge evaluate` on the first 300 held-out captions (seed 0) of the earlier, 2-epoch t2i-fashion
-# gives class alignment 0.960 (0.903 and 0.913 on the next two slices of 300, 0.944 on 1,000);
-# chance is 0.10.
+# `ganforge evaluate` on the first 300 held-out captions (seed 0) of the earlier, 2-epoch
+# t2i-fashion gives class alignment 0.960 (0.903 and 0.913 on the next two slices of 300,
+# 0.944 on 1,000); chance is 0.10.
 ALIGNMENT_BOUND = 0.90
 CAPTIONS = 300
 

@@ -88,7 +88,8 @@ def test_sample_pretrained_draws_28x28_grey_images(name, tmp_path, capsys):
 def test_an_unknown_name_is_one_line_naming_the_known_ones(tmp_path, capsys):
     assert main(["sample", "--pretrained", "best-nothing", "--out", str(tmp_path / "g.png")]) == 2
     _one_line(capsys, "unknown pretrained generator 'best-nothing' (known: best-fashion, "
-                      "best-mnist, dcgan-fashion, dcgan-mnist, mlp-mnist, t2i-fashion)")
+                      "best-mnist, dcgan-fashion, dcgan-mnist, mlp-mnist, t2i-fashion, "
+                      "t2i-synthetic-flowers)")
 
 
 @pytest.mark.parametrize("argv,fragment", [
@@ -135,3 +136,23 @@ def test_generate_pretrained_draws_what_the_caption_says(tmp_path, capsys):
     classes = get_extractor("fashion-mnist")(images[:, None], with_features=False).probs
     # measured: 16 of 16 classified as class 9 (ankle boot) with --seed 0
     assert np.sum(classes.argmax(axis=1) == 9) >= 14
+
+
+def test_the_shipped_colour_flowers_draw_the_petal_colour_a_caption_names(tmp_path):
+    from ganforge.data.synthetic_flowers.species import VALUES
+    from ganforge.metrics.alignment import judge_attributes
+    from ganforge.text.encoders import MINILM_PACKAGE
+
+    pytest.importorskip(MINILM_PACKAGE)
+    out = tmp_path / "red.npz"
+    assert main(["generate", "--pretrained", "t2i-synthetic-flowers",
+                 "this flower has red petals", "-n", "16", "--format", "npz",
+                 "--out", str(out)]) == 0
+    with np.load(out) as saved:
+        images = saved["images"]
+    assert images.shape == (16, 64, 64, 3) and images.dtype == np.uint8
+    names, judged, _ = judge_attributes(images.transpose(0, 3, 1, 2), np.zeros(16, int),
+                                        "synthetic-flowers")
+    colours = judged[:, names.index("petal_colour")]
+    # measured: 16 of 16 judged red with --seed 0
+    assert np.sum(colours == VALUES["petal_colour"].index("red")) >= 14
