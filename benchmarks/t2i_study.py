@@ -84,7 +84,7 @@ def figures(result: dict[str, Any]) -> dict[str, Any]:
     recall (and every other metric of the base data set under `metrics`)."""
     a = result["alignment"]
     attributes = {k: v for k, v in a.get("attributes", {}).items()
-                  if not k.endswith("_n") and k != "chance"}
+                  if not k.endswith(("_n", "_chance")) and k != "chance"}
     return {"class": a["class"], **attributes, "fd": result["metrics"]["fd"],
             "recall": result["metrics"].get("recall")}
 
@@ -122,7 +122,7 @@ def columns_of(groups: dict[str, list[dict]]) -> list[tuple[str, str, str]]:
     """Class, each attribute the data set's captions state, all attributes, FD, recall."""
     first = next(iter(groups.values()))[0]["figures"]
     named = set(first) - {c[0] for c in COLUMNS}
-    attributes = [(k, k, "{:.3f}") for k in first if k in named]
+    attributes = [(k, k, "{:.3f}") for k in first if k in named and not k.endswith("_chance")]
     return [COLUMNS[0], *attributes, *COLUMNS[1:]]
 
 
