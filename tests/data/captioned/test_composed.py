@@ -53,7 +53,8 @@ def test_compose_is_seeded_and_independent_of_how_many_images():
 def test_captioned_fashion_mnist(real_data_root, counting_encoder):
     data = load_dataset("fashion-mnist-captions", "train", limit=300, text_encoder="counting")
     assert tuple(data.images.shape) == (300, 1, 28, 28) and tuple(data.text.shape) == (300, 5, 16)
-    assert data.model_fields() == {"num_classes": 10, "text_dim": 16}
+    assert data.model_fields() == {"num_classes": 10, "text_dim": 16, "attributes": 3,
+                                   "attribute_levels": 3}
     assert counting_encoder.calls == [len(vocabulary("fashion-mnist-captions"))]
     measured = levels(measure(data.images.numpy(), data.attributes), data.labels.numpy(),
                       cuts_for("fashion-mnist-captions"))
