@@ -7,7 +7,7 @@ import inspect
 import pytest
 
 from ganforge.data import registry
-from ganforge.data.registry import data_sets, is_captioned, lookup, resolve, scored_as
+from ganforge.data.registry import data_sets, lookup, resolve, scored_as
 from ganforge.errors import DataError
 
 
@@ -40,10 +40,10 @@ def test_lookup_normalises_and_refuses_unknown_names():
 
 
 def test_captions_and_scoring_are_answered_by_the_entries():
-    assert [k for k in data_sets() if is_captioned(k)] == [
+    assert [k for k, entry in data_sets().items() if entry.captioned] == [
         "mnist-captions", "fashion-mnist-captions", "flowers102", "synthetic-flowers"]
     assert scored_as("Fashion_MNIST-captions") == "fashion-mnist"
-    assert scored_as("mnist") is None and scored_as("nope") is None and not is_captioned("nope")
+    assert scored_as("mnist") is None and scored_as("nope") is None and "nope" not in data_sets()
 
 
 def test_resolving_a_bad_reference_fails_loudly():

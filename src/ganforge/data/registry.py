@@ -230,12 +230,6 @@ def resolve(ref: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), function)
 
 
-def is_captioned(name: str) -> bool:
-    """Whether data set ``name``'s splits carry captions (False for an unknown name)."""
-    entry = data_sets().get(normalise(name))
-    return entry is not None and entry.captioned
-
-
 def scored_as(name: str) -> str | None:
     """The data set whose evaluator scores a captioned set's images (None: not captioned)."""
     entry = data_sets().get(normalise(name))
