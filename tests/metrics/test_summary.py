@@ -9,6 +9,9 @@ def test_format_alignment():
         "attributes": {"size": 0.5, "size_n": 30, "all": 0.5, "all_n": 30, "chance": 1 / 3}}})
     assert "class alignment (1000 held-out captions): 0.912 (chance 0.100)" in text
     assert "attribute alignment: all 0.500 (n=30, chance 0.333); size 0.500 (n=30)" in text
+    ceiling = format_alignment({"alignment": {
+        "captions": 10, "num_classes": 4, "class": 0.2, "class_ceiling": 0.5}})
+    assert "0.200 (chance 0.250, at best 0.500 from what the captions state)" in ceiling
 
 
 def test_format_table_pairs_each_figure_with_its_floor():
@@ -42,3 +45,13 @@ def test_format_unseen_puts_each_kind_beside_the_held_out_figures():
     assert lines[4].split()[:2] == ["all", "0.400"]
     assert lines[5] == "real images on the new word orders: all 0.900 (on the held-out " \
                        "captions 0.950)"
+
+
+def test_format_unseen_shows_the_class_ceiling_where_known():
+    held = {"captions": 5, "class": 0.2, "class_ceiling": 0.333, "attributes": {"all": 0.4}}
+    unseen = {"captions": 5, "seed": 0,
+              "new_orders": {"name": "new word orders", "class": 0.25, "class_ceiling": 0.402,
+                             "attributes": {"all": 0.3}, "ratio": {"class": 1.25}}}
+    lines = format_unseen({"alignment": held, "unseen": unseen}).splitlines()
+    assert lines[3].split() == ["class_ceiling", "0.333", "0.402", "-"]
+

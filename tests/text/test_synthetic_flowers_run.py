@@ -65,6 +65,9 @@ def test_evaluate_reports_fd_and_alignment_beside_chance_and_real(tiny_run, caps
     assert real["class"] > 0.9 and real["attributes"]["all"] > 0.9
     attributes = result["alignment"]["attributes"]
     assert set(attributes) >= {"petal_colour", "petal_colour_n", "petal_colour_chance", "all"}
+    # No phrasing states all four attributes of a species: a third is the best a caption allows
+    assert 0.2 < result["alignment"]["class_ceiling"] < 0.5
+    assert "from what the captions state" in out
 
 
 def test_evaluate_on_captions_never_seen_in_training(tiny_run, capsys, monkeypatch):
@@ -85,6 +88,7 @@ def test_evaluate_on_captions_never_seen_in_training(tiny_run, capsys, monkeypat
         assert kind["ratio"]["all"] == pytest.approx(
             kind["attributes"]["all"] / held["attributes"]["all"])
     assert set(orders["ratio"]) >= {"class", "petal_colour", "all"}
+    assert 0.2 < orders["class_ceiling"] < 0.6 and "class_ceiling" not in combos
 
 
 def test_report_and_web_service_show_the_captions_and_colour(tiny_run, monkeypatch):

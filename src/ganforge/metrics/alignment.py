@@ -8,6 +8,13 @@
   has one (synthetic-flowers: chance 1 / number of levels), else measured with the very code
   and cut points that wrote the captions (text/attributes.py; the composed MNIST sets,
   chance 1/3);
+- class ceiling, where the data set knows every image's attributes and a class is a fixed
+  combination of some of them (synthetic-flowers: a species is a petal colour, centre colour,
+  petal count and petal shape): the class alignment that a generator drawing exactly what
+  each caption states could reach at best. A caption that states two of a species' four
+  attributes fits several species, and the best guess is the likeliest of them; the
+  ceiling is the mean, over the captions, of that guess's share among the test images the
+  caption fits.
 The images come from held-out captions (metrics.draw: one random caption of every test
 image, drawn with the seed); `ganforge evaluate` measures alignment on the first 1,000 of
 them (or n when fewer), and beside each figure the same measure on the real test images of
@@ -71,6 +78,32 @@ def attribute_alignment(images: Any, labels: np.ndarray, stated: np.ndarray, dat
     return result
 
 
+def class_attributes(labels: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """(A,) bool: the attributes that are one value within every class of (labels (N,),
+    truth (N, A)), the ones a class is made of."""
+    labels, truth = np.asarray(labels), np.asarray(truth)
+    return np.array([all(len(np.unique(truth[labels == c, j])) == 1 for c in np.unique(labels))
+                     for j in range(truth.shape[1])])
+
+
+def class_ceiling(stated: np.ndarray, labels: np.ndarray, truth: np.ndarray) -> float | None:
+    """The best class alignment any generator can reach on captions stating `stated` (n, A)
+    (-1: not stated), the images of the class being (labels (N,), truth (N, A)): the mean
+    over the captions of the likeliest class's share among the images each fits, on the
+    attributes classes are made of. None when no attribute is fixed within each class."""
+    labels, truth, stated = np.asarray(labels), np.asarray(truth), np.asarray(stated)
+    fixed = class_attributes(labels, truth)
+    if not fixed.any():
+        return None
+    shares = []
+    for row in stated:
+        said = fixed & (row >= 0)
+        fits = np.all(truth[:, said] == row[said], axis=1)
+        counts = np.bincount(labels[fits]) if fits.any() else np.zeros(1)
+        shares.append(counts.max() / max(1, fits.sum()))
+    return float(np.mean(shares))
+
+
 def base_dataset(dataset: str) -> str:
     """The image data set whose evaluator judges a captioned set's images (its weights
     shipped or trained), or a one-line ConfigError."""
@@ -95,4 +128,6 @@ def alignment_figures(images: Any, held: HeldOut, dataset: str) -> dict[str, Any
         "class": class_alignment(images, labels, evaluator_for(base_dataset(dataset)))}
     if held.levels is not None:
         result["attributes"] = attribute_alignment(images, labels, held.levels[:n], dataset)
+        if held.truth is not None:
+            result["class_ceiling"] = class_ceiling(held.levels[:n], held.labels, held.truth)
     return result

@@ -49,6 +49,8 @@ def format_alignment(result: dict[str, Any]) -> str:
     a = result["alignment"]
     real = a.get("real", {})
     ceiling = f", real images {real['class']:.3f}" if "class" in real else ""
+    if a.get("class_ceiling") is not None:
+        ceiling += f", at best {a['class_ceiling']:.3f} from what the captions state"
     lines = [f"class alignment ({a['captions']} held-out captions): {a['class']:.3f} "
              f"(chance {1 / a['num_classes']:.3f}{ceiling})"]
     attributes, on_real = a.get("attributes"), real.get("attributes", {})
@@ -67,10 +69,13 @@ def format_alignment(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+CLASS_ROWS = ("class", "class_ceiling")  # rows read from the figures themselves
+
+
 def _figure(values: dict[str, Any], name: str, counts: bool = True) -> tuple[str, str]:
     """(figure, with its count when `counts`; ratio) of one row of one kind of captions, "-"
     where absent."""
-    held = values if name == "class" else values.get("attributes", {})
+    held = values if name in CLASS_ROWS else values.get("attributes", {})
     if held.get(name) is None:
         return "-", "-"
     n = f" (n={held[f'{name}_n']})" if counts and f"{name}_n" in held else ""
@@ -83,7 +88,8 @@ def format_unseen(result: dict[str, Any]) -> str:
     ratio unseen / held-out of each figure."""
     unseen, held = result["unseen"], result["alignment"]
     kinds = [k for k, v in unseen.items() if isinstance(v, dict)]
-    rows = ["class", *attribute_names(held.get("attributes") or {}), "all"]
+    ceiling = [r for r in CLASS_ROWS[1:] if any(r in v for v in (held, *map(unseen.get, kinds)))]
+    rows = ["class", *ceiling, *attribute_names(held.get("attributes") or {}), "all"]
     lines = [f"captions never seen in training ({unseen['captions']} of each kind), ratio = "
              "unseen / held-out:",
              f"{'figure':<15} {'held-out':>9}" + "".join(

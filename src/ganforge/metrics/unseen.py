@@ -39,7 +39,12 @@ from ganforge.data.synthetic_flowers.unseen import (
     unseen_pairs,
 )
 from ganforge.errors import ConfigError
-from ganforge.metrics.alignment import attribute_alignment, base_dataset, class_alignment
+from ganforge.metrics.alignment import (
+    attribute_alignment,
+    base_dataset,
+    class_alignment,
+    class_ceiling,
+)
 from ganforge.metrics.summary import attribute_names
 from ganforge.metrics.weights import evaluator_for
 from ganforge.model_configs import condition_of
@@ -60,6 +65,7 @@ class Unseen:
     labels: np.ndarray | None  # (n,) class of each caption (None: no class has them)
     images: torch.Tensor | None  # (n, C, H, W) uint8 real image of each (None: no image)
     about: dict[str, Any] = field(default_factory=dict)  # what they are, for eval.json
+    class_ceiling: float | None = None  # the best class alignment what they state allows
 
 
 # (test split, the images' order, caption seed) -> the captions of one kind
@@ -69,8 +75,10 @@ Maker = Callable[[ImageData, np.ndarray, int], Unseen]
 def _flower_orders(data: ImageData, order: np.ndarray, seed: int) -> Unseen:
     captions = new_order_captions(data.truth[order], seed)
     stated = np.stack([stated_levels(c, UNSEEN_PHRASINGS) for c in captions])
-    return Unseen(captions, stated, data.labels.numpy()[order],
-                  data.images[torch.from_numpy(order)], {"phrasings": list(UNSEEN_PHRASINGS)})
+    labels = data.labels.numpy()
+    return Unseen(captions, stated, labels[order], data.images[torch.from_numpy(order)],
+                  {"phrasings": list(UNSEEN_PHRASINGS)},
+                  class_ceiling(stated, labels, data.truth))
 
 
 def _flower_combinations(data: ImageData, order: np.ndarray, seed: int) -> Unseen:
@@ -164,6 +172,8 @@ def unseen_figures(loaded: LoadedGenerator, held: dict[str, Any], count: int, se
         figures = _figures(images, made, dataset)
         if made.images is not None:
             figures["real"] = _figures(made.images, made, dataset)
+        if made.class_ceiling is not None:
+            figures["class_ceiling"] = made.class_ceiling
         out[kind] = {"name": NAMES[kind], **made.about, **figures,
                      "ratio": ratios(figures, held), "examples": made.captions[:5]}
     return out

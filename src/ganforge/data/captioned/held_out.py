@@ -34,6 +34,7 @@ class HeldOut:
     levels: np.ndarray | None  # (n, A) attribute levels each caption states (-1: not stated)
     images: torch.Tensor  # (n, C, H, W) uint8, the real image of each caption
     classes: tuple[str, ...]
+    truth: np.ndarray | None = None  # (n, A) each caption's image's own levels, where known
 
 
 @dataclass
@@ -93,7 +94,8 @@ def held_out(config: Any, choose: Choice, seed: int) -> HeldOut:
                                                       strict=True)],
         text=data.text[rows, cols].float(), labels=data.labels.numpy()[image],
         levels=None if data.levels is None else data.levels[image, caption],
-        images=data.images[rows], classes=tuple(data.classes))
+        images=data.images[rows], classes=tuple(data.classes),
+        truth=None if data.truth is None else data.truth[image])
 
 
 def fixed_captions(config: Any, count: int, seed: int) -> FixedCaptions:
