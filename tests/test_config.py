@@ -179,6 +179,27 @@ def test_stable_mlp_presets_keep_the_spec_layers(data):
     assert stable.data == spec.data and stable.train.epochs == 5
 
 
+@pytest.mark.parametrize("data", ["mnist", "fashion"])
+def test_unconditional_best_presets_have_no_class_input(data):
+    """best-uncond-*: the SPEC's DCGAN layers (dcgan28 at the SPEC's width), with no class
+    anywhere, trained like best-*."""
+    from ganforge.model_configs import condition_of
+
+    spec, best = resolve_config(f"dcgan-{data}"), resolve_config(f"best-uncond-{data}")
+    labelled = resolve_config(f"best-{data}")
+    assert condition_of(best.model) == "none" and best.model.arch == spec.model.arch
+    assert dataclasses.replace(best.model, d_norm="batch", mbstd=0) == spec.model
+    assert best.loss == labelled.loss and best.optim.lr_decay == "linear"
+    assert best.data == spec.data
+
+
+def test_the_stacked_pacgan_preset_is_dcgan_stacked_with_packs():
+    spec, pac = resolve_config("dcgan-stacked"), resolve_config("dcgan-stacked-pac")
+    assert dataclasses.replace(pac.model, pack=1) == spec.model and pac.model.pack == 3
+    assert pac.train.batch_size % pac.model.pack == 0 and pac.data == spec.data
+    assert pac.loss.ema == 0.999 and pac.optim.lr_decay == "linear"
+
+
 def test_the_batch_size_must_tile_the_models_packs():
     assert resolve_config("dcgan-mnist", overrides={"pack": "2"}).model.batch_multiple() == 2
     with pytest.raises(ConfigError, match="command line: batch_size 64 is not a multiple of "
