@@ -177,6 +177,7 @@ def test_stable_mlp_presets_keep_the_spec_layers(data):
     assert dataclasses.replace(stable.loss, ema=0.0) == spec.loss and stable.loss.ema == 0.999
     assert (stable.optim.lr_g, stable.optim.lr_d, stable.optim.lr_decay) == (1e-3, 1e-3, "linear")
     assert stable.data == spec.data and stable.train.epochs == 5
+    assert (spec.train.batch_size, stable.train.batch_size) == (64, 32)
 
 
 @pytest.mark.parametrize("data", ["mnist", "fashion"])
