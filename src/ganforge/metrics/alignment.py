@@ -128,6 +128,13 @@ def alignment_figures(images: Any, held: HeldOut, dataset: str) -> dict[str, Any
         "class": class_alignment(images, labels, evaluator_for(base_dataset(dataset)))}
     if held.levels is not None:
         result["attributes"] = attribute_alignment(images, labels, held.levels[:n], dataset)
-        if held.truth is not None:
-            result["class_ceiling"] = class_ceiling(held.levels[:n], held.labels, held.truth)
     return result
+
+
+def ceiling_figures(held: HeldOut, n: int) -> dict[str, float]:
+    """{"class_ceiling": ...} of the first n captions of `held` (every held-out image the
+    population), where the data set knows the images' own levels; else nothing."""
+    if held.levels is None or held.truth is None:
+        return {}
+    ceiling = class_ceiling(held.levels[:n], held.labels, held.truth)
+    return {} if ceiling is None else {"class_ceiling": ceiling}

@@ -16,7 +16,12 @@ import torch
 
 from ganforge.data.captioned.held_out import HeldOut, evaluation_captions
 from ganforge.errors import ConfigError
-from ganforge.metrics.alignment import alignment_figures, base_dataset, class_alignment
+from ganforge.metrics.alignment import (
+    alignment_figures,
+    base_dataset,
+    ceiling_figures,
+    class_alignment,
+)
 from ganforge.metrics.registry import check_dataset, default_samples, min_samples
 from ganforge.metrics.weights import evaluator_for
 from ganforge.model_configs import Condition, condition_of
@@ -149,6 +154,7 @@ class FromCaptions:
         return {"alignment": {
             "captions": captions, "num_classes": len(held.classes),
             **alignment_figures(images[:captions], held, dataset),
+            **ceiling_figures(held, captions),
             "real": alignment_figures(held.images[:captions], held, dataset),
             "examples": held.captions[:5]}}
 
