@@ -40,8 +40,10 @@ VARIANTS: dict[str, dict[str, str]] = {
     "ema": {"ema": "0.999", "lr_decay": "linear", "lr_g": "1e-3", "lr_d": "1e-3"},
     "ema-mbstd": {"ema": "0.999", "lr_decay": "linear", "lr_g": "1e-3", "lr_d": "1e-3",
                   "mbstd": "4"},
+    "stable": {"ema": "0.999", "lr_decay": "linear", "lr_g": "1e-3", "lr_d": "1e-3",
+               "batch_size": "32"},  # = mlp-mnist-stable
 }
-DEFAULT_VARIANTS = {"mlp": ["plain", "pack4", "mbstd", "augment", "ema", "ema-mbstd"],
+DEFAULT_VARIANTS = {"mlp": ["plain", "pack4", "mbstd", "augment", "ema", "ema-mbstd", "stable"],
                     "stacked": ["plain", "pack2", "pack3", "mbstd"]}
 COLUMNS = {
     "mlp": (("coverage", "classes (of 10)", "{:.0f}"), ("kl_uniform", "KL", "{:.3f}"),

@@ -122,6 +122,23 @@ class DCGAN28Config(SampleMixing):
     width: int = _width()
     pack: int = _pack()
     mbstd: int = _mbstd()
+    codes: int = setting(0, "InfoGAN: G reads a categorical latent code of this many values "
+                            "(the argmax of its noise's first N entries, one-hot, beside z) "
+                            "and a head on D names it back; no labels (0 = off)",
+                         ge=0, le=1000)
+    code_weight: float = setting(1.0, "weight of the code head's cross-entropy in both "
+                                      "losses (InfoGAN's lambda)", ge=0, le=1000)
+
+    def check(self) -> None:
+        super().check()
+        if self.codes == 1:
+            raise ConfigError("codes must be 0 (off) or at least 2, got 1")
+        if self.codes > self.latent_dim:
+            raise ConfigError(f"codes ({self.codes}) are drawn from the noise's first entries:"
+                              f" at most latent_dim ({self.latent_dim})")
+        if self.codes and self.pack > 1:
+            raise ConfigError("codes name each image's code; a packed D (--pack) scores "
+                              "packs: use one or the other")
 
 
 @dataclass

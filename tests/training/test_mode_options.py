@@ -37,3 +37,12 @@ def test_packed_discriminator_is_built_with_packs():
 def test_batch_size_must_be_a_multiple_of_the_pack():
     with pytest.raises(ConfigError, match="multiple of pack 3"):
         build_trainer(resolve_config("dcgan-mnist", overrides={"pack": "3"}))
+
+
+def test_infogan_codes_train_and_sample(tmp_path, real_data_root):
+    out = tmp_path / "codes"
+    train(resolve_config("best-uncond-mnist", overrides={**TINY, "width": "8", "codes": "10"}),
+          out, progress=False)
+    loaded = load_generator(out)
+    assert loaded.config.model.codes == 10
+    assert loaded.generator.net[0].in_channels == 110  # z and the one-hot code

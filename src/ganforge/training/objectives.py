@@ -7,6 +7,10 @@ batch's condition when the batch carries one (its classes: G's images made for t
 class mix, real and generated images scored with those classes), with a loss pair chosen by
 name from ganforge.losses, plus the penalties and instance noise that
 training/regularizers.py composes for the run.
+
+With `codes` > 0 (dcgan28's InfoGAN option), both losses also have `code_weight` times the
+cross-entropy of D's code head on G's images against the codes G read from their noise
+(models.dcgan28.code_of): D's head learns to name the code, and G to draw codes apart.
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from ganforge.losses import GanLoss
+from ganforge.models.dcgan28 import code_of
 from ganforge.models.noise import NoiseKind, sample_noise
 from ganforge.models.sample_mixing import mixes_samples
 from ganforge.training.augment import DiffAugment
@@ -55,6 +61,8 @@ class AdversarialObjective:
     penalties: tuple[Penalty, ...] = ()  # added to D's loss; each gets (d, real, fake)
     instance_noise: InstanceNoise | None = None  # noise on every input D sees
     augment: DiffAugment | None = None  # differentiable augmentation of every input D sees
+    codes: int = 0  # InfoGAN categorical code of G's noise (0 = off)
+    code_weight: float = 1.0
 
     def d_input(self, images: torch.Tensor) -> torch.Tensor:
         """What D sees of `images`: the images, augmented and with instance noise when on."""
@@ -92,21 +100,37 @@ class AdversarialObjective:
         del data
 
     def discriminator_loss(self, g: nn.Module, d: nn.Module, batch: Batch) -> DStepResult:
+        z = self.noise_for(batch)
         with torch.no_grad():
-            fake = self.generate(g, batch)
+            fake = self.generate(g, batch, z)
         real, fake = self.d_input(batch.images), self.d_input(fake)
-        d = self.critic(d, batch)
-        real_logits, fake_logits = score_both(d, real, fake)
+        if self.codes:
+            real_logits, (fake_logits, code_term) = d(real), self.scored_codes(d, fake, z)
+        else:
+            real_logits, fake_logits = score_both(self.critic(d, batch), real, fake)
         loss = self.loss.d_loss(
             real_logits=real_logits, fake_logits=fake_logits, real_target=self.real_target
         )
+        if self.codes:
+            loss = loss + code_term
         for penalty in self.penalties:
-            loss = loss + penalty(d, real, fake)
+            loss = loss + penalty(self.critic(d, batch), real, fake)
         return DStepResult(loss, _mean_prob(real_logits), _mean_prob(fake_logits))
 
     def generator_loss(self, g: nn.Module, d: nn.Module, batch: Batch) -> torch.Tensor:
-        fake = self.d_input(self.generate(g, batch))
-        return self.loss.g_loss(fake_logits=self.critic(d, batch)(fake))
+        z = self.noise_for(batch)
+        fake = self.d_input(self.generate(g, batch, z))
+        if not self.codes:
+            return self.loss.g_loss(fake_logits=self.critic(d, batch)(fake))
+        fake_logits, code_term = self.scored_codes(d, fake, z)
+        return self.loss.g_loss(fake_logits=fake_logits) + code_term
+
+    def scored_codes(self, d: nn.Module, fake: torch.Tensor, z: torch.Tensor
+                     ) -> tuple[torch.Tensor, torch.Tensor]:
+        """D's logits on G's images `fake` (from noise z), and the weighted cross-entropy of
+        its code head against the codes G read from z."""
+        logits, code_logits = d(fake, with_codes=True)
+        return logits, self.code_weight * F.cross_entropy(code_logits, code_of(z, self.codes))
 
 
 def score_both(d: nn.Module, real: torch.Tensor, fake: torch.Tensor
