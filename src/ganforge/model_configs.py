@@ -203,10 +203,19 @@ class T2IConfig(ModelSettings):
         0.0, "D's attribute head: D names the level of each attribute a real image's caption "
              "states, and G's images are scored against what their caption states (0 = off)",
         ge=0, le=1000)
+    recombine_weight: float = setting(
+        0.0, "G also draws captions of attribute combinations no species has (synthetic-"
+             "flowers), its images scored by D's attribute head; this term's weight (0 = off)",
+        ge=0, le=1000)
     attributes: int = setting(0, "attributes the captions state (filled in from the data set)",
                               ge=0, le=64)
     attribute_levels: int = setting(0, "levels of the attribute with the most (filled in from "
                                        "the data set)", ge=0, le=64)
+
+    def check(self) -> None:
+        if self.recombine_weight > 0 and self.attribute_weight == 0:
+            raise ConfigError("recombine_weight scores G's images with D's attribute head: "
+                              "set attribute_weight too")
 
 
 MODEL_CONFIGS: dict[str, type] = {

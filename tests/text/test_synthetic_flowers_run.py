@@ -112,3 +112,19 @@ def test_report_and_web_service_show_the_captions_and_colour(tiny_run, monkeypat
     images = service.generate(4, seed=0, caption="a large flower with many thin red petals")
     assert tuple(images.shape) == (4, 3, 64, 64)
     _colour(io.BytesIO(grid_png(images, nrow=2)))
+
+
+def test_recombination_term_trains_end_to_end(synthetic_flowers, tmp_path, monkeypatch):
+    from ganforge.config import resolve_config
+    from ganforge.training.run import train
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    settings = {"data_dir": str(synthetic_flowers.parent), "text_encoder": "hashing",
+                "width": "4", "text_proj": "8", "latent_dim": "8", "batch_size": "8",
+                "limit": "16", "epochs": "1", "eval_every": "0", "log_every": "1",
+                "recombine_weight": "1"}
+    train(resolve_config("t2i-synthetic-flowers", overrides=settings), tmp_path / "run",
+          progress=False)
+    records = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").open()]
+    assert len(records) == 2 and all(np.isfinite(r["g_loss"]) for r in records)
+    assert "recombine_weight = 1.0" in (tmp_path / "run" / "config.toml").read_text()

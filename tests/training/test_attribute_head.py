@@ -133,3 +133,48 @@ def test_the_truth_goes_with_the_images_only_when_the_head_is_on():
     on = TextConditionalObjective(get_loss("non-saturating"), latent_dim=5, attribute_weight=1)
     assert torch.equal(on.image_levels(data), torch.tensor([[1, 2], [0, 1]]))
     assert dataclasses.replace(on, attribute_weight=0.0).image_levels(data) is None
+
+
+def test_each_batch_carries_recombined_captions_from_the_bank():
+    vectors = torch.arange(7 * 2, dtype=torch.float32).view(7, 2)  # (M, E): row m = 2m, 2m+1
+    levels = torch.arange(7 * 3).view(7, 3)  # (M, A): row m = 3m, 3m+1, 3m+2
+    source = BatchSource(torch.zeros(5, 1, 4, 4, dtype=torch.uint8), torch.zeros(5).long(),
+                         torch.zeros(5, 3, 2), torch.Generator().manual_seed(0),
+                         condition="text", recombined=(vectors, levels))
+    batch = source.batch(torch.tensor([0, 1, 2, 3]))
+    rows = batch.recombined[:, 0].long() // 2
+    assert batch.recombined.shape == (4, 2) and torch.equal(batch.recombined_levels, levels[rows])
+    plain = BatchSource(torch.zeros(5, 1, 4, 4, dtype=torch.uint8), torch.zeros(5).long(),
+                        torch.zeros(5, 3, 2), condition="text")
+    assert plain.batch(torch.tensor([0, 1])).recombined is None
+
+
+def test_g_is_scored_on_recombined_captions_by_the_attribute_head(setup):
+    g, d, objective, batch = setup
+    g.eval()
+    batch = dataclasses.replace(batch, recombined=torch.randn(4, 6),
+                                recombined_levels=torch.tensor([[0, 1, 2]] * 4))
+    on = dataclasses.replace(objective, recombine_weight=3.0)
+    torch.manual_seed(4)
+    with_term = on.generator_loss(g, d, batch)
+    torch.manual_seed(4)
+    plain = objective.generator_loss(g, d, batch)
+    torch.manual_seed(4)
+    torch.randn(4, 5)  # the noise of the batch's own captions
+    fake = g(torch.randn(4, 5), batch.recombined)
+    logit, _, attributes = d(fake, batch.recombined)
+    term = get_loss("non-saturating").g_loss(fake_logits=logit) \
+        + 2.0 * _attribute_ce(attributes, batch.recombined_levels)
+    assert torch.allclose(with_term - plain, 3.0 * term, atol=1e-5)
+
+
+def test_recombination_needs_the_head_and_the_flowers():
+    with pytest.raises(ConfigError, match="set attribute_weight too"):
+        T2IConfig(recombine_weight=1.0)
+    data = ImageData(torch.zeros(2, 1, 4, 4, dtype=torch.uint8), torch.zeros(2, dtype=torch.long),
+                     ("a",), "fashion-mnist-captions", encoder="minilm")
+    on = TextConditionalObjective(get_loss("non-saturating"), latent_dim=5, attribute_weight=1,
+                                  recombine_weight=1)
+    with pytest.raises(ConfigError, match="synthetic-flowers"):
+        on.recombined(data)
+    assert dataclasses.replace(on, recombine_weight=0.0).recombined(data) is None

@@ -20,6 +20,8 @@ class Batch:
     wrong_cond: torch.Tensor | None = None  # (B, E) a same-class caption false of each image
     levels: torch.Tensor | None = None  # (B, A) levels the captions in `cond` state, -1 unstated
     truth: torch.Tensor | None = None  # (B, A) each image's own levels, where the data knows
+    recombined: torch.Tensor | None = None  # (B, E) captions of combinations no class has
+    recombined_levels: torch.Tensor | None = None  # (B, A) the levels they state, -1 unstated
 
     def __len__(self) -> int:
         return self.images.shape[0]
@@ -41,7 +43,9 @@ class BatchSource:
     hard mismatched pairs asked for it), each batch also carries a wrong caption per image,
     drawn from the same stream. With `levels` (N, K, A) (an objective with an attribute
     head asked for them), each batch carries the attribute levels its captions state, and
-    with `truth` (N, A) each image's own levels (synthetic-flowers knows every one).
+    with `truth` (N, A) each image's own levels (synthetic-flowers knows every one). With
+    `recombined` (vectors (M, E), levels (M, A); an objective with a recombination term
+    asked for them), each batch also carries B of those captions drawn from the stream.
     """
 
     images: torch.Tensor  # (N, C, H, W) uint8
@@ -52,6 +56,7 @@ class BatchSource:
     condition: Condition = "none"
     levels: torch.Tensor | None = None  # (N, K, A) int64, -1 where a caption is silent
     truth: torch.Tensor | None = None  # (N, A) int64
+    recombined: tuple[torch.Tensor, torch.Tensor] | None = None  # (M, E), (M, A) int64
 
     def __post_init__(self):
         if self.condition == "class" and self.labels is None:
@@ -81,4 +86,10 @@ class BatchSource:
             wrong = self.text[rows.to(self.text.device), ks.to(self.text.device)].float()
         levels = None if self.levels is None else self.levels[indices, choice]
         truth = None if self.truth is None else self.truth[indices]
-        return Batch(images, text, labels, wrong, levels, truth)
+        batch = Batch(images, text, labels, wrong, levels, truth)
+        if self.recombined is not None:
+            vectors, stated = self.recombined
+            rows = torch.randint(len(vectors), (len(indices),),
+                                 generator=self.caption_generator).to(vectors.device)
+            batch.recombined, batch.recombined_levels = vectors[rows].float(), stated[rows]
+        return batch

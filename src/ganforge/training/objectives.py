@@ -94,6 +94,11 @@ class AdversarialObjective:
         """Each training image's own attribute levels for the batch source: none here."""
         del data
 
+    def recombined(self, data: object) -> None:
+        """Captions of new attribute combinations for G: none here (the text objective's
+        recombine_weight asks for them)."""
+        del data
+
     def wrong_captions(self, data: object) -> None:
         """What the batch source draws for hard mismatched pairs: nothing here (the text
         objective's hard_mismatch asks for a WrongCaptions draw)."""

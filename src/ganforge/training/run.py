@@ -128,7 +128,8 @@ def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | float |
                          wrong=trainer.objective.wrong_captions(data),
                          condition=condition_of(config.model),
                          levels=_on(trainer.objective.caption_levels(data), device),
-                         truth=_on(trainer.objective.image_levels(data), device))
+                         truth=_on(trainer.objective.image_levels(data), device),
+                         recombined=_both_on(trainer.objective.recombined(data), device))
     fixed_cond, fixed_captions = grid_conditions(config, fixed_noise, seed + 4)
     loop = TrainingLoop(trainer, source, config, folder, fixed_noise,
                         torch.Generator().manual_seed(seed + 2), progress=progress,
@@ -143,6 +144,11 @@ def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | float |
 
 def _on(tensor: torch.Tensor | None, device: torch.device) -> torch.Tensor | None:
     return None if tensor is None else tensor.to(device)
+
+
+def _both_on(pair: tuple[torch.Tensor, torch.Tensor] | None, device: torch.device
+             ) -> tuple[torch.Tensor, torch.Tensor] | None:
+    return None if pair is None else (pair[0].to(device), pair[1].to(device))
 
 
 def load_training_data(config: RunConfig):

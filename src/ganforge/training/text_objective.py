@@ -24,7 +24,12 @@ Options (all off by default; docs/text-to-image.md):
   (weighted cross-entropy, attributes a caption leaves unstated ignored), and G's loss adds
   the same cross-entropy of its images against their captions' levels;
 - augment: DiffAugment of every image D sees (real, mismatched, generated; in D's and G's
-  steps, and so the penalty's input too).
+  steps, and so the penalty's input too);
+- recombine_weight r (with the attribute head; synthetic-flowers): each G step also draws
+  images for B captions of attribute combinations no species has (Batch.recombined, from
+  data/synthetic_flowers/recombined.py), and G's loss adds r times the loss's G term and
+  the attribute cross-entropy on them (no class term: they have no class). D never scores
+  them, as no real image goes with them.
 
 With diversity_weight > 0, G's loss also has the mode-seeking term of MSGAN (Mao et al.
 2019): two noise vectors per caption, and weight / (mean|G(z1,t) - G(z2,t)| /
@@ -77,6 +82,7 @@ class TextConditionalObjective(AdversarialObjective):
     ma_gp: MatchingAwarePenalty | None = None
     ca_weight: float = 0.0
     attribute_weight: float = 0.0
+    recombine_weight: float = 0.0
 
     def __post_init__(self):
         if self.loss.d_real is None or self.loss.d_fake is None:
@@ -97,7 +103,7 @@ class TextConditionalObjective(AdversarialObjective):
                    noise=config.train.noise, real_target=config.loss.label_smoothing,
                    class_weight=m.class_weight, diversity_weight=m.diversity_weight,
                    hard_mismatch=m.hard_mismatch, ca_weight=m.ca_weight,
-                   attribute_weight=m.attribute_weight,
+                   attribute_weight=m.attribute_weight, recombine_weight=m.recombine_weight,
                    ma_gp=MatchingAwarePenalty(m.ma_gp_weight, m.ma_gp_power)
                    if m.ma_gp_weight > 0 else None,
                    augment=None if plan is None else plan.augment,
@@ -121,6 +127,19 @@ class TextConditionalObjective(AdversarialObjective):
             raise ConfigError("attribute_weight needs a data set whose captions state "
                               "attribute levels")
         return torch.from_numpy(data.levels.astype("int64"))
+
+    def recombined(self, data: Any) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """Vectors (M, E) and levels (M, A) int64 of captions of new attribute combinations,
+        when the recombination term is on."""
+        if self.recombine_weight == 0:
+            return None
+        if data.name != "synthetic-flowers" or data.encoder is None:
+            raise ConfigError("recombine_weight needs the synthetic-flowers captions (it "
+                              "composes new combinations of their attributes)")
+        from ganforge.data.synthetic_flowers.recombined import recombined_bank
+
+        vectors, levels = recombined_bank(data.encoder)
+        return vectors, torch.from_numpy(levels.astype("int64"))
 
     def image_levels(self, data: Any) -> torch.Tensor | None:
         """Each image's own levels (N, A) int64, when the attribute head is on and the data
@@ -218,7 +237,18 @@ class TextConditionalObjective(AdversarialObjective):
             z2 = self.noise_for(batch)
             again = self.generate(g, batch, z2)
             loss = loss + self.diversity_weight * mode_seeking(fake, again, z, z2)
+        if self.recombine_weight > 0 and batch.recombined is not None:
+            loss = loss + self.recombine_weight * self.recombined_term(g, d, batch)
         return loss
+
+    def recombined_term(self, g: nn.Module, d: nn.Module, batch: Batch) -> torch.Tensor:
+        """The loss's G term and the attribute cross-entropy of G's images for the batch's
+        captions of new combinations."""
+        text = batch.recombined
+        fake = g(self.noise_for(batch), text)
+        real_fake, _, attribute_logits = d(self.d_input(fake), text)
+        attributes = self._attributes(attribute_logits, batch.recombined_levels)
+        return self.loss.g_loss(fake_logits=real_fake) + attributes
 
 
 def mode_seeking(a: torch.Tensor, b: torch.Tensor, za: torch.Tensor, zb: torch.Tensor

@@ -77,7 +77,7 @@ def new_order_captions(truth: np.ndarray, seed: int) -> list[str]:
     return out
 
 
-def _around(fixed: dict[str, object], rng: np.random.Generator) -> dict[str, object]:
+def around(fixed: dict[str, object], rng: np.random.Generator) -> dict[str, object]:
     """`fixed` and a random value of every other attribute, the colours standing out."""
     while True:
         drawn = {a: VALUES[a][int(rng.integers(len(VALUES[a])))] for a in ATTRIBUTES}
@@ -96,5 +96,5 @@ def new_combination_captions(n: int, seed: int) -> list[str]:
         pair = pairs[int(rng.integers(len(pairs)))]
         fitting = [p for p in PHRASINGS if {a for a, _ in pair} <= stated_by(p)]
         phrasing = fitting[int(rng.integers(len(fitting)))]
-        out.append(caption_for(phrasing, _around(dict(pair), rng), rng))
+        out.append(caption_for(phrasing, around(dict(pair), rng), rng))
     return out
