@@ -24,6 +24,9 @@ def add_parser(sub) -> None:
     p.add_argument("--class", dest="class_name", metavar="CLASS",
                    help="only this class, by name or index (class-conditional models, "
                         "e.g. best-fashion: --class 'ankle boot')")
+    p.add_argument("--code", type=int, metavar="K",
+                   help="only this InfoGAN code, 0..N-1 (generators trained with --codes N, "
+                        "e.g. best-uncond-mnist: each code tends to one digit)")
     p.set_defaults(handler=run)
 
 
@@ -32,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
     from ganforge.sampling.generator import export_images, generate, load_generator
 
     loaded = load_generator(resolve_source(args.run, args.pretrained, "sample"))
-    images = generate(loaded, args.n, seed=args.seed, class_name=args.class_name)
+    images = generate(loaded, args.n, seed=args.seed, class_name=args.class_name,
+                      code=args.code)
     out = export_images(images, args.out, args.format, nrow=args.nrow)
     print(f"{args.n} images from {loaded.checkpoint} (step {loaded.step}) -> {out}")
     return 0

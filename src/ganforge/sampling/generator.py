@@ -81,20 +81,40 @@ def _existing_or_pretrained(source: Path | str) -> Path:
 @torch.no_grad()
 def generate(
     loaded: LoadedGenerator, n: int, seed: int = 0, batch_size: int = 1000,
-    class_name: str | None = None,
+    class_name: str | None = None, code: int | None = None,
 ) -> torch.Tensor:
     """n images in [-1, 1], (n, C, H, W); the same seed gives the same images. A
     class-conditional generator (arch cdcgan28) draws only `class_name` (a name or an index of
-    its data set's classes) when given one."""
+    its data set's classes) when given one; a generator with an InfoGAN code (dcgan28
+    --codes N) only the code `code` (0..N-1) when given one."""
     if n < 1:
         raise ConfigError(f"n must be at least 1, got {n}")
     rng = torch.Generator().manual_seed(seed)
     model = loaded.config.model
     z = sample_noise(n, model.latent_dim, loaded.config.train.noise, generator=rng)
+    if code is not None:
+        z = with_code(z, getattr(model, "codes", 0), code)
     inputs = [z] if class_name is None else [z, class_index(loaded.config, class_name).expand(n)]
     chunks = [loaded.generator(*(x[i : i + batch_size] for x in inputs))
               for i in range(0, n, batch_size)]
     return torch.cat(chunks)
+
+
+def with_code(z: torch.Tensor, codes: int, code: int) -> torch.Tensor:
+    """`z` with, in each row, its largest of the first `codes` entries swapped into place
+    `code`: G then reads that code (models.dcgan28.code_of), and z stays a draw of the same
+    noise (its entries permuted)."""
+    if codes == 0:
+        raise ConfigError("--code needs a generator trained with an InfoGAN code (dcgan28 "
+                          "--codes N, e.g. best-uncond-mnist)")
+    if not 0 <= code < codes:
+        raise ConfigError(f"--code must be in 0..{codes - 1} (the generator reads {codes} "
+                          f"codes), got {code}")
+    z = z.clone()
+    rows = torch.arange(len(z))
+    top = z[:, :codes].argmax(dim=1)
+    z[rows, top], z[rows, code] = z[rows, code], z[rows, top]
+    return z
 
 
 def class_index(config: RunConfig, name: str) -> torch.Tensor:
