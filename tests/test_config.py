@@ -183,13 +183,14 @@ def test_stable_mlp_presets_keep_the_spec_layers(data):
 @pytest.mark.parametrize("data", ["mnist", "fashion"])
 def test_unconditional_best_presets_have_no_class_input(data):
     """best-uncond-*: the SPEC's DCGAN layers (dcgan28 at the SPEC's width), with no class
-    anywhere, trained like best-*."""
+    anywhere (on MNIST an InfoGAN code drawn from the noise instead), trained like best-*."""
     from ganforge.model_configs import condition_of
 
     spec, best = resolve_config(f"dcgan-{data}"), resolve_config(f"best-uncond-{data}")
     labelled = resolve_config(f"best-{data}")
     assert condition_of(best.model) == "none" and best.model.arch == spec.model.arch
-    assert dataclasses.replace(best.model, d_norm="batch", mbstd=0) == spec.model
+    assert best.model.codes == (10 if data == "mnist" else 0)
+    assert dataclasses.replace(best.model, d_norm="batch", mbstd=0, codes=0) == spec.model
     assert best.loss == labelled.loss and best.optim.lr_decay == "linear"
     assert best.data == spec.data
 

@@ -23,8 +23,9 @@ from ganforge.pretrained.store import MAX_BYTES
 from ganforge.sampling.generator import generate, load_pretrained
 
 SHIPPED = ("mlp-mnist", "dcgan-mnist", "dcgan-fashion", "best-mnist", "best-fashion",
-           "t2i-fashion")
-UNCONDITIONAL = ("mlp-mnist", "dcgan-mnist", "dcgan-fashion", "best-mnist", "best-fashion")
+           "best-uncond-mnist", "best-uncond-fashion", "t2i-fashion")
+UNCONDITIONAL = ("mlp-mnist", "dcgan-mnist", "dcgan-fashion", "best-mnist", "best-fashion",
+                 "best-uncond-mnist", "best-uncond-fashion")
 METRICS = ("fd", "kid", "classifier_score", "coverage", "precision", "recall")
 
 
@@ -88,8 +89,8 @@ def test_sample_pretrained_draws_28x28_grey_images(name, tmp_path, capsys):
 def test_an_unknown_name_is_one_line_naming_the_known_ones(tmp_path, capsys):
     assert main(["sample", "--pretrained", "best-nothing", "--out", str(tmp_path / "g.png")]) == 2
     _one_line(capsys, "unknown pretrained generator 'best-nothing' (known: best-fashion, "
-                      "best-mnist, dcgan-fashion, dcgan-mnist, mlp-mnist, t2i-fashion, "
-                      "t2i-synthetic-flowers)")
+                      "best-mnist, best-uncond-fashion, best-uncond-mnist, dcgan-fashion, "
+                      "dcgan-mnist, mlp-mnist, t2i-fashion, t2i-synthetic-flowers)")
 
 
 @pytest.mark.parametrize("argv,fragment", [

@@ -24,3 +24,31 @@ def test_with_code_moves_the_largest_code_entry_into_place():
 def test_bad_codes_are_one_line_config_errors(codes, code, fragment):
     with pytest.raises(ConfigError, match=fragment):
         with_code(torch.zeros(2, 100), codes, code)
+
+
+def test_the_shipped_unconditional_mnist_codes_stand_for_digits(tmp_path):
+    """best-uncond-mnist was never told a digit; measured with seed 1 (500 images each, by
+    the evaluator): code 7 draws a 0 in 0.988 of them, code 0 a 1 in 0.922."""
+    import numpy as np
+
+    from ganforge.cli import main
+    from ganforge.metrics.features import get_extractor
+
+    extractor = get_extractor("mnist")
+    for code, digit in ((7, 0), (0, 1)):
+        out = tmp_path / f"code{code}.npz"
+        assert main(["sample", "--pretrained", "best-uncond-mnist", "--code", str(code),
+                     "-n", "200", "--seed", "1", "--format", "npz", "--out", str(out)]) == 0
+        with np.load(out) as saved:
+            images = saved["images"][:, None]
+        digits = extractor(images, with_features=False).probs.argmax(axis=1)
+        assert np.mean(digits == digit) >= 0.85
+
+
+def test_code_on_a_generator_without_codes_is_one_line(tmp_path, capsys):
+    from ganforge.cli import main
+
+    assert main(["sample", "--pretrained", "dcgan-mnist", "--code", "1",
+                 "--out", str(tmp_path / "g.png")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "needs a generator trained with an InfoGAN code" in err[0]
