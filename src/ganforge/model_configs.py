@@ -64,6 +64,11 @@ class ModelSettings(Settings):
         """Every batch size must be a multiple of this (1: any)."""
         return 1
 
+    def latent_code(self) -> tuple[int, float]:
+        """The InfoGAN code G reads from its noise: (its number of values, 0 = none; the
+        weight of its term in the losses)."""
+        return 0, 0.0
+
 
 class SampleMixing(ModelSettings):
     """The check of `pack` and `mbstd`, shared by the unconditional models."""
@@ -128,6 +133,9 @@ class DCGAN28Config(SampleMixing):
                          ge=0, le=1000)
     code_weight: float = setting(1.0, "weight of the code head's cross-entropy in both "
                                       "losses (InfoGAN's lambda)", ge=0, le=1000)
+
+    def latent_code(self) -> tuple[int, float]:
+        return self.codes, self.code_weight
 
     def check(self) -> None:
         super().check()

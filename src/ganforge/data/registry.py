@@ -152,6 +152,9 @@ class DataSet:
         download(entry, captions, log) -> None: `ganforge data download` (None: not offered;
                                        ``captions``: the caption archive a captioned set
                                        takes, or None)
+        recombined(encoder) -> (vectors (M, E), levels (M, A)) of captions of attribute
+                               combinations no class has (the text objective's
+                               recombine_weight; None: the set makes none)
 
     ``base`` is the IDX set it is built from (its files are the ones checked); a captioned set
     (its splits carry captions) names the data set whose evaluator scores its images.
@@ -169,6 +172,7 @@ class DataSet:
     scored_as: str | None = None
     make: str | None = None
     download: str | None = None
+    recombined: str | None = None
 
 
 IDX_LOAD = "ganforge.data.dataset:load_idx"
@@ -207,7 +211,9 @@ OTHER_SETS: dict[str, DataSet] = {
                           download="ganforge.data.flowers102:download"),
     "synthetic-flowers": _oxford("synthetic-flowers", "ganforge.data.synthetic_flowers.load",
                                  "load_split", "check", "find",
-                                 make="ganforge.data.synthetic_flowers.make:make"),
+                                 make="ganforge.data.synthetic_flowers.make:make",
+                                 recombined="ganforge.data.synthetic_flowers.recombined:"
+                                            "recombined_bank"),
 }
 
 

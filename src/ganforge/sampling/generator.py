@@ -93,7 +93,7 @@ def generate(
     model = loaded.config.model
     z = sample_noise(n, model.latent_dim, loaded.config.train.noise, generator=rng)
     if code is not None:
-        z = with_code(z, getattr(model, "codes", 0), code)
+        z = with_code(z, model.latent_code()[0], code)
     inputs = [z] if class_name is None else [z, class_index(loaded.config, class_name).expand(n)]
     chunks = [loaded.generator(*(x[i : i + batch_size] for x in inputs))
               for i in range(0, n, batch_size)]

@@ -67,8 +67,7 @@ def adversarial_objective(config: RunConfig, plan: Stabilisers) -> AdversarialOb
         loss=get_loss(config.loss.loss), latent_dim=config.model.latent_dim,
         noise=config.train.noise, real_target=config.loss.label_smoothing,
         penalties=plan.penalties, instance_noise=plan.instance_noise, augment=plan.augment,
-        codes=getattr(config.model, "codes", 0),  # dcgan28's InfoGAN code; none elsewhere
-        code_weight=getattr(config.model, "code_weight", 1.0))
+        codes=config.model.latent_code()[0], code_weight=config.model.latent_code()[1])
 
 
 # What a run is conditioned on (model_configs.condition_of) -> factory(config, stabilisers

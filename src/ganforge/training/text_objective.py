@@ -133,12 +133,14 @@ class TextConditionalObjective(AdversarialObjective):
         when the recombination term is on."""
         if self.recombine_weight == 0:
             return None
-        if data.name != "synthetic-flowers" or data.encoder is None:
-            raise ConfigError("recombine_weight needs the synthetic-flowers captions (it "
-                              "composes new combinations of their attributes)")
-        from ganforge.data.synthetic_flowers.recombined import recombined_bank
+        from ganforge.data.registry import lookup, resolve
 
-        vectors, levels = recombined_bank(data.encoder)
+        maker = lookup(data.name).recombined
+        if maker is None or data.encoder is None:
+            raise ConfigError(f"recombine_weight needs a data set that composes new "
+                              f"combinations of its attributes (synthetic-flowers); "
+                              f"{data.name} does not")
+        vectors, levels = resolve(maker)(data.encoder)
         return vectors, torch.from_numpy(levels.astype("int64"))
 
     def image_levels(self, data: Any) -> torch.Tensor | None:
