@@ -109,17 +109,16 @@ class AdversarialObjective:
         with torch.no_grad():
             fake = self.generate(g, batch, z)
         real, fake = self.d_input(batch.images), self.d_input(fake)
-        if self.codes:
+        critic, code_term = self.critic(d, batch), 0.0
+        if self.codes:  # the fake pass also names the codes (an unconditional D: critic = d)
             real_logits, (fake_logits, code_term) = d(real), self.scored_codes(d, fake, z)
         else:
-            real_logits, fake_logits = score_both(self.critic(d, batch), real, fake)
+            real_logits, fake_logits = score_both(critic, real, fake)
         loss = self.loss.d_loss(
             real_logits=real_logits, fake_logits=fake_logits, real_target=self.real_target
-        )
-        if self.codes:
-            loss = loss + code_term
+        ) + code_term
         for penalty in self.penalties:
-            loss = loss + penalty(self.critic(d, batch), real, fake)
+            loss = loss + penalty(critic, real, fake)
         return DStepResult(loss, _mean_prob(real_logits), _mean_prob(fake_logits))
 
     def generator_loss(self, g: nn.Module, d: nn.Module, batch: Batch) -> torch.Tensor:
