@@ -14,6 +14,7 @@ from ganforge.config import RunConfig
 from ganforge.errors import CheckpointError, ConfigError
 from ganforge.model_configs import condition_of
 from ganforge.models import build_models
+from ganforge.models.dcgan28 import code_of
 from ganforge.models.noise import sample_noise
 from ganforge.pretrained.store import NAME_PATTERN, checkpoint_path, known_names
 from ganforge.runs.checkpoint import (
@@ -112,7 +113,7 @@ def with_code(z: torch.Tensor, codes: int, code: int) -> torch.Tensor:
                           f"codes), got {code}")
     z = z.clone()
     rows = torch.arange(len(z))
-    top = z[:, :codes].argmax(dim=1)
+    top = code_of(z, codes)
     z[rows, top], z[rows, code] = z[rows, code], z[rows, top]
     return z
 

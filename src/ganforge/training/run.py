@@ -63,11 +63,12 @@ def adam(module: torch.nn.Module, lr: float, betas: tuple[float, float]) -> torc
 def adversarial_objective(config: RunConfig, plan: Stabilisers) -> AdversarialObjective:
     """Systems 1 and 2 and the class-conditional DCGAN: real images against G(z) (or
     G(z, classes)), with the run's penalties and noise."""
+    codes, code_weight = config.model.latent_code()
     return AdversarialObjective(
         loss=get_loss(config.loss.loss), latent_dim=config.model.latent_dim,
         noise=config.train.noise, real_target=config.loss.label_smoothing,
         penalties=plan.penalties, instance_noise=plan.instance_noise, augment=plan.augment,
-        codes=config.model.latent_code()[0], code_weight=config.model.latent_code()[1])
+        codes=codes, code_weight=code_weight)
 
 
 # What a run is conditioned on (model_configs.condition_of) -> factory(config, stabilisers

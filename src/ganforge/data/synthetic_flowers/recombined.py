@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ganforge.data.synthetic_flowers.captions import PHRASINGS, caption_for, stated_levels
-from ganforge.data.synthetic_flowers.species import ATTRIBUTES, all_species
+from ganforge.data.synthetic_flowers.species import ATTRIBUTES, NAME, all_species
 from ganforge.data.synthetic_flowers.unseen import (
     SPECIES_ATTRIBUTES,
     around,
@@ -74,7 +74,6 @@ def recombined_bank(encoder: str, n: int = BANK) -> tuple[Any, np.ndarray]:
     """The sentence vectors (n, E) of `recombined_captions(n)` by `encoder` (through the
     embedding cache) and their (n, A) levels."""
     from ganforge.data.captioned.sets import encode
-    from ganforge.data.synthetic_flowers.species import NAME
 
     captions, levels = recombined_captions(n)
     return encode(encoder, captions, NAME), levels
