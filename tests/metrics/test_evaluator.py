@@ -8,7 +8,8 @@ import torch
 from ganforge.errors import CheckpointError, ConfigError
 from ganforge.fileio import sha256_file
 from ganforge.metrics.evaluator import Evaluator, EvaluatorConfig
-from ganforge.metrics.evaluator_training import accuracy, random_shift
+from ganforge.metrics.evaluator_accuracy import accuracy
+from ganforge.metrics.evaluator_training import random_shift
 from ganforge.metrics.weights import load_evaluator, weights_dir
 
 # A silent change of the shipped weights must fail here (retrain: see each NAME.json).

@@ -1,4 +1,5 @@
-"""`ganforge evaluator train NAME`: train the CNN whose features score generated samples."""
+"""`ganforge evaluator train NAME`: train the CNN whose features score generated samples;
+`ganforge evaluator refit NAME`: refit its attribute heads on renders of every combination."""
 
 from __future__ import annotations
 
@@ -26,6 +27,17 @@ def add_parser(sub) -> None:
                                  "(default: the package's weights folder)")
     t.add_argument("--data-dir", help="look for the data set here first")
     t.set_defaults(handler=run_train)
+    r = actions.add_parser("refit", help="refit an evaluator's attribute heads on renders of "
+                                         "every attribute combination (synthetic-flowers)",
+                           **examples("ganforge evaluator refit synthetic-flowers --out /tmp/ev"))
+    r.add_argument("name", help=f"one of: {', '.join(EVALUATORS)} (its data set must draw "
+                                "renders: synthetic-flowers)")
+    r.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                   help=f"seed of the renders and the heads' weights (default {DEFAULT_SEED})")
+    r.add_argument("--out", help="folder holding NAME.safetensors and NAME.json, rewritten "
+                                 "in place (default: the package's weights folder)")
+    r.add_argument("--data-dir", help="look for the data set here first")
+    r.set_defaults(handler=run_refit)
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -40,4 +52,16 @@ def run_train(args: argparse.Namespace) -> int:
     folder = args.out or weights_dir()
     print(f"evaluator {record['name']}: test accuracy {record['test_accuracy']:.2%}, "
           f"sha256 {record['sha256'][:16]}..., written to {folder}")
+    return 0
+
+
+def run_refit(args: argparse.Namespace) -> int:
+    from ganforge.metrics.evaluator_training import refit_evaluator
+    from ganforge.metrics.weights import weights_dir
+
+    record = refit_evaluator(args.name, seed=args.seed, folder=args.out, data_dir=args.data_dir)
+    after = record["refit"]["after"]["new_combinations"]
+    print(f"evaluator {record['name']}: heads refitted; on combinations no class has "
+          + ", ".join(f"{k} {v:.3f}" for k, v in after.items())
+          + f"; sha256 {record['sha256'][:16]}..., written to {args.out or weights_dir()}")
     return 0

@@ -155,6 +155,10 @@ class DataSet:
         recombined(encoder) -> (vectors (M, E), levels (M, A)) of captions of attribute
                                combinations no class has (the text objective's
                                recombine_weight; None: the set makes none)
+        renders(n, seed, new_only) -> (images (n, C, H, W) uint8, levels (n, A)) of images of
+                               any attribute combination, drawn for the evaluator's
+                               attribute heads (`ganforge evaluator refit`; None: the set
+                               draws none)
 
     ``base`` is the IDX set it is built from (its files are the ones checked); a captioned set
     (its splits carry captions) names the data set whose evaluator scores its images.
@@ -173,6 +177,7 @@ class DataSet:
     make: str | None = None
     download: str | None = None
     recombined: str | None = None
+    renders: str | None = None
 
 
 IDX_LOAD = "ganforge.data.dataset:load_idx"
@@ -213,7 +218,8 @@ OTHER_SETS: dict[str, DataSet] = {
                                  "load_split", "check", "find",
                                  make="ganforge.data.synthetic_flowers.make:make",
                                  recombined="ganforge.data.synthetic_flowers.recombined:"
-                                            "recombined_bank"),
+                                            "recombined_bank",
+                                 renders="ganforge.data.synthetic_flowers.renders:renders"),
 }
 
 

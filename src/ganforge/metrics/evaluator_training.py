@@ -2,7 +2,11 @@
 write its weights with the record that reproduces them (`ganforge evaluator train NAME`).
 
 When the data set knows each image's attributes (synthetic-flowers), the network gets one
-head per attribute beside the class head, trained on the sum of the cross-entropies."""
+head per attribute beside the class head, trained on the sum of the cross-entropies. Where
+the data set also draws renders of any attribute combination (synthetic-flowers), the
+attribute heads are then refitted on them (evaluator_refit.py), so that they read each
+attribute on its own rather than by the nearest class; `refit_evaluator` does that step
+alone on weights already trained."""
 
 from __future__ import annotations
 
@@ -16,19 +20,22 @@ import torch.nn.functional as F
 
 from ganforge.fileio import atomic_write_bytes, atomic_write_json, sha256_bytes
 from ganforge.metrics.evaluator import Evaluator, EvaluatorConfig
-from ganforge.metrics.weights import DEFAULT_EPOCHS, DEFAULT_SEED, check_name, weights_dir
+from ganforge.metrics.evaluator_accuracy import head_accuracies, to_unit_range
+from ganforge.metrics.evaluator_refit import can_refit, refit_heads, renderer
+from ganforge.metrics.weights import (
+    DEFAULT_EPOCHS,
+    DEFAULT_SEED,
+    check_name,
+    load_evaluator,
+    read_meta,
+    weights_dir,
+)
 
 BATCH_SIZE = 256
 LR = 3e-3
 WEIGHT_DECAY = 5e-4
 SHIFT = 2  # random translation of up to this many pixels (augmentation)
 WIDTH_64 = 16  # first block's channels of a 64x64 evaluator (4x the pixels of 28x28)
-
-
-def to_unit_range(images: torch.Tensor) -> torch.Tensor:
-    """uint8 (N, C, H, W) -> float32 in [-1, 1], channels_last."""
-    x = images.float().div_(127.5).sub_(1.0)
-    return x.contiguous(memory_format=torch.channels_last)
 
 
 def random_shift(x: torch.Tensor, shift: int, generator: torch.Generator) -> torch.Tensor:
@@ -45,30 +52,6 @@ def random_shift(x: torch.Tensor, shift: int, generator: torch.Generator) -> tor
             if mask.any():
                 out[mask] = padded[mask, :, dy : dy + size, dx : dx + size]
     return out.contiguous(memory_format=torch.channels_last)
-
-
-@torch.no_grad()
-def accuracy(model: Evaluator, images: torch.Tensor, labels: torch.Tensor,
-             batch_size: int = 1000) -> float:
-    """Share of `images` (uint8) whose predicted class equals `labels`."""
-    return head_accuracies(model, images, labels, None, batch_size)["class"]
-
-
-@torch.no_grad()
-def head_accuracies(model: Evaluator, images: torch.Tensor, labels: torch.Tensor,
-                    truth: torch.Tensor | None, batch_size: int = 1000) -> dict[str, float]:
-    """Share of `images` (uint8) each head gets right: "class" against `labels`, and each
-    attribute head against its column of `truth` (N, A)."""
-    model.eval()
-    names = list(model.heads)
-    correct = dict.fromkeys(["class", *names], 0)
-    for i in range(0, len(images), batch_size):
-        h = model.features(to_unit_range(images[i : i + batch_size]))
-        correct["class"] += int((model.head(h).argmax(1) == labels[i : i + batch_size]).sum())
-        for j, (name, logits) in enumerate(model.attribute_logits(h).items()):
-            assert truth is not None
-            correct[name] += int((logits.argmax(1) == truth[i : i + batch_size, j]).sum())
-    return {k: v / max(1, len(images)) for k, v in correct.items()}
 
 
 def _loss(model: Evaluator, x: torch.Tensor, labels: torch.Tensor,
@@ -153,6 +136,7 @@ def train_evaluator(name: str, epochs: int = DEFAULT_EPOCHS, seed: int = DEFAULT
             f"{time.perf_counter() - start:.0f} s")
     heads = head_accuracies(model, test.images, test.labels, _truth(test))
     acc = heads.pop("class")
+    refit = refit_heads(model, name, test, seed, log) if can_refit(name) else None
     log(f"evaluator {name}: test accuracy {acc:.4%} on {len(test)} images"
         + "".join(f", {k} {v:.4%}" for k, v in heads.items()))
     meta = {"name": name, "config": cfg.to_dict(), "seed": seed, "epochs": epochs,
@@ -160,7 +144,9 @@ def train_evaluator(name: str, epochs: int = DEFAULT_EPOCHS, seed: int = DEFAULT
             "test_images": len(test), "torch_version": torch.__version__,
             "threads": torch.get_num_threads(), "seconds": round(time.perf_counter() - start)}
     if heads:
-        meta["head_accuracy"] = heads
+        meta["head_accuracy"] = heads if refit is None else refit["after"]["test"]
+    if refit is not None:
+        meta["refit"] = refit
     return write_weights(model, Path(out) if out else weights_dir(), name, meta)
 
 
@@ -175,3 +161,21 @@ def write_weights(model: Evaluator, folder: Path, name: str,
     record = {**meta, "sha256": sha256_bytes(blob)}
     atomic_write_json(folder / f"{name}.json", record)
     return record
+
+
+def refit_evaluator(name: str, seed: int = DEFAULT_SEED, folder: Path | str | None = None,
+                    data_dir: str | None = None, log: Callable[[str], None] = print
+                    ) -> dict[str, Any]:
+    """Refit the attribute heads of evaluator `name` in `folder` (default: the package's
+    weights) and write it back there; returns the new record."""
+    from ganforge.data import load_dataset
+
+    name = check_name(name)
+    renderer(name)  # refuse a data set without renders before loading anything
+    where = Path(folder) if folder else weights_dir()
+    model, meta = load_evaluator(name, where), read_meta(name, where)
+    test = load_dataset(name, "test", data_dir, text_encoder=None)
+    refit = refit_heads(model, name, test, seed, log)
+    meta = {k: v for k, v in meta.items() if k != "sha256"}
+    return write_weights(model, where, name, {**meta, "head_accuracy": refit["after"]["test"],
+                                              "refit": refit})
