@@ -202,7 +202,9 @@ def section(rows: list[dict], args: argparse.Namespace, elapsed: float) -> str:
     length = ", ".join(f"{flag} {value}" for flag, value in (
         ("--epochs", args.epochs), ("--limit", args.limit), ("--max-minutes", args.max_minutes))
         if value) or "the preset's 5 epochs of the whole training split"
-    text = ["## Text-to-image study\n",
+    title = "Text-to-image study" + ("" if args.section == "t2i-study"
+                                     else f" ({', '.join(args.datasets)})")
+    text = [f"## {title}\n",
             "Written by `benchmarks/t2i_study.py` (`make t2i-study`); do not edit by hand. "
             f"Command: `{args.command}`. Machine: {platform.machine()}, {os.cpu_count()} CPU "
             f"cores (shared), {args.jobs} runs at a time with {args.threads} torch thread(s) "
@@ -244,6 +246,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--root", default="runs/t2i-study", help="folder for the runs")
     p.add_argument("--doc", default="docs/results.md")
     p.add_argument("--plot", default="docs/t2i-study.png")
+    p.add_argument("--section", default="t2i-study",
+                   help="the section of --doc to write (a study of other data sets can keep "
+                        "its own beside the first)")
     p.add_argument("--reuse", action="store_true", help="rewrite the docs from finished runs")
     args = p.parse_args()
     bad = [s for s in args.set if "=" not in s]
@@ -281,7 +286,7 @@ def main() -> None:
         elapsed = time.perf_counter() - start
         record_command(summary, args.datasets, {"command": args.command, "seconds": elapsed})
     plot(rows, args.datasets, Path(args.plot))
-    write_section(Path(args.doc), "t2i-study", section(rows, args, elapsed))
+    write_section(Path(args.doc), args.section, section(rows, args, elapsed))
     print(f"t2i study: {len(rows)} runs in {elapsed / 60:.1f} min; wrote {args.doc} and "
           f"{args.plot}")
 

@@ -61,6 +61,27 @@ def test_export_then_list_a_tiny_run(real_data_root, tmp_path, capsys):
     _one_line(capsys, "evaluates step 1, the exported checkpoint is step 3")
 
 
+def test_stored_figures_replace_the_measured_ones_and_nothing_else(real_data_root, tmp_path):
+    from ganforge.export import store_evaluation
+
+    run, shelf = tmp_path / "run", tmp_path / "shelf"
+    assert main(["train", *TINY, "--out", str(run)]) == 0
+    assert main(["pretrained", "export", str(run), "tiny-mnist", "--n", "100",
+                 "--dir", str(shelf)]) == 0
+    before = read_entry("tiny-mnist", shelf)
+    again = {"n": 50, "seed": 1, "dataset": "mnist", "features": "evaluator",
+             "metrics": {"fd": 9.5}, "real": {"fd": 1.0}, "elapsed": 3.0}
+    store_evaluation("tiny-mnist", again, shelf)
+    after = read_entry("tiny-mnist", shelf)
+    assert after["pretrained"].pop("evaluation") == {k: v for k, v in again.items()
+                                                     if k != "elapsed"}
+    assert after["pretrained"].pop("remeasured_by") == \
+        "ganforge pretrained evaluate tiny-mnist --n 50 --seed 1 --store"
+    before["pretrained"].pop("evaluation")
+    assert after == before
+    assert load_pretrained("tiny-mnist", shelf).step == 3  # the weights still check out
+
+
 def test_list_shows_the_shipped_generators(capsys):
     assert main(["pretrained", "list"]) == 0
     out = capsys.readouterr().out

@@ -157,3 +157,23 @@ def export_run(run: Path | str, name: str, *, checkpoint: str | None = None,
 def run_dir(checkpoint: Path) -> Path:
     """The run folder of a checkpoint file inside RUN/checkpoints/."""
     return checkpoint.parent.parent
+
+
+def store_evaluation(name: str, result: dict[str, Any], folder: Path | str | None = None
+                     ) -> Path:
+    """Replace shipped generator `name`'s measured figures with `result` (`ganforge pretrained
+    evaluate NAME --store`: after an evaluator changes, the same generator measured again);
+    its weights and every other field stay as they are; "remeasured_by" names the command.
+    Returns the JSON's path."""
+    from ganforge.fileio import atomic_write_json
+    from ganforge.pretrained.store import entry_path, read_entry
+
+    entry = read_entry(name, folder)
+    record = entry["pretrained"]
+    evaluated = evaluation_record(result)
+    record["evaluation"] = evaluated
+    record["remeasured_by"] = (f"ganforge pretrained evaluate {name} --n {evaluated['n']} "
+                               f"--seed {evaluated['seed']} --store")
+    path = entry_path(name, folder)
+    atomic_write_json(path, entry)
+    return path

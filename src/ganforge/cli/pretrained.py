@@ -3,6 +3,7 @@
     ganforge pretrained list                       # name, model, data set, size, metrics
     ganforge pretrained export RUN NAME [--checkpoint C] [--command "..."] [--metrics F]
     ganforge pretrained evaluate NAME              # measure again, next to the shipped figures
+    ganforge pretrained evaluate NAME --store      # ... and keep them (after an evaluator change)
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ def add_parser(sub) -> None:
     check.add_argument("--n", type=int, help="samples (default: the n it was measured with)")
     check.add_argument("--seed", type=int, help="noise seed (default: the one it was measured "
                                                 "with)")
+    check.add_argument("--store", action="store_true",
+                       help="write the figures measured now into the shipped record "
+                            "(maintainers: after an evaluator changes)")
     check.set_defaults(handler=run_evaluate)
 
 
@@ -155,4 +159,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if fd is not None:
         print(f"shipped figures: FD {fd:.3f} with n={shipped.get('n')}, seed "
               f"{shipped.get('seed')}; measured now: FD {result['metrics']['fd']:.3f}")
+    if args.store:
+        from ganforge.export import store_evaluation
+
+        print(f"stored these figures in {store_evaluation(args.name, result)}")
     return 0
