@@ -26,7 +26,7 @@ import torch.nn.functional as F
 
 from ganforge.errors import ConfigError
 from ganforge.metrics.evaluator import Evaluator
-from ganforge.metrics.evaluator_accuracy import head_accuracies, to_unit_range
+from ganforge.metrics.evaluator_accuracy import to_unit_range
 from ganforge.metrics.weights import DEFAULT_SEED, check_name
 
 RENDERS = 8192  # renders the heads are fitted on
@@ -55,10 +55,11 @@ def renderer(name: str) -> Callable[..., tuple[np.ndarray, np.ndarray]]:
 
 
 @torch.no_grad()
-def _features(model: Evaluator, images: np.ndarray, batch: int = 512) -> torch.Tensor:
+def _features(model: Evaluator, images: np.ndarray | torch.Tensor, batch: int = 512
+              ) -> torch.Tensor:
     """Penultimate features (n, F) of uint8 images (n, C, S, S)."""
     model.eval()
-    x = torch.from_numpy(images)
+    x = torch.as_tensor(images)
     return torch.cat([model.features(to_unit_range(x[i : i + batch]))
                       for i in range(0, len(x), batch)])
 
@@ -81,7 +82,7 @@ def fit_head(linear: torch.nn.Linear, features: torch.Tensor, levels: torch.Tens
 
 def _accuracy(model: Evaluator, features: torch.Tensor, truth: torch.Tensor) -> dict[str, float]:
     model.eval()
-    return {name: float((logits.argmax(1) == truth[:, j]).float().mean())
+    return {name: int((logits.argmax(1) == truth[:, j]).sum()) / max(1, len(truth))
             for j, (name, logits) in enumerate(model.attribute_logits(features).items())}
 
 
@@ -94,16 +95,21 @@ def refit_heads(model: Evaluator, name: str, test: Any, seed: int = DEFAULT_SEED
     start = time.perf_counter()
     images, truth = render(RENDERS, seed)
     check_images, check_truth = render(CHECK_RENDERS, seed, new_only=True)
+    # the body stays frozen: each set's features are computed once, before and after alike
     features, check = _features(model, images), _features(model, check_images)
+    on_test = _features(model, test.images)
     check_levels = torch.from_numpy(check_truth)
-    test_truth = torch.from_numpy(test.truth.astype("int64"))
-    before = {"test": _heads_on_test(model, test, test_truth),
-              "new_combinations": _accuracy(model, check, check_levels)}
+    test_levels = torch.from_numpy(test.truth.astype("int64"))
+
+    def measured() -> dict[str, dict[str, float]]:
+        return {"test": _accuracy(model, on_test, test_levels),
+                "new_combinations": _accuracy(model, check, check_levels)}
+
+    before = measured()
     levels = torch.from_numpy(truth)
     for j, head in enumerate(model.heads.values()):
         fit_head(head[-1], features, levels[:, j], seed + j)
-    after = {"test": _heads_on_test(model, test, test_truth),
-             "new_combinations": _accuracy(model, check, check_levels)}
+    after = measured()
     log(f"evaluator {name}: attribute heads refitted on {RENDERS} renders in "
         f"{time.perf_counter() - start:.0f} s; on {CHECK_RENDERS} renders of combinations "
         "no class has: " + ", ".join(f"{k} {before['new_combinations'][k]:.3f} -> {v:.3f}"
@@ -112,8 +118,3 @@ def refit_heads(model: Evaluator, name: str, test: Any, seed: int = DEFAULT_SEED
             "renders": RENDERS, "check_renders": CHECK_RENDERS, "steps": STEPS, "lr": LR,
             "before": before, "after": after}
 
-
-def _heads_on_test(model: Evaluator, test: Any, truth: torch.Tensor) -> dict[str, float]:
-    heads = head_accuracies(model, test.images, test.labels, truth)
-    heads.pop("class")
-    return heads
