@@ -215,6 +215,13 @@ class T2IConfig(ModelSettings):
         0.0, "G also draws captions of attribute combinations no species has (synthetic-"
              "flowers), its images scored by D's attribute head; this term's weight (0 = off)",
         ge=0, le=1000)
+    polar_harmonics: int = setting(
+        0, "polar position channels: the radius and cos/sin(k phi), k = 1..K about the image "
+           "centre, appended to the inputs of G's last two up-sampling layers (0 = off)",
+        ge=0, le=32)
+    polar_in: Literal["g", "g+d"] = setting(
+        "g", "which networks get the polar channels: G alone, or G and D (D: at the input of "
+             "its third convolution)")
     attributes: int = setting(0, "attributes the captions state (filled in from the data set)",
                               ge=0, le=64)
     attribute_levels: int = setting(0, "levels of the attribute with the most (filled in from "

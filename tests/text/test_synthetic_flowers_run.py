@@ -128,3 +128,21 @@ def test_recombination_term_trains_end_to_end(synthetic_flowers, tmp_path, monke
     records = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").open()]
     assert len(records) == 2 and all(np.isfinite(r["g_loss"]) for r in records)
     assert "recombine_weight = 1.0" in (tmp_path / "run" / "config.toml").read_text()
+
+
+def test_polar_channels_train_and_sample_from_the_saved_config(synthetic_flowers, tmp_path,
+                                                                monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    run = tmp_path / "run"
+    args = ["train", "--preset", "t2i-synthetic-flowers", "--data-dir",
+            str(synthetic_flowers.parent), "--text-encoder", "hashing", "--width", "4",
+            "--text-proj", "8", "--latent-dim", "8", "--batch-size", "8", "--limit", "16",
+            "--epochs", "1", "--eval-every", "0", "--polar-harmonics", "3", "--polar-in",
+            "g+d", "--out", str(run)]
+    assert main(args) == 0
+    assert 'polar_in = "g+d"' in (run / "config.toml").read_text()
+    out = tmp_path / "flower.png"
+    assert main(["generate", str(run), "this flower has five red petals", "-n", "4",
+                 "--out", str(out)]) == 0
+    pixels = _colour(out)
+    assert pixels.shape[0] >= 2 * 64 and pixels.shape[1] >= 2 * 64  # 4 cells of 64x64

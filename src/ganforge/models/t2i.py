@@ -14,6 +14,9 @@ Options (off by default; docs/text-to-image.md):
 - attribute_weight > 0: an attribute head in D beside the class head, reading the image
   features alone: `attributes` x `attribute_levels` logits, one softmax per attribute the
   captions state (the objective trains it on real images and scores G's images with it);
+- polar_harmonics K > 0: fixed polar position channels (models/polar.py: the radius, cos and
+  sin of k times the angle about the centre, k = 1..K) appended to the inputs of G's last
+  two up-sampling layers, and with polar_in "g+d" to the input of D's third convolution;
 - ca_weight > 0: conditioning augmentation in G (StackGAN, Zhang et al. 2017): the projected
   sentence vector gives mu and log sigma^2, G reads c = mu + sigma * eps (c = mu in eval
   mode, so sampling stays seeded), and the objective adds ca_weight * KL(N(mu, sigma^2) ||
@@ -28,6 +31,7 @@ from torch import nn
 from ganforge.errors import ConfigError
 from ganforge.model_configs import T2IConfig
 from ganforge.models.dcgan28 import dcgan_init
+from ganforge.models.polar import polar_channels, polar_layers
 
 
 def _up(c_in: int, c_out: int, kernel: int, stride: int, pad: int, slope: float) -> list:
@@ -74,20 +78,25 @@ class T2IGenerator(nn.Module):
     def __init__(self, cfg: T2IConfig):
         super().__init__()
         w, s, d = cfg.width, cfg.leaky_slope, cfg.text_proj + cfg.latent_dim
+        k, p = cfg.polar_harmonics, polar_channels(cfg.polar_harmonics)  # p = 0 when off
         self.project = TextProjection(cfg)
         self.ca = ConditioningAugmentation(cfg.text_proj) if cfg.ca_weight > 0 else None
         if cfg.image_size == 28:
             layers = [*_up(d, 4 * w, 4, 1, 0, s),  # (B, 4w, 4, 4)
                       *_up(4 * w, 2 * w, 3, 2, 1, s),  # (B, 2w, 7, 7)
-                      *_up(2 * w, w, 4, 2, 1, s)]  # (B, w, 14, 14)
+                      *polar_layers(k, 7),  # (B, 2w + p, 7, 7)
+                      *_up(2 * w + p, w, 4, 2, 1, s),  # (B, w, 14, 14)
+                      *polar_layers(k, 14)]  # (B, w + p, 14, 14)
         else:
             layers = [*_up(d, 8 * w, 4, 1, 0, s),  # (B, 8w, 4, 4)
                       *_up(8 * w, 4 * w, 4, 2, 1, s),  # (B, 4w, 8, 8)
                       *_up(4 * w, 2 * w, 4, 2, 1, s),  # (B, 2w, 16, 16)
-                      *_up(2 * w, w, 4, 2, 1, s)]  # (B, w, 32, 32)
+                      *polar_layers(k, 16),  # (B, 2w + p, 16, 16)
+                      *_up(2 * w + p, w, 4, 2, 1, s),  # (B, w, 32, 32)
+                      *polar_layers(k, 32)]  # (B, w + p, 32, 32)
         self.net = nn.Sequential(
             *layers,
-            nn.ConvTranspose2d(w, cfg.channels, 4, 2, 1, bias=False),  # (B, C, S, S)
+            nn.ConvTranspose2d(w + p, cfg.channels, 4, 2, 1, bias=False),  # (B, C, S, S)
             nn.Tanh(),
         )
 
@@ -111,15 +120,19 @@ class T2IDiscriminator(nn.Module):
     def __init__(self, cfg: T2IConfig):
         super().__init__()
         w, s = cfg.width, cfg.leaky_slope
+        k = cfg.polar_harmonics if cfg.polar_in == "g+d" else 0
+        p = polar_channels(k)
         if cfg.image_size == 28:
             layers = [*_down(cfg.channels, w, 4, False, s),  # (B, w, 14, 14)
                       *_down(w, 2 * w, 4, True, s),  # (B, 2w, 7, 7)
-                      *_down(2 * w, 4 * w, 3, True, s)]  # (B, 4w, 4, 4)
+                      *polar_layers(k, 7),  # (B, 2w + p, 7, 7)
+                      *_down(2 * w + p, 4 * w, 3, True, s)]  # (B, 4w, 4, 4)
             features = 4 * w * 16
         else:
             layers = [*_down(cfg.channels, w, 4, False, s),  # (B, w, 32, 32)
                       *_down(w, 2 * w, 4, True, s),  # (B, 2w, 16, 16)
-                      *_down(2 * w, 4 * w, 4, True, s),  # (B, 4w, 8, 8)
+                      *polar_layers(k, 16),  # (B, 2w + p, 16, 16)
+                      *_down(2 * w + p, 4 * w, 4, True, s),  # (B, 4w, 8, 8)
                       *_down(4 * w, 8 * w, 4, True, s)]  # (B, 8w, 4, 4)
             features = 8 * w * 16
         self.image = nn.Sequential(*layers, nn.Flatten())  # (B, features)
