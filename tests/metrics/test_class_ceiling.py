@@ -4,7 +4,7 @@ what makes a class (metrics/alignment.py), on fixed arrays."""
 import numpy as np
 import pytest
 
-from ganforge.metrics.alignment import class_attributes, class_ceiling, class_in_proportion
+from ganforge.metrics.alignment import class_attributes, class_ceiling
 
 # Four classes, each one (colour, shape); size (the third attribute) varies within a class.
 LABELS = np.array([0, 0, 1, 1, 2, 2, 3, 3])
@@ -38,16 +38,3 @@ def test_the_likeliest_class_of_those_that_fit_is_the_guess():
 def test_no_ceiling_when_no_attribute_is_fixed_within_a_class():
     truth = np.array([[0], [1], [0], [1]])
     assert class_ceiling(np.array([[0]]), np.array([0, 0, 1, 1]), truth) is None
-
-
-def test_drawing_every_class_that_fits_in_proportion_scores_the_squared_shares():
-    labels = np.array([0, 0, 0, 1])
-    truth = np.array([[0], [0], [0], [1]])
-    # unstated: class 0 drawn 3/4 of the time and right 3/4 of the time, class 1 1/4 and 1/4
-    assert class_in_proportion(np.array([[-1]]), labels, truth) == pytest.approx(0.625)
-    assert class_in_proportion(np.array([[1]]), labels, truth) == 1.0
-    stated = np.array([[0, -1, -1], [-1, -1, 1]])  # 2 classes fit, then 4, evenly
-    assert class_in_proportion(stated, LABELS, TRUTH) == pytest.approx((0.5 + 0.25) / 2)
-    assert class_in_proportion(stated, LABELS, TRUTH) <= class_ceiling(stated, LABELS, TRUTH)
-    assert class_in_proportion(np.array([[0]]), np.array([0, 0, 1, 1]),
-                               np.array([[0], [1], [0], [1]])) is None

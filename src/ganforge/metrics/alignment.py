@@ -14,8 +14,7 @@
   each caption states could reach at best. A caption that states two of a species' four
   attributes fits several species, and the best guess is the likeliest of them; the
   ceiling is the mean, over the captions, of that guess's share among the test images the
-  caption fits; beside it, the class alignment of a generator that draws every class a
-  caption fits in the share the test images have it (class_in_proportion).
+  caption fits.
 The images come from held-out captions (metrics.draw: one random caption of every test
 image, drawn with the seed); `ganforge evaluate` measures alignment on the first 1,000 of
 them (or n when fewer), and beside each figure the same measure on the real test images of
@@ -87,11 +86,11 @@ def class_attributes(labels: np.ndarray, truth: np.ndarray) -> np.ndarray:
                      for j in range(truth.shape[1])])
 
 
-def _fit_shares(stated: np.ndarray, labels: np.ndarray, truth: np.ndarray
-                ) -> list[np.ndarray] | None:
-    """Per caption of `stated` (n, A) (-1: not stated), the share of each class among the
-    images (labels (N,), truth (N, A)) the caption fits, on the attributes classes are made
-    of; None when no attribute is fixed within each class."""
+def class_ceiling(stated: np.ndarray, labels: np.ndarray, truth: np.ndarray) -> float | None:
+    """The best class alignment any generator can reach on captions stating `stated` (n, A)
+    (-1: not stated), the images of the class being (labels (N,), truth (N, A)): the mean
+    over the captions of the likeliest class's share among the images each fits, on the
+    attributes classes are made of. None when no attribute is fixed within each class."""
     labels, truth, stated = np.asarray(labels), np.asarray(truth), np.asarray(stated)
     fixed = class_attributes(labels, truth)
     if not fixed.any():
@@ -101,25 +100,8 @@ def _fit_shares(stated: np.ndarray, labels: np.ndarray, truth: np.ndarray
         said = fixed & (row >= 0)
         fits = np.all(truth[:, said] == row[said], axis=1)
         counts = np.bincount(labels[fits]) if fits.any() else np.zeros(1)
-        shares.append(counts / max(1, fits.sum()))
-    return shares
-
-
-def class_ceiling(stated: np.ndarray, labels: np.ndarray, truth: np.ndarray) -> float | None:
-    """The best class alignment any generator can reach on captions stating `stated`: the
-    mean over the captions of the likeliest class's share among the images each fits (a
-    generator that always draws that class). None as _fit_shares."""
-    shares = _fit_shares(stated, labels, truth)
-    return None if shares is None else float(np.mean([s.max() for s in shares]))
-
-
-def class_in_proportion(stated: np.ndarray, labels: np.ndarray, truth: np.ndarray
-                        ) -> float | None:
-    """The class alignment of a generator that draws, for each caption, every class the
-    caption fits in the share the images have it (the data's own spread, not the likeliest
-    class alone): the mean over the captions of the sum of the squared shares."""
-    shares = _fit_shares(stated, labels, truth)
-    return None if shares is None else float(np.mean([np.square(s).sum() for s in shares]))
+        shares.append(counts.max() / max(1, fits.sum()))
+    return float(np.mean(shares))
 
 
 def base_dataset(dataset: str) -> str:
@@ -155,5 +137,4 @@ def ceiling_figures(held: HeldOut, n: int) -> dict[str, float]:
     if held.levels is None or held.truth is None:
         return {}
     ceiling = class_ceiling(held.levels[:n], held.labels, held.truth)
-    spread = class_in_proportion(held.levels[:n], held.labels, held.truth)
-    return {} if ceiling is None else {"class_ceiling": ceiling, "class_in_proportion": spread}
+    return {} if ceiling is None else {"class_ceiling": ceiling}

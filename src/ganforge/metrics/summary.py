@@ -51,9 +51,6 @@ def format_alignment(result: dict[str, Any]) -> str:
     ceiling = f", real images {real['class']:.3f}" if "class" in real else ""
     if a.get("class_ceiling") is not None:
         ceiling += f", at best {a['class_ceiling']:.3f} from what the captions state"
-    if a.get("class_in_proportion") is not None:
-        ceiling += (f", {a['class_in_proportion']:.3f} drawing each class a caption fits in "
-                    "the data's proportions")
     lines = [f"class alignment ({a['captions']} held-out captions): {a['class']:.3f} "
              f"(chance {1 / a['num_classes']:.3f}{ceiling})"]
     attributes, on_real = a.get("attributes"), real.get("attributes", {})
