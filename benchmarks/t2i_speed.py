@@ -2,10 +2,12 @@
 
     python benchmarks/t2i_speed.py [--preset t2i-synthetic-flowers] [--widths 16,24,32]
         [--steps 50] [--warmup 10] [--dataset synthetic-flowers] [--device cuda]
+        [--set polar_harmonics=0 ...]
 
 Without --widths, the preset's own width. --dataset trains the preset's networks on another
 data set of the same image shape: `--preset t2i-flowers --dataset synthetic-flowers` times
 the full-size Oxford preset where its photographs are not at hand (`make bench` runs both).
+--set NAME=VALUE changes any other setting of the preset, as `ganforge train --NAME VALUE`.
 
 Each width trains `--steps` generator steps (one D step each, batch of the preset) in this
 process, with logging every step and no evaluation; images/s counts the real images D sees
@@ -40,9 +42,11 @@ class StepClock(Observer):
 
 
 def images_per_second(preset: str, width: int | None, steps: int, warmup: int,
-                      dataset: str | None = None, device: str = "auto") -> float:
+                      dataset: str | None = None, device: str = "auto",
+                      settings: dict[str, str] | None = None) -> float:
     clock = StepClock()
-    overrides = {"max_steps": str(steps), "log_every": "1", "eval_every": "0", "device": device}
+    overrides = {**(settings or {}), "max_steps": str(steps), "log_every": "1",
+                 "eval_every": "0", "device": device}
     overrides.update({"width": str(width)} if width else {})
     overrides.update({"dataset": dataset} if dataset else {})
     config = resolve_config(preset, overrides=overrides)
@@ -60,14 +64,20 @@ def main() -> None:
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
+                        help="other settings of the preset")
     args = parser.parse_args()
+    if any("=" not in item for item in args.set):
+        parser.error(f"--set takes NAME=VALUE, got {args.set}")
+    settings = dict(item.split("=", 1) for item in args.set)
     data = f", data {args.dataset}" if args.dataset else ""
+    data += "".join(f", {name}={value}" for name, value in settings.items())
     print(f"{args.preset}{data}: torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     own = resolve_config(args.preset).model.width
     for width in [int(w) for w in args.widths.split(",") if w] or [own]:
         speed = images_per_second(args.preset, width, args.steps, args.warmup, args.dataset,
-                                  args.device)
+                                  args.device, settings)
         print(f"width {width:>3}: {speed:7.1f} images/s "
               f"({args.steps - args.warmup} steps timed)", flush=True)
 
