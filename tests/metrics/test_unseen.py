@@ -24,7 +24,8 @@ def test_ratios_are_unseen_over_held_out_per_figure():
 
 
 def test_the_makers_of_each_data_set():
-    assert set(MAKERS["synthetic-flowers"]) == {"new_orders", "new_combinations"}
+    assert set(MAKERS["synthetic-flowers"]) == {"new_orders", "new_combinations",
+                                                "whole_species"}
     assert set(MAKERS["fashion-mnist-captions"]) == {"new_orders"}
     assert makers_for(resolve_config("t2i-fashion")) is MAKERS["fashion-mnist-captions"]
 

@@ -90,6 +90,10 @@ def test_evaluate_on_captions_never_seen_in_training(tiny_run, capsys, monkeypat
             kind["attributes"]["all"] / held["attributes"]["all"])
     assert set(orders["ratio"]) >= {"class", "petal_colour", "all"}
     assert 0.2 < orders["class_ceiling"] < 0.6 and "class_ceiling" not in combos
+    whole = unseen["whole_species"]  # all four species attributes: one species per caption
+    assert "whole species" in out and whole["class_ceiling"] == 1.0
+    assert whole["real"]["class"] > 0.9 and whole["attributes"]["all_n"] == 4 * 60
+    assert "size" not in whole["attributes"] and 0 <= whole["class"] <= 1
 
 
 def test_report_and_web_service_show_the_captions_and_colour(tiny_run, monkeypatch):
@@ -125,7 +129,8 @@ def test_recombination_term_trains_end_to_end(synthetic_flowers, tmp_path, monke
                 "recombine_weight": "1"}
     train(resolve_config("t2i-synthetic-flowers", overrides=settings), tmp_path / "run",
           progress=False)
-    records = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").open()]
+    lines = (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in lines]
     assert len(records) == 2 and all(np.isfinite(r["g_loss"]) for r in records)
     assert "recombine_weight = 1.0" in (tmp_path / "run" / "config.toml").read_text()
 

@@ -8,7 +8,12 @@ set's vocabulary (`ganforge evaluate RUN --captions unseen`), beside the held-ou
   same seeded order, so their real images give the ceiling as for the held-out captions;
 - new combinations (synthetic-flowers): captions in the data set's own phrasings that state
   a pair of attribute values no species combines (data/synthetic_flowers/unseen.py); no
-  species has them, so only the attributes are judged.
+  species has them, so only the attributes are judged;
+- whole species (synthetic-flowers): a test image's four species attributes (petal colour,
+  centre colour, count, shape) in one caption, in SPECIES_PHRASINGS, which the data set never
+  uses (none of its phrasings states all four): each caption names one species, so its class
+  ceiling is 1 and the species alignment says whether a run draws the species a full
+  description names.
 
 The captions are drawn from the evaluation seed, encoded by the run's own encoder, one
 image drawn per caption with that seed's noise, and judged by the same evaluator heads (or
@@ -32,7 +37,12 @@ from ganforge.data.captioned.composed import compose_unseen
 from ganforge.data.captioned.held_out import every_image
 from ganforge.data.dataset import ImageData
 from ganforge.data.registry import normalise
-from ganforge.data.synthetic_flowers.captions import PHRASINGS, UNSEEN_PHRASINGS, stated_levels
+from ganforge.data.synthetic_flowers.captions import (
+    PHRASINGS,
+    SPECIES_PHRASINGS,
+    UNSEEN_PHRASINGS,
+    stated_levels,
+)
 from ganforge.data.synthetic_flowers.unseen import (
     new_combination_captions,
     new_order_captions,
@@ -52,8 +62,10 @@ from ganforge.sampling.captions import encode_captions, generate_for_captions
 from ganforge.sampling.generator import LoadedGenerator
 
 log = logging.getLogger(__name__)
-NAMES = {"new_orders": "new word orders", "new_combinations": "new combinations"}
-SEEDS = {"new_orders": 1901, "new_combinations": 1902}  # joined to the evaluation seed
+NAMES = {"new_orders": "new word orders", "new_combinations": "new combinations",
+         "whole_species": "whole species"}
+# joined to the evaluation seed
+SEEDS = {"new_orders": 1901, "new_combinations": 1902, "whole_species": 1903}
 
 
 @dataclass
@@ -72,13 +84,16 @@ class Unseen:
 Maker = Callable[[ImageData, np.ndarray, int], Unseen]
 
 
-def _flower_orders(data: ImageData, order: np.ndarray, seed: int) -> Unseen:
-    captions = new_order_captions(data.truth[order], seed)
-    stated = np.stack([stated_levels(c, UNSEEN_PHRASINGS) for c in captions])
-    labels = data.labels.numpy()
-    return Unseen(captions, stated, labels[order], data.images[torch.from_numpy(order)],
-                  {"phrasings": list(UNSEEN_PHRASINGS)},
-                  class_ceiling(stated, labels, data.truth))
+def _flower_phrased(phrasings: tuple[str, ...]) -> Maker:
+    """Each test image's own attributes said in one of `phrasings`."""
+    def make(data: ImageData, order: np.ndarray, seed: int) -> Unseen:
+        captions = new_order_captions(data.truth[order], seed, phrasings)
+        stated = np.stack([stated_levels(c, phrasings) for c in captions])
+        labels = data.labels.numpy()
+        return Unseen(captions, stated, labels[order], data.images[torch.from_numpy(order)],
+                      {"phrasings": list(phrasings)},
+                      class_ceiling(stated, labels, data.truth))
+    return make
 
 
 def _flower_combinations(data: ImageData, order: np.ndarray, seed: int) -> Unseen:
@@ -99,8 +114,9 @@ def _composed_orders(data: ImageData, order: np.ndarray, seed: int) -> Unseen:
 
 # The kinds of unseen captions ganforge makes for each data set.
 MAKERS: dict[str, dict[str, Maker]] = {
-    "synthetic-flowers": {"new_orders": _flower_orders,
-                          "new_combinations": _flower_combinations},
+    "synthetic-flowers": {"new_orders": _flower_phrased(UNSEEN_PHRASINGS),
+                          "new_combinations": _flower_combinations,
+                          "whole_species": _flower_phrased(SPECIES_PHRASINGS)},
     "mnist-captions": {"new_orders": _composed_orders},
     "fashion-mnist-captions": {"new_orders": _composed_orders},
 }

@@ -60,6 +60,26 @@ def test_new_order_captions_are_none_of_the_data_sets_and_parse_back():
     assert used == set(captions.UNSEEN_PHRASINGS)
 
 
+def test_whole_species_captions_name_one_species_in_no_phrasing_of_the_data_set():
+    phrasings = captions.SPECIES_PHRASINGS
+    assert not set(phrasings) & set(captions.PHRASINGS + captions.UNSEEN_PHRASINGS)
+    known = set().union(*map(_words, captions.PHRASINGS))
+    for phrasing in phrasings:  # the data set's words, all four attributes of a species
+        assert _words(phrasing) <= known, phrasing
+        assert unseen.stated_by(phrasing) == set(unseen.SPECIES_ATTRIBUTES), phrasing
+    assert not any(unseen.stated_by(p) >= set(unseen.SPECIES_ATTRIBUTES)
+                   for p in captions.PHRASINGS)  # why the held-out captions cannot name one
+    truth = _random_truth(np.random.default_rng(1), 300)
+    made = unseen.new_order_captions(truth, seed=7, phrasings=phrasings)
+    assert made == unseen.new_order_captions(truth, seed=7, phrasings=phrasings)
+    assert made != unseen.new_order_captions(truth, seed=7)  # other phrasings by default
+    for caption, row in zip(made, truth, strict=True):
+        text = captions.normal_form(caption)
+        assert not any(p.match(text) for p, _ in captions.patterns(captions.PHRASINGS)), caption
+        levels = captions.stated_levels(caption, phrasings)
+        assert (levels[:4] == row[:4]).all() and levels[4] == -1, caption
+
+
 def test_unseen_pairs_are_absent_from_every_species_and_drawable():
     pairs = unseen.unseen_pairs()
     species = all_species()

@@ -7,7 +7,8 @@ petals, ...). Every phrasing states 1 to 4 attributes, so every caption is true 
 an unknown attribute word, or a caption that matches no phrasing); the data set checker and
 the `levels` of the loaded data use it. UNSEEN_PHRASINGS are new word orders of the same
 words that the data set never uses, for measuring a run on captions it never saw
-(`parse(caption, UNSEEN_PHRASINGS)` reads them).
+(`parse(caption, UNSEEN_PHRASINGS)` reads them); SPECIES_PHRASINGS, also never used, state
+all four attributes of a species at once.
 """
 
 from __future__ import annotations
@@ -69,6 +70,15 @@ UNSEEN_PHRASINGS = (
     "petals that are {shape} and {colour} surround a {centre_colour} {centre}",
     "the flower is {size} and has {count} {shape} petals",
     "a flower with {count} petals that are {colour}",
+)
+# Phrasings that state all four attributes a species is made of (petal colour, centre colour,
+# count and shape), in words of the data set but in no phrasing of it (none of PHRASINGS states
+# all four): each caption names exactly one species, so it measures whether a run draws the
+# species a full description names (`ganforge evaluate --captions unseen`, "whole species").
+SPECIES_PHRASINGS = (
+    "this flower has {count} {shape} {colour} petals and a {centre_colour} {centre}",
+    "a flower with {count} {colour} petals that are {shape} around a {centre_colour} {centre}",
+    "the {centre} is {centre_colour} and there are {count} {shape} {colour} petals",
 )
 _SLOT = re.compile(r"\{(\w+)\}")
 _ARTICLE = re.compile(r"\ba ([aeiou])")  # "a orange centre" -> "an orange centre"

@@ -1,7 +1,8 @@
 """Captions of the synthetic flowers that training never shows, in the set's own words:
 
 - new word orders: an image's attributes said in one of UNSEEN_PHRASINGS (captions.py),
-  phrasings the data set never uses;
+  phrasings the data set never uses (or in one of SPECIES_PHRASINGS, which state all four
+  attributes of its species);
 - new combinations: captions in the data set's own phrasings that state a pair of
   attribute values no species combines (e.g. purple petals with a yellow centre), found in
   the species table. Pairs whose disc would not stand out from its petals (white on white)
@@ -66,13 +67,15 @@ def _attributes(row: np.ndarray) -> dict[str, object]:
     return {a: VALUES[a][int(v)] for a, v in zip(ATTRIBUTES, row, strict=True)}
 
 
-def new_order_captions(truth: np.ndarray, seed: int) -> list[str]:
+def new_order_captions(truth: np.ndarray, seed: int,
+                       phrasings: tuple[str, ...] = UNSEEN_PHRASINGS) -> list[str]:
     """One caption per image of `truth` (n, A), its attribute levels: its own attributes in
-    one of UNSEEN_PHRASINGS, drawn with `seed`."""
+    one of `phrasings` (UNSEEN_PHRASINGS; SPECIES_PHRASINGS for whole species), drawn with
+    `seed`."""
     rng = np.random.default_rng(seed)
     out = []
     for row in truth:
-        phrasing = UNSEEN_PHRASINGS[int(rng.integers(len(UNSEEN_PHRASINGS)))]
+        phrasing = phrasings[int(rng.integers(len(phrasings)))]
         out.append(caption_for(phrasing, _attributes(row), rng))
     return out
 
