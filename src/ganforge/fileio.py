@@ -9,12 +9,13 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ganforge.errors import DiskFullError
+from ganforge.errors import DataError, DiskFullError
 
 PathLike = str | os.PathLike[str]
 _DEFAULT_MODE = 0o644
@@ -72,6 +73,44 @@ def remove_stale_temporaries(folder: Path | str) -> list[Path]:
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed
+
+
+def read_regular(path: PathLike, limit: int, what: str) -> bytes:
+    """The bytes of `path`, a regular file of at most `limit` bytes; anything else (missing,
+    a folder, a FIFO, a device, unreadable, larger) is a one-line DataError naming `path`
+    and `what` it is (e.g. "caption file"). A FIFO is opened without blocking and never
+    read; a file that grows while read is still cut at `limit` + 1 bytes and refused."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise DataError(f"{path}: {what} not found") from None
+    except OSError as exc:
+        raise DataError(f"{path}: {what} unreadable ({exc.strerror})") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+        os.close(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise DataError(f"{path}: {what} is not a regular file")
+        raise DataError(f"{path}: {what} of {info.st_size} bytes, more than {limit}")
+    with os.fdopen(fd, "rb", buffering=0) as fh:
+        try:
+            data = _read_at_most(fh, limit + 1)
+        except OSError as exc:
+            raise DataError(f"{path}: {what} unreadable ({exc.strerror})") from None
+    if len(data) > limit:
+        raise DataError(f"{path}: {what} of more than {limit} bytes")
+    return data
+
+
+def _read_at_most(fh, count: int) -> bytes:
+    chunks, left = [], count
+    while left > 0:
+        chunk = fh.read(min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def atomic_write_bytes(path: Path | str, data: bytes) -> Path:
