@@ -65,4 +65,4 @@ def test_resume_of_a_missing_folder_says_it_does_not_exist(tmp_path):
 
 def test_progress_every_must_be_a_number_of_seconds(tmp_path):
     _one_line_error(ganforge("train", *TINY, "--progress-every", "-1", "--out", tmp_path / "x"),
-                    "--progress-every must be 0 or more seconds")
+                    "argument --progress-every: must be in 0..1e9, got -1")

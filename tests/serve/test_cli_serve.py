@@ -49,15 +49,26 @@ def test_port_in_use_is_one_line(capsys, served_run):
 
 
 @pytest.mark.parametrize("args,fragment", [
-    (["--port", "70000"], "--port must be in 0..65535"),
     (["--host", "no-such-host.invalid"], "--host 'no-such-host.invalid': not a known address"),
-    (["--threads", "0"], "--threads must be at least 1"),
     (["--allow-host", "ok.example", "--allow-host", "not a name"],
      "--allow-host 'not a name': not a host name"),
 ])
 def test_bad_address_is_one_line(capsys, served_run, args, fragment):
     assert main(["serve", str(served_run), *args]) == 2
     _one_line(capsys, fragment)
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["--port", "70000"], "argument --port: must be in 0..65535, got 70000"),
+    (["--threads", "0"], "argument --threads: must be in 1..1024, got 0"),
+    (["--threads", "2000"], "argument --threads: must be in 1..1024, got 2000"),
+])
+def test_a_number_out_of_range_is_one_usage_line(capsys, served_run, args, fragment):
+    with pytest.raises(SystemExit) as stop:
+        main(["serve", str(served_run), *args])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and fragment in err[0], err
 
 
 def test_banner_says_who_can_reach_the_server():

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ganforge.cli import examples, progress_lines
+from ganforge.cli.numbers import COUNT, SEED
 from ganforge.cli.pretrained import add_encoder_dir_argument
 from ganforge.metrics.summary import format_alignment, format_table, format_unseen  # torch-free
 
@@ -20,9 +21,9 @@ def add_parser(sub) -> None:
                        **examples("ganforge evaluate runs/dcgan --n 10000 --seed 0",
                                   "ganforge evaluate --samples samples.npz --dataset mnist"))
     p.add_argument("run", nargs="?", help="run folder or checkpoint (.json / .safetensors)")
-    p.add_argument("--n", type=int, help="samples to generate (default 10000; 26000 for "
-                                         "stacked-mnist)")
-    p.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
+    p.add_argument("--n", type=COUNT, help="samples to generate (default 10000; 26000 for "
+                                           f"stacked-mnist; {COUNT.range})")
+    p.add_argument("--seed", type=SEED, default=0, help=f"noise seed (default 0; {SEED.range})")
     p.add_argument("--checkpoint", help="checkpoint file, or a name in the run (e.g. best)")
     p.add_argument("--features", choices=("evaluator", "inception"), default="evaluator",
                    help="feature space for FD, KID and precision/recall")

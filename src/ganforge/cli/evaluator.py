@@ -6,6 +6,10 @@ from __future__ import annotations
 import argparse
 
 from ganforge.cli import examples
+from ganforge.cli.numbers import Whole
+
+# the render ids of a refit grow with the seed: 2^31 seeds keep them in 64 bits
+EPOCHS, EVALUATOR_SEED = Whole(1, 1000), Whole(0, 2**31 - 1, "0..2^31-1")
 
 
 def add_parser(sub) -> None:
@@ -19,10 +23,12 @@ def add_parser(sub) -> None:
                            **examples("ganforge evaluator train fashion-mnist --epochs 5 "
                                       "--out /tmp/ev"))
     t.add_argument("name", help=f"one of: {', '.join(EVALUATORS)}")
-    t.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS,
-                   help=f"passes over the training split (default {DEFAULT_EPOCHS})")
-    t.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                   help=f"seed of weights, order and augmentation (default {DEFAULT_SEED})")
+    t.add_argument("--epochs", type=EPOCHS, default=DEFAULT_EPOCHS,
+                   help=f"passes over the training split (default {DEFAULT_EPOCHS}; "
+                        f"{EPOCHS.range})")
+    t.add_argument("--seed", type=EVALUATOR_SEED, default=DEFAULT_SEED,
+                   help=f"seed of weights, order and augmentation (default {DEFAULT_SEED}; "
+                        f"{EVALUATOR_SEED.range})")
     t.add_argument("--out", help="folder for NAME.safetensors and NAME.json "
                                  "(default: the package's weights folder)")
     t.add_argument("--data-dir", help="look for the data set here first")
@@ -32,8 +38,9 @@ def add_parser(sub) -> None:
                            **examples("ganforge evaluator refit synthetic-flowers --out /tmp/ev"))
     r.add_argument("name", help=f"one of: {', '.join(EVALUATORS)} (its data set must draw "
                                 "renders: synthetic-flowers)")
-    r.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                   help=f"seed of the renders and the heads' weights (default {DEFAULT_SEED})")
+    r.add_argument("--seed", type=EVALUATOR_SEED, default=DEFAULT_SEED,
+                   help=f"seed of the renders and the heads' weights (default {DEFAULT_SEED}; "
+                        f"{EVALUATOR_SEED.range})")
     r.add_argument("--out", help="folder holding NAME.safetensors and NAME.json, rewritten "
                                  "in place (default: the package's weights folder)")
     r.add_argument("--data-dir", help="look for the data set here first")
@@ -41,12 +48,9 @@ def add_parser(sub) -> None:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from ganforge.errors import ConfigError
     from ganforge.metrics.evaluator_training import train_evaluator
     from ganforge.metrics.weights import weights_dir
 
-    if args.epochs < 1:
-        raise ConfigError(f"--epochs must be at least 1, got {args.epochs}")
     record = train_evaluator(args.name, epochs=args.epochs, seed=args.seed, out=args.out,
                              data_dir=args.data_dir)
     folder = args.out or weights_dir()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ganforge.cli import examples
+from ganforge.cli.numbers import CAPTION_COUNT, NROW, SEED
 from ganforge.cli.pretrained import add_encoder_dir_argument, add_source_arguments
 
 
@@ -15,13 +16,15 @@ def add_parser(sub) -> None:
                        **examples('ganforge generate --pretrained t2i-fashion "an ankle boot" '
                                   "--out boots.png"))
     add_source_arguments(p, ", e.g. t2i-fashion", caption=True)
-    p.add_argument("-n", type=int, default=16, help="number of images (default 16)")
+    p.add_argument("-n", type=CAPTION_COUNT, default=16,
+                   help=f"number of images (default 16; {CAPTION_COUNT.range})")
     p.add_argument("--out", required=True, help="output file or folder")
     p.add_argument("--format", choices=("png", "npz", "png-dir"), default="png")
     p.add_argument("--to", metavar="CAPTION",
                    help="interpolate from the caption to this one (same noise throughout)")
-    p.add_argument("--seed", type=int, default=0, help="noise seed (same seed, same images)")
-    p.add_argument("--nrow", type=int, help="images per grid row (png)")
+    p.add_argument("--seed", type=SEED, default=0,
+                   help=f"noise seed (same seed, same images; {SEED.range})")
+    p.add_argument("--nrow", type=NROW, help=f"images per grid row (png; {NROW.range})")
     add_encoder_dir_argument(p)
     p.set_defaults(handler=run)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ganforge.cli import examples, progress_lines
+from ganforge.cli.numbers import COUNT, SEED
 from ganforge.metrics.summary import format_alignment, format_table  # torch-free
 
 
@@ -51,9 +52,10 @@ def add_parser(sub) -> None:
     check = actions.add_parser("evaluate", help="measure a shipped generator again",
                                **examples("ganforge pretrained evaluate best-mnist --n 2000"))
     check.add_argument("name", help="a name from `ganforge pretrained list`")
-    check.add_argument("--n", type=int, help="samples (default: the n it was measured with)")
-    check.add_argument("--seed", type=int, help="noise seed (default: the one it was measured "
-                                                "with)")
+    check.add_argument("--n", type=COUNT, help="samples (default: the n it was measured with; "
+                                               f"{COUNT.range})")
+    check.add_argument("--seed", type=SEED, help="noise seed (default: the one it was measured "
+                                                 f"with; {SEED.range})")
     check.add_argument("--store", action="store_true",
                        help="write the figures measured now into the shipped record "
                             "(maintainers: after an evaluator changes)")
@@ -73,8 +75,10 @@ def _add_export(actions) -> None:
                                      "ganforge train --config RUN/config.toml)")
     p.add_argument("--metrics", help="an evaluation JSON of the same checkpoint (RUN/eval.json) "
                                      "instead of evaluating here")
-    p.add_argument("--n", type=int, default=10_000, help="samples to evaluate (default 10000)")
-    p.add_argument("--seed", type=int, default=0, help="noise seed of the evaluation (default 0)")
+    p.add_argument("--n", type=COUNT, default=10_000,
+                   help=f"samples to evaluate (default 10000; {COUNT.range})")
+    p.add_argument("--seed", type=SEED, default=0,
+                   help=f"noise seed of the evaluation (default 0; {SEED.range})")
     p.add_argument("--dir", help="write here instead of the package's pretrained folder")
     p.add_argument("--force", action="store_true", help="replace a generator of that name")
     p.set_defaults(handler=run_export)

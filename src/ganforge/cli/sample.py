@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 
 from ganforge.cli import examples
+from ganforge.cli.numbers import COUNT, NROW, SEED, Whole
 from ganforge.cli.pretrained import add_source_arguments
+
+CODE = Whole(0, 4095)  # InfoGAN codes are at most the noise entries (4096); the model checks
 
 
 def add_parser(sub) -> None:
@@ -16,17 +19,19 @@ def add_parser(sub) -> None:
                                   "ganforge sample --pretrained dcgan-fashion -n 10000 "
                                   "--format npz --out samples.npz"))
     add_source_arguments(p)
-    p.add_argument("-n", type=int, default=64, help="number of images (default 64)")
+    p.add_argument("-n", type=COUNT, default=64,
+                   help=f"number of images (default 64; {COUNT.range})")
     p.add_argument("--out", required=True, help="output file or folder")
     p.add_argument("--format", choices=("png", "npz", "png-dir"), default="png")
-    p.add_argument("--seed", type=int, default=0, help="noise seed (same seed, same images)")
-    p.add_argument("--nrow", type=int, help="images per grid row (png)")
+    p.add_argument("--seed", type=SEED, default=0,
+                   help=f"noise seed (same seed, same images; {SEED.range})")
+    p.add_argument("--nrow", type=NROW, help=f"images per grid row (png; {NROW.range})")
     p.add_argument("--class", dest="class_name", metavar="CLASS",
                    help="only this class, by name or index (class-conditional models, "
                         "e.g. best-fashion: --class 'ankle boot')")
-    p.add_argument("--code", type=int, metavar="K",
-                   help="only this InfoGAN code, 0..N-1 (generators trained with --codes N, "
-                        "e.g. best-uncond-mnist: each code tends to one digit)")
+    p.add_argument("--code", type=CODE, metavar="K",
+                   help=f"only this InfoGAN code, 0..N-1 ({CODE.range}; generators trained with "
+                        "--codes N, e.g. best-uncond-mnist: each code tends to one digit)")
     p.set_defaults(handler=run)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from ganforge.cli import examples
+from ganforge.cli.numbers import PORT, THREADS
 from ganforge.cli.pretrained import add_encoder_dir_argument, add_source_arguments
-from ganforge.errors import ConfigError
 
 
 def add_parser(sub) -> None:
@@ -18,10 +18,11 @@ def add_parser(sub) -> None:
     add_source_arguments(p)
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this machine only)")
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free)")
-    p.add_argument("--threads", type=int, metavar="N",
+    p.add_argument("--port", type=PORT, default=8000,
+                   help=f"port (default 8000; 0: any free; {PORT.range})")
+    p.add_argument("--threads", type=THREADS, metavar="N",
                    help="torch threads of the server process (default: torch's choice, one "
-                   "per core)")
+                   f"per core; {THREADS.range}, as train's --threads)")
     p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                    help="also answer requests for this host name (repeatable; e.g. the name "
                    "a reverse proxy forwards; '*.example.org' for its subdomains, '*' for "
@@ -37,8 +38,6 @@ def run(args: argparse.Namespace) -> int:
     from ganforge.serve.server import banner, bind, make_server, require_web
 
     require_web()
-    if args.threads is not None and args.threads < 1:
-        raise ConfigError(f"--threads must be at least 1, got {args.threads}")
     for name in args.allow_host:
         checked_name(name)
     from ganforge.pretrained.store import resolve_source

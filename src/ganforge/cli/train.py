@@ -8,9 +8,12 @@ import time
 from pathlib import Path
 
 from ganforge.cli import examples
+from ganforge.cli.numbers import Real
 from ganforge.cli.settings import add_setting_options
 from ganforge.config import list_presets
 from ganforge.errors import ConfigError
+
+PROGRESS = Real(0, 1e9, "0..1e9")  # seconds between progress lines
 
 
 def add_parser(sub) -> None:
@@ -32,9 +35,9 @@ def add_parser(sub) -> None:
         "continue a run exactly: a run folder (its newest intact checkpoint), a checkpoint "
         "file, or 'auto' (resume --out if it holds a run, else start it)"))
     p.add_argument("--no-progress", action="store_true", help="no progress bar or lines")
-    p.add_argument("--progress-every", type=float, metavar="SECONDS", help=(
+    p.add_argument("--progress-every", type=PROGRESS, metavar="SECONDS", help=(
         "a plain progress line (step, images/s, ETA) every SECONDS instead of the bar "
-        "(default: the bar on a terminal, else a line every 30 s)"))
+        f"(default: the bar on a terminal, else a line every 30 s; {PROGRESS.range})"))
     p.add_argument("--tensorboard", action="store_true",
                    help="also write TensorBoard event files to RUN/tensorboard "
                         "(needs: pip install 'ganforge[tensorboard]')")
@@ -48,9 +51,6 @@ def run(args: argparse.Namespace) -> int:
     from ganforge.training.run import resume, train
 
     overrides = {k[4:]: v for k, v in vars(args).items() if k.startswith("set_") and v is not None}
-    if args.progress_every is not None and not 0 <= args.progress_every < 1e9:
-        raise ConfigError(f"--progress-every must be 0 or more seconds, got "
-                          f"{args.progress_every}")
     progress = False if args.no_progress else args.progress_every
     observers = []
     if args.tensorboard:
