@@ -162,7 +162,7 @@ def section(rows: list[dict], ran: dict[str, dict], plot_path: str, doc: str) ->
     """The markdown of the "Best presets" section; `ran` holds, per data set, the command
     that trained its runs, how long it took and its settings."""
     text = [
-        "## Best presets against the SPEC's DCGAN, 10 minutes each\n",
+        "## Best presets against the classic DCGAN, 10 minutes each\n",
         "Written by `benchmarks/best.py` (`make best`); do not edit by hand. Machine: "
         f"{platform.machine()}, {os.cpu_count()} CPU cores. Final figures: `ganforge "
         "evaluate RUN --seed 0` (10,000 samples against the test split).\n",

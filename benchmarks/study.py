@@ -192,7 +192,7 @@ def section(rows: list[dict], args: argparse.Namespace, elapsed: float) -> str:
         "make a fifth of the G updates: column G steps); wasserstein clips D's "
         "weights to 0.01; wasserstein-gp has gradient penalty 10 and `--d-norm layer` (a "
         "per-image penalty needs a critic without BatchNorm); every other loss keeps the "
-        "SPEC's BatchNorm critic. Final figures: `ganforge evaluate RUN --seed 0` (10,000 "
+        "classic BatchNorm critic. Final figures: `ganforge evaluate RUN --seed 0` (10,000 "
         "samples; 26,000 for stacked MNIST). A cell is the mean of the seeds, each seed's "
         "value in brackets; train min is training wall time (with the per-epoch evaluations, "
         "sharing the machine with the other runs).\n",

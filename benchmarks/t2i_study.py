@@ -209,7 +209,7 @@ def section(rows: list[dict], args: argparse.Namespace, elapsed: float) -> str:
             f"Command: `{args.command}`. Machine: {platform.machine()}, {os.cpu_count()} CPU "
             f"cores (shared), {args.jobs} runs at a time with {args.threads} torch thread(s) "
             f"each; {elapsed / 60:.0f} min.\n",
-            f"Every run: preset `{PRESET}` (the SPEC's objective) with the variant's settings, "
+            f"Every run: preset `{PRESET}` (the plain objective) with the variant's settings, "
             f"{length}; final figures from `ganforge evaluate RUN --seed 0` (held-out "
             "captions, one image each; alignment over the first 1,000, or --eval-n when fewer). "
             f"`all` = the settings of {', '.join(ALL)}; `combined` = "

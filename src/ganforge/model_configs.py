@@ -31,7 +31,7 @@ def _slope() -> Any:
 
 def _width(default: int = 32) -> Any:
     return setting(default, "channels of G's last and D's first hidden layer; the others "
-                            "double (the SPEC: 32)", ge=1, le=256)
+                            "double (32 in the classic DCGAN of Radford et al.)", ge=1, le=256)
 
 
 def _init() -> Any:
@@ -91,7 +91,7 @@ def _classes() -> Any:
 
 @dataclass
 class MLPConfig(SampleMixing):
-    """Sizes of the MLP GAN; the defaults are the SPEC's (document B) architecture."""
+    """Sizes of the MLP GAN; the defaults are the classic fully connected GAN's layers."""
 
     arch: Literal["mlp"] = setting("mlp", "network architecture")
     latent_dim: int = _latent()
@@ -101,8 +101,8 @@ class MLPConfig(SampleMixing):
                                   factory=lambda: [256, 512, 1024], ge=1, le=MAX_WIDTH)
     d_hidden: list[int] = setting(help="widths of D's hidden Linear layers", max_len=6,
                                   factory=lambda: [1024, 512, 256], ge=1, le=MAX_WIDTH)
-    g_batchnorm: bool = setting(False, "BatchNorm1d after each hidden Linear of G (document "
-                                       "C's variant)")
+    g_batchnorm: bool = setting(False, "BatchNorm1d after each hidden Linear of G (a common "
+                                       "variant of the MLP GAN)")
     g_dropout: float = setting(0.0, "dropout after each hidden layer of G", ge=0, lt=1)
     d_dropout: float = setting(0.3, "dropout after each hidden layer of D", ge=0, lt=1)
     leaky_slope: float = _slope()
@@ -112,8 +112,8 @@ class MLPConfig(SampleMixing):
 
 @dataclass
 class DCGAN28Config(SampleMixing):
-    """The SPEC's DCGAN. The channel count (1 for digits), the init, D's norm and the width
-    may vary; the defaults are the SPEC's."""
+    """The classic DCGAN (Radford et al.) for 28x28. The channel count (1 for digits), the init,
+    D's norm and the width may vary; the defaults are the classic layers."""
 
     fixed_image_size: ClassVar[int | None] = 28
 
@@ -195,7 +195,7 @@ class T2IConfig(ModelSettings):
                                        "losses", ge=0, le=1000)
     diversity_weight: float = setting(0.0, "weight of G's mode-seeking term (0 = off)", ge=0,
                                       le=1000)
-    # The options of issue 19, all off by default (docs/text-to-image.md, "Options")
+    # The text-to-image options, all off by default (docs/text-to-image.md, "Options")
     hard_mismatch: float = setting(0.0, "share of the mismatched pairs whose wrong caption is "
                                         "of the image's own class", ge=0, le=1)
     ma_gp_weight: float = setting(0.0, "matching-aware gradient penalty on real pairs (0 = "
@@ -244,6 +244,22 @@ Condition = Literal["none", "class", "text"]
 CONDITIONS: dict[str, Condition] = {
     "mlp": "none", "dcgan28": "none", "cdcgan28": "class", "t2i": "text",
 }
+
+
+# Each architecture in plain words (the `--arch` help and what the page says it draws).
+ABOUT: dict[str, str] = {
+    "mlp": "the fully connected GAN (Goodfellow et al.)",
+    "dcgan28": "the classic DCGAN (Radford et al.) for 28x28",
+    "cdcgan28": "the classic DCGAN for 28x28 with a class input",
+    "t2i": "text to image: G draws from a caption's sentence vector",
+    "dcgan": "a DCGAN for 32 to 256 px",
+    "cdcgan": "a DCGAN for 32 to 256 px with a class input",
+}
+
+
+def about(arch: str) -> str:
+    """An architecture in plain words (its name when it has none)."""
+    return ABOUT.get(arch, arch)
 
 
 def condition_of(model_config: Any) -> Condition:

@@ -32,7 +32,9 @@ def test_train_help_lists_every_setting_by_section(capsys):
         "(default dcgan28: batch, cdcgan28: none; arch dcgan28, cdcgan28)",
         "--g-hidden N,N,... widths of G's hidden Linear layers (default 256,512,1024; "
         "entries in [1, 4096], at most 6; arch mlp)",
-        "--arch {mlp,dcgan28,cdcgan28,t2i} network architecture (default dcgan28)",
+        "--arch {mlp,dcgan28,cdcgan28,t2i",
+        "the networks: mlp = the fully connected GAN (Goodfellow et al.); dcgan28 = the "
+        "classic DCGAN (Radford et al.) for 28x28;",
         "--loss {non-saturating,minimax,least-squares,wasserstein,wasserstein-gp,hinge}",
     ):
         assert fragment in text, fragment

@@ -74,7 +74,9 @@ def _pixels(page, img: str) -> bytes:
 
 def test_page_draws_samples_and_new_seed_changes_them(page):
     _wait_version(page, "grid", 0)
-    assert "mlp generator trained on mnist" in page.locator("#model").inner_text()
+    assert "fully connected GAN" in page.locator("#model").inner_text()
+    assert "on mnist" in page.locator("#model").inner_text()
+    assert "It learned from mnist" in page.locator("#data-note").inner_text()
     seed_before = page.input_value("#seed")
     before = _pixels(page, "grid")
     page.click("#new-seed")
@@ -120,7 +122,7 @@ def test_nothing_left_the_server_and_no_script_errors(page):
 def test_a_typed_caption_draws_new_images(text_page):
     page = text_page
     _wait_version(page, "grid", 0)  # the first example caption, drawn at start
-    assert "images from minilm caption vectors" in page.locator("#model").inner_text()
+    assert "images from a caption and a seed" in page.locator("#model").inner_text()
     first = page.input_value("#caption")
     assert first and page.input_value("#caption-to")
     version = int(page.get_attribute("#grid", "data-version"))

@@ -8,6 +8,7 @@ import dataclasses
 from typing import Any, Literal, get_args, get_origin
 
 from ganforge.config import SECTIONS, model_config_classes
+from ganforge.model_configs import about
 from ganforge.schema import Spec, spec_of
 from ganforge.typed import field_types, split_optional
 
@@ -20,11 +21,24 @@ def _inner(tp: Any) -> Any:
     return split_optional(tp)[1]
 
 
+def single_choices(tp: Any) -> list[str]:
+    """A choice's values, each once: a value that joins others with commas (augment's
+    "translation,cutout") is not listed again, the help says such values combine."""
+    values = [str(v) for v in get_args(_inner(tp))]
+    return [v for v in values if "," not in v or not set(v.split(",")) <= set(values)]
+
+
+def combined_choices(tp: Any) -> list[str]:
+    """The values of a choice that join others with commas."""
+    single = single_choices(tp)
+    return [str(v) for v in get_args(_inner(tp)) if str(v) not in single]
+
+
 def metavar(tp: Any) -> str:
     """N, X, BOOL, N,N,..., TEXT, or {a,b} for a choice."""
     tp = _inner(tp)
     if get_origin(tp) is Literal:
-        return "{" + ",".join(map(str, get_args(tp))) + "}"
+        return "{" + ",".join(single_choices(tp)) + "}"
     if get_origin(tp) is list:
         return "N,N,..."
     return {int: "N", float: "X", bool: "BOOL"}.get(tp, "TEXT")
@@ -60,7 +74,10 @@ def help_text(spec: Spec, tp: Any, defaults: dict[str, Any]) -> str:
         default = f"default {values.pop()}"
     else:
         default = "default " + ", ".join(f"{a}: {show_default(v)}" for a, v in defaults.items())
+    combined = combined_choices(tp) if get_origin(_inner(tp)) is Literal else []
     parts = [default, _range(spec, tp)]
+    if combined:
+        parts.append("several at once joined by commas: " + ", ".join(combined))
     if len(defaults) < len(model_config_classes()) and "" not in defaults:
         parts.append("arch " + ", ".join(defaults))
     return f"{spec.help} ({'; '.join(p for p in parts if p)})".replace("%", "%%")
@@ -70,7 +87,8 @@ def model_options() -> dict[str, tuple[Spec, Any, dict[str, Any]]]:
     """Every model setting of every architecture: name -> (spec, type, {arch: default})."""
     classes = model_config_classes()
     arch_type = Literal[tuple(classes)]  # type: ignore[valid-type]
-    options = {"arch": (Spec("network architecture"), arch_type, {"": "dcgan28"})}
+    networks = "; ".join(f"{arch} = {about(arch)}" for arch in classes)
+    options = {"arch": (Spec(f"the networks: {networks}"), arch_type, {"": "dcgan28"})}
     for arch, cls in classes.items():
         types = field_types(cls)
         for f in dataclasses.fields(cls):

@@ -71,8 +71,8 @@ async function describeModel() {
   const info = await modelInfo();
   if (!info) return;
   for (const id of ["n", "walk-n"]) $(id).max = info.limits.max_n;
-  $("model").textContent = modelLine(info, "a " + info.latent_dim + "-d " + info.noise +
-    " latent");
+  $("model").textContent = modelLine(info, "a seed (its " + info.latent_dim +
+    " random numbers)");
 }
 
 $("sample-form").addEventListener("submit", (event) => {
@@ -149,8 +149,7 @@ async function describeModel() {
   if (!info) return;
   $("n").max = info.limits.max_n;
   for (const id of ["caption", "caption-to"]) $(id).maxLength = info.limits.max_caption;
-  $("model").textContent = modelLine(info, info.text_encoder + " caption vectors and a " +
-    info.latent_dim + "-d " + info.noise + " latent");
+  $("model").textContent = modelLine(info, "a caption and a seed");
   const examples = info.example_captions;
   for (const caption of examples) {
     const option = document.createElement("option");

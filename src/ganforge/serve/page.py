@@ -37,13 +37,15 @@ button, select { font-size: 1rem; }
 img { image-rendering: pixelated; display: block; background: #000; }
 img[aria-busy=true] { opacity: .6; }
 #model { color: #555; margin: 0; }
+#data-note { color: #555; margin: .2rem 0 0; font-size: .9rem; }
 #error { color: #a00; font-weight: 600; }
 .slider { display: flex; align-items: center; gap: .8rem; margin-bottom: .8rem; }
 .slider input { width: 24rem; max-width: 70vw; }
 """
 
 HEADER = """
-<header><h1>ganforge</h1><p id="model">loading model information&hellip;</p></header>
+<header><h1>ganforge</h1><p id="model">loading model information&hellip;</p>
+<p id="data-note"></p></header>
 <p id="error" role="alert" hidden></p>
 """
 
@@ -132,9 +134,13 @@ async function modelInfo() {
   return info;
 }
 
+// One sentence on what the model draws, in plain words; the note on its data goes below it.
 function modelLine(info, source) {
-  return info.arch + " generator trained on " + info.dataset + " (step " + info.step + "): " +
-    info.channels + "x" + info.height + "x" + info.width + " images from " + source;
+  $("data-note").textContent = info.trained_on || "";
+  const colour = info.channels === 1 ? "greyscale" : "colour";
+  return "Draws " + info.height + "x" + info.width + " " + colour + " images from " + source +
+    " with " + (info.about || info.arch) + ", trained for " + info.step.toLocaleString("en") +
+    " steps on " + info.dataset + ".";
 }
 """
 

@@ -104,6 +104,8 @@ class InfoResponse(BaseModel):
     example_captions: list[str] = Field(
         default_factory=list, description="held-out captions of the run's sample grid "
         "(text-conditioned models), for a first try")
+    about: str = Field("", description="the networks in plain words")
+    trained_on: str = Field("", description="which data the model learned from")
     limits: Limits
 
 

@@ -21,6 +21,7 @@ from ganforge.errors import GanforgeError
 from ganforge.model_configs import Condition, condition_of
 from ganforge.sampling.captions import draw, noise
 from ganforge.sampling.generator import LoadedGenerator
+from ganforge.serve.about import model_about, trained_on
 from ganforge.serve.interpolate import Method, interpolate
 
 
@@ -58,6 +59,8 @@ class ModelDescription:
     conditional: bool
     text_encoder: str | None = None  # the encoder of the captions (text-conditioned only)
     example_captions: tuple[str, ...] = ()  # captions the run was shown with (text only)
+    about: str = ""  # the networks in plain words
+    trained_on: str = ""  # which data the model learned from, in plain words
 
 
 class ConditionInput(Protocol):
@@ -102,6 +105,7 @@ class Service:
             noise=loaded.config.train.noise, step=loaded.step,
             checkpoint=loaded.checkpoint.name, conditional=condition.conditional,
             text_encoder=condition.text_encoder, example_captions=condition.example_captions,
+            about=model_about(model.arch), trained_on=trained_on(loaded.config.data.dataset),
         )
 
     def latents(self, n: int, seed: int) -> torch.Tensor:
