@@ -83,7 +83,8 @@ def option_types(arch: str) -> dict[str, tuple[str, Any]]:
     options = {name: (section, tp) for section, cls in SECTIONS.items()
                for name, tp in field_types(cls).items()}
     model_types = field_types(model_config_classes()[arch])
-    options.update({n: ("model", tp) for n, tp in model_types.items()})
+    # image_size and channels name the data's preparation (a model's are filled in from it)
+    options.update({n: ("model", tp) for n, tp in model_types.items() if n not in options})
     return options
 
 

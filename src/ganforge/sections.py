@@ -25,6 +25,15 @@ class DataConfig(Settings):
     data_dir: str | None = setting(None, "look for the data set in this folder first")
     limit: int | None = setting(None, "use only the first N training images (quick trials)",
                                 ge=1, le=10**9)
+    # How a folder of images is prepared (docs/data.md); the built-in sets have fixed sizes.
+    image_size: int | None = setting(None, "a folder's images are resized to N x N (none: the "
+                                           "model's size, 64 for dcgan and t2i)", ge=8, le=256)
+    channels: int | None = setting(None, "a folder's images as 1 (grey) or 3 (RGB) channels "
+                                         "(none: grey when every image is)", ge=1, le=3)
+    fit: Literal["crop", "pad"] = setting("crop", "how a folder's images become square: "
+                                                  "centre crop, or pad with white")
+    test_fraction: float = setting(0.1, "share of a folder's images held out as its test "
+                                        "split (fixed by the file names)", ge=0, le=0.5)
 
 
 @dataclass

@@ -3,7 +3,7 @@ check its files, list every set. Nothing here names a data set or a kind of data
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ganforge.data.registry import data_sets, lookup, resolve
 from ganforge.errors import DataError
@@ -17,14 +17,17 @@ DEFAULT_ENCODER = "minilm"
 
 def load_dataset(name: str, split: Literal["train", "test"] = "train",
                  data_dir: PathLike | None = None, limit: int | None = None,
-                 verify: bool = True, text_encoder: str | None = DEFAULT_ENCODER) -> ImageData:
+                 verify: bool = True, text_encoder: str | None = DEFAULT_ENCODER,
+                 options: Any = None) -> ImageData:
     """Load a split of a known data set into memory (uint8 images (N, C, H, W), labels).
 
     Files are found (and IDX sets downloaded if needed, see locate.find_files); with ``verify``
     their checksums are checked. ``limit`` keeps the first ``limit`` items. A set with captions
     also carries them and, encoded by ``text_encoder`` (None: not encoded), their vectors.
+    ``name`` may be the path of a folder or archive of images (docs/data.md), prepared as
+    ``options`` (a data.folder.prepare.PrepareOptions; None: the defaults) say.
     """
-    entry = lookup(name)
+    entry = lookup(name, options)
     if limit is not None and limit < 0:
         raise DataError(f"data set '{entry.name}': limit must be >= 0, got {limit}")
     return resolve(entry.load)(entry, split, data_dir, limit, verify, text_encoder)

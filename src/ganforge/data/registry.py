@@ -11,7 +11,8 @@ from __future__ import annotations
 import importlib
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from ganforge.errors import DataError
@@ -128,8 +129,10 @@ def normalise(name: str) -> str:
 
 
 def unknown(name: str) -> DataError:
-    """The error for a name no entry has (it lists the IDX sets, as it always has)."""
-    return DataError(f"unknown data set {name!r}; known data sets: {', '.join(sorted(DATASETS))}")
+    """The error for a name no entry has: every known set, and that a folder path works."""
+    return DataError(f"unknown data set {name!r}; known data sets: "
+                     f"{', '.join(data_sets())}; or the path of a folder (or .zip/.tar) of "
+                     "images (docs/data.md)")
 
 
 def get_spec(name: str) -> DatasetSpec:
@@ -178,6 +181,8 @@ class DataSet:
     download: str | None = None
     recombined: str | None = None
     renders: str | None = None
+    path: str | None = None  # a folder data set's folder or archive
+    options: Any = None  # how a folder is prepared (data.folder.prepare.PrepareOptions)
 
 
 IDX_LOAD = "ganforge.data.dataset:load_idx"
@@ -223,21 +228,66 @@ OTHER_SETS: dict[str, DataSet] = {
 }
 
 
+# Data sets added by user code (register_dataset), after the built-in ones.
+_REGISTERED: dict[str, DataSet] = {}
+
+FOLDER = "ganforge.data.folder.load"
+ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
+
+
 def data_sets() -> dict[str, DataSet]:
-    """Every data set's entry by key, in `ganforge data list` order."""
-    return {**{key: idx_set(spec) for key, spec in DATASETS.items()}, **OTHER_SETS}
+    """Every data set's entry by key, in `ganforge data list` order (registered ones last)."""
+    return {**{key: idx_set(spec) for key, spec in DATASETS.items()}, **OTHER_SETS,
+            **_REGISTERED}
 
 
-def lookup(name: str) -> DataSet:
-    """The entry of data set ``name`` (case-insensitive, ``_`` for ``-``), or a DataError."""
-    entry = data_sets().get(normalise(name))
-    if entry is None:
-        raise unknown(name)
+def register_dataset(entry: DataSet, *, replace_existing: bool = False) -> DataSet:
+    """Add a data set (from a notebook or a plugin module) under `entry.name`; every command
+    and function that takes a data set name then knows it. A built-in name is refused, and
+    a registered one unless `replace_existing`."""
+    key = normalise(entry.name)
+    if key in DATASETS or key in OTHER_SETS:
+        raise DataError(f"data set {entry.name!r} is built in; choose another name")
+    if key in _REGISTERED and not replace_existing:
+        raise DataError(f"data set {entry.name!r} is already registered")
+    resolve(entry.load)  # fail now, not at the first load, if the loader does not exist
+    _REGISTERED[key] = entry
     return entry
 
 
-def resolve(ref: str) -> Callable[..., Any]:
-    """The function an entry names as "module:function" (its module imported now)."""
+def unregister_dataset(name: str) -> None:
+    """Remove a data set added by register_dataset (no error if it is not there)."""
+    _REGISTERED.pop(normalise(name), None)
+
+
+def looks_like_path(name: str) -> bool:
+    """Whether a data set name is meant as a folder or archive path."""
+    return "/" in name or "\\" in name or name.startswith(("~", ".")) or \
+        name.lower().endswith(ARCHIVE_SUFFIXES) or Path(name).is_dir()
+
+
+def folder_set(path: str, options: Any = None) -> DataSet:
+    """The entry of the folder or archive at `path` (prepared as `options` say)."""
+    return DataSet(path, f"{FOLDER}:load_split", f"{FOLDER}:check", f"{FOLDER}:find",
+                   (0, 0), (), 0, scored_as=path, path=path, options=options)
+
+
+def lookup(name: str, options: Any = None) -> DataSet:
+    """The entry of data set ``name`` (case-insensitive, ``_`` for ``-``), or of the folder
+    or archive ``name`` is the path of (prepared as ``options`` say), or a DataError."""
+    entry = data_sets().get(normalise(name))
+    if entry is not None:
+        return entry if options is None or entry.path is None else replace(entry, options=options)
+    if looks_like_path(name):
+        return folder_set(name, options)
+    raise unknown(name)
+
+
+def resolve(ref: str | Callable[..., Any]) -> Callable[..., Any]:
+    """The function an entry names as "module:function" (its module imported now), or the
+    function itself (an entry registered from a notebook may hold one)."""
+    if callable(ref):
+        return ref
     module, _, function = ref.partition(":")
     return getattr(importlib.import_module(module), function)
 

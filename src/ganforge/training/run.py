@@ -122,7 +122,8 @@ def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | float |
     device = resolve_device(config.train.device)  # the data set moves there once
     fixed_noise = sample_noise(grid * grid, config.model.latent_dim, config.train.noise,
                                generator=torch.Generator().manual_seed(seed + 1)).to(device)
-    source = BatchSource(data.images.to(device), data.labels.to(device),
+    labels = data.labels.to(device) if data.classes else None  # None: a set without classes
+    source = BatchSource(data.images.to(device), labels,
                          None if data.text is None else data.text.to(device),
                          torch.Generator().manual_seed(seed + 3),
                          wrong=trainer.objective.wrong_captions(data),
@@ -154,7 +155,29 @@ def _both_on(pair: tuple[torch.Tensor, torch.Tensor] | None, device: torch.devic
 def load_training_data(config: RunConfig):
     d = config.data
     return load_dataset(d.dataset, "train", d.data_dir, d.limit,
-                        text_encoder=text_encoder_of(config))
+                        text_encoder=text_encoder_of(config), options=data_options(config))
+
+
+def data_options(config: RunConfig):
+    """How a folder data set is prepared for this run: the [data] settings, the image size
+    defaulting to the model's (its fixed size, or the architecture's usual one)."""
+    from ganforge.data.folder.prepare import PrepareOptions
+
+    d, model = config.data, config.model
+    size = d.image_size or model.fixed_image_size or getattr(model, "default_image_size", 64)
+    return PrepareOptions(image_size=size, fit=d.fit, channels=d.channels,
+                          test_fraction=d.test_fraction)
+
+
+def record_data_shape(config: RunConfig, data) -> RunConfig:
+    """A folder run keeps the size and channels it was prepared at in its [data] settings,
+    so evaluation, resuming and serving prepare the folder the same way."""
+    from ganforge.data.registry import lookup
+
+    if lookup(config.data.dataset).path is None:
+        return config
+    return dataclasses.replace(config, data=dataclasses.replace(
+        config.data, image_size=data.size, channels=data.channels))
 
 
 def text_encoder_of(config: RunConfig) -> str | None:
@@ -177,7 +200,8 @@ def train(
     a plain line every that many seconds; True = the bar; False = neither.
     """
     data = load_training_data(config)
-    config = fit_to_data(config, data.channels, data.size, data.model_fields())
+    config = fit_to_data(record_data_shape(config, data), data.channels, data.size,
+                         data.model_fields())
     loop = prepare(config, data, RunFolder(out), progress, observers)
     ctx = join_ranks(loop)
     if ctx.is_writer:

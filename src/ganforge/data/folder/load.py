@@ -1,0 +1,97 @@
+"""A folder (or archive) data set through the registry: the functions its entry names
+(load_split, check, find), and `summary`, what `ganforge data check|prepare PATH` print."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ganforge.data.dataset import ImageData
+from ganforge.data.folder.prepare import Prepared, PrepareOptions, prepare
+from ganforge.data.registry import DataSet
+from ganforge.errors import DataError
+
+
+def options_of(entry: DataSet) -> PrepareOptions:
+    return entry.options if isinstance(entry.options, PrepareOptions) else PrepareOptions()
+
+
+def prepared(entry: DataSet) -> Prepared:
+    if entry.path is None:
+        raise DataError(f"data set '{entry.name}' is not a folder")
+    return prepare(entry.path, options_of(entry))
+
+
+def embedding_name(p: Prepared) -> str:
+    """The name the captions' vectors are cached under (the cache entry's own)."""
+    return f"folder-{p.folder.name[:16]}"
+
+
+def load_split(entry: DataSet, split: str, data_dir: Any, limit: int | None, verify: bool,
+               encoder: str | None) -> ImageData:
+    """One split of the prepared folder: images, labels (zeros when it has no classes) and,
+    for a captioned folder, every image's captions cycled to the same count K."""
+    import torch  # imported on loading, so `ganforge data list` stays torch-free
+
+    from ganforge.data.captioned.sets import encode_rows, fill_captions
+
+    p = prepared(entry)
+    items = p.manifest["items"]
+    rows = [i for i, item in enumerate(items) if item["split"] == split]
+    if limit is not None:
+        rows = rows[:limit]
+    classes = tuple(p.manifest["classes"])
+    labels = np.array([max(items[i]["label"], 0) for i in rows], dtype=np.int64)
+    captions = fill_captions([items[i]["captions"] for i in rows]) \
+        if p.manifest["captioned"] and rows else None
+    text = None if captions is None else encode_rows(captions, encoder, embedding_name(p))
+    return ImageData(images=torch.from_numpy(np.ascontiguousarray(p.images[rows])),
+                     labels=torch.from_numpy(labels), classes=classes, name=entry.name,
+                     captions=captions, text=text, encoder=encoder if text is not None else None)
+
+
+def summary(p: Prepared, shown: int = 5) -> list[str]:
+    """The lines of `ganforge data check|prepare`: counts, classes, captions, modes, sizes,
+    and the skipped files by reason (the first few named)."""
+    m = p.manifest
+    items, skipped = m["items"], m["skipped"]
+    per_image = Counter(len(i["captions"]) for i in items)
+    classes = m["classes"]
+    lines = [f"source    {m['source']} ({m['kind']})",
+             f"images    {len(items)} usable: {m['counts']['train']} train, "
+             f"{m['counts']['test']} test; {m['channels']}x{m['options']['image_size']}x"
+             f"{m['options']['image_size']} ({m['options']['fit']})",
+             f"classes   {len(classes)}: {', '.join(classes[:12])}"
+             f"{' ...' if len(classes) > 12 else ''}" if classes else "classes   none",
+             "captions  " + (", ".join(f"{n} per image: {c}" for n, c in sorted(per_image.items()))
+                             if m["captioned"] else "none"),
+             "modes     " + ", ".join(f"{k} {v}" for k, v in sorted(m["modes"].items())),
+             "sizes     " + ", ".join(f"{k} {v}" for k, v in list(m["sizes"].items())[:6]),
+             f"skipped   {len(skipped)} file(s)"]
+    for reason, count in Counter(s["reason"] for s in skipped).most_common():
+        names = [s["name"] for s in skipped if s["reason"] == reason][:shown]
+        lines.append(f"  {count} x {reason}: {', '.join(names)}{' ...' if count > shown else ''}")
+    lines.append(f"cache     {p.folder}")
+    return lines
+
+
+def _report(role: str, path: str, count: int, error: str | None = None) -> dict[str, object]:
+    return {"role": role, "path": path, "shape": (count,), "expected_shape": (count,),
+            "sha256": None, "sha256_ok": None, "shape_ok": error is None,
+            "ok": error is None, "error": error}
+
+
+def check(entry: DataSet, data_dir: Any = None) -> list[dict[str, object]]:
+    """The check rows of a folder: its usable images and its skipped files."""
+    p = prepared(entry)
+    source, m = p.manifest["source"], p.manifest
+    return [_report("images", source, len(m["items"])),
+            _report("skipped", source, len(m["skipped"]))]
+
+
+def find(entry: DataSet, rows: list[dict[str, object]], data_dir: Any) -> tuple[bool, str]:
+    path = Path(entry.path or entry.name)
+    return (path.exists(), str(path) if path.exists() else f"{path}: not found")

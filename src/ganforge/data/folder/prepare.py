@@ -1,0 +1,230 @@
+"""Preparing a folder data set once: every image decoded, squared and resized on all cores,
+stored as one uint8 array (N, C, S, S) beside a JSON manifest in the user cache:
+
+    $XDG_CACHE_HOME/ganforge/folders/<key>/images.npy, manifest.json
+
+The key is the SHA-256 of the source's listing (relative names, sizes, modification times;
+an archive's path, size and time) and the preparation settings, so a changed folder is
+prepared again and an unchanged one is loaded at once. The train/test split is fixed by
+the file names alone (see `split_of`). Nothing is written into the user's folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from ganforge.data.folder.conventions import Plan, plan
+from ganforge.data.folder.source import FolderSource, TarSource, open_source
+from ganforge.data.image_file import ImageRefused, prepare_bytes, prepare_image
+from ganforge.errors import DataError
+from ganforge.fileio import atomic_write, atomic_write_json, cache_root
+
+FORMAT = 1
+MIN_IMAGES = 2  # fewer usable images than this: nothing to train on
+POOL_FROM = 64  # fewer images than this are prepared in this process
+
+
+@dataclass(frozen=True)
+class PrepareOptions:
+    """How a folder's images become the array: size, squaring, channels, split."""
+
+    image_size: int = 64
+    fit: Literal["crop", "pad"] = "crop"
+    channels: int | None = None  # None: 1 when every image is grey, else 3
+    test_fraction: float = 0.1
+    classes: bool = True  # class subfolders give labels
+
+    def __post_init__(self) -> None:
+        if not 8 <= self.image_size <= 256:
+            raise DataError(f"image size must be 8 to 256, got {self.image_size}")
+        if self.channels not in (None, 1, 3):
+            raise DataError(f"channels must be 1 or 3, got {self.channels}")
+        if not 0 <= self.test_fraction <= 0.5:
+            raise DataError(f"test fraction must be 0 to 0.5, got {self.test_fraction}")
+
+
+@dataclass
+class Prepared:
+    """A prepared folder: the whole array (N, C, S, S) and its manifest."""
+
+    images: np.ndarray
+    manifest: dict[str, Any]
+    folder: Path  # the cache entry
+
+
+def folders_root() -> Path:
+    return cache_root() / "folders"
+
+
+def split_of(names: list[str], fraction: float) -> list[str]:
+    """"train" or "test" for each name: the round(fraction * N) names of smallest SHA-256
+    (at least one when fraction > 0 and N >= 2), so the split depends on the names alone."""
+    rank = sorted(range(len(names)), key=lambda i: hashlib.sha256(names[i].encode()).digest())
+    count = round(fraction * len(names))
+    if fraction > 0 and len(names) >= 2:
+        count = min(max(count, 1), len(names) - 1)
+    test = set(rank[:count])
+    return ["test" if i in test else "train" for i in range(len(names))]
+
+
+def _prepare_one(job: tuple[str | bytes, int, int | None, str]) -> tuple[Any, str, str]:
+    """(pixels (S, S, C) or None, mode, size or reason) of one image (a path or bytes)."""
+    source, size, channels, fit = job
+    try:
+        done = (prepare_bytes if isinstance(source, bytes) else prepare_image)(
+            source, size, channels, fit)
+    except ImageRefused as exc:
+        return None, "", str(exc)
+    except OSError as exc:
+        return None, "", f"unreadable ({exc.strerror or type(exc).__name__})"
+    return done.pixels, done.mode, f"{done.size[0]}x{done.size[1]}"
+
+
+def _jobs(source, names: list[str], options: PrepareOptions
+          ) -> tuple[list[str], Iterator[tuple]]:
+    """The order images are read in (a tar's own order: one pass), and their jobs."""
+    extra = (options.image_size, options.channels, options.fit)
+    if isinstance(source, FolderSource):
+        return names, ((str(source.path_of(n)), *extra) for n in names)
+    if isinstance(source, TarSource):
+        order = source.order(set(names))
+        return order, ((data, *extra) for _, data in source.read_all(set(names)))
+    return names, ((source.read(n), *extra) for n in names)
+
+
+def _run(jobs: Iterable[tuple], count: int, show: bool) -> list[tuple[Any, str, str]]:
+    from tqdm import tqdm  # imported on use (CLI start-up)
+
+    bar = tqdm(total=count, desc="preparing images", unit="img", disable=not show,
+               file=sys.stderr)
+    if count < POOL_FROM or (os.cpu_count() or 1) < 2:
+        results = [_prepare_one(j) for j in jobs if not bar.update(1)]
+    else:
+        import multiprocessing
+
+        with multiprocessing.get_context("spawn").Pool(os.cpu_count()) as pool:
+            results = []
+            for r in pool.imap(_prepare_one, jobs, chunksize=32):
+                results.append(r)
+                bar.update(1)
+    bar.close()
+    return results
+
+
+def _assemble(p: Plan, results: list, options: PrepareOptions, where: Path
+              ) -> tuple[np.ndarray, list[int], Counter, Counter]:
+    keep = [i for i, r in enumerate(results) if r[0] is not None]
+    for i, r in enumerate(results):
+        if r[0] is None:
+            p.skipped.append((p.names[i], r[2]))
+    if len(keep) < MIN_IMAGES:
+        reasons = Counter(reason for _, reason in p.skipped).most_common(3)
+        said = "; ".join(f"{n} {r}" for r, n in reasons) or "no image files"
+        raise DataError(f"{where}: {len(keep)} usable image(s), at least {MIN_IMAGES} needed "
+                        f"({said})")
+    grey = all(results[i][0].shape[2] == 1 for i in keep)
+    channels = options.channels or (1 if grey else 3)
+    s = options.image_size
+    images = np.empty((len(keep), channels, s, s), np.uint8)
+    for row, i in enumerate(keep):
+        pixels = results[i][0]
+        if pixels.shape[2] != channels:  # grey among colour (or forced): repeat or average
+            pixels = np.repeat(pixels, 3, 2) if channels == 3 else \
+                np.round(pixels @ np.array([0.299, 0.587, 0.114])).astype(np.uint8)[:, :, None]
+        images[row] = pixels.transpose(2, 0, 1)
+    modes = Counter(results[i][1] for i in keep)
+    sizes = Counter(results[i][2] for i in keep)
+    return images, keep, modes, sizes
+
+
+def cache_key(source, listing_key: str, options: PrepareOptions) -> str:
+    text = json.dumps([FORMAT, source.stamp(), listing_key, asdict(options)])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def prepare(path: str | Path, options: PrepareOptions = PrepareOptions(),
+            log: Callable[[str], None] | None = None, show: bool = True) -> Prepared:
+    """The prepared array and manifest of the folder or archive at `path` (from the cache
+    when nothing changed; prepared and cached otherwise)."""
+    root = Path(path).expanduser()
+    source = open_source(root)
+    listing = source.listing()
+    entry = folders_root() / cache_key(source, listing.key(), options)[:32]
+    cached = load_cached(entry)
+    if cached is not None:
+        return cached
+    say = log or (lambda m: print(m, file=sys.stderr))
+    p = plan(listing, source.read, options.classes)
+    say(f"{root}: preparing {len(p.names)} images at {options.image_size}x"
+        f"{options.image_size} (once; cached in {entry})")
+    order, jobs = _jobs(source, p.names, options)
+    done = dict(zip(order, _run(jobs, len(order), show), strict=True))
+    results = [done.get(n, (None, "", "missing from the archive")) for n in p.names]
+    images, keep, modes, sizes = _assemble(p, results, options, root)
+    manifest = _manifest(root, source.kind, options, p, keep, images.shape[1])
+    manifest.update(modes=dict(modes), sizes=dict(sizes.most_common(20)))
+    write_entry(entry, images, manifest)
+    return Prepared(images, manifest, entry)
+
+
+def _manifest(root: Path, kind: str, options: PrepareOptions, p: Plan, keep: list[int],
+              channels: int) -> dict[str, Any]:
+    names = [p.names[i] for i in keep]
+    used = {p.labels[i] for i in keep}
+    classes = p.classes if len(used - {-1}) >= 2 else ()
+    split = split_of(names, options.test_fraction)
+    items = [{"name": n, "split": s, "label": p.labels[i] if classes else -1,
+              "captions": p.captions[i]} for n, s, i in zip(names, split, keep, strict=True)]
+    return {"format": FORMAT, "source": str(root.resolve()), "kind": kind,
+            "options": asdict(options), "channels": channels, "classes": list(classes),
+            "captioned": p.captioned, "items": items,
+            "counts": {"train": split.count("train"), "test": split.count("test")},
+            "skipped": [{"name": n, "reason": r} for n, r in p.skipped]}
+
+
+def write_entry(entry: Path, images: np.ndarray, manifest: dict[str, Any]) -> None:
+    """The array first, then the manifest (its presence says the entry is complete)."""
+    entry.mkdir(parents=True, exist_ok=True)
+    def save(tmp: Path) -> None:
+        with open(tmp, "wb") as fh:  # a file object: np.save would add ".npy" to a name
+            np.save(fh, images, allow_pickle=False)
+
+    atomic_write(entry / "images.npy", save, images.nbytes)
+    atomic_write_json(entry / "manifest.json", manifest)
+
+
+def load_cached(entry: Path) -> Prepared | None:
+    """A complete cache entry, or None (missing, or unusable: prepared again)."""
+    try:
+        manifest = json.loads((entry / "manifest.json").read_text(encoding="utf-8"))
+        images = np.load(entry / "images.npy", allow_pickle=False)
+    except (OSError, ValueError, EOFError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or \
+            images.dtype != np.uint8 or images.ndim != 4 or \
+            len(images) != len(manifest.get("items", ())):
+        return None
+    return Prepared(images, manifest, entry)
+
+
+def prepared_folders() -> list[dict[str, Any]]:
+    """The manifests of every prepared folder in the cache (`ganforge data list`)."""
+    out = []
+    for manifest in sorted(folders_root().glob("*/manifest.json")):
+        try:
+            data = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and data.get("format") == FORMAT:
+            out.append({**data, "entry": str(manifest.parent)})
+    return out

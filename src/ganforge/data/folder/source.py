@@ -1,0 +1,292 @@
+"""Where a folder data set's files come from: a folder on disk, or a zip or tar(.gz) archive
+read member by member (never unpacked to disk). Each source lists its regular files as
+`Member`s under relative POSIX names and reads one with a size bound; the user's files are
+only ever read.
+
+Refused, as skips with a reason (never followed or read): symbolic links leading out of the
+folder, special files (FIFOs, devices, sockets), archive members with absolute names or
+'..', links inside archives, members larger than MAX_MEMBER_BYTES; an archive whose files
+add up to more than MAX_TOTAL_BYTES is refused as a whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import tarfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from ganforge.errors import DataError
+
+MAX_MEMBER_BYTES = 64 * 2**20  # one image or caption file
+MAX_TOTAL_BYTES = 16 * 2**30  # all the files of an archive, unpacked
+MAX_MEMBERS = 2_000_000
+ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str  # relative POSIX path inside the folder or archive
+    size: int
+    mtime_ns: int = 0
+
+
+@dataclass
+class Listing:
+    """The usable files of a source, and those skipped before reading, with the reason."""
+
+    members: list[Member] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def key(self) -> str:
+        """SHA-256 of the names, sizes and modification times (the cache key's part)."""
+        digest = hashlib.sha256()
+        for m in self.members:
+            digest.update(f"{m.name}\0{m.size}\0{m.mtime_ns}\n".encode("utf-8", "replace"))
+        return digest.hexdigest()
+
+
+def is_archive(path: Path) -> bool:
+    return path.name.lower().endswith(ARCHIVE_SUFFIXES)
+
+
+def member_name(name: str) -> str | None:
+    """A member's relative name, or None for an absolute name or one with '..'."""
+    path = PurePosixPath(name.replace("\\", "/"))
+    if path.is_absolute() or (path.parts and ":" in path.parts[0]) or ".." in path.parts:
+        return None
+    parts = [p for p in path.parts if p not in ("", ".")]
+    return "/".join(parts) if parts else None
+
+
+class FolderSource:
+    """A folder on disk, walked without following links out of it."""
+
+    kind = "folder"
+
+    def __init__(self, root: Path):
+        self.root = root.resolve()
+
+    def stamp(self) -> str:
+        return ""  # the listing's names, sizes and times are the whole key
+
+    def listing(self) -> Listing:
+        out = Listing()
+        for top, dirs, files in os.walk(self.root, onerror=self._unreadable(out)):
+            dirs.sort()
+            for name in sorted(files):
+                self._visit(Path(top) / name, out)
+            for name in list(dirs):
+                if (Path(top) / name).is_symlink():  # os.walk does not enter them; say so
+                    dirs.remove(name)
+                    out.skipped.append((self._rel(Path(top) / name), "link to a folder"))
+        return out
+
+    def _unreadable(self, out: Listing):
+        def note(exc: OSError) -> None:
+            out.skipped.append((self._rel(Path(exc.filename or self.root)),
+                                f"folder unreadable ({exc.strerror})"))
+        return note
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def _visit(self, path: Path, out: Listing) -> None:
+        rel = self._rel(path)
+        try:
+            if path.is_symlink():
+                target = path.resolve()
+                if not target.is_relative_to(self.root):
+                    out.skipped.append((rel, "link leading out of the folder"))
+                    return
+            info = path.stat()
+        except OSError as exc:
+            out.skipped.append((rel, f"unreadable ({exc.strerror or type(exc).__name__})"))
+            return
+        if not stat.S_ISREG(info.st_mode):
+            out.skipped.append((rel, "not a regular file"))
+        elif info.st_size > MAX_MEMBER_BYTES:
+            out.skipped.append((rel, f"file too large ({info.st_size} bytes)"))
+        else:
+            out.members.append(Member(rel, info.st_size, info.st_mtime_ns))
+
+    def path_of(self, name: str) -> Path:
+        return self.root / name
+
+    def read(self, name: str) -> bytes:
+        """The file's bytes (at most MAX_MEMBER_BYTES; a special file is refused)."""
+        return read_regular(self.root / name, MAX_MEMBER_BYTES)
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """Read a regular file of at most `limit` bytes (OSError or DataError otherwise); a FIFO
+    or device is refused before it is opened for reading, so nothing blocks."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise DataError(f"{path}: not a regular file")
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise DataError(f"{path}: more than {limit} bytes")
+    return data
+
+
+class ZipSource:
+    kind = "zip"
+
+    def __init__(self, path: Path):
+        self.path = path.resolve()
+        self._zip: zipfile.ZipFile | None = None
+
+    def stamp(self) -> str:
+        info = self.path.stat()
+        return f"{self.path}\0{info.st_size}\0{info.st_mtime_ns}"
+
+    def _open(self) -> zipfile.ZipFile:
+        if self._zip is None:
+            try:
+                self._zip = zipfile.ZipFile(self.path)
+            except (OSError, zipfile.BadZipFile, ValueError) as exc:
+                raise DataError(f"{self.path}: not a readable zip archive ({exc})") from None
+        return self._zip
+
+    def listing(self) -> Listing:
+        out, total, names = Listing(), 0, {}
+        infos = self._open().infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise DataError(f"{self.path}: more than {MAX_MEMBERS} members; refused")
+        for info in infos:
+            if info.is_dir():
+                continue
+            name = member_name(info.filename)
+            kind = (info.external_attr >> 16) & 0o170000
+            if name is None:
+                out.skipped.append((info.filename[:200], "absolute name or '..'; refused"))
+            elif kind and kind != stat.S_IFREG:
+                out.skipped.append((name, "not a regular file (a link or device)"))
+            elif info.flag_bits & 0x1:
+                out.skipped.append((name, "encrypted"))
+            elif info.file_size > MAX_MEMBER_BYTES:
+                out.skipped.append((name, f"file too large ({info.file_size} bytes)"))
+            else:
+                total += info.file_size
+                names[name] = info.filename
+                out.members.append(Member(name, info.file_size))
+        _check_total(self.path, total)
+        self._names = names
+        return out
+
+    def read(self, name: str) -> bytes:
+        with self._open().open(self._names[name]) as fh:
+            data = fh.read(MAX_MEMBER_BYTES + 1)
+        if len(data) > MAX_MEMBER_BYTES:
+            raise DataError(f"{self.path}: member {name} is larger than it says")
+        return data
+
+
+class TarSource:
+    """A tar archive (plain or compressed): members are read in order, once."""
+
+    kind = "tar"
+
+    def __init__(self, path: Path):
+        self.path = path.resolve()
+
+    def stamp(self) -> str:
+        info = self.path.stat()
+        return f"{self.path}\0{info.st_size}\0{info.st_mtime_ns}"
+
+    def _open(self) -> tarfile.TarFile:
+        try:
+            return tarfile.open(self.path, "r:*")
+        except (OSError, tarfile.TarError, EOFError) as exc:
+            raise DataError(f"{self.path}: not a readable tar archive ({exc})") from None
+
+    def listing(self) -> Listing:
+        out, total = Listing(), 0
+        try:
+            with self._open() as tar:
+                for info in tar:
+                    total = self._list_one(info, out, total)
+        except (tarfile.TarError, EOFError, OSError) as exc:
+            raise DataError(f"{self.path}: damaged tar archive ({exc})") from None
+        return out
+
+    def _list_one(self, info: tarfile.TarInfo, out: Listing, total: int) -> int:
+        if info.isdir():
+            return total
+        name = member_name(info.name)
+        if name is None:
+            out.skipped.append((info.name[:200], "absolute name or '..'; refused"))
+        elif not info.isfile():
+            out.skipped.append((name, "not a regular file (a link or device)"))
+        elif info.size > MAX_MEMBER_BYTES:
+            out.skipped.append((name, f"file too large ({info.size} bytes)"))
+        else:
+            total += info.size
+            _check_total(self.path, total)
+            if len(out.members) >= MAX_MEMBERS:
+                raise DataError(f"{self.path}: more than {MAX_MEMBERS} members; refused")
+            out.members.append(Member(name, info.size))
+        return total
+
+    def read(self, name: str) -> bytes:
+        """A text member's bytes (captions, metadata): every text member is read in one pass
+        the first time one is asked for."""
+        if not hasattr(self, "_texts"):
+            texts = {n for n in self._text_names()}
+            self._texts = dict(self.read_all(texts))
+        if name not in self._texts:
+            raise DataError(f"{self.path}: member {name} could not be read")
+        return self._texts[name]
+
+    def _text_names(self) -> list[str]:
+        with self._open() as tar:
+            return [n for info in tar if info.isfile() and (n := member_name(info.name))
+                    and n.lower().endswith((".txt", ".jsonl", ".csv"))]
+
+    def order(self, wanted: set[str]) -> list[str]:
+        """The wanted members' names in archive order (each once)."""
+        seen: dict[str, None] = {}
+        with self._open() as tar:
+            for info in tar:
+                name = member_name(info.name) if info.isfile() else None
+                if name in wanted and info.size <= MAX_MEMBER_BYTES:
+                    seen.setdefault(name)
+        return list(seen)
+
+    def read_all(self, wanted: set[str]):
+        """(name, bytes) of each wanted member, in archive order (one pass)."""
+        with self._open() as tar:
+            for info in tar:
+                name = member_name(info.name) if info.isfile() else None
+                if name in wanted and info.size <= MAX_MEMBER_BYTES:
+                    wanted = wanted - {name}  # a name given twice is read once, as order()
+                    fh = tar.extractfile(info)
+                    yield name, b"" if fh is None else fh.read(MAX_MEMBER_BYTES)
+
+
+def _check_total(path: Path, total: int) -> None:
+    if total > MAX_TOTAL_BYTES:
+        raise DataError(f"{path}: its files add up to more than {MAX_TOTAL_BYTES // 2**30} GiB "
+                        "unpacked; refused")
+
+
+def open_source(path: Path) -> FolderSource | ZipSource | TarSource:
+    """The source behind a data-set path (a folder, or an archive by its suffix)."""
+    if path.is_dir():
+        return FolderSource(path)
+    if not path.exists():
+        raise DataError(f"{path}: no such folder or archive")
+    lower = path.name.lower()
+    if lower.endswith(".zip"):
+        return ZipSource(path)
+    if is_archive(path):
+        return TarSource(path)
+    raise DataError(f"{path}: not a folder or a .zip/.tar/.tar.gz archive")
