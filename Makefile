@@ -11,7 +11,7 @@ ifneq ($(wildcard ../shared/datasets),)
 export GANFORGE_DATA ?= $(abspath ../shared/datasets)
 endif
 
-.PHONY: setup test lint demo demo-data bench results study best modes t2i-study t2i-study-flowers browser dist clean
+.PHONY: setup test lint demo demo-data bench results study best modes t2i-study t2i-study-flowers browser emoji-data dist clean
 
 setup: $(STAMP)
 
@@ -29,7 +29,7 @@ lint: setup
 # Two workers, each test file on one of them (a module's shared run is trained once); the
 # slowest ten tests are listed. `$(BIN)/pytest -m 'not package'` leaves out
 # the test that builds the wheel and installs it into a fresh venv.
-test: setup lint browser
+test: setup lint browser emoji-data
 	$(BIN)/pytest -n 2 --dist loadfile --durations=10
 
 # The sdist and the wheel (presets, evaluator weights and pretrained generators inside) in dist/.
@@ -44,6 +44,19 @@ browser:
 	    apt-get install -y -q chromium >/dev/null 2>&1 || \
 	      (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null); \
 	  else echo "no /usr/bin/chromium: browser tests will be skipped"; fi
+
+# The emoji set's sources (docs/emoji.md): Debian's Noto Color Emoji font and CLDR annotations.
+EMOJI_FILES := /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf \
+	/usr/share/unicode/cldr/common/annotations/en.xml
+emoji-data:
+	@for f in $(EMOJI_FILES); do test -f $$f || missing=1; done; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      apt-get install -y -q fonts-noto-color-emoji unicode-cldr-core >/dev/null 2>&1 || \
+	        (apt-get update -q >/dev/null && \
+	         apt-get install -y -q fonts-noto-color-emoji unicode-cldr-core >/dev/null); \
+	    else echo "no Noto Color Emoji / CLDR: emoji tests will be skipped"; fi; \
+	  fi
 
 demo-data: setup
 	@$(BIN)/ganforge data check fashion-mnist >/dev/null 2>&1 || \
