@@ -28,3 +28,8 @@ class DivergenceError(GanforgeError):
 
 class DiskFullError(GanforgeError):
     """A write failed for want of space (ENOSPC) or quota (EDQUOT); the old file is kept."""
+
+
+class OutputError(GanforgeError):
+    """An output path that cannot be written: not a regular file (a device, a link, a folder),
+    under a file, or in a folder that cannot be created or written in."""

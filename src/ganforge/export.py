@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ganforge.errors import CheckpointError, ConfigError
+from ganforge.fileio import output_folder
 from ganforge.pretrained.store import MAX_BYTES, MAX_NAME, NAME_PATTERN, pretrained_folder
 from ganforge.runs.folder import RunFolder
 
@@ -93,6 +94,7 @@ def _target(name: str, folder: Path | str | None, force: bool) -> Path:
     if not NAME_PATTERN.fullmatch(name):
         raise ConfigError(f"name {name!r}: use lower-case letters, digits, '.', '_' and '-'")
     target = Path(folder) if folder is not None else pretrained_folder()
+    output_folder(target)  # a file, a path under one, read-only: one line, before evaluating
     if (target / f"{name}.json").exists() and not force:
         raise ConfigError(f"{target / name}.json exists; add --force to replace it")
     return target

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ganforge.errors import DataError, DiskFullError
+from ganforge.errors import DataError, DiskFullError, OutputError
 
 PathLike = str | os.PathLike[str]
 _DEFAULT_MODE = 0o644
@@ -31,8 +31,12 @@ def atomic_write(path: Path | str, write: Callable[[Path], None], size: int | No
     (after fsync), so readers never see a partial file and a failure leaves `path` as it was;
     a full disk is a DiskFullError naming `path` and the `size` it needed (when known)."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    output_folder(target.parent)
+    mode = replaceable(target)
+    try:
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write in {target.parent}: {_reason(exc)}") from None
     os.close(fd)
     tmp = Path(name)
     try:
@@ -40,7 +44,8 @@ def atomic_write(path: Path | str, write: Callable[[Path], None], size: int | No
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         # mkstemp makes the file private (0600); give it ordinary file permissions.
-        os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else _DEFAULT_MODE)
+        os.chmod(tmp, mode)
+        replaceable(target)  # again: something else may have been put there meanwhile
         os.replace(tmp, target)
     except BaseException as exc:
         written = tmp.stat().st_size if tmp.exists() else 0
@@ -48,6 +53,68 @@ def atomic_write(path: Path | str, write: Callable[[Path], None], size: int | No
         if isinstance(exc, OSError):
             raise_if_disk_full(exc, target, size, written)
         raise
+    return target
+
+
+_KINDS = ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"))
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.EROFS:
+        return "read-only file system"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    return (exc.strerror or type(exc).__name__).lower()
+
+
+def replaceable(target: Path) -> int:
+    """The mode a new file at `target` gets (the old file's, else 0644); an OutputError when
+    something other than a regular file stands there: outputs never replace a device, a
+    link (or what it points to), a folder, a FIFO or a socket."""
+    try:
+        info = os.lstat(target)
+    except FileNotFoundError:
+        return _DEFAULT_MODE
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write it: {_reason(exc)}") from None
+    if stat.S_ISREG(info.st_mode):
+        return info.st_mode & 0o777
+    kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a regular file")
+    raise OutputError(f"{target}: {kind}; ganforge replaces only regular files (choose "
+                      "another path)")
+
+
+def output_folder(folder: PathLike) -> Path:
+    """`folder`, created with its parents when missing; an OutputError (one line) when it or a
+    folder above it is a file, or it cannot be created or written in."""
+    path = Path(folder)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()),
+                       path)
+        raise OutputError(f"{path}: not a folder" if blocker == path else
+                          f"{path}: cannot be a folder ({blocker} is not a folder)") from None
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot create the folder ({_reason(exc)})") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise OutputError(f"{path}: cannot write in it (read-only or permission denied)")
+    return path
+
+
+def check_output(path: PathLike) -> Path:
+    """Refuse early (before a long computation) an output path atomic_write would refuse:
+    something other than a regular file at it, a file above it, or a nearest existing folder
+    that cannot be written in. Creates nothing."""
+    target = Path(path)
+    above = next((p for p in target.parents if os.path.lexists(p)), Path("."))
+    if not above.is_dir():
+        raise OutputError(f"{target}: cannot be written ({above} is not a folder)")
+    if not os.access(above, os.W_OK | os.X_OK):
+        raise OutputError(f"{target}: cannot write in {above} (read-only or permission denied)")
+    replaceable(target)
     return target
 
 

@@ -59,11 +59,13 @@ def run(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from ganforge.errors import ConfigError
-    from ganforge.fileio import atomic_write_json
+    from ganforge.fileio import atomic_write_json, check_output
     from ganforge.metrics.evaluate import evaluate_npz, evaluate_run
 
     if (args.run is None) == (args.samples is None):
         raise ConfigError("evaluate: give a run folder or --samples FILE.npz (one of them)")
+    if args.json is not None:
+        check_output(args.json)  # a device, a folder, under a file: refused before scoring
     if args.samples is not None:
         if args.dataset is None:
             raise ConfigError("evaluate --samples: --dataset is required (e.g. --dataset mnist)")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ganforge.errors import ConfigError
-from ganforge.fileio import atomic_write_text
+from ganforge.fileio import atomic_write_text, output_folder
 from ganforge.report import html as h
 from ganforge.report.metrics import (
     STEP_LABELS,
@@ -40,7 +40,7 @@ def write_compare(runs: Sequence[Path | str], out: Path | str) -> Path:
         raise ConfigError(f"{folder}: exists and is not a folder (--out names a folder)")
     loaded = [load_run(r) for r in runs]
     names = unique_names(loaded)
-    folder.mkdir(parents=True, exist_ok=True)
+    output_folder(folder)
     gif = folder / GIF_NAME
     epochs = write_side_by_side(loaded, names, gif)
     page = build_compare(loaded, names, gif if epochs else None, epochs)

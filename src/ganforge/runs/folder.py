@@ -29,6 +29,7 @@ from ganforge.errors import ConfigError, DataError
 from ganforge.fileio import (
     atomic_write_bytes,
     atomic_write_text,
+    output_folder,
     raise_if_disk_full,
     remove_stale_temporaries,
 )
@@ -73,8 +74,8 @@ class RunFolder:
             )
         if force:
             folder.clear()
-        folder.samples.mkdir(parents=True, exist_ok=True)
-        folder.checkpoints.mkdir(parents=True, exist_ok=True)
+        output_folder(folder.samples)  # under a file, read-only: one line
+        output_folder(folder.checkpoints)
         folder.write_config(config)
         return folder
 

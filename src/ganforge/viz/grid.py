@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ganforge.fileio import atomic_write
+from ganforge.fileio import atomic_write, output_folder
 
 PathLike = str | os.PathLike[str]
 
@@ -138,6 +138,5 @@ def save_png_dir(images: Any, folder: PathLike) -> list[Path]:
     The folder is created if needed. Returns the written paths in order.
     """
     pixels = to_uint8(images)
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(folder)
     return [_write_png(image, out / f"{i:06d}.png") for i, image in enumerate(pixels)]
