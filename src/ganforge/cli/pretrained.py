@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 from ganforge.cli import examples, progress_lines
 from ganforge.cli.numbers import COUNT, SEED
@@ -84,25 +83,6 @@ def _add_export(actions) -> None:
     p.set_defaults(handler=run_export)
 
 
-def _number(value: Any, fmt: str) -> str:
-    return "-" if value is None else fmt.format(value)
-
-
-def summary_row(entry: dict[str, Any], size: int) -> list[str]:
-    """One `list` row: name, model, data set, MB, FD, coverage, precision, recall, class
-    alignment (text-to-image only)."""
-    record = entry["pretrained"]
-    evaluation = record.get("evaluation", {})
-    metrics = evaluation.get("metrics", {})
-    coverage = (f"{metrics['coverage']}/{metrics['num_classes']}"
-                if "coverage" in metrics and "num_classes" in metrics else "-")
-    alignment = evaluation.get("alignment", {}).get("class")
-    return [record.get("name", "?"), str(record.get("arch")), str(record.get("dataset")),
-            f"{size / 2**20:.2f}", _number(metrics.get("fd"), "{:.2f}"), coverage,
-            _number(metrics.get("precision"), "{:.3f}"), _number(metrics.get("recall"), "{:.3f}"),
-            _number(alignment, "{:.3f}"), str(evaluation.get("n", "-"))]
-
-
 HEADER = ["name", "model", "data set", "MB", "FD", "coverage", "precision", "recall",
           "class align", "n"]
 
@@ -118,14 +98,15 @@ def format_rows(rows: list[list[str]]) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from ganforge.pretrained.store import known_names, pretrained_folder, read_entry
+    import sys
+
+    from ganforge.pretrained.listing import list_rows
+    from ganforge.pretrained.store import pretrained_folder
 
     folder = Path(args.dir) if args.dir else pretrained_folder()
-    rows = []
-    for name in known_names(folder):
-        entry = read_entry(name, folder)
-        tensors = folder / str(entry.get("tensors", ""))
-        rows.append(summary_row(entry, tensors.stat().st_size if tensors.is_file() else 0))
+    rows, warnings = list_rows(folder)  # a malformed record: one warning line, skipped
+    for warning in warnings:
+        print(warning, file=sys.stderr)
     if not rows:
         print(f"no pretrained generators in {folder}")
         return 0
