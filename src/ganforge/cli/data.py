@@ -1,5 +1,5 @@
-"""`ganforge data list|check|download|make`: where the data sets are, whether they are intact,
-and making the ones ganforge draws itself.
+"""`ganforge data list|check|prepare|download|make`: where the data sets are, whether they are
+intact, preparing a folder of images, and making the sets ganforge draws itself.
 
 Each handler imports what it runs (CLI start-up time: every command module is imported to
 build the parser)."""
@@ -23,11 +23,19 @@ def add_parser(sub) -> None:
                                  **examples("ganforge data list --data-dir /data"))
     listing.add_argument("--data-dir", help="look here first")
     listing.set_defaults(handler=run_list)
-    check = actions.add_parser("check", help="verify a data set's files (shapes, SHA-256)",
-                               **examples("ganforge data check fashion-mnist"))
-    check.add_argument("name")
+    check = actions.add_parser("check", help="verify a data set's files (shapes, SHA-256), or "
+                                             "what a folder of images holds",
+                               **examples("ganforge data check fashion-mnist",
+                                          "ganforge data check ~/photos --image-size 64"))
+    check.add_argument("name", help="a known data set, or a folder or .zip/.tar of images")
     check.add_argument("--data-dir", help="look here first")
+    add_folder_options(check)
     check.set_defaults(handler=run_check)
+    prep = actions.add_parser("prepare", help="prepare a folder of images once (cached)",
+                              **examples("ganforge data prepare ~/photos --image-size 64"))
+    prep.add_argument("name", metavar="PATH", help="a folder or .zip/.tar(.gz) of images")
+    add_folder_options(prep)
+    prep.set_defaults(handler=run_check)
     download = actions.add_parser("download", help="download a data set into the user cache",
                                   **examples("ganforge data download mnist"))
     download.add_argument("name")
@@ -35,16 +43,56 @@ def add_parser(sub) -> None:
                           help="flowers102: unpack the text_c10/ captions of this archive (tar.gz "
                                "or zip of the 2016 caption release) into the data set's folder")
     download.set_defaults(handler=run_download)
-    make = actions.add_parser("make", help="make a data set ganforge draws (synthetic-flowers)",
-                              **examples("ganforge data make synthetic-flowers --out /data"))
+    make = actions.add_parser("make", help="make a data set ganforge draws or renders "
+                                           "(synthetic-flowers, emoji)",
+                              **examples("ganforge data make synthetic-flowers --out /data",
+                                         "ganforge data make emoji"))
     make.add_argument("name")
     make.add_argument("--out", help="write it into OUT/NAME (default: the user cache); "
                                     "`--data-dir OUT` then finds it")
     make.set_defaults(handler=run_make)
 
 
+def add_folder_options(p) -> None:
+    """The preparation settings of a folder (the [data] settings of `ganforge train`)."""
+    p.add_argument("--image-size", type=bounded_int(8, 256), default=64, metavar="N",
+                   help="resize to N x N (8..256; default 64)")
+    p.add_argument("--fit", choices=("crop", "pad"), default="crop",
+                   help="square by centre crop (default) or by padding with white")
+    p.add_argument("--channels", type=int, choices=(1, 3), default=None,
+                   help="1 (grey) or 3 (RGB); default: grey when every image is")
+    p.add_argument("--test-fraction", type=bounded_float(0.0, 0.5), default=0.1, metavar="X",
+                   help="share held out as the test split, fixed by the file names (0..0.5; "
+                        "default 0.1)")
+
+
+def bounded_int(low: int, high: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be {low}..{high}, got {value}")
+        return value
+    return parse
+
+
+def bounded_float(low: float, high: float):
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be {low:g}..{high:g}, got {text}")
+        return value
+    return parse
+
+
 def run_list(args: argparse.Namespace) -> int:
     from ganforge.data import list_datasets
+    from ganforge.data.folder.prepare import prepared_folders
 
     rows = list_datasets(args.data_dir)
     width = max(len("name"), *(len(str(row["name"])) for row in rows))
@@ -53,11 +101,38 @@ def run_list(args: argparse.Namespace) -> int:
         shape = "x".join(str(s) for s in row["image_shape"])
         print(f"{row['name']:<{width}} {row['train']:>7} {row['test']:>7}  {shape:<9} "
               f"{row['location']}")
+    folders = prepared_folders()
+    if folders:
+        print("\nprepared folders (use the path as --dataset):")
+        for m in folders:
+            size, classes = m["options"]["image_size"], len(m["classes"])
+            print(f"  {m['source']}  {m['counts']['train']} train, {m['counts']['test']} test,"
+                  f" {m['channels']}x{size}x{size}, {classes or 'no'} classes, "
+                  f"{'captions' if m['captioned'] else 'no captions'}")
+    return 0
+
+
+def run_folder(args: argparse.Namespace) -> int:
+    from ganforge.data.folder.load import summary
+    from ganforge.data.folder.prepare import PrepareOptions, prepare
+
+    options = PrepareOptions(image_size=args.image_size, fit=args.fit, channels=args.channels,
+                             test_fraction=args.test_fraction)
+    for line in summary(prepare(args.name, options)):
+        print(line)
     return 0
 
 
 def run_check(args: argparse.Namespace) -> int:
     from ganforge.data import check
+    from ganforge.data.registry import lookup
+    from ganforge.errors import DataError
+
+    if lookup(args.name).path is not None:
+        return run_folder(args)
+    if args.action == "prepare":
+        raise DataError(f"{args.name!r} is a built-in data set: it needs no preparing "
+                        "(`ganforge data check` checks its files)")
 
     reports = check(args.name, args.data_dir)
     for r in reports:
@@ -91,13 +166,13 @@ def run_download(args: argparse.Namespace) -> int:
 
 
 def run_make(args: argparse.Namespace) -> int:
-    from ganforge.data.registry import data_sets, normalise, resolve
+    from ganforge.data.registry import makers, normalise, resolve
     from ganforge.errors import DataError
 
-    sets = data_sets()
-    entry = sets.get(normalise(args.name))
-    if entry is None or entry.make is None:
-        makes = ", ".join(k for k, v in sets.items() if v.make is not None)
-        raise DataError(f"data set {args.name!r} is not made by ganforge (it makes: {makes})")
-    resolve(entry.make)(args.out, log=print)
+    table = makers()
+    maker = table.get(normalise(args.name))
+    if maker is None:
+        raise DataError(f"data set {args.name!r} is not made by ganforge (it makes: "
+                        f"{', '.join(table)})")
+    resolve(maker)(args.out, log=print)
     return 0

@@ -241,6 +241,16 @@ def data_sets() -> dict[str, DataSet]:
             **_REGISTERED}
 
 
+# Sets ganforge writes as a plain folder of images and captions, trained through the folder
+# path (docs/data.md); `ganforge data make NAME`.
+FOLDER_MAKERS: dict[str, str] = {"emoji": "ganforge.data.emoji:make"}
+
+
+def makers() -> dict[str, str]:
+    """`ganforge data make`'s table: name -> "module:function"(out, log=...)."""
+    return {**{k: v.make for k, v in data_sets().items() if v.make}, **FOLDER_MAKERS}
+
+
 def register_dataset(entry: DataSet, *, replace_existing: bool = False) -> DataSet:
     """Add a data set (from a notebook or a plugin module) under `entry.name`; every command
     and function that takes a data set name then knows it. A built-in name is refused, and
