@@ -113,6 +113,8 @@ def _from_zip(path: Path, channels: int, min_images: int) -> np.ndarray:
         member = _member(archive, path)
         where = f"{path}: member {cut(member.filename)}"
         limit = MAX_DATA_BYTES + MAX_HEADER_BYTES + 16
+        if member.flag_bits & 0x1:  # zipfile would ask for a password (a RuntimeError)
+            raise DataError(f"{where} is encrypted; ganforge reads only unencrypted archives")
         if member.file_size > limit:
             raise DataError(f"{where} declares {member.file_size} bytes uncompressed; ganforge "
                             f"reads at most {limit}")
