@@ -2,10 +2,11 @@
 
 The command line's work as small functions, for scripts and notebooks::
 
-    from ganforge import resolve_config, train, load_generator, generate
-    cfg = resolve_config("dcgan-mnist", overrides={"epochs": "5"})
-    run = train(cfg, "runs/dcgan")
+    from ganforge import resolve_config, train, load_generator, generate, show
+    cfg = resolve_config("dcgan-mnist", overrides={"epochs": "5", "eval_every": "1"})
+    run = train(cfg, "runs/dcgan")   # what `ganforge train` writes, evaluation included
     images = generate(load_generator(run), n=64, seed=0)   # (64, 1, 28, 28) in [-1, 1]
+    show(images)   # the grid, inline in a notebook
 
 Names are imported on first use, so `import ganforge` is instant.
 """
@@ -20,7 +21,10 @@ _EXPORTS = {
     "resolve_config": "ganforge.config",
     "RunConfig": "ganforge.config",
     "list_presets": "ganforge.config",
-    "train": "ganforge.training.run",
+    "train": "ganforge.api",
+    "resume": "ganforge.api",
+    "show": "ganforge.viz.show",
+    "Grid": "ganforge.viz.show",
     "build_trainer": "ganforge.training.run",
     "Trainer": "ganforge.training.trainer",
     "load_generator": "ganforge.sampling.generator",

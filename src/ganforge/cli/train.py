@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 from ganforge.cli import examples
@@ -46,45 +45,33 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ganforge.api import default_out, resume, train
     from ganforge.runs.folder import RunFolder
     from ganforge.training.loop import Interrupted
-    from ganforge.training.run import resume, train
 
     overrides = {k[4:]: v for k, v in vars(args).items() if k.startswith("set_") and v is not None}
     progress = False if args.no_progress else args.progress_every
-    observers = []
     if args.tensorboard:
-        from ganforge.training.tensorboard import TensorBoardObserver
+        from ganforge.training.tensorboard import require_tensorboard
 
-        observers.append(TensorBoardObserver())  # fails here, before training, if not installed
+        require_tensorboard()  # fails here, before anything else, if not installed
     try:
         target = _resume_target(args)
         if target is not None:
             run_dir, checkpoint = target
             folder_config = RunFolder(run_dir).read_config()
             _check_resume_settings(args, folder_config, run_dir)
-            observers = _with_evaluation(folder_config, observers)
             path = resume(run_dir, overrides, checkpoint=checkpoint, progress=progress,
-                          observers=observers)
+                          tensorboard=args.tensorboard)
         else:
             config, restart = _fresh_config(args, overrides)
-            out = args.out or f"runs/{config.preset or 'run'}-{time.strftime('%Y%m%d-%H%M%S')}"
-            path = train(config, out, force=args.force or restart, progress=progress,
-                         observers=_with_evaluation(config, observers))
+            path = train(config, args.out or default_out(config), force=args.force or restart,
+                         progress=progress, tensorboard=args.tensorboard)
     except Interrupted as stop:
         print(f"ganforge: {stop}", file=sys.stderr)
         return stop.exit_code
     print(f"run folder: {path}")
     return 0
-
-
-def _with_evaluation(config, observers: list) -> list:
-    """The quick evaluation every --eval-every epochs (when the data set has an evaluator),
-    first, so that its figures are in the epoch summary the other observers see."""
-    from ganforge.metrics.observer import make_eval_observer
-
-    evaluation = make_eval_observer(config)
-    return ([evaluation] if evaluation is not None else []) + observers
 
 
 def _resume_target(args: argparse.Namespace) -> tuple[Path, Path | None] | None:

@@ -25,29 +25,18 @@ from ganforge.metrics.alignment import (
 from ganforge.metrics.registry import check_dataset, default_samples, min_samples
 from ganforge.metrics.weights import evaluator_for
 from ganforge.model_configs import Condition, condition_of
-from ganforge.models.noise import sample_noise
+from ganforge.sampling.draw import draw_images, seeded_noise
 
 DEFAULT_CAPTIONS = 1000  # held-out captions the alignment figures of `ganforge evaluate` use
 
 
-@torch.no_grad()
 def sample_images(generator: torch.nn.Module, latent_dim: int, noise: str, n: int,
                   seed: int = 0, batch_size: int = 1000, text: torch.Tensor | None = None
                   ) -> torch.Tensor:
-    """n images from `generator` with its own seeded noise stream (the global RNG is not
-    touched), in eval mode; the module's train/eval mode is restored afterwards. A
-    text-to-image generator gets `text` (n, E), the sentence vector of each image."""
-    was_training = generator.training
-    generator.eval()
-    try:
-        rng = torch.Generator().manual_seed(seed)
-        z = sample_noise(n, latent_dim, noise, generator=rng)  # (n, latent_dim)
-        device = next(generator.parameters()).device
-        return torch.cat([
-            generator(*(x[i : i + batch_size].to(device) for x in (z, text) if x is not None))
-            for i in range(0, n, batch_size)]).cpu()
-    finally:
-        generator.train(was_training)
+    """n images from `generator` with the noise of `seed` (the global RNG is not touched),
+    drawn as every command draws (sampling.draw.draw_images); a text-to-image generator gets
+    `text` (n, E), the sentence vector of each image."""
+    return draw_images(generator, seeded_noise(n, latent_dim, noise, seed), text, batch_size)
 
 
 class Drawing(Protocol):

@@ -12,11 +12,9 @@ import torch
 
 from ganforge.errors import CheckpointError, ConfigError
 from ganforge.model_configs import condition_of
-from ganforge.models.noise import sample_noise
+from ganforge.sampling.draw import draw_images, seeded_noise
 from ganforge.sampling.generator import LoadedGenerator, load_generator
 from ganforge.text.blank import is_blank
-
-BATCH = 1000
 
 
 def load_text_generator(path: Path | str, encoder_dirs: Sequence[str | Path] = ()
@@ -56,18 +54,15 @@ def encode_captions(loaded: LoadedGenerator, captions: Sequence[str]) -> torch.T
     return vectors.float()
 
 
-@torch.no_grad()
 def draw(loaded: LoadedGenerator, text: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-    """G(z, text) in batches: images (n, C, H, W) in [-1, 1]."""
-    g = loaded.generator
-    g.eval()
-    return torch.cat([g(z[i : i + BATCH], text[i : i + BATCH]) for i in range(0, len(z), BATCH)])
+    """G(z, text) in batches: images (n, C, H, W) in [-1, 1] (sampling.draw.draw_images)."""
+    return draw_images(loaded.generator, z, text)
 
 
 def noise(loaded: LoadedGenerator, n: int, seed: int) -> torch.Tensor:
+    """The n latent points of `seed` (sampling.draw.seeded_noise)."""
     cfg = loaded.config
-    return sample_noise(n, cfg.model.latent_dim, cfg.train.noise,
-                        generator=torch.Generator().manual_seed(seed))
+    return seeded_noise(n, cfg.model.latent_dim, cfg.train.noise, seed)
 
 
 def generate_from_caption(loaded: LoadedGenerator, caption: str, n: int, seed: int = 0,

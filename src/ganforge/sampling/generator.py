@@ -15,7 +15,6 @@ from ganforge.errors import CheckpointError, ConfigError
 from ganforge.model_configs import condition_of
 from ganforge.models import build_models
 from ganforge.models.dcgan28 import code_of
-from ganforge.models.noise import sample_noise
 from ganforge.pretrained.store import NAME_PATTERN, checkpoint_path, known_names
 from ganforge.runs.checkpoint import (
     newest_checkpoint,
@@ -23,6 +22,7 @@ from ganforge.runs.checkpoint import (
     saved_config,
     sub_state,
 )
+from ganforge.sampling.draw import draw_images, seeded_noise
 
 ExportFormat = Literal["png", "npz", "png-dir"]
 
@@ -90,15 +90,12 @@ def generate(
     --codes N) only the code `code` (0..N-1) when given one."""
     if n < 1:
         raise ConfigError(f"n must be at least 1, got {n}")
-    rng = torch.Generator().manual_seed(seed)
     model = loaded.config.model
-    z = sample_noise(n, model.latent_dim, loaded.config.train.noise, generator=rng)
+    z = seeded_noise(n, model.latent_dim, loaded.config.train.noise, seed)
     if code is not None:
         z = with_code(z, model.latent_code()[0], code)
-    inputs = [z] if class_name is None else [z, class_index(loaded.config, class_name).expand(n)]
-    chunks = [loaded.generator(*(x[i : i + batch_size] for x in inputs))
-              for i in range(0, n, batch_size)]
-    return torch.cat(chunks)
+    cond = None if class_name is None else class_index(loaded.config, class_name).expand(n)
+    return draw_images(loaded.generator, z, cond, batch_size)
 
 
 def with_code(z: torch.Tensor, codes: int, code: int) -> torch.Tensor:

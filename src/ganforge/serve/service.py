@@ -19,7 +19,8 @@ import torch
 
 from ganforge.errors import GanforgeError
 from ganforge.model_configs import Condition, condition_of
-from ganforge.sampling.captions import draw, noise
+from ganforge.sampling.captions import noise
+from ganforge.sampling.draw import draw_images
 from ganforge.sampling.generator import LoadedGenerator
 from ganforge.serve.about import model_about, trained_on
 from ganforge.serve.interpolate import Method, interpolate
@@ -117,8 +118,8 @@ class Service:
         condition (1 or N rows; None: z alone)."""
         with torch.inference_mode():
             if cond is None:
-                return self._loaded.generator(z)
-            return draw(self._loaded, cond.expand(len(z), -1), z)
+                return draw_images(self._loaded.generator, z)
+            return draw_images(self._loaded.generator, z, cond.expand(len(z), -1))
 
     def generate(self, n: int, seed: int, caption: str | None = None,
                  caption_to: str | None = None, t: float | None = None) -> torch.Tensor:

@@ -1,5 +1,6 @@
-"""Build everything a run needs from its config, then train: the `ganforge train` command as
-a function that works in a notebook."""
+"""Build the data, networks and objective a run needs from its config, then train.
+ganforge.api adds the observers (evaluation, TensorBoard) and is what `ganforge train` and
+`ganforge.train` call."""
 
 from __future__ import annotations
 

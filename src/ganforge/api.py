@@ -1,0 +1,76 @@
+"""The `ganforge train` command as functions: one place assembles everything a run needs,
+for the command line (cli/train.py) and for scripts and notebooks (`ganforge.train`,
+`ganforge.resume`) alike.
+
+`training.run` builds the data, the networks and the objective from the config; this module
+adds the observers the command line adds: the in-training evaluation every `eval_every`
+epochs (eval records in metrics.jsonl, eval.png, the best checkpoint; first, so that its
+figures are in the epoch summary the others see), then TensorBoard when asked for, then any
+observers of the caller's own. So `ganforge.train(config)` writes what `ganforge train`
+writes for the same settings.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ganforge.config import RunConfig
+    from ganforge.training.observers import Observer
+
+
+def run_observers(config: RunConfig, *, tensorboard: bool = False,
+                  observers: Sequence[Observer] = ()) -> list[Observer]:
+    """The observers of a run of `config`: its evaluation (when eval_every > 0 and ganforge
+    has an evaluator for its data set), TensorBoard (when asked; a one-line error before
+    training when the package is missing), then `observers`."""
+    from ganforge.metrics.observer import make_eval_observer
+
+    chosen: list[Observer] = []
+    evaluation = make_eval_observer(config)
+    if evaluation is not None:
+        chosen.append(evaluation)
+    if tensorboard:
+        from ganforge.training.tensorboard import TensorBoardObserver
+
+        chosen.append(TensorBoardObserver())
+    return chosen + list(observers)
+
+
+def default_out(config: RunConfig) -> Path:
+    """runs/<preset>-<time> (runs/run-<time> without a preset)."""
+    return Path("runs") / f"{config.preset or 'run'}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+
+def train(config: RunConfig, out: Path | str | None = None, *, force: bool = False,
+          progress: bool | float | None = None, tensorboard: bool = False,
+          observers: Sequence[Observer] = ()) -> Path:
+    """Train a GAN as `config` says into `out` (default runs/<preset>-<time>), exactly as
+    `ganforge train` does: evaluation every `config.train.eval_every` epochs, TensorBoard
+    with `tensorboard=True`, then `observers`. Returns the run folder.
+
+    `progress`: None = tqdm's bar on a terminal, else a plain line every 30 s; a number =
+    a plain line every that many seconds; True = the bar; False = neither.
+    """
+    from ganforge.training import run
+
+    chosen = run_observers(config, tensorboard=tensorboard, observers=observers)
+    return run.train(config, default_out(config) if out is None else out, force=force,
+                     progress=progress, observers=chosen)
+
+
+def resume(run_dir: Path | str, overrides: dict[str, str] | None = None, *,
+           checkpoint: Path | str | None = None, progress: bool | float | None = None,
+           tensorboard: bool = False, observers: Sequence[Observer] = ()) -> Path:
+    """Continue a run from its newest intact checkpoint (or `checkpoint`), exactly, with the
+    observers `ganforge train --resume` adds (evaluation as the run's config says)."""
+    from ganforge.runs.folder import RunFolder
+    from ganforge.training import run
+
+    config = RunFolder(run_dir).read_config()
+    chosen = run_observers(config, tensorboard=tensorboard, observers=observers)
+    return run.resume(run_dir, overrides, checkpoint=checkpoint, progress=progress,
+                      observers=chosen)
