@@ -21,8 +21,9 @@ def _channels() -> Any:
     return setting(1, "image channels (filled in from the data set)", ge=1, le=4)
 
 
-def _image_size(help: str = "image height and width (filled in from the data set)") -> Any:
-    return setting(28, help, ge=1, le=128)
+def _image_size(help: str = "image height and width (filled in from the data set)",
+                default: int = 28, le: int = 128) -> Any:
+    return setting(default, help, ge=1, le=le)
 
 
 def _slope() -> Any:
@@ -59,6 +60,8 @@ class ModelSettings(Settings):
 
     # The image height and width the layers are built for (None: any the config names)
     fixed_image_size: ClassVar[int | None] = None
+    # The size a folder of images is prepared at when no --image-size is given
+    default_image_size: ClassVar[int] = 28
 
     def batch_multiple(self) -> int:
         """Every batch size must be a multiple of this (1: any)."""
@@ -176,8 +179,80 @@ class CDCGAN28Config(ModelSettings):
                              d_norm=self.d_norm, width=self.width)
 
 
+DCGAN_SIZES = (32, 64, 128, 256)  # the image sizes arch dcgan and cdcgan build
+
+
+def _dcgan_size(arch: str, size: int) -> None:
+    if size not in DCGAN_SIZES:
+        raise ConfigError(f"arch {arch} builds 32, 64, 128 or 256 px images, not {size}x{size}")
+
+
+def _dcgan_image_size() -> Any:
+    return _image_size("32, 64, 128 or 256 (filled in from the data set)", 64, 256)
+
+
+def _dcgan_width() -> Any:
+    return setting(64, "channels of G's last and D's first hidden layer (ngf, ndf); the others "
+                       "double, at most 16x", ge=1, le=128)
+
+
+@dataclass
+class DCGANConfig(SampleMixing):
+    """The DCGAN of Radford et al. (2016) as in pytorch/examples, at 32 to 256 px: one
+    up/down block per factor of two, the defaults the paper's 64x64 networks."""
+
+    default_image_size: ClassVar[int] = 64
+
+    arch: Literal["dcgan"] = setting("dcgan", "network architecture")
+    latent_dim: int = _latent()
+    channels: int = _channels()
+    image_size: int = _dcgan_image_size()
+    leaky_slope: float = _slope()
+    init: Literal["dcgan", "default"] = _init()
+    d_norm: Literal["batch", "layer", "none"] = _d_norm("batch")
+    width: int = _dcgan_width()
+    pack: int = _pack()
+    mbstd: int = _mbstd()
+
+    def check(self) -> None:
+        super().check()
+        _dcgan_size(self.arch, self.image_size)
+
+
+@dataclass
+class CDCGANConfig(ModelSettings):
+    """The class-conditional twin of DCGANConfig (as cdcgan28 is of dcgan28)."""
+
+    default_image_size: ClassVar[int] = 64
+
+    arch: Literal["cdcgan"] = setting("cdcgan", "network architecture")
+    latent_dim: int = _latent()
+    channels: int = _channels()
+    image_size: int = _dcgan_image_size()
+    num_classes: int = _classes()
+    embed_dim: int = setting(16, "size of G's class embedding", ge=1, le=1024)
+    leaky_slope: float = _slope()
+    init: Literal["dcgan", "default"] = _init()
+    d_norm: Literal["batch", "layer", "none"] = _d_norm("batch")
+    width: int = _dcgan_width()
+
+    def check(self) -> None:
+        _dcgan_size(self.arch, self.image_size)
+        if self.latent_dim < self.num_classes:
+            raise ConfigError(f"cdcgan needs 2 <= num_classes <= latent_dim (its class is "
+                              f"read from z), got {self.num_classes} and {self.latent_dim}")
+
+    def base(self) -> DCGANConfig:
+        """The unconditional DCGAN these layers come from."""
+        return DCGANConfig(latent_dim=self.latent_dim, channels=self.channels,
+                           image_size=self.image_size, leaky_slope=self.leaky_slope,
+                           init=self.init, d_norm=self.d_norm, width=self.width)
+
+
 @dataclass
 class T2IConfig(ModelSettings):
+    default_image_size: ClassVar[int] = 64
+
     arch: Literal["t2i"] = setting("t2i", "network architecture")
     latent_dim: int = _latent()
     text_encoder: str = setting("minilm", "sentence encoder of the captions (see "
@@ -188,8 +263,9 @@ class T2IConfig(ModelSettings):
                              le=MAX_WIDTH)
     width: int = setting(32, "channels of D's first convolution; G mirrors D", ge=1, le=256)
     channels: int = _channels()
-    image_size: int = _image_size("28 or 64 (filled in from the data set)")
-    num_classes: int = _classes()
+    image_size: int = _image_size("28, 64 or 128 (filled in from the data set)")
+    num_classes: int = setting(10, "number of classes (filled in from the data set; 0: none, "
+                                   "D has no class head)", ge=0, le=1000)
     leaky_slope: float = _slope()
     class_weight: float = setting(1.0, "weight of the class cross-entropy terms in both "
                                        "losses", ge=0, le=1000)
@@ -228,6 +304,11 @@ class T2IConfig(ModelSettings):
                                        "the data set)", ge=0, le=64)
 
     def check(self) -> None:
+        if self.num_classes == 1:
+            raise ConfigError("num_classes must be 0 (no classes) or at least 2, got 1")
+        if self.num_classes == 0 and self.hard_mismatch > 0:
+            raise ConfigError("hard_mismatch draws wrong captions of an image's own class: "
+                              "it needs a data set with classes")
         if self.recombine_weight > 0 and self.attribute_weight == 0:
             raise ConfigError("recombine_weight scores G's images with D's attribute head: "
                               "set attribute_weight too")
@@ -235,6 +316,7 @@ class T2IConfig(ModelSettings):
 
 MODEL_CONFIGS: dict[str, type] = {
     "mlp": MLPConfig, "dcgan28": DCGAN28Config, "cdcgan28": CDCGAN28Config, "t2i": T2IConfig,
+    "dcgan": DCGANConfig, "cdcgan": CDCGANConfig,
 }
 
 Condition = Literal["none", "class", "text"]
@@ -243,6 +325,7 @@ Condition = Literal["none", "class", "text"]
 # a caption's sentence vector. The one place that decides a run's kind.
 CONDITIONS: dict[str, Condition] = {
     "mlp": "none", "dcgan28": "none", "cdcgan28": "class", "t2i": "text",
+    "dcgan": "none", "cdcgan": "class",
 }
 
 

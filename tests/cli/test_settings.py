@@ -29,7 +29,8 @@ def test_train_help_lists_every_setting_by_section(capsys):
         "--beta1 X Adam's beta1 (both networks) (default 0.5; in [0, 1))",
         "--grid N the sample grid is grid x grid images (default 5; in [1, 32])",
         "--d-norm {batch,layer,none}",
-        "(default dcgan28: batch, cdcgan28: none; arch dcgan28, cdcgan28)",
+        "(default dcgan28: batch, cdcgan28: none, dcgan: batch, cdcgan: batch; arch dcgan28, "
+        "cdcgan28, dcgan, cdcgan)",
         "--g-hidden N,N,... widths of G's hidden Linear layers (default 256,512,1024; "
         "entries in [1, 4096], at most 6; arch mlp)",
         "--arch {mlp,dcgan28,cdcgan28,t2i",

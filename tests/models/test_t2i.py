@@ -9,7 +9,7 @@ from ganforge.models import build_models
 from ganforge.models.t2i import T2IConfig
 
 
-@pytest.mark.parametrize("size, channels, classes", [(28, 1, 10), (64, 3, 102)])
+@pytest.mark.parametrize("size, channels, classes", [(28, 1, 10), (64, 3, 102), (128, 3, 5)])
 def test_shapes_at_both_resolutions(size, channels, classes):
     cfg = T2IConfig(text_dim=24, text_proj=8, latent_dim=16, width=8, channels=channels,
                     image_size=size, num_classes=classes)
@@ -40,7 +40,7 @@ def test_registered_with_the_text_objective():
 
 @pytest.mark.parametrize("changes, message", [
     ({"text_dim": 0}, "needs a data set with captions"),
-    ({"text_dim": 8, "image_size": 32}, "28x28 or 64x64"),
+    ({"text_dim": 8, "image_size": 32}, "28x28, 64x64 or 128x128 images, not 32x32"),
     ({"text_dim": 8, "width": 0}, "width must be at least 1"),
 ])
 def test_sizes_it_cannot_build(changes, message):
@@ -126,3 +126,51 @@ def test_generator_with_ca_reports_its_kl_and_samples_are_seeded_in_eval():
 def test_option_values_it_refuses(changes, message):
     with pytest.raises(ConfigError, match=message):
         build_models(T2IConfig(text_dim=8, **changes))
+
+
+@pytest.mark.parametrize("size, g_outs, d_outs", [
+    (64, [64, 32, 16, 8, 3], [8, 16, 32, 64]),
+    (128, [128, 64, 32, 16, 8, 3], [8, 16, 32, 64, 128]),  # one more block, widest 16w
+])
+def test_layers_at_64_and_128(size, g_outs, d_outs):
+    from torch import nn
+
+    g, d = build_models(T2IConfig(text_dim=8, width=8, channels=3, image_size=size))
+    assert [m.out_channels for m in g.modules() if isinstance(m, nn.ConvTranspose2d)] == g_outs
+    assert [m.out_channels for m in d.image if isinstance(m, nn.Conv2d)] == d_outs
+    assert d.joint[0].in_features == d_outs[-1] * 16 + 128  # (B, m w, 4, 4) ; text
+
+
+def test_polar_channels_at_128():
+    cfg = T2IConfig(text_dim=8, width=4, channels=3, image_size=128, polar_harmonics=2,
+                    polar_in="g+d")
+    g, d = build_models(cfg)
+    images = g(torch.randn(2, 100), torch.randn(2, 8))
+    assert images.shape == (2, 3, 128, 128)
+    from ganforge.models.polar import PolarFeatures
+
+    sizes = [m.maps.shape[-1] for m in [*g.modules(), *d.modules()]
+             if isinstance(m, PolarFeatures)]
+    assert sizes == [32, 64, 32]  # G's last two up-sampling inputs; D's third conv
+
+
+def test_without_classes_the_discriminator_has_no_class_head():
+    cfg = T2IConfig(text_dim=8, text_proj=8, latent_dim=8, width=4, num_classes=0)
+    g, d = build_models(cfg)
+    assert d.classes is None
+    assert not any(k.startswith("classes.") for k in d.state_dict())
+    text = torch.randn(3, 8)
+    logit, classes, _ = d(g(torch.randn(3, 8), text), text)
+    assert logit.shape == (3,) and classes is None
+    _, d_proj = build_models(T2IConfig(text_dim=8, width=4, num_classes=0,
+                                       text_head="projection"))
+    assert d_proj(torch.randn(2, 1, 28, 28), torch.randn(2, 8))[1] is None
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"num_classes": 1}, "num_classes must be 0 .no classes. or at least 2, got 1"),
+    ({"num_classes": 0, "hard_mismatch": 0.5}, "hard_mismatch .* needs a data set with classes"),
+])
+def test_class_settings_it_refuses(changes, message):
+    with pytest.raises(ConfigError, match=message):
+        T2IConfig(text_dim=8, **changes)

@@ -9,7 +9,7 @@ from typing import Any
 from torch import nn
 
 from ganforge.errors import ConfigError
-from ganforge.models import cdcgan28, dcgan28, mlp, t2i
+from ganforge.models import cdcgan, cdcgan28, dcgan, dcgan28, mlp, t2i
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,8 @@ ARCHITECTURES: dict[str, Architecture] = {
     "dcgan28": Architecture(dcgan28.DCGAN28Config, dcgan28.build),
     "cdcgan28": Architecture(cdcgan28.CDCGAN28Config, cdcgan28.build),
     "t2i": Architecture(t2i.T2IConfig, t2i.build),
+    "dcgan": Architecture(dcgan.DCGANConfig, dcgan.build),
+    "cdcgan": Architecture(cdcgan.CDCGANConfig, cdcgan.build),
 }
 
 

@@ -57,7 +57,7 @@ class CDCGAN28Discriminator(nn.Module):
 
 def build(cfg: CDCGAN28Config) -> tuple[nn.Module, nn.Module]:
     generator, discriminator = CDCGAN28Generator(cfg), CDCGAN28Discriminator(cfg)
-    if cfg.init == "dcgan":
+    if cfg.init != "default":  # the DCGAN init
         generator.apply(dcgan_init)
         discriminator.apply(dcgan_init)
     nn.init.normal_(discriminator.embed.weight, 0.0, 0.02)  # small: starts near unconditional

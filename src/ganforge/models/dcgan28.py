@@ -106,7 +106,7 @@ def dcgan_init(module: nn.Module) -> None:
 
 def build(cfg: DCGAN28Config) -> tuple[nn.Module, nn.Module]:
     generator, discriminator = DCGAN28Generator(cfg), DCGAN28Discriminator(cfg)
-    if cfg.init == "dcgan":
+    if cfg.init != "default":  # the DCGAN init
         generator.apply(dcgan_init)
         discriminator.apply(dcgan_init)
     return generator, discriminator

@@ -4,8 +4,10 @@ noise; D scores an (image, caption) pair as real or fake and names the image's c
 Generator: [text vector -> Linear -> LeakyReLU (text_proj) ; z (latent_dim)] viewed as a
 (B, D, 1, 1) tensor -> transposed convolutions with BatchNorm and LeakyReLU -> tanh image.
 Discriminator: convolutions -> flattened image vector, joined to the projected text vector
--> dense layer -> a real/fake logit and class logits (the auxiliary class head).
-Sizes: 28x28 (the MNIST sets) or 64x64 (flowers); text_dim comes from the text encoder.
+-> dense layer -> a real/fake logit and class logits (the auxiliary class head; none when
+num_classes is 0, for captioned images without classes).
+Sizes: 28x28 (the MNIST sets), 64x64 (flowers) or 128x128 (one more up/down block, the
+widest layer 16w); text_dim comes from the text encoder.
 
 Options (off by default; docs/text-to-image.md):
 - text_head "projection": D's dense layer sees the image alone, giving its image feature
@@ -71,31 +73,63 @@ class ConditioningAugmentation(nn.Module):
         return c, kl_to_standard(mu, logvar)
 
 
+def _g_layers(cfg: T2IConfig, d: int) -> list[nn.Module]:
+    """G's layers from (B, d, 1, 1) to (B, w + p, S/2, S/2), p polar channels (0 when off)
+    at the inputs of its last two up-sampling layers."""
+    w, s, k, p = cfg.width, cfg.leaky_slope, cfg.polar_harmonics, polar_channels(
+        cfg.polar_harmonics)
+    if cfg.image_size == 28:
+        return [*_up(d, 4 * w, 4, 1, 0, s),  # (B, 4w, 4, 4)
+                *_up(4 * w, 2 * w, 3, 2, 1, s),  # (B, 2w, 7, 7)
+                *polar_layers(k, 7),  # (B, 2w + p, 7, 7)
+                *_up(2 * w + p, w, 4, 2, 1, s),  # (B, w, 14, 14)
+                *polar_layers(k, 14)]  # (B, w + p, 14, 14)
+    top = cfg.image_size // 8  # 8 at 64 px, 16 at 128 px
+    layers = _up(d, top * w, 4, 1, 0, s)  # (B, 8w, 4, 4) at 64 px, (B, 16w, 4, 4) at 128
+    size, m = 4, top
+    while m > 2:  # (B, m/2 w, 2 size, 2 size) ... (B, 2w, S/4, S/4)
+        layers += _up(m * w, m // 2 * w, 4, 2, 1, s)
+        size, m = 2 * size, m // 2
+    return [*layers,
+            *polar_layers(k, size),  # (B, 2w + p, S/4, S/4)
+            *_up(2 * w + p, w, 4, 2, 1, s),  # (B, w, S/2, S/2)
+            *polar_layers(k, 2 * size)]  # (B, w + p, S/2, S/2)
+
+
+def _d_layers(cfg: T2IConfig) -> tuple[list[nn.Module], int]:
+    """D's convolutions from the image to (B, m w, 4, 4), and that feature count; p polar
+    channels (0 when off) at the input of its third convolution."""
+    w, s = cfg.width, cfg.leaky_slope
+    k = cfg.polar_harmonics if cfg.polar_in == "g+d" else 0
+    p = polar_channels(k)
+    if cfg.image_size == 28:
+        return [*_down(cfg.channels, w, 4, False, s),  # (B, w, 14, 14)
+                *_down(w, 2 * w, 4, True, s),  # (B, 2w, 7, 7)
+                *polar_layers(k, 7),  # (B, 2w + p, 7, 7)
+                *_down(2 * w + p, 4 * w, 3, True, s)], 4 * w * 16  # (B, 4w, 4, 4)
+    size = cfg.image_size // 4
+    layers = [*_down(cfg.channels, w, 4, False, s),  # (B, w, S/2, S/2)
+              *_down(w, 2 * w, 4, True, s),  # (B, 2w, S/4, S/4)
+              *polar_layers(k, size),  # (B, 2w + p, S/4, S/4)
+              *_down(2 * w + p, 4 * w, 4, True, s)]  # (B, 4w, S/8, S/8)
+    m = 4
+    while size > 8:  # (B, 2m w, S/16, S/16) ... (B, 8w, 4, 4) at 64 px, (B, 16w, 4, 4) at 128
+        layers += _down(m * w, 2 * m * w, 4, True, s)
+        size, m = size // 2, 2 * m
+    return layers, m * w * 16
+
+
 class T2IGenerator(nn.Module):
     """(z (B, latent_dim), text (B, text_dim)) -> image (B, C, S, S) in [-1, 1]; with
     with_kl=True, (image, KL of the conditioning augmentation, 0 without it)."""
 
     def __init__(self, cfg: T2IConfig):
         super().__init__()
-        w, s, d = cfg.width, cfg.leaky_slope, cfg.text_proj + cfg.latent_dim
-        k, p = cfg.polar_harmonics, polar_channels(cfg.polar_harmonics)  # p = 0 when off
+        w, p = cfg.width, polar_channels(cfg.polar_harmonics)  # p = 0 when off
         self.project = TextProjection(cfg)
         self.ca = ConditioningAugmentation(cfg.text_proj) if cfg.ca_weight > 0 else None
-        if cfg.image_size == 28:
-            layers = [*_up(d, 4 * w, 4, 1, 0, s),  # (B, 4w, 4, 4)
-                      *_up(4 * w, 2 * w, 3, 2, 1, s),  # (B, 2w, 7, 7)
-                      *polar_layers(k, 7),  # (B, 2w + p, 7, 7)
-                      *_up(2 * w + p, w, 4, 2, 1, s),  # (B, w, 14, 14)
-                      *polar_layers(k, 14)]  # (B, w + p, 14, 14)
-        else:
-            layers = [*_up(d, 8 * w, 4, 1, 0, s),  # (B, 8w, 4, 4)
-                      *_up(8 * w, 4 * w, 4, 2, 1, s),  # (B, 4w, 8, 8)
-                      *_up(4 * w, 2 * w, 4, 2, 1, s),  # (B, 2w, 16, 16)
-                      *polar_layers(k, 16),  # (B, 2w + p, 16, 16)
-                      *_up(2 * w + p, w, 4, 2, 1, s),  # (B, w, 32, 32)
-                      *polar_layers(k, 32)]  # (B, w + p, 32, 32)
         self.net = nn.Sequential(
-            *layers,
+            *_g_layers(cfg, cfg.text_proj + cfg.latent_dim),  # (B, w + p, S/2, S/2)
             nn.ConvTranspose2d(w + p, cfg.channels, 4, 2, 1, bias=False),  # (B, C, S, S)
             nn.Tanh(),
         )
@@ -114,27 +148,13 @@ class T2IGenerator(nn.Module):
 
 
 class T2IDiscriminator(nn.Module):
-    """(image (B, C, S, S), text (B, text_dim)) -> (real/fake logit (B,), class logits (B, K),
-    attribute logits (B, A, L), or None without the attribute head)."""
+    """(image (B, C, S, S), text (B, text_dim)) -> (real/fake logit (B,), class logits (B, K)
+    or None without classes, attribute logits (B, A, L) or None without the attribute head)."""
 
     def __init__(self, cfg: T2IConfig):
         super().__init__()
         w, s = cfg.width, cfg.leaky_slope
-        k = cfg.polar_harmonics if cfg.polar_in == "g+d" else 0
-        p = polar_channels(k)
-        if cfg.image_size == 28:
-            layers = [*_down(cfg.channels, w, 4, False, s),  # (B, w, 14, 14)
-                      *_down(w, 2 * w, 4, True, s),  # (B, 2w, 7, 7)
-                      *polar_layers(k, 7),  # (B, 2w + p, 7, 7)
-                      *_down(2 * w + p, 4 * w, 3, True, s)]  # (B, 4w, 4, 4)
-            features = 4 * w * 16
-        else:
-            layers = [*_down(cfg.channels, w, 4, False, s),  # (B, w, 32, 32)
-                      *_down(w, 2 * w, 4, True, s),  # (B, 2w, 16, 16)
-                      *polar_layers(k, 16),  # (B, 2w + p, 16, 16)
-                      *_down(2 * w + p, 4 * w, 4, True, s),  # (B, 4w, 8, 8)
-                      *_down(4 * w, 8 * w, 4, True, s)]  # (B, 8w, 4, 4)
-            features = 8 * w * 16
+        layers, features = _d_layers(cfg)
         self.image = nn.Sequential(*layers, nn.Flatten())  # (B, features)
         self.project = TextProjection(cfg)
         hidden = 8 * w
@@ -145,22 +165,24 @@ class T2IDiscriminator(nn.Module):
         joined = features + (cfg.text_proj if self.embed is None else 0)
         self.joint = nn.Sequential(nn.Linear(joined, hidden), nn.LeakyReLU(s, True))  # (B, hidden)
         self.real_fake = nn.Linear(hidden, 1)
-        self.classes = nn.Linear(hidden, cfg.num_classes)
+        self.classes = nn.Linear(hidden, cfg.num_classes) if cfg.num_classes else None
         self.attribute_shape = (cfg.attributes, cfg.attribute_levels)
         self.attributes = nn.Linear(features, cfg.attributes * cfg.attribute_levels) \
             if cfg.attribute_weight > 0 else None
 
     def forward(self, x: torch.Tensor, text: torch.Tensor
-                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+                ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
         t, image = self.project(text), self.image(x)  # (B, text_proj), (B, features)
         attributes = None if self.attributes is None else \
             self.attributes(image).view(len(x), *self.attribute_shape)  # (B, A, L)
         if self.embed is None:
-            h = self.joint(torch.cat([image, t], dim=1))
-            return self.real_fake(h).flatten(), self.classes(h), attributes  # (B,), (B, K)
-        h = self.joint(image)
-        logit = self.real_fake(h).flatten() + (h * self.embed(t)).sum(dim=1)
-        return logit, self.classes(h), attributes
+            h = self.joint(torch.cat([image, t], dim=1))  # (B, hidden)
+            logit = self.real_fake(h).flatten()  # (B,)
+        else:
+            h = self.joint(image)
+            logit = self.real_fake(h).flatten() + (h * self.embed(t)).sum(dim=1)
+        classes = None if self.classes is None else self.classes(h)  # (B, K)
+        return logit, classes, attributes
 
 
 def check(cfg: T2IConfig) -> None:
@@ -172,9 +194,9 @@ def check(cfg: T2IConfig) -> None:
     if cfg.attribute_weight > 0 and (cfg.attributes < 1 or cfg.attribute_levels < 2):
         raise ConfigError("attribute_weight needs a data set whose captions state attribute "
                           "levels (fashion-mnist-captions, mnist-captions, synthetic-flowers)")
-    if cfg.image_size not in (28, 64):
-        raise ConfigError(f"arch t2i builds 28x28 or 64x64 images, not {cfg.image_size}x"
-                          f"{cfg.image_size}")
+    if cfg.image_size not in (28, 64, 128):
+        raise ConfigError(f"arch t2i builds 28x28, 64x64 or 128x128 images, not "
+                          f"{cfg.image_size}x{cfg.image_size}")
 
 
 def build(cfg: T2IConfig) -> tuple[nn.Module, nn.Module]:

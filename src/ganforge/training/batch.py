@@ -38,8 +38,9 @@ class BatchSource:
 
     `condition` says what each batch carries as `cond`: nothing ("none"), the images'
     classes ("class"), or one of each image's K caption vectors ("text"; `text` holds them,
-    (N, K, E)), drawn at random from `caption_generator` (a stream of its own, so it does not
-    disturb the other random numbers of training). With `wrong` (an objective that scores
+    (N, K, E); `labels` may be None there, for captioned images without classes), drawn at
+    random from `caption_generator` (a stream of its own, so it does not disturb the other
+    random numbers of training). With `wrong` (an objective that scores
     hard mismatched pairs asked for it), each batch also carries a wrong caption per image,
     drawn from the same stream. With `levels` (N, K, A) (an objective with an attribute
     head asked for them), each batch carries the attribute levels its captions state, and
@@ -61,9 +62,9 @@ class BatchSource:
     def __post_init__(self):
         if self.condition == "class" and self.labels is None:
             raise ConfigError("a class-conditional model needs a data set with labels")
-        if self.condition == "text" and (self.text is None or self.labels is None):
-            raise ConfigError("a text-conditioned model needs a data set with captions and "
-                              "classes (fashion-mnist-captions, mnist-captions, flowers102)")
+        if self.condition == "text" and self.text is None:
+            raise ConfigError("a text-conditioned model needs a data set with captions "
+                              "(fashion-mnist-captions, mnist-captions, flowers102)")
         if self.wrong is not None and self.condition != "text":
             raise ConfigError("wrong captions need a text-conditioned batch source")
 

@@ -11,7 +11,8 @@ names another) plus cross-entropy on the class logits:
   generated   G(z, caption) with this caption        -> fake, the caption's class
 D's loss is the sum of the three. G's loss, with D frozen by the trainer: the named loss's
 G term on D(G(z, caption), caption) plus cross-entropy against the caption's class.
-Real targets use the run's label smoothing.
+Real targets use the run's label smoothing. A data set without classes (num_classes 0: D has
+no class head, the batches no labels) has no class terms; the rest is the same.
 
 Options (all off by default; docs/text-to-image.md):
 - hard_mismatch h: the first round(h * B) mismatched pairs are instead a real image with a
@@ -117,6 +118,9 @@ class TextConditionalObjective(AdversarialObjective):
             return None
         if data.text is None:
             raise ConfigError("hard_mismatch needs a data set with captions")
+        if not data.classes:
+            raise ConfigError("hard_mismatch draws wrong captions of an image's own class: "
+                              "it needs a data set with classes")
         return WrongCaptions.build(data.labels, data.text.shape[1], data.levels)
 
     def caption_levels(self, data: Any) -> torch.Tensor | None:
@@ -163,30 +167,44 @@ class TextConditionalObjective(AdversarialObjective):
         return self.attribute_weight * ce / (targets >= 0).sum().clamp(min=1)
 
     @staticmethod
-    def conditions(batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
-        """The batch's caption vectors (B, E) and classes (B,); a one-line error without."""
-        if batch.cond is None or batch.labels is None:
-            raise ConfigError("arch t2i needs a data set with captions and classes "
-                              "(fashion-mnist-captions, mnist-captions, flowers102)")
+    def conditions(batch: Batch) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The batch's caption vectors (B, E) and classes (B,) (None for a data set without
+        classes); a one-line error without captions."""
+        if batch.cond is None:
+            raise ConfigError("arch t2i needs a data set with captions (fashion-mnist-captions,"
+                              " mnist-captions, flowers102, synthetic-flowers)")
         return batch.cond, batch.labels
 
-    def _term(self, logits: tuple[torch.Tensor, ...], target: float | None,
-              classes: torch.Tensor) -> torch.Tensor:
+    def _classes(self, class_logits: torch.Tensor | None, classes: torch.Tensor | None
+                 ) -> torch.Tensor | float:
+        """The weighted class cross-entropy; 0 without classes (no head, or no labels)."""
+        if class_logits is None or classes is None:
+            return 0.0
+        return self.class_weight * F.cross_entropy(class_logits, classes)
+
+    def _term(self, logits: tuple[torch.Tensor | None, ...], target: float | None,
+              classes: torch.Tensor | None) -> torch.Tensor:
         """The loss's real side with `target`, or its fake side (target None), plus the
         weighted class cross-entropy."""
-        real_fake, class_logits = logits[0], logits[1]
+        real_fake = logits[0]
         side = self.loss.d_fake(real_fake) if target is None \
             else self.loss.d_real(real_fake, target)
-        return side + self.class_weight * F.cross_entropy(class_logits, classes)
+        return side + self._classes(logits[1], classes)
 
-    def mismatched(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """The mismatched pairs (images, captions, class targets): the rolled batch, its first
-        round(hard_mismatch * B) pairs replaced by the images with their wrong captions."""
+    def mismatched(self, batch: Batch
+                   ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """The mismatched pairs (images, captions, class targets or None): the rolled batch,
+        its first round(hard_mismatch * B) pairs replaced by the images with their wrong
+        captions."""
         text, labels = self.conditions(batch)
-        images, targets = torch.roll(batch.images, 1, dims=0), torch.roll(labels, 1, dims=0)
+        images = torch.roll(batch.images, 1, dims=0)
+        targets = None if labels is None else torch.roll(labels, 1, dims=0)
         hard = round(self.hard_mismatch * len(batch))
         if hard == 0:
             return images, text, targets
+        if labels is None:
+            raise ConfigError("hard_mismatch draws wrong captions of an image's own class: "
+                              "it needs a data set with classes")
         if batch.wrong_cond is None:
             raise ConfigError("hard_mismatch needs batches with wrong captions (a BatchSource "
                               "given the objective's wrong_captions)")
@@ -228,8 +246,7 @@ class TextConditionalObjective(AdversarialObjective):
         fake, kl = g(z, text, with_kl=True) if self.ca_weight > 0 \
             else (self.generate(g, batch, z), None)
         real_fake, class_logits, attribute_logits = d(self.d_input(fake), text)
-        loss = self.loss.g_loss(fake_logits=real_fake) + \
-            self.class_weight * F.cross_entropy(class_logits, labels)
+        loss = self.loss.g_loss(fake_logits=real_fake) + self._classes(class_logits, labels)
         attributes = self._attributes(attribute_logits, batch.levels)  # what captions state
         if attributes is not None:
             loss = loss + attributes

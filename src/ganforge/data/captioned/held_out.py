@@ -51,10 +51,14 @@ class FixedCaptions:
 def pick(labels: np.ndarray, captions_per_image: int, count: int, num_classes: int,
          seed: int) -> list[tuple[int, int]]:
     """(image, caption) index pairs: classes taken in turn (shuffled when there are more
-    classes than cells), a random image of each and a random caption of it."""
+    classes than cells), a random image of each and a random caption of it; for a data set
+    without classes, random images."""
     rng = np.random.default_rng(seed)
     order = np.arange(num_classes) if num_classes <= count else rng.permutation(num_classes)
     present = [c for c in order.tolist() if np.any(labels == c)]
+    if not present:  # no classes: every image is a candidate
+        return [(int(rng.integers(len(labels))), int(rng.integers(captions_per_image)))
+                for _ in range(count)]
     chosen = []
     for i in range(count):
         members = np.flatnonzero(labels == present[i % len(present)])
