@@ -85,8 +85,8 @@ def generate(
     class_name: str | None = None, code: int | None = None,
 ) -> torch.Tensor:
     """n images in [-1, 1], (n, C, H, W); the same seed gives the same images. A
-    class-conditional generator (arch cdcgan28) draws only `class_name` (a name or an index of
-    its data set's classes) when given one; a generator with an InfoGAN code (dcgan28
+    class-conditional generator (arch cdcgan28, cdcgan) draws only `class_name` (a name or an
+    index of its data set's classes) when given one; a generator with an InfoGAN code (dcgan28
     --codes N) only the code `code` (0..N-1) when given one."""
     if n < 1:
         raise ConfigError(f"n must be at least 1, got {n}")
@@ -121,8 +121,8 @@ def class_index(config: RunConfig, name: str) -> torch.Tensor:
     from ganforge.data.registry import get_spec
 
     if condition_of(config.model) != "class":
-        raise ConfigError(f"--class needs a class-conditional generator (arch cdcgan28); "
-                          f"this one is {config.model.arch}")
+        raise ConfigError(f"--class needs a class-conditional generator (arch cdcgan28 or "
+                          f"cdcgan); this one is {config.model.arch}")
     classes = get_spec(config.data.dataset).classes
     wanted = name.strip().lower()
     for i, known in enumerate(classes):
