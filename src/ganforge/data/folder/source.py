@@ -49,6 +49,24 @@ class Listing:
         return digest.hexdigest()
 
 
+def common_root(listing: Listing) -> str:
+    """The one folder every member of an archive lies in ("pets/" for a zip of the folder
+    pets), or "" when there is none: an archive of a folder reads like the folder."""
+    tops = {m.name.split("/", 1)[0] for m in listing.members}
+    if len(tops) != 1 or any("/" not in m.name for m in listing.members):
+        return ""
+    return tops.pop() + "/"
+
+
+def strip_root(listing: Listing) -> str:
+    """Drop the common root from the member names (in place); return it."""
+    root = common_root(listing)
+    if root:
+        listing.members = [Member(m.name[len(root):], m.size, m.mtime_ns)
+                           for m in listing.members]
+    return root
+
+
 def is_archive(path: Path) -> bool:
     return path.name.lower().endswith(ARCHIVE_SUFFIXES)
 
@@ -179,7 +197,8 @@ class ZipSource:
                 names[name] = info.filename
                 out.members.append(Member(name, info.file_size))
         _check_total(self.path, total)
-        self._names = names
+        root = strip_root(out)
+        self._names = {n[len(root):]: original for n, original in names.items()}
         return out
 
     def read(self, name: str) -> bytes:
@@ -216,7 +235,14 @@ class TarSource:
                     total = self._list_one(info, out, total)
         except (tarfile.TarError, EOFError, OSError) as exc:
             raise DataError(f"{self.path}: damaged tar archive ({exc})") from None
+        self._root = strip_root(out)
         return out
+
+    def _name(self, info: tarfile.TarInfo) -> str | None:
+        """A regular member's name as listed (the common root dropped), else None."""
+        name = member_name(info.name) if info.isfile() else None
+        root = getattr(self, "_root", "")
+        return name[len(root):] if name and name.startswith(root) else None
 
     def _list_one(self, info: tarfile.TarInfo, out: Listing, total: int) -> int:
         if info.isdir():
@@ -248,7 +274,7 @@ class TarSource:
 
     def _text_names(self) -> list[str]:
         with self._open() as tar:
-            return [n for info in tar if info.isfile() and (n := member_name(info.name))
+            return [n for info in tar if (n := self._name(info))
                     and n.lower().endswith((".txt", ".jsonl", ".csv"))]
 
     def order(self, wanted: set[str]) -> list[str]:
@@ -256,7 +282,7 @@ class TarSource:
         seen: dict[str, None] = {}
         with self._open() as tar:
             for info in tar:
-                name = member_name(info.name) if info.isfile() else None
+                name = self._name(info)
                 if name in wanted and info.size <= MAX_MEMBER_BYTES:
                     seen.setdefault(name)
         return list(seen)
@@ -265,7 +291,7 @@ class TarSource:
         """(name, bytes) of each wanted member, in archive order (one pass)."""
         with self._open() as tar:
             for info in tar:
-                name = member_name(info.name) if info.isfile() else None
+                name = self._name(info)
                 if name in wanted and info.size <= MAX_MEMBER_BYTES:
                     wanted = wanted - {name}  # a name given twice is read once, as order()
                     fh = tar.extractfile(info)

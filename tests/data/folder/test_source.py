@@ -1,0 +1,120 @@
+"""Folders and archives as sources: members listed and read without unpacking; links out of
+the folder, special files, absolute or '..' names and oversized members refused."""
+
+from __future__ import annotations
+
+import io
+import os
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from ganforge.data.folder import source as src
+from ganforge.data.folder.source import open_source
+from ganforge.errors import DataError
+from tests.data.folder.conftest import make_folder
+
+
+def _tar(path: Path, root: Path, mode: str, extra: dict[str, bytes] = ()) -> Path:
+    with tarfile.open(path, mode) as tar:
+        tar.add(root, arcname="pets")
+        for name, data in dict(extra).items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def _zip(path: Path, root: Path, extra: dict[str, bytes] = ()) -> Path:
+    with zipfile.ZipFile(path, "w") as z:
+        for file in sorted(root.rglob("*")):
+            if file.is_file():
+                z.write(file, f"pets/{file.relative_to(root).as_posix()}")
+        for name, data in dict(extra).items():
+            z.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar", "tar.gz"])
+def test_archives_list_and_read_like_the_folder(tmp_path, kind):
+    root = make_folder(tmp_path / "pets", 6, ("cat", "dog"), "jsonl")
+    path = tmp_path / f"pets.{kind}"
+    archive = _zip(path, root) if kind == "zip" else \
+        _tar(path, root, "w:gz" if kind.endswith("gz") else "w")
+    source = open_source(archive)
+    names = sorted(m.name for m in source.listing().members)
+    want = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    assert names == want  # the archive's one top folder (pets/) is dropped
+    assert source.read("metadata.jsonl") == (root / "metadata.jsonl").read_bytes()
+    assert not any(tmp_path.glob("**/*.tmp")) and sorted(os.listdir(tmp_path)) == \
+        sorted(["home", "pets", path.name])  # nothing unpacked beside the archive
+
+
+def test_archive_members_climbing_out_are_refused(tmp_path):
+    root = make_folder(tmp_path / "pets", 2)
+    evil = {"../evil.png": b"x", "/abs.png": b"y"}
+    for archive in (_zip(tmp_path / "a.zip", root, evil),
+                    _tar(tmp_path / "a.tar", root, "w", evil)):
+        listing = open_source(archive).listing()
+        assert all(".." not in m.name and not m.name.startswith("/")
+                   for m in listing.members)
+        assert sum("refused" in reason for _, reason in listing.skipped) == 2
+
+
+def test_archive_links_are_not_followed(tmp_path):
+    path = tmp_path / "links.tar"
+    with tarfile.open(path, "w") as tar:
+        info = tarfile.TarInfo("link.png")
+        info.type, info.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        tar.addfile(info)
+    listing = open_source(path).listing()
+    assert listing.members == [] and listing.skipped[0][0] == "link.png"
+
+
+def test_archive_bigger_unpacked_than_the_bound_is_refused(tmp_path, monkeypatch):
+    root = make_folder(tmp_path / "pets", 4)
+    archive = _zip(tmp_path / "big.zip", root)
+    monkeypatch.setattr(src, "MAX_TOTAL_BYTES", 100)
+    with pytest.raises(DataError, match="unpacked; refused"):
+        open_source(archive).listing()
+
+
+def test_links_out_of_the_folder_and_special_files_are_skipped(tmp_path):
+    root = make_folder(tmp_path / "pets", 2)
+    outside = make_folder(tmp_path / "outside", 1) / "img0000.png"
+    (root / "out.png").symlink_to(outside)
+    (root / "in.png").symlink_to(root / "img0000.png")
+    os.mkfifo(root / "fifo.png")
+    listing = open_source(root).listing()
+    reasons = dict(listing.skipped)
+    assert reasons["out.png"] == "link leading out of the folder"
+    assert reasons["fifo.png"] == "not a regular file"
+    assert "in.png" in {m.name for m in listing.members}
+
+
+def test_oversized_file_is_skipped(tmp_path, monkeypatch):
+    root = make_folder(tmp_path / "pets", 2)
+    monkeypatch.setattr(src, "MAX_MEMBER_BYTES", 10)
+    listing = open_source(root).listing()
+    assert listing.members == [] and all("too large" in r for _, r in listing.skipped)
+
+
+def test_listing_key_changes_with_the_folder(tmp_path):
+    root = make_folder(tmp_path / "pets", 3)
+    key = open_source(root).listing().key()
+    assert open_source(root).listing().key() == key
+    os.utime(root / "img0000.png", ns=(1, 1))
+    assert open_source(root).listing().key() != key
+
+
+def test_not_a_folder_or_archive(tmp_path):
+    (tmp_path / "file.txt").write_text("x")
+    with pytest.raises(DataError, match="not a folder or a .zip"):
+        open_source(tmp_path / "file.txt")
+    with pytest.raises(DataError, match="no such folder"):
+        open_source(tmp_path / "missing")
+    (tmp_path / "bad.zip").write_bytes(b"not a zip")
+    with pytest.raises(DataError, match="not a readable zip"):
+        open_source(tmp_path / "bad.zip").listing()
