@@ -140,10 +140,11 @@ def find_files(name: str, data_dir: PathLike | None = None,
     """
     spec = get_spec(name)
     found = _locate(spec, data_dir)
+    _refuse_unusable_roots(spec.name, data_dir, found)
     if found is not None:
         return found
     looked = ", ".join(str(d) for d in search_dirs(spec.name, data_dir))
-    message = f"data set '{spec.name}' not found; looked in: {looked}"
+    message = f"data set '{spec.name}' not found; looked in: {looked}{_hint(spec.name)}"
     if not download:
         raise DataError(message)
     if _download_disabled():
@@ -153,6 +154,46 @@ def find_files(name: str, data_dir: PathLike | None = None,
     except DataError as exc:
         where = ", ".join(mirrors_for(spec)) or "no mirror"
         raise DataError(f"{message} (and download from {where} failed: {exc})") from None
+
+
+def _hint(name: str) -> str:
+    """Where to put a missing IDX set, and the command that fetches it."""
+    return (f" (put its four files in DIR/{name}/ and set GANFORGE_DATA=DIR, or fetch them "
+            f"with: ganforge data download {name})")
+
+
+def usable_sets(root: Path) -> list[str]:
+    """The data sets a data folder holds: an IDX set's four files in ROOT/NAME/ or ROOT/, or
+    a folder ROOT/NAME/ of any other known set (nothing is hashed)."""
+    from ganforge.data.registry import DATASETS, data_sets
+
+    if not root.is_dir():
+        return []
+    idx = [name for name, spec in DATASETS.items()
+           if _files_in(root / name, spec) is not None or _files_in(root, spec) is not None]
+    others = [name for name in data_sets() if name not in DATASETS and (root / name).is_dir()]
+    return idx + others
+
+
+def _refuse_unusable_roots(name: str, data_dir: PathLike | None,
+                           found: dict[str, Path] | None) -> None:
+    """A --data-dir, or a GANFORGE_DATA folder, that holds no data set at all is a mistake:
+    refuse it in one line rather than use the set found in a later folder without a word."""
+    roots = [("--data-dir", Path(data_dir).expanduser())] if data_dir and str(data_dir) else []
+    env = os.environ.get("GANFORGE_DATA", "")
+    roots += [("GANFORGE_DATA", Path(p).expanduser()) for p in env.split(os.pathsep) if p]
+    if found is None:
+        return  # not found anywhere: the not-found line names every folder looked in
+    where = found["train_images"].parent
+    for option, root in roots:
+        if where in (root, root / name):
+            return  # the set came from this folder (or one before it)
+        if not usable_sets(root):
+            state = "does not exist" if not root.exists() else "holds no data set"
+            raise DataError(
+                f"{option} {root} {state} (a data folder holds NAME/ folders such as "
+                f"{name}/, e.g. ~/.cache/ganforge); give the folder that holds {name}/, or "
+                f"fetch it with: ganforge data download {name}")
 
 
 def verify_file(path: PathLike, spec: FileSpec) -> bool:
