@@ -105,7 +105,7 @@ def _jobs(source, names: list[str], options: PrepareOptions
 def _run(jobs: Iterable[tuple], count: int, show: bool) -> list[tuple[Any, str, str]]:
     from tqdm import tqdm  # imported on use (CLI start-up)
 
-    bar = tqdm(total=count, desc="preparing images", unit="img", disable=not show,
+    bar = tqdm(total=count, desc="preparing images", unit="img", disable=None if show else True,
                file=sys.stderr)
     if count < POOL_FROM or (os.cpu_count() or 1) < 2:
         results = [_prepare_one(j) for j in jobs if not bar.update(1)]
