@@ -41,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
     if args.caption is None:
         raise ConfigError('generate: give the caption to draw, e.g. "an ankle boot"')
     loaded = load_text_generator(source, args.text_encoder_dir)
-    images = generate_from_caption(loaded, args.caption, args.n, seed=args.seed, to=args.to)
+    images = generate_from_caption(loaded, args.caption, args.n, seed=args.seed, to=args.to,
+                                   cache=True)  # a caption seen before loads no encoder
     out = export_images(images, args.out, args.format, nrow=args.nrow)
     what = f"{args.caption!r} -> {args.to!r}" if args.to else repr(args.caption)
     print(f"{args.n} images of {what} from {loaded.checkpoint} (step {loaded.step}) -> {out}")

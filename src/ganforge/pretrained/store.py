@@ -71,7 +71,7 @@ def resolve_source(run: str | None, pretrained: str | None, command: str) -> str
     if run is not None and pretrained is not None:
         raise ConfigError(f"{command}: give a run folder or --pretrained NAME, not both")
     if pretrained is not None:
-        return checkpoint_path(pretrained)
+        return entry_path(pretrained)  # its record and hash are checked once, by the loader
     if run is None:
         raise ConfigError(f"{command}: give a run folder (or checkpoint) or --pretrained NAME "
                           f"(known: {', '.join(known_names()) or 'none'})")

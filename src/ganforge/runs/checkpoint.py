@@ -97,7 +97,8 @@ def read_checkpoint(path: Path | str) -> tuple[dict[str, Any], dict[str, torch.T
     shapes = expected_shapes(saved_config(meta, path), str(path))
     check_shapes(tensor_path, read_header(tensor_path), shapes)
     if sha256_file(tensor_path) != meta.get("sha256"):
-        raise CheckpointError(f"{tensor_path}: SHA-256 mismatch (truncated or altered)")
+        raise CheckpointError(f"{tensor_path}: SHA-256 mismatch: it does not match the "
+                              f"SHA-256 in {path.name} (truncated or altered)")
     try:
         tensors = load(tensor_path.read_bytes())
     except SafetensorError as exc:

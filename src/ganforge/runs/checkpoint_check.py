@@ -102,6 +102,30 @@ def read_header(path: Path) -> dict[str, tuple[int, ...]]:
     return shapes
 
 
+# In-place initialisers: on the meta device they would only pass through torch's Python
+# reference kernels (about 2 s of one-time warm-up on a CPU) to fill tensors with no data.
+_INITIALISERS = frozenset({"normal_", "uniform_", "fill_", "zero_", "trunc_normal_",
+                           "kaiming_uniform_", "kaiming_normal_", "xavier_uniform_",
+                           "xavier_normal_", "constant_", "orthogonal_", "copy_"})
+
+
+def _no_init_on_meta():
+    """A torch function mode (thread-local) in which the initialisers leave meta tensors as
+    they are: building networks only to read their shapes skips filling them."""
+    from torch.overrides import TorchFunctionMode
+
+    class NoInitOnMeta(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            kwargs = kwargs or {}
+            target = args[0] if args else kwargs.get("tensor")  # nn.init passes tensor=
+            if (getattr(func, "__name__", "") in _INITIALISERS
+                    and getattr(target, "is_meta", False)):
+                return target
+            return func(*args, **kwargs)
+
+    return NoInitOnMeta()
+
+
 def expected_shapes(config: Any, where: str) -> dict[str, tuple[int, ...]]:
     """The state-dict shapes of the networks `config` (a RunConfig) implies, found by
     building them on the meta device; a one-line CheckpointError when they cannot be built
@@ -112,7 +136,7 @@ def expected_shapes(config: Any, where: str) -> dict[str, tuple[int, ...]]:
     from ganforge.models.spectral import spectral_normalize
 
     try:
-        with torch.device("meta"):
+        with torch.device("meta"), _no_init_on_meta():
             generator, discriminator = build_models(config.model)
             if config.loss.spectral_norm:  # its weights are stored under the parametrization
                 discriminator = spectral_normalize(discriminator)

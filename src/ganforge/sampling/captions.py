@@ -33,8 +33,11 @@ def load_text_generator(path: Path | str, encoder_dirs: Sequence[str | Path] = (
     return loaded
 
 
-def encode_captions(loaded: LoadedGenerator, captions: Sequence[str]) -> torch.Tensor:
-    """Sentence vectors (n, E) float32 of `captions` by the run's encoder."""
+def encode_captions(loaded: LoadedGenerator, captions: Sequence[str], cache: bool = False
+                    ) -> torch.Tensor:
+    """Sentence vectors (n, E) float32 of `captions` by the run's encoder; with `cache`, each
+    caption's vector comes from (or goes to) the on-disk caption cache, keyed by encoder and
+    caption, so a caption seen before loads no encoder (`ganforge generate`)."""
     from ganforge.text.encoders import get_encoder
 
     for caption in captions:
@@ -47,7 +50,14 @@ def encode_captions(loaded: LoadedGenerator, captions: Sequence[str]) -> torch.T
             raise ConfigError(f"a caption is not valid UTF-8 text (an undecodable byte at "
                               f"character {exc.start + 1}); give the caption in UTF-8") from None
     model = loaded.config.model
-    vectors = get_encoder(model.text_encoder).encode([" ".join(c.split()) for c in captions])
+    cleaned = [" ".join(c.split()) for c in captions]
+    if cache:
+        from ganforge.text.cache import encode_each_cached
+
+        vectors = encode_each_cached(model.text_encoder, cleaned,
+                                     lambda some: get_encoder(model.text_encoder).encode(some))
+    else:
+        vectors = get_encoder(model.text_encoder).encode(cleaned)
     if vectors.shape[1] != model.text_dim:
         raise CheckpointError(f"{loaded.checkpoint}: text encoder {model.text_encoder!r} gives "
                               f"{vectors.shape[1]}-d vectors, the model reads {model.text_dim}")
@@ -66,15 +76,16 @@ def noise(loaded: LoadedGenerator, n: int, seed: int) -> torch.Tensor:
 
 
 def generate_from_caption(loaded: LoadedGenerator, caption: str, n: int, seed: int = 0,
-                          to: str | None = None) -> torch.Tensor:
+                          to: str | None = None, cache: bool = False) -> torch.Tensor:
     """n images of `caption` (different noise each), or with `to`, n images along the line
-    from `caption`'s vector to `to`'s (the same noise for all). Same seed, same images."""
+    from `caption`'s vector to `to`'s (the same noise for all). Same seed, same images.
+    `cache`: keep the captions' vectors on disk (see encode_captions)."""
     if n < 1:
         raise ConfigError(f"-n must be at least 1, got {n}")
     if to is None:
-        text = encode_captions(loaded, [caption]).expand(n, -1)
+        text = encode_captions(loaded, [caption], cache).expand(n, -1)
         return draw(loaded, text, noise(loaded, n, seed))
-    start, end = encode_captions(loaded, [caption, to])
+    start, end = encode_captions(loaded, [caption, to], cache)
     t = torch.linspace(0.0, 1.0, n)[:, None]  # (n, 1)
     text = (1.0 - t) * start + t * end  # (n, E)
     return draw(loaded, text, noise(loaded, 1, seed).expand(n, -1))

@@ -15,7 +15,7 @@ from ganforge.errors import CheckpointError, ConfigError
 from ganforge.model_configs import condition_of
 from ganforge.models import build_models
 from ganforge.models.dcgan28 import code_of
-from ganforge.pretrained.store import NAME_PATTERN, checkpoint_path, known_names
+from ganforge.pretrained.store import NAME_PATTERN, entry_path, known_names
 from ganforge.runs.checkpoint import (
     newest_checkpoint,
     read_checkpoint,
@@ -62,18 +62,19 @@ def load_pretrained(name: str, folder: Path | str | None = None) -> LoadedGenera
     """Shipped generator `name` (of `folder`, default the shipped ones) rebuilt on the CPU
     from its config and verified weights, in eval mode; the same object `load_generator`
     gives for a run."""
-    return load_generator(checkpoint_path(name, folder))
+    return load_generator(entry_path(name, folder))
 
 
 def _existing_or_pretrained(source: Path | str) -> Path:
-    """`source` as a path when it exists, else the verified checkpoint of the pretrained
-    generator of that name, else one line naming both kinds of source."""
+    """`source` as a path when it exists, else the checkpoint record of the pretrained
+    generator of that name (verified once, when loaded), else one line naming both kinds of
+    source."""
     path = Path(source)
     if path.exists():
         return path
     names = known_names()
     if str(source) in names:
-        return checkpoint_path(str(source))
+        return entry_path(str(source))
     hint = f", nor a pretrained generator ({', '.join(names)})" \
         if NAME_PATTERN.fullmatch(str(source)) else ""
     raise CheckpointError(f"{path}: no such run folder or checkpoint{hint}")

@@ -58,6 +58,35 @@ def _read(path: Path, count: int) -> torch.Tensor | None:
     return vectors
 
 
+def caption_path(encoder: str, caption: str) -> Path:
+    """Where the sentence vector of one caption by `encoder` is kept (`ganforge generate`)."""
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", encoder)[:80]
+    key = hashlib.sha256(f"{encoder}\0{caption}".encode()).hexdigest()[:32]
+    return embeddings_root() / "captions" / slug / f"{key}.safetensors"
+
+
+def encode_each_cached(encoder: str, captions: Sequence[str],
+                       encode: Callable[[list[str]], torch.Tensor]) -> torch.Tensor:
+    """Sentence vectors (N, E) float32 of `captions`, each read from the caption cache or
+    encoded alone by `encode` (so a vector never depends on the captions beside it) and
+    stored exactly; a cache hit needs no encoder at all."""
+    import torch  # torch and safetensors: imported on use (CLI start-up time)
+    from safetensors.torch import save
+
+    rows = []
+    for caption in captions:
+        path = caption_path(encoder, caption)
+        vector = _read(path, 1) if path.is_file() else None
+        if vector is None or vector.dtype != torch.float32:
+            vector = encode([caption]).float().contiguous()
+            try:
+                atomic_write_bytes(path, save({"vectors": vector}, metadata={"encoder": encoder}))
+            except OSError:
+                pass  # a read-only or full cache only costs the next call its encoding
+        rows.append(vector)
+    return torch.cat(rows)
+
+
 def encode_cached(encoder: TextEncoder, captions: Sequence[str], dataset: str,
                   log: Callable[[str], None] | None = None) -> torch.Tensor:
     """Sentence vectors (N, E) float16 of `captions`: from the cache, or encoded and stored."""
