@@ -51,7 +51,7 @@ def test_run_records_how_the_folder_was_prepared(run: Path, home: Path):
     config = tomllib.loads((run / "config.toml").read_text())
     assert config["data"]["dataset"] == str(home / "shapes") or run.name.endswith("captions")
     size = config["data"]["image_size"]
-    assert size == config["model"]["image_size"] and config["data"]["channels"] == 3
+    assert size == config["model"]["image_size"] and config["model"]["channels"] == 3
     if run.name.endswith("captions"):
         assert size == 64 and config["model"]["num_classes"] == 0  # t2i's own size, no head
     elif run.name.endswith("cdcgan") or run.name.endswith("t2i"):
@@ -91,3 +91,11 @@ def test_serve_draws_from_the_run(run: Path, home: Path):
         with TestClient(create_app(service), base_url="http://127.0.0.1") as client:
             answer = client.post("/api/generate", json=body)
     assert answer.status_code == 200 and answer.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_resume_finds_the_prepared_folder_in_the_cache(run: Path, home: Path):
+    entries = sorted((home / "cache" / "ganforge" / "folders").iterdir())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+        assert main(["train", "--resume", str(run), "--max-steps", "4", "--no-progress"]) == 0
+    assert sorted((home / "cache" / "ganforge" / "folders").iterdir()) == entries

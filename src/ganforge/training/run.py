@@ -171,14 +171,15 @@ def data_options(config: RunConfig):
 
 
 def record_data_shape(config: RunConfig, data) -> RunConfig:
-    """A folder run keeps the size and channels it was prepared at in its [data] settings,
-    so evaluation, resuming and serving prepare the folder the same way."""
+    """A folder run keeps the size it was prepared at in its [data] settings, so evaluation,
+    resuming and serving prepare the folder the same way (and find it in the cache). The
+    channels stay as the user set them: left unset, the same images give the same answer."""
     from ganforge.data.registry import lookup
 
     if lookup(config.data.dataset).path is None:
         return config
-    return dataclasses.replace(config, data=dataclasses.replace(
-        config.data, image_size=data.size, channels=data.channels))
+    return dataclasses.replace(config, data=dataclasses.replace(config.data,
+                                                                image_size=data.size))
 
 
 def text_encoder_of(config: RunConfig) -> str | None:

@@ -26,8 +26,11 @@ def prepared(entry: DataSet) -> Prepared:
 
 
 def embedding_name(p: Prepared) -> str:
-    """The name the captions' vectors are cached under (the cache entry's own)."""
-    return f"folder-{p.folder.name[:16]}"
+    """The name the captions' vectors are cached under: one per source folder, whatever its
+    preparation (the cache's key is the captions themselves)."""
+    import hashlib
+
+    return "folder-" + hashlib.sha256(p.manifest["source"].encode()).hexdigest()[:16]
 
 
 def load_split(entry: DataSet, split: str, data_dir: Any, limit: int | None, verify: bool,
