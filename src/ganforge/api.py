@@ -55,11 +55,13 @@ def train(config: RunConfig, out: Path | str | None = None, *, force: bool = Fal
     `progress`: None = tqdm's bar on a terminal, else a plain line every 30 s; a number =
     a plain line every that many seconds; True = the bar; False = neither.
     """
+    from ganforge.runs.lock import writer_lock
     from ganforge.training import run
 
     chosen = run_observers(config, tensorboard=tensorboard, observers=observers)
-    return run.train(config, default_out(config) if out is None else out, force=force,
-                     progress=progress, observers=chosen)
+    out = default_out(config) if out is None else out
+    with writer_lock(out):  # one writer: a second train or resume into `out` is one line
+        return run.train(config, out, force=force, progress=progress, observers=chosen)
 
 
 def resume(run_dir: Path | str, overrides: dict[str, str] | None = None, *,
@@ -68,9 +70,11 @@ def resume(run_dir: Path | str, overrides: dict[str, str] | None = None, *,
     """Continue a run from its newest intact checkpoint (or `checkpoint`), exactly, with the
     observers `ganforge train --resume` adds (evaluation as the run's config says)."""
     from ganforge.runs.folder import RunFolder
+    from ganforge.runs.lock import writer_lock
     from ganforge.training import run
 
     config = RunFolder(run_dir).read_config()
     chosen = run_observers(config, tensorboard=tensorboard, observers=observers)
-    return run.resume(run_dir, overrides, checkpoint=checkpoint, progress=progress,
-                      observers=chosen)
+    with writer_lock(run_dir):  # before anything (metrics.jsonl, temporaries) is touched
+        return run.resume(run_dir, overrides, checkpoint=checkpoint, progress=progress,
+                          observers=chosen)

@@ -191,9 +191,13 @@ def resume_config(meta: dict[str, Any], folder_config: RunConfig, overrides: dic
         diff = "; ".join(f"{k}: {a.get(k)!r} vs {b.get(k)!r}" for k in sorted({*a, *b})
                          if a.get(k) != b.get(k))
         raise ConfigError(f"{where}: checkpoint is from another model than the run folder ({diff})")
-    refused = sorted(set(overrides) - set(RESUMABLE))
+    layer = overrides_to_layer(overrides, saved.model.arch, "command line")
+    resumed = RunConfig.from_dict(_merge(saved.to_dict(), layer), "command line")
+    before, after = saved.to_dict(), resumed.to_dict()
+    refused = sorted(name for section, values in layer.items() for name in values  # a value
+                     if name not in RESUMABLE  # equal to the run's own is no change
+                     and before.get(section, {}).get(name) != after.get(section, {}).get(name))
     if refused:
         flag = "--" + refused[0].replace("_", "-")
         raise ConfigError(f"{flag} cannot change when resuming (only: {', '.join(RESUMABLE)})")
-    layer = overrides_to_layer(overrides, saved.model.arch, "command line")
-    return RunConfig.from_dict(_merge(saved.to_dict(), layer), "command line")
+    return resumed

@@ -113,6 +113,23 @@ def _tensors(tensors: dict[str, torch.Tensor]) -> None:
         raise _Bad("tensor fixed_noise is missing or not a batch of noise vectors")
 
 
+def _records_agree(records: int, step: int, path: Path | str) -> None:
+    """`records` must be where metrics.jsonl stood at `step`: its first `records` lines hold
+    the step records of steps 1..step and no later line is of a step at or before it. So a
+    lowered count (which resume would cut the file back to) is caught like a bad tensor."""
+    from ganforge.runs.folder import METRICS, read_records, run_folder_of
+
+    run = run_folder_of(Path(path))
+    if run is None:
+        return
+    lines = read_records(run / METRICS)  # a bad line: one DataError naming it
+    kept = [r.get("step") for r in lines[:records] if r.get("kind") == "step"]
+    later = [r.get("step") for r in lines[records:]]
+    if kept != list(range(1, step + 1)) or any(
+            type(s) is int and s <= step for s in later):
+        raise _Bad(f"'records' ({records}) does not match metrics.jsonl at step {step}")
+
+
 def check_resume_record(meta: dict[str, Any], tensors: dict[str, torch.Tensor],
                         path: Path | str, records_now: int) -> None:
     """Refuse (CheckpointError, one line) a record `restore_state` could not use as it is;
@@ -123,6 +140,7 @@ def check_resume_record(meta: dict[str, Any], tensors: dict[str, torch.Tensor],
         _whole(meta, "resume_epoch", 1)
         _whole(meta, "resume_batch", 0)
         _whole(meta, "records", 0, records_now)
+        _records_agree(meta["records"], meta["step"], path)
         _epoch_sums(meta.get("epoch_sums"))
         _param_groups("opt_g_groups", meta.get("opt_g_groups"))
         _param_groups("opt_d_groups", meta.get("opt_d_groups"))
