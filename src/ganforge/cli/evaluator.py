@@ -1,5 +1,6 @@
 """`ganforge evaluator train NAME`: train the CNN whose features score generated samples;
-`ganforge evaluator refit NAME`: refit its attribute heads on renders of every combination."""
+`ganforge evaluator refit NAME`: refit its attribute heads on renders of every combination;
+`ganforge evaluator fit DATA`: fit an evaluator for any data set, a built-in one or a folder."""
 
 from __future__ import annotations
 
@@ -45,6 +46,38 @@ def add_parser(sub) -> None:
                                  "in place (default: the package's weights folder)")
     r.add_argument("--data-dir", help="look for the data set here first")
     r.set_defaults(handler=run_refit)
+    add_fit_parser(actions)
+
+
+def add_fit_parser(actions) -> None:
+    from ganforge.metrics.fitted import EPOCHS as FIT_EPOCHS
+    from ganforge.metrics.fitted import KINDS
+
+    f = actions.add_parser(
+        "fit", help="fit an evaluator for any data set (a built-in one or a folder)",
+        description="Fit an evaluator on a data set's training split and measure it on its "
+                    "test split: an image-text encoder when the data has captions, a "
+                    "classifier when it has classes, a self-supervised image encoder when "
+                    "it has neither. `ganforge evaluate` then finds it for that data set.",
+        **examples("ganforge evaluator fit synthetic-flowers",
+                   "ganforge evaluator fit ./my-images --out /tmp/ev"))
+    f.add_argument("data", help="a data set name or a folder of images")
+    f.add_argument("--kind", choices=("auto", *KINDS), default="auto",
+                   help="what to fit (default auto: contrastive with captions, else classifier "
+                        "with classes, else self-supervised)")
+    f.add_argument("--epochs", type=EPOCHS,
+                   help="passes over the training split (default: "
+                        + ", ".join(f"{k} {v}" for k, v in FIT_EPOCHS.items())
+                        + f"; {EPOCHS.range})")
+    f.add_argument("--seed", type=EVALUATOR_SEED, default=0,
+                   help=f"seed of weights, order, augmentation and captions (default 0; "
+                        f"{EVALUATOR_SEED.range})")
+    f.add_argument("--text-encoder", default="minilm",
+                   help="sentence encoder of the captions (default minilm)")
+    f.add_argument("--out", help="folder for KIND.safetensors and KIND.json (default: the "
+                                 "user cache, where `ganforge evaluate` looks for this data set)")
+    f.add_argument("--data-dir", help="look for the data set here first")
+    f.set_defaults(handler=run_fit)
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -68,4 +101,14 @@ def run_refit(args: argparse.Namespace) -> int:
     print(f"evaluator {record['name']}: heads refitted; on combinations no class has "
           + ", ".join(f"{k} {v:.3f}" for k, v in after.items())
           + f"; sha256 {record['sha256'][:16]}..., written to {args.out or weights_dir()}")
+    return 0
+
+
+def run_fit(args: argparse.Namespace) -> int:
+    from ganforge.metrics.evaluator_fit import fit_evaluator
+
+    record = fit_evaluator(args.data, kind=args.kind, epochs=args.epochs, seed=args.seed,
+                           out=args.out, data_dir=args.data_dir, text_encoder=args.text_encoder)
+    print(f"evaluator {record['data']} ({record['kind']}): sha256 {record['sha256'][:16]}..., "
+          f"written to {record['path']}")
     return 0

@@ -22,7 +22,13 @@ from ganforge.metrics.alignment import (
     ceiling_figures,
     class_alignment,
 )
-from ganforge.metrics.registry import check_dataset, default_samples, min_samples
+from ganforge.metrics.registry import (
+    check_dataset,
+    default_samples,
+    fitted_evaluator,
+    min_samples,
+)
+from ganforge.metrics.retrieval import retrieval_figures
 from ganforge.metrics.weights import evaluator_for
 from ganforge.model_configs import Condition, condition_of
 from ganforge.sampling.draw import draw_images, seeded_noise
@@ -98,14 +104,24 @@ class FromNoise:
 @dataclass
 class FromCaptions:
     """One image per held-out caption, in the order the seed draws them (at most one per
-    test image), scored as the images of the captioned set's base data set."""
+    test image), scored as the images of the captioned set's base data set. A data set
+    without a shipped classifier (a folder) is scored by the evaluator fitted for it
+    (`ganforge evaluator fit`): no class or attribute alignment then (`classifier` False),
+    R-precision and caption similarity where that evaluator is an image-text encoder."""
 
     dataset: str
+    classifier: bool = True
     _held: dict[int, HeldOut] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, config: Any) -> FromCaptions:
-        return cls(base_dataset(config.data.dataset))
+        try:
+            return cls(base_dataset(config.data.dataset))
+        except ConfigError:
+            fitted = fitted_evaluator(config.data.dataset)
+            if fitted is None:
+                raise
+            return cls(fitted[0], classifier=False)
 
     def held(self, config: Any, seed: int) -> HeldOut:
         """The held-out captions of `seed` (encoded once, then read from the embedding
@@ -129,6 +145,8 @@ class FromCaptions:
                              len(text), seed, text=text)
 
     def quick_figures(self, images: torch.Tensor, config: Any, seed: int) -> dict[str, Any]:
+        if not self.classifier:
+            return {}
         labels = self.held(config, seed).labels[: len(images)]
         return {"class_alignment": class_alignment(images, labels,
                                                    evaluator_for(self.dataset))}
@@ -140,12 +158,17 @@ class FromCaptions:
                 ) -> dict[str, Any]:
         held, dataset = self.held(config, seed), config.data.dataset
         captions = min(captions, len(images))
-        return {"alignment": {
-            "captions": captions, "num_classes": len(held.classes),
+        judged = {
             **alignment_figures(images[:captions], held, dataset),
             **ceiling_figures(held, captions),
             "real": alignment_figures(held.images[:captions], held, dataset),
-            "examples": held.captions[:5]}}
+        } if self.classifier else {}
+        return {"alignment": {
+            "captions": captions, "num_classes": len(held.classes), **judged,
+            "examples": held.captions[:5],
+            # R-precision and caption similarity of every image drawn, where an image-text
+            # encoder is fitted for the data set (metrics.retrieval)
+            **retrieval_figures(images, held, dataset, seed, config.model.text_encoder)}}
 
 
 # What each condition's runs are evaluated on (class-conditional G picks classes from z).

@@ -10,6 +10,7 @@ scored channel by channel with the one-channel MNIST evaluator.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -71,6 +72,12 @@ def get_extractor(evaluator: str, kind: str = "evaluator") -> Callable[..., Feat
         raise ConfigError(f"unknown features {kind!r} (known: {', '.join(FEATURE_KINDS)})")
     key = (evaluator, kind)
     if key not in _EXTRACTORS:
-        base = EvaluatorFeatures(load_evaluator(evaluator))
+        if evaluator.startswith("fitted:"):  # one `ganforge evaluator fit` made (metrics.fitted)
+            from ganforge.metrics.fitted import load_fitted
+
+            model: nn.Module = load_fitted(Path(evaluator[len("fitted:"):]))[0]
+        else:
+            model = load_evaluator(evaluator)
+        base = EvaluatorFeatures(model)
         _EXTRACTORS[key] = InceptionFeatures(base) if kind == "inception" else base
     return _EXTRACTORS[key]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from ganforge.errors import ConfigError
@@ -118,9 +119,36 @@ SCORING: dict[str, Scoring] = {
 }
 
 
+# A data set scored by an evaluator fitted for it (`ganforge evaluator fit`, metrics.fitted):
+# a classifier gives the class metrics, the encoders without classes the feature metrics.
+FITTED_SCORING = {"classifier": Scoring(),
+                  "contrastive": Scoring(("fd", "kid", "precision_recall")),
+                  "self-supervised": Scoring(("fd", "kid", "precision_recall"))}
+FITTED_PREFIX = "fitted:"  # evaluator names "fitted:PATH" (PATH: its JSON record)
+
+
+def fitted_evaluator(dataset: str) -> tuple[str, str] | None:
+    """(data key, "fitted:PATH") of the evaluator fitted for a data set ganforge ships none
+    for (a folder, or a built-in set without one), or None."""
+    from ganforge.metrics.fitted import data_key, find_fitted
+
+    key = data_key(dataset)
+    path = find_fitted(key, ("classifier", "contrastive", "self-supervised"))
+    return None if path is None else (key, f"{FITTED_PREFIX}{path}")
+
+
 def scoring_for(dataset: str) -> Scoring:
     """How `dataset`'s samples are scored."""
-    return SCORING.get(normalise_dataset(dataset), Scoring())
+    key = normalise_dataset(dataset)
+    if key in SCORING or evaluator_for(key) is not None:
+        return SCORING.get(key, Scoring())
+    fitted = fitted_evaluator(dataset)
+    if fitted is None:
+        return Scoring()
+    from ganforge.metrics.fitted import read_record
+
+    kind = read_record(Path(fitted[1][len(FITTED_PREFIX):])).get("kind")
+    return FITTED_SCORING.get(str(kind), Scoring())
 
 
 def get_metric(name: str) -> Metric:
@@ -146,10 +174,16 @@ def default_samples(dataset: str) -> int:
 
 
 def check_dataset(dataset: str) -> tuple[str, str]:
-    """(data set, evaluator name) or a one-line ConfigError when ganforge cannot score it."""
+    """(data set, evaluator name) or a one-line ConfigError when ganforge cannot score it:
+    the shipped evaluator of a built-in set, else one fitted for the data set (its key, and
+    "fitted:PATH")."""
     key = normalise_dataset(dataset)
     evaluator = evaluator_for(key)
     if evaluator is None:
+        fitted = fitted_evaluator(dataset)
+        if fitted is not None:
+            return fitted
         raise ConfigError(f"no evaluator for data set {dataset!r} "
-                          "(known: mnist, fashion-mnist, stacked-mnist, synthetic-flowers)")
+                          "(known: mnist, fashion-mnist, stacked-mnist, synthetic-flowers; "
+                          "fit one with `ganforge evaluator fit DATA`)")
     return key, evaluator

@@ -52,7 +52,7 @@ def format_alignment(result: dict[str, Any]) -> str:
     if a.get("class_ceiling") is not None:
         ceiling += f", at best {a['class_ceiling']:.3f} from what the captions state"
     lines = [f"class alignment ({a['captions']} held-out captions): {a['class']:.3f} "
-             f"(chance {1 / a['num_classes']:.3f}{ceiling})"]
+             f"(chance {1 / a['num_classes']:.3f}{ceiling})"] if "class" in a else []
     attributes, on_real = a.get("attributes"), real.get("attributes", {})
     if attributes:
         def extra(key: str) -> str:
@@ -66,7 +66,25 @@ def format_alignment(result: dict[str, Any]) -> str:
                      f"(n={attributes['all_n']}, chance {attributes['chance']:.3f}"
                      + (f", real {on_real['all']:.3f}" if "all" in on_real else "") + "); "
                      + ", ".join(parts))
+    if "retrieval" in a:
+        lines.extend(format_retrieval(a["retrieval"]))
     return "\n".join(lines)
+
+
+def format_retrieval(r: dict[str, Any]) -> list[str]:
+    """R-precision and caption similarity lines, each with the real images' figure (its
+    ceiling)."""
+    rp, real = r["r_precision"], r["real"]
+    lines = [f"R-precision (R@1 among {rp['candidates']} captions, {rp['n']} images, none word "
+             f"for word the image's own): {rp['r_precision']:.3f} ± {rp['stderr']:.3f} "
+             f"(chance {rp['chance']:.3f}, real images {real['r_precision']['r_precision']:.3f})"]
+    if "r_precision_other_classes" in r:
+        lines.append(f"R-precision, candidates of other classes only: "
+                     f"{r['r_precision_other_classes']['r_precision']:.3f} (real images "
+                     f"{real['r_precision_other_classes']['r_precision']:.3f})")
+    lines.append(f"caption similarity (mean cosine with its caption): "
+                 f"{r['caption_similarity']:.3f} (real images {real['caption_similarity']:.3f})")
+    return lines
 
 
 CLASS_ROWS = ("class", "class_ceiling")  # rows read from the figures themselves

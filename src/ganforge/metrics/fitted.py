@@ -1,0 +1,128 @@
+"""Fitted evaluators (`ganforge evaluator fit DATA`): where they are stored for a data set,
+writing them, and finding and loading them again for `ganforge evaluate`.
+
+An evaluator of kind K (classifier, contrastive, self-supervised) is two files, K.safetensors
+(tensors only) and K.json (config, data set, seed, the command that reproduces it, its
+figures on held-out real data, the SHA-256 of the tensor file, checked on loading). They are
+looked for, in this order:
+
+    the folder given (`--out DIR` of fit, `--evaluator-dir DIR` of evaluate)
+    evaluator_path_for(data key)    the user cache, one folder per data set
+    metrics/weights/NAME-K.*        shipped with ganforge for its built-in captioned sets
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ganforge.errors import CheckpointError
+from ganforge.fileio import atomic_write_bytes, atomic_write_json, cache_root, sha256_file
+from ganforge.metrics.weights import weights_dir
+
+if TYPE_CHECKING:
+    from ganforge.metrics.contrastive import FittedEncoder
+
+KINDS = ("classifier", "contrastive", "self-supervised")  # metrics.contrastive.KINDS
+EPOCHS = {"classifier": 6, "contrastive": 12, "self-supervised": 12}  # fit's defaults
+FORMAT = "ganforge-fitted-evaluator"
+
+
+def data_key(data: str) -> str:
+    """The key a data set's evaluators are stored under: a built-in set's registry name, or
+    a folder's (or archive's) absolute path."""
+    from ganforge.data.registry import data_sets, normalise
+
+    name = normalise(str(data))
+    if name in data_sets():
+        return name
+    return str(Path(data).expanduser().resolve())
+
+
+def evaluator_path_for(key: str) -> Path:
+    """The folder of a data set's fitted evaluators in the user cache: evaluators/NAME for a
+    built-in set, evaluators/folder-HASH for a folder (HASH: of its absolute path).
+
+    This is the one place that decides it: when the folder reader exposes the folder of a
+    folder's prepared data, the folder branch can point beside it instead."""
+    root = cache_root() / "evaluators"
+    if Path(key).is_absolute():
+        return root / f"folder-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+    return root / key
+
+
+def shipped_stem(key: str, kind: str) -> Path:
+    """metrics/weights/NAME-KIND (+ .json, .safetensors) of a built-in set's evaluator."""
+    return weights_dir() / f"{key}-{kind}"
+
+
+def write_fitted(model: FittedEncoder, folder: Path, meta: dict[str, Any],
+                 stem: str | None = None) -> dict[str, Any]:
+    """FOLDER/KIND.safetensors, then FOLDER/KIND.json with its SHA-256 (both atomic)."""
+    from safetensors.torch import save
+
+    stem = stem or model.config.kind
+    blob = save({k: v.detach().contiguous() for k, v in model.state_dict().items()})
+    atomic_write_bytes(folder / f"{stem}.safetensors", blob)
+    record = {"format": FORMAT, **meta, "config": model.config.to_dict(),
+              "sha256": hashlib.sha256(blob).hexdigest()}
+    atomic_write_json(folder / f"{stem}.json", record)
+    return record
+
+
+def read_record(path: Path) -> dict[str, Any]:
+    """A fitted evaluator's JSON record, or a one-line CheckpointError."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CheckpointError(f"{path}: no fitted evaluator here") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        raise CheckpointError(f"{path}: not a readable JSON record") from None
+    if not isinstance(record, dict) or record.get("format") != FORMAT or \
+            not isinstance(record.get("config"), dict) or "sha256" not in record:
+        raise CheckpointError(f"{path}: not a ganforge fitted evaluator record")
+    return record
+
+
+def load_fitted(json_path: Path) -> tuple[FittedEncoder, dict[str, Any]]:
+    """The evaluator of a record (its tensor file checked by SHA-256), in eval mode, built
+    in a forked RNG (the global torch RNG is left as it was)."""
+    import torch
+    from safetensors import SafetensorError
+    from safetensors.torch import load
+
+    from ganforge.metrics.contrastive import EncoderConfig, FittedEncoder
+
+    record = read_record(json_path)
+    tensors = json_path.with_suffix(".safetensors")
+    if not tensors.is_file():
+        raise CheckpointError(f"{tensors}: fitted evaluator tensor file missing")
+    if sha256_file(tensors) != record["sha256"]:
+        raise CheckpointError(f"{tensors}: SHA-256 mismatch with {json_path.name} (altered?)")
+    try:
+        config = EncoderConfig(**record["config"])
+        with torch.random.fork_rng(devices=[]):
+            model = FittedEncoder(config)
+        model.load_state_dict(load(tensors.read_bytes()))
+    except (TypeError, ValueError, RuntimeError, SafetensorError) as exc:
+        raise CheckpointError(f"{json_path}: bad fitted evaluator ({str(exc)[:120]})") from None
+    model.eval().requires_grad_(False)
+    return model, record
+
+
+def find_fitted(key: str, kinds: tuple[str, ...] = KINDS, folder: Path | str | None = None
+                ) -> Path | None:
+    """The JSON record of the first fitted evaluator of `key` of one of `kinds`: in `folder`,
+    then the user cache, then the shipped ones; None when there is none."""
+    places = [Path(folder)] if folder else []
+    places.append(evaluator_path_for(key))
+    for place in places:
+        for kind in kinds:
+            if (place / f"{kind}.json").is_file():
+                return place / f"{kind}.json"
+    for kind in kinds if not Path(key).is_absolute() else ():
+        if shipped_stem(key, kind).with_suffix(".json").is_file():
+            return shipped_stem(key, kind).with_suffix(".json")
+    return None
