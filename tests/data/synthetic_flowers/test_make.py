@@ -181,9 +181,10 @@ def test_a_failed_make_leaves_nothing(tmp_path, monkeypatch):
 def test_make_replaces_an_existing_set_whole(tmp_path, monkeypatch):
     monkeypatch.setattr(maker, "CHUNK", 4096)
     monkeypatch.setattr(maker, "write_chunk", lambda root, ids: (root / "jpg" / "new").touch())
-    old = tmp_path / "out" / "synthetic-flowers"
+    old = tmp_path / "out" / "synthetic-flowers"  # a complete earlier make (its marker)
     (old / "jpg").mkdir(parents=True)
-    (old / "jpg" / "stale").touch()
+    (old / "jpg" / "image_00009.jpg").touch()
+    (old / ".ganforge-make").touch()
     assert maker.make(tmp_path / "out", workers=1) == old
     assert sorted(p.name for p in (old / "jpg").iterdir()) == ["new"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["synthetic-flowers"]

@@ -29,6 +29,13 @@ import numpy as np
 from ganforge.data.captioned.flowers import caption_path, image_path
 from ganforge.data.synthetic_flowers.captions import captions_for
 from ganforge.data.synthetic_flowers.draw import draw
+from ganforge.data.synthetic_flowers.out_folder import (
+    MARKER,
+    check_replaceable,
+    die_with_parent,
+    remove_stale,
+    umask_mode,
+)
 from ganforge.data.synthetic_flowers.params import FlowerParams, sample_params
 from ganforge.data.synthetic_flowers.species import (
     NAME,
@@ -37,7 +44,7 @@ from ganforge.data.synthetic_flowers.species import (
     labels_and_splits,
 )
 from ganforge.errors import DataError
-from ganforge.fileio import cache_root
+from ganforge.fileio import cache_root, raise_if_disk_full
 
 CHUNK = 256  # images drawn at once
 QUALITY = 95
@@ -105,27 +112,38 @@ def _write_all(root: Path, workers: int) -> None:
         for chunk in chunks:
             write_chunk(root, chunk)
         return
-    with ProcessPoolExecutor(workers) as pool:
+    with ProcessPoolExecutor(workers, initializer=die_with_parent,
+                             initargs=(os.getpid(),)) as pool:  # no orphan after a kill -9
         list(pool.map(write_chunk, [root] * len(chunks), chunks))
 
 
 def make(out: Path | str | None = None, workers: int | None = None,
-         log: Callable[[str], None] | None = None) -> Path:
+         log: Callable[[str], None] | None = None, force: bool = False) -> Path:
     """Write the whole set into `out`/synthetic-flowers (default `out`: the user cache), where
-    `--data-dir out` finds it; returns that folder."""
+    `--data-dir out` finds it; returns that folder. An existing folder there is replaced only
+    when it is a complete earlier make (or with `force`, saying what it held)."""
     root = (Path(out).expanduser() if out is not None else cache_root()) / NAME
     workers = min(2, os.cpu_count() or 1) if workers is None else workers
     try:
         root.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.", suffix=".tmp", dir=root.parent))
+        remove_stale(root.parent, root.name)  # what a killed make left
+        replaced = check_replaceable(root, force)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.{os.getpid()}.", suffix=".tmp",
+                                    dir=root.parent))
     except OSError as exc:
         raise DataError(f"{root}: cannot write the data set here ({exc.strerror})") from None
+    if replaced is not None and log is not None:
+        log(f"replacing {root}: it {replaced}")
     start = time.perf_counter()
     try:
         _write_all(tmp, workers)
+        (tmp / MARKER).write_text(f"{NAME}\n", encoding="utf-8")  # last: the set is whole
+        os.chmod(tmp, umask_mode())  # mkdtemp's 0700 -> what the user's umask gives
         _replace(tmp, root)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise_if_disk_full(exc, root, None)
         raise
     if log is not None:
         log(f"{NAME}: {len(labels_and_splits()[0])} images written to {root} in "
