@@ -99,3 +99,30 @@ def test_resume_finds_the_prepared_folder_in_the_cache(run: Path, home: Path):
         patch.setenv("XDG_CACHE_HOME", str(home / "cache"))
         assert main(["train", "--resume", str(run), "--max-steps", "4", "--no-progress"]) == 0
     assert sorted((home / "cache" / "ganforge" / "folders").iterdir()) == entries
+
+
+def test_evaluate_judges_a_folder_run_as_a_built_in_set(real_data_root, tmp_path, capsys,
+                                                        monkeypatch):
+    """A folder of MNIST digits trains like any folder; `evaluate --dataset mnist` scores
+    it with MNIST's evaluator, and a set of another image shape is refused in one line."""
+    from PIL import Image
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    digits = load_digits(60)
+    for i, image in enumerate(digits):
+        (tmp_path / "digits").mkdir(exist_ok=True)
+        Image.fromarray(image, "L").save(tmp_path / "digits" / f"{i:03d}.png")
+    out = tmp_path / "run"
+    assert main(["train", "--dataset", str(tmp_path / "digits"), "--arch", "dcgan28",
+                 "--batch-size", "16", "--max-steps", "2", "--eval-every", "0",
+                 "--no-progress", "--out", str(out)]) == 0
+    assert main(["evaluate", str(out), "--dataset", "mnist", "--n", "200"]) == 0
+    assert "200 samples (seed 0) of mnist" in capsys.readouterr().out
+    assert main(["evaluate", str(out), "--dataset", "stacked-mnist", "--n", "200"]) == 2
+    assert "images are 3x28x28, the run draws 1x28x28" in capsys.readouterr().err
+
+
+def load_digits(count: int) -> np.ndarray:
+    from ganforge.data import load_dataset
+
+    return load_dataset("mnist", "test", limit=count).images[:, 0].numpy()

@@ -29,7 +29,8 @@ def add_parser(sub) -> None:
                    help="feature space for FD, KID and precision/recall")
     p.add_argument("--samples", help="score uint8 images from this .npz file instead of a run")
     p.add_argument("--dataset", help="data set the --samples imitate (mnist, fashion-mnist, "
-                                     "stacked-mnist)")
+                                     "stacked-mnist, ...); with a run: score it against this "
+                                     "data set instead of its own (same image shape)")
     p.add_argument("--data-dir", help="look for the data set here first (with --samples)")
     p.add_argument("--captions", choices=("held-out", "unseen"), default="held-out",
                    help="text-to-image runs: alignment on the held-out captions (default), or "
@@ -78,7 +79,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     else:
         result = evaluate_run(args.run, args.n, seed=args.seed, checkpoint=args.checkpoint,
                               features=args.features, encoder_dirs=tuple(args.text_encoder_dir),
-                              unseen=args.captions == "unseen")
+                              unseen=args.captions == "unseen", dataset=args.dataset)
         target = _eval_target(Path(args.run))
     print(_header(result))
     print(format_table(result))

@@ -141,14 +141,18 @@ def resolve_checkpoint(run: Path, checkpoint: str | None) -> Path:
 def evaluate_run(run: Path | str, n: int | None = None, *, seed: int = 0,
                  checkpoint: str | None = None, features: str = "evaluator",
                  captions: int = DEFAULT_CAPTIONS, encoder_dirs: tuple[str, ...] = (),
-                 unseen: bool = False) -> dict[str, Any]:
+                 unseen: bool = False, dataset: str | None = None) -> dict[str, Any]:
     """Draw n samples (default per data set) from a run's newest checkpoint (or `checkpoint`)
     with seed `seed`, as the run's condition says (metrics.draw), and score them. A
     text-to-image run's images come from held-out captions, and its alignment with the first
     `captions` of them joins the result; its text encoder is a built-in one or one of
     `encoder_dirs` (the folders named with --text-encoder-dir). With `unseen`, its alignment
-    on captions never seen in training joins it too, as "unseen" (metrics.unseen)."""
+    on captions never seen in training joins it too, as "unseen" (metrics.unseen).
+    `dataset` scores the run against another data set of the same image shape than its own
+    (e.g. a run on a folder of synthetic-flowers' images, judged as synthetic-flowers)."""
     loaded = load_generator(resolve_checkpoint(Path(run), checkpoint))
+    if dataset is not None:
+        loaded.config = judged_as(loaded.config, dataset)
     cfg = loaded.config
     if unseen:
         makers_for(cfg)  # a run without unseen captions fails here, before any drawing
@@ -169,6 +173,22 @@ def evaluate_run(run: Path | str, n: int | None = None, *, seed: int = 0,
         out["unseen"] = unseen_figures(loaded, out["alignment"], out["alignment"]["captions"],
                                        seed)
     return out
+
+
+def judged_as(cfg: Any, dataset: str) -> Any:
+    """A run's config with its data set replaced by `dataset` (same channels and size, else
+    one line): what its samples are drawn for and scored against."""
+    import dataclasses
+
+    from ganforge.errors import ConfigError
+
+    other = load_dataset(dataset, "test", text_encoder=None, limit=1)
+    shape = (cfg.model.channels, cfg.model.image_size)
+    if (other.channels, other.size) != shape:
+        raise ConfigError(f"--dataset {dataset}: its images are {other.channels}x{other.size}x"
+                          f"{other.size}, the run draws {shape[0]}x{shape[1]}x{shape[1]}")
+    data = dataclasses.replace(cfg.data, dataset=dataset, image_size=None, data_dir=None)
+    return dataclasses.replace(cfg, data=data)
 
 
 def evaluate_npz(path: Path | str, dataset: str, *, seed: int = 0,
