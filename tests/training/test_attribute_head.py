@@ -15,6 +15,7 @@ from ganforge.losses import bce_with_target, get_loss
 from ganforge.models import build_models
 from ganforge.models.t2i import T2IConfig
 from ganforge.training.batch import Batch, BatchSource
+from ganforge.training.batch_needs import batch_source, recombined
 from ganforge.training.text_objective import TextConditionalObjective
 
 LEVELS = torch.tensor([[0, 2, -1], [1, -1, -1], [-1, -1, -1], [3, 0, 1]])  # (B, A)
@@ -130,9 +131,14 @@ def test_d_learns_every_level_of_images_whose_levels_are_known(setup):
 def test_the_truth_goes_with_the_images_only_when_the_head_is_on():
     data = ImageData(torch.zeros(2, 1, 4, 4, dtype=torch.uint8), torch.zeros(2, dtype=torch.long),
                      ("a",), "x", truth=np.array([[1, 2], [0, 1]], dtype=np.int8))
+    data.levels = np.zeros((2, 1, 2), dtype=np.int8)
     on = TextConditionalObjective(get_loss("non-saturating"), latent_dim=5, attribute_weight=1)
-    assert torch.equal(on.image_levels(data), torch.tensor([[1, 2], [0, 1]]))
-    assert dataclasses.replace(on, attribute_weight=0.0).image_levels(data) is None
+    assert on.needs() == {"levels", "truth"}
+    source = batch_source(data, on.needs(), "class", torch.device("cpu"), torch.Generator())
+    assert torch.equal(source.truth, torch.tensor([[1, 2], [0, 1]]))
+    off = dataclasses.replace(on, attribute_weight=0.0)
+    assert batch_source(data, off.needs(), "class", torch.device("cpu"),
+                        torch.Generator()).truth is None
 
 
 def test_each_batch_carries_recombined_captions_from_the_bank():
@@ -175,6 +181,7 @@ def test_recombination_needs_the_head_and_the_flowers():
                      ("a",), "fashion-mnist-captions", encoder="minilm")
     on = TextConditionalObjective(get_loss("non-saturating"), latent_dim=5, attribute_weight=1,
                                   recombine_weight=1)
+    assert "recombined" in on.needs()
     with pytest.raises(ConfigError, match="synthetic-flowers"):
-        on.recombined(data)
-    assert dataclasses.replace(on, recombine_weight=0.0).recombined(data) is None
+        recombined(data)
+    assert "recombined" not in dataclasses.replace(on, recombine_weight=0.0).needs()

@@ -144,8 +144,9 @@ def test_hard_mismatch_needs_wrong_captions_and_off_asks_for_none(setup):
                                          hard_mismatch=0.5)
     with pytest.raises(ConfigError, match="wrong captions"):
         objective.d_terms(g, d, batch)
+    assert objective.needs() == {"wrong_cond"}
     plain = TextConditionalObjective(get_loss("non-saturating"), latent_dim=5)
-    assert plain.wrong_captions(object()) is None  # off: the batch source draws nothing
+    assert plain.needs() == frozenset()  # off: the batch source draws nothing
 
 
 def test_matching_aware_penalty_joins_d_loss(setup):

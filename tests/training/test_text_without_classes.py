@@ -11,6 +11,7 @@ from ganforge.losses import bce_with_target, get_loss
 from ganforge.model_configs import T2IConfig
 from ganforge.models import build_models
 from ganforge.training.batch import BatchSource
+from ganforge.training.batch_needs import wrong_captions
 from ganforge.training.run import adam, fit_to_data
 from ganforge.training.text_objective import TextConditionalObjective
 from ganforge.training.trainer import Trainer
@@ -75,7 +76,7 @@ def test_hard_mismatches_need_classes():
     data = ImageData(torch.zeros(4, 1, 28, 28, dtype=torch.uint8), torch.zeros(4,
                      dtype=torch.long), (), "captioned-folder", text=torch.randn(4, K, E))
     with pytest.raises(ConfigError, match="needs a data set with classes"):
-        objective.wrong_captions(data)
+        wrong_captions(data)
 
 
 def test_a_data_set_without_classes_fits_a_model_without_a_class_head():

@@ -85,24 +85,11 @@ class AdversarialObjective:
         carries one), so that losses and penalties see one kind of D."""
         return d if batch.cond is None else WithCondition(d, batch.cond)
 
-    def caption_levels(self, data: object) -> None:
-        """The attribute levels the batch source hands out with each caption: none here (the
-        text objective's attribute head asks for them)."""
-        del data
-
-    def image_levels(self, data: object) -> None:
-        """Each training image's own attribute levels for the batch source: none here."""
-        del data
-
-    def recombined(self, data: object) -> None:
-        """Captions of new attribute combinations for G: none here (the text objective's
-        recombine_weight asks for them)."""
-        del data
-
-    def wrong_captions(self, data: object) -> None:
-        """What the batch source draws for hard mismatched pairs: nothing here (the text
-        objective's hard_mismatch asks for a WrongCaptions draw)."""
-        del data
+    def needs(self) -> frozenset[str]:
+        """What this objective's batches must carry beside images and the condition
+        (training/batch_needs.py builds the batch source from the data set and this answer):
+        nothing here."""
+        return frozenset()
 
     def discriminator_loss(self, g: nn.Module, d: nn.Module, batch: Batch) -> DStepResult:
         z = self.noise_for(batch)

@@ -27,7 +27,7 @@ from ganforge.runtime.device import (
     resolve_device,
 )
 from ganforge.runtime.distributed import init_from_env, launched_by_torchrun
-from ganforge.training.batch import BatchSource
+from ganforge.training.batch_needs import batch_source
 from ganforge.training.grid import grid_conditions
 from ganforge.training.loop import TrainingLoop
 from ganforge.training.objectives import AdversarialObjective
@@ -123,15 +123,8 @@ def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | float |
     device = resolve_device(config.train.device)  # the data set moves there once
     fixed_noise = sample_noise(grid * grid, config.model.latent_dim, config.train.noise,
                                generator=torch.Generator().manual_seed(seed + 1)).to(device)
-    labels = data.labels.to(device) if data.classes else None  # None: a set without classes
-    source = BatchSource(data.images.to(device), labels,
-                         None if data.text is None else data.text.to(device),
-                         torch.Generator().manual_seed(seed + 3),
-                         wrong=trainer.objective.wrong_captions(data),
-                         condition=condition_of(config.model),
-                         levels=_on(trainer.objective.caption_levels(data), device),
-                         truth=_on(trainer.objective.image_levels(data), device),
-                         recombined=_both_on(trainer.objective.recombined(data), device))
+    source = batch_source(data, trainer.objective.needs(), condition_of(config.model), device,
+                          torch.Generator().manual_seed(seed + 3))
     fixed_cond, fixed_captions = grid_conditions(config, fixed_noise, seed + 4)
     loop = TrainingLoop(trainer, source, config, folder, fixed_noise,
                         torch.Generator().manual_seed(seed + 2), progress=progress,
@@ -142,15 +135,6 @@ def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | float |
         loop.log(note)
     bind_progress(loop)
     return loop
-
-
-def _on(tensor: torch.Tensor | None, device: torch.device) -> torch.Tensor | None:
-    return None if tensor is None else tensor.to(device)
-
-
-def _both_on(pair: tuple[torch.Tensor, torch.Tensor] | None, device: torch.device
-             ) -> tuple[torch.Tensor, torch.Tensor] | None:
-    return None if pair is None else (pair[0].to(device), pair[1].to(device))
 
 
 def load_training_data(config: RunConfig):

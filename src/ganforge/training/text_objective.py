@@ -52,7 +52,6 @@ from ganforge.losses import get_loss
 from ganforge.training.batch import Batch
 from ganforge.training.objectives import AdversarialObjective, DStepResult
 from ganforge.training.regularizers import MatchingAwarePenalty
-from ganforge.training.wrong_captions import WrongCaptions
 
 
 @dataclass
@@ -111,49 +110,16 @@ class TextConditionalObjective(AdversarialObjective):
                    penalties=() if plan is None else plan.penalties,
                    instance_noise=None if plan is None else plan.instance_noise)
 
-    def wrong_captions(self, data: Any) -> WrongCaptions | None:
-        """The draw of hard mismatched captions over the training set, when this objective
-        scores such pairs."""
-        if self.hard_mismatch == 0:
-            return None
-        if data.text is None:
-            raise ConfigError("hard_mismatch needs a data set with captions")
-        if not data.classes:
-            raise ConfigError("hard_mismatch draws wrong captions of an image's own class: "
-                              "it needs a data set with classes")
-        return WrongCaptions.build(data.labels, data.text.shape[1], data.levels)
-
-    def caption_levels(self, data: Any) -> torch.Tensor | None:
-        """The levels (N, K, A) int64 each caption states, when the attribute head is on."""
-        if self.attribute_weight == 0:
-            return None
-        if data.levels is None:
-            raise ConfigError("attribute_weight needs a data set whose captions state "
-                              "attribute levels")
-        return torch.from_numpy(data.levels.astype("int64"))
-
-    def recombined(self, data: Any) -> tuple[torch.Tensor, torch.Tensor] | None:
-        """Vectors (M, E) and levels (M, A) int64 of captions of new attribute combinations,
-        when the recombination term is on."""
-        if self.recombine_weight == 0:
-            return None
-        from ganforge.data.registry import lookup, resolve
-
-        maker = lookup(data.name).recombined
-        if maker is None or data.encoder is None:
-            raise ConfigError(f"recombine_weight needs a data set that composes new "
-                              f"combinations of its attributes (synthetic-flowers); "
-                              f"{data.name} does not")
-        vectors, levels = resolve(maker)(data.encoder)
-        return vectors, torch.from_numpy(levels.astype("int64"))
-
-    def image_levels(self, data: Any) -> torch.Tensor | None:
-        """Each image's own levels (N, A) int64, when the attribute head is on and the data
-        set knows them (synthetic-flowers): D's head then learns every attribute of every
-        real image, not only those its caption states."""
-        if self.attribute_weight == 0 or data.truth is None:
-            return None
-        return torch.from_numpy(data.truth.astype("int64"))
+    def needs(self) -> frozenset[str]:
+        """What the batches carry for the options that are on: a wrong caption per image
+        (hard_mismatch), the levels captions state and images have (the attribute head),
+        captions of new attribute combinations (recombine_weight)."""
+        needs = {"wrong_cond"} if self.hard_mismatch > 0 else set()
+        if self.attribute_weight > 0:
+            needs |= {"levels", "truth"}
+        if self.recombine_weight > 0:
+            needs.add("recombined")
+        return frozenset(needs)
 
     def _attributes(self, logits: torch.Tensor | None, levels: torch.Tensor | None
                     ) -> torch.Tensor | None:
