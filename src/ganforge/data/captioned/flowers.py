@@ -27,13 +27,14 @@ from typing import Any
 
 import numpy as np
 
-from ganforge.errors import ConfigError, DataError
+from ganforge.errors import DataError
 from ganforge.fileio import atomic_write_bytes, cache_root
 
 NAME = "flowers102"
 SIZE = 64
 SPLITS = {"train": ("trnid", "tstid"), "test": ("valid",)}
 SEARCHED = "--data-dir, $GANFORGE_DATA and ~/.cache/ganforge"
+MAX_IMAGES = 100_000  # labels read from imagelabels.mat (Oxford's: 8,189)
 
 
 def class_names() -> tuple[str, ...]:
@@ -95,35 +96,37 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def read_mat(path: Path, key: str) -> np.ndarray:
-    """Array `key` of a MATLAB v5 file, flattened to 1-D int64."""
-    try:
-        from scipy.io import loadmat  # scipy: an optional dependency, imported on use
-    except ImportError:
-        raise ConfigError(f"reading {path.name} needs scipy: pip install scipy") from None
-    try:
-        content = loadmat(str(path))
-    except FileNotFoundError:
-        raise DataError(f"{path}: file missing") from None
-    except Exception as exc:  # scipy raises several types for a damaged file
-        raise DataError(f"{path}: not a readable MATLAB file ({_first_line(exc)})") from None
-    if key not in content:
-        raise DataError(f"{path}: has no array {key!r}")
-    return np.asarray(content[key]).astype(np.int64).ravel()
+def read_mat(path: Path, key: str, max_len: int = MAX_IMAGES) -> np.ndarray:
+    """Vector `key` of a MATLAB v5 file as 1-D int64: only that variable is read, and its
+    type, shape and size are checked before anything is built (captioned.mat_file)."""
+    from ganforge.data.captioned.mat_file import read_vector
+
+    return read_vector(path, key, max_len)
 
 
 def split_ids(root: Path, split: str, labels: np.ndarray, name: str = NAME) -> np.ndarray:
-    """Sorted 1-based image ids of `split`, each checked to have a label."""
+    """Sorted 1-based image ids of `split`, each checked to have a label; an id twice in
+    setid.mat (in one split or in two) is refused."""
     if split not in SPLITS:
         raise DataError(f"unknown split {split!r} for data set '{name}'; expected 'train' or "
                         "'test'")
     setid = root / "setid.mat"
-    ids = np.sort(np.concatenate([read_mat(setid, key) for key in SPLITS[split]]))
-    unlabelled = ids[(ids < 1) | (ids > len(labels))]
-    if len(unlabelled):
-        raise DataError(f"{setid}: image {int(unlabelled[0])} has no label in imagelabels.mat "
-                        f"(it holds {len(labels)} labels)")
-    return ids
+    parts = {key: read_mat(setid, key, len(labels)) for key in ("trnid", "valid", "tstid")}
+    for key, ids in parts.items():
+        unlabelled = ids[(ids < 1) | (ids > len(labels))]
+        if len(unlabelled):
+            raise DataError(f"{setid}: image {int(unlabelled[0])} has no label in "
+                            f"imagelabels.mat (it holds {len(labels)} labels)")
+        values, counts = np.unique(ids, return_counts=True)
+        if (counts > 1).any():
+            raise DataError(f"{setid}: {key!r} lists image {int(values[counts > 1][0])} twice")
+    keys = list(parts)
+    for i, a in enumerate(keys):
+        for b in keys[i + 1:]:
+            both = np.intersect1d(parts[a], parts[b])
+            if len(both):
+                raise DataError(f"{setid}: image {int(both[0])} in both {a} and {b}")
+    return np.sort(np.concatenate([parts[key] for key in SPLITS[split]]))
 
 
 def read_labels(root: Path, num_classes: int) -> np.ndarray:
