@@ -87,3 +87,18 @@ def test_a_file_that_grows_while_read_is_still_bounded(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "fstat", small_fstat)
     with pytest.raises(DataError, match="more than 10"):
         read_regular(path, 10, "caption file")
+
+
+def test_read_json_bounds_depth_before_parsing(tmp_path):
+    from ganforge.fileio import json_depth, read_json
+
+    assert json_depth(b'{"a": [1, {"b": "[[[["}]}') == 3  # brackets in strings do not count
+    path = tmp_path / "r.json"
+    path.write_text('{"a": [1, 2]}')
+    assert read_json(path, 100, "record") == {"a": [1, 2]}
+    path.write_text("[" * 200_000 + "]" * 200_000)
+    with pytest.raises(DataError, match="record nested more than 64 levels deep"):
+        read_json(path, 1 << 20, "record")
+    path.write_bytes(b"\xff{}")
+    with pytest.raises(DataError, match="record is not valid JSON"):
+        read_json(path, 100, "record")

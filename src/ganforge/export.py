@@ -9,17 +9,17 @@ checkpoint is given).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from ganforge.errors import CheckpointError, ConfigError
-from ganforge.fileio import output_folder
+from ganforge.errors import CheckpointError, ConfigError, DataError
+from ganforge.fileio import output_folder, read_json
 from ganforge.pretrained.store import MAX_BYTES, MAX_NAME, NAME_PATTERN, pretrained_folder
 from ganforge.runs.folder import RunFolder
 
 DEFAULT_N = 10_000
 DEFAULT_SEED = 0
+MAX_METRICS_BYTES = 16 * 1024 * 1024  # an evaluation JSON (`--metrics`): a few KB
 
 
 def generator_tensors(tensors: dict[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -55,10 +55,10 @@ def evaluation_record(result: dict[str, Any]) -> dict[str, Any]:
 
 def read_metrics(path: Path | str, step: int) -> dict[str, Any]:
     """A saved evaluation (`ganforge evaluate ... --json` / RUN/eval.json) of step `step`."""
-    try:
-        result = json.loads(Path(path).read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"--metrics {path}: not a readable evaluation JSON ({exc})") from None
+    try:  # a regular file of bounded size and nesting (no FIFO, device or deep record)
+        result = read_json(path, MAX_METRICS_BYTES, "evaluation JSON")
+    except DataError as exc:
+        raise ConfigError(f"--metrics {exc}") from None
     if not isinstance(result, dict) or not isinstance(result.get("metrics"), dict):
         raise ConfigError(f"--metrics {path}: no 'metrics' in it (write it with ganforge "
                           "evaluate RUN --json FILE)")

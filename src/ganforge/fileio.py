@@ -169,6 +169,34 @@ def read_regular(path: PathLike, limit: int, what: str) -> bytes:
     return data
 
 
+MAX_JSON_DEPTH = 64  # arrays and objects inside one another; ganforge's own records use < 10
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+
+
+def json_depth(data: bytes) -> int:
+    """How deeply the arrays and objects of JSON text `data` nest (strings skipped), counted
+    without a parser, so any depth is measured in linear time and bounded memory."""
+    import numpy as np
+
+    codes = np.frombuffer(_JSON_STRING.sub(b"", data), np.uint8)
+    steps = (np.isin(codes, (ord("["), ord("{"))).astype(np.int64)
+             - np.isin(codes, (ord("]"), ord("}"))))
+    return int(np.cumsum(steps).max(initial=0))
+
+
+def read_json(path: PathLike, limit: int, what: str, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """The JSON value in `path` (read_regular's checks, then UTF-8, then at most `max_depth`
+    levels of nesting, checked before parsing); a one-line DataError naming `path` and what
+    it is otherwise. Nothing deep reaches the recursive parser."""
+    data = read_regular(path, limit, what)
+    if json_depth(data) > max_depth:
+        raise DataError(f"{path}: {what} nested more than {max_depth} levels deep")
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise DataError(f"{path}: {what} is not valid JSON ({type(exc).__name__})") from None
+
+
 def _read_at_most(fh, count: int) -> bytes:
     chunks, left = [], count
     while left > 0:

@@ -90,7 +90,7 @@ def _small_jpeg() -> bytes:
     (lambda r: replace(next((r / "text_c10").glob("class_00003/*.txt")),
                        b"this flower has teal petals\n"), ".txt", "unknown petal colour word"),
     (lambda r: replace(next((r / "text_c10").glob("class_00004/*.json")), b"{"), ".json",
-     "unreadable attribute file"),
+     "attribute file is not valid JSON"),
 ])
 def test_bad_files_are_one_line_naming_the_file(synthetic_flowers, tmp_path, capsys, damage,
                                                 named, why):

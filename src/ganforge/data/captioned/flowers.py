@@ -28,13 +28,16 @@ from typing import Any
 import numpy as np
 
 from ganforge.errors import DataError
-from ganforge.fileio import atomic_write_bytes, cache_root
+from ganforge.fileio import atomic_write_bytes, cache_root, read_regular
 
 NAME = "flowers102"
 SIZE = 64
 SPLITS = {"train": ("trnid", "tstid"), "test": ("valid",)}
 SEARCHED = "--data-dir, $GANFORGE_DATA and ~/.cache/ganforge"
 MAX_IMAGES = 100_000  # labels read from imagelabels.mat (Oxford's: 8,189)
+MAX_CAPTION_FILE = 64 * 1024  # bytes of one image's caption file (Oxford's: about 1 KB)
+MAX_CAPTIONS = 100  # captions (non-empty lines) of one image (Oxford's: 10)
+MAX_CAPTION_CHARS = 1000  # characters of one caption (Oxford's longest: about 300)
 
 
 def class_names() -> tuple[str, ...]:
@@ -148,16 +151,26 @@ def caption_path(root: Path, image_id: int, label: int) -> Path:
 
 
 def read_captions(path: Path) -> list[str]:
-    """The captions of one image: its file's non-empty lines."""
+    """The captions of one image: its file's non-empty lines. Only a regular file of at most
+    MAX_CAPTION_FILE bytes is read, with at most MAX_CAPTIONS captions of MAX_CAPTION_CHARS
+    characters each (a FIFO, a device or a 10 MB line is one line, never a hang)."""
+    if not os.path.lexists(path):
+        raise DataError(f"{path}: caption file missing")
+    data = read_regular(path, MAX_CAPTION_FILE, "caption file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError(f"{path}: caption file missing") from None
-    except (OSError, UnicodeDecodeError) as exc:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise DataError(f"{path}: unreadable caption file ({_first_line(exc)})") from None
     captions = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
     if not captions:
         raise DataError(f"{path}: caption file holds no caption")
+    if len(captions) > MAX_CAPTIONS:
+        raise DataError(f"{path}: {len(captions)} captions; a caption file holds at most "
+                        f"{MAX_CAPTIONS}")
+    longest = max(captions, key=len)
+    if len(longest) > MAX_CAPTION_CHARS:
+        raise DataError(f"{path}: a caption of {len(longest)} characters; at most "
+                        f"{MAX_CAPTION_CHARS}")
     return captions
 
 

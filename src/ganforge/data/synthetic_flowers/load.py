@@ -5,7 +5,7 @@ its registry entry names: load_split, check, find)."""
 
 from __future__ import annotations
 
-import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -37,10 +37,12 @@ from ganforge.data.synthetic_flowers.species import (
     class_names,
 )
 from ganforge.errors import DataError
+from ganforge.fileio import read_json
 
 LAYOUT = Layout(NAME, class_names, "make it with `ganforge data make synthetic-flowers`")
 LEVEL_COUNTS = tuple(len(VALUES[a]) for a in ATTRIBUTES)
 SIZE = 64
+MAX_RECORD_BYTES = 64 * 1024  # one image's attribute record (about 600 bytes)
 
 
 def ensure_root(data_dir: Any = None) -> Path:
@@ -76,12 +78,10 @@ def find(entry: DataSet, rows: list[dict[str, object]], data_dir: Any) -> tuple[
 
 def read_record(path: Path) -> dict[str, Any]:
     """One image's attribute record (the JSON beside its captions)."""
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError(f"{path}: attribute file missing") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataError(f"{path}: unreadable attribute file ({type(exc).__name__})") from None
+    if not os.path.lexists(path):
+        raise DataError(f"{path}: attribute file missing")
+    # a regular file of bounded size, nesting bounded before parsing
+    record = read_json(path, MAX_RECORD_BYTES, "attribute file")
     if not isinstance(record, dict):
         raise DataError(f"{path}: not an attribute record")
     return record
