@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import torch
 from fastapi import FastAPI, Query, Request
@@ -26,6 +27,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from ganforge.serve.body_limit import BodySizeLimit
 from ganforge.serve.errors import error_answer, validation_answer
+from ganforge.serve.familiar import CaptionCheck
 from ganforge.serve.headers import SecurityHeaders
 from ganforge.serve.hosts import LOOPBACK_NAMES
 from ganforge.serve.page import FAVICON_SVG, render_page
@@ -94,28 +96,42 @@ def create_app(service: Service, allowed_hosts: Sequence[str] = LOOPBACK_NAMES) 
 
         A text-conditioned model needs `caption`; with `caption_to` and `t`, it draws the
         same noise at fraction t of the way from caption to caption_to."""
-        images = service.generate(request.n, request.seed, request.caption, request.caption_to,
-                                  request.t)
-        return _answer(images, request.format, service)
+        images, check = service.generate_checked(request.n, request.seed, request.caption,
+                                                 request.caption_to, request.t)
+        return _answer(images, request.format, service, check)
 
     @app.get("/api/interpolate", response_class=Response, responses=_IMAGE_RESPONSES)
     def interpolate(query: Annotated[InterpolateQuery, Query()]) -> Response:
         """n images at fraction t of the way from seed_a's latent points to seed_b's (of
         `caption`, for a text-conditioned model)."""
-        images = service.interpolate(query.n, query.seed_a, query.seed_b, query.t, query.method,
-                                     query.caption)
-        return _answer(images, query.format, service)
+        images, check = service.interpolate_checked(query.n, query.seed_a, query.seed_b,
+                                                    query.t, query.method, query.caption)
+        return _answer(images, query.format, service, check)
 
     return app
 
 
-def _answer(images: torch.Tensor, fmt: ImageFormat, service: Service) -> Response:
+def _answer(images: torch.Tensor, fmt: ImageFormat, service: Service,
+            check: CaptionCheck | None = None) -> Response:
+    """The images as one PNG grid (the caption check in X-Caption-* headers) or as JSON."""
     if fmt == "png":
-        return Response(grid_png(images), media_type="image/png")
+        return Response(grid_png(images), media_type="image/png", headers=check_headers(check))
     c, h, w = images.shape[1:]
     body = ImagesResponse(images=base64_pngs(images), channels=c, height=h, width=w,
-                          step=service.describe().step)
-    return JSONResponse(body.model_dump())
+                          step=service.describe().step,
+                          caption_check=None if check is None else check.as_dict())
+    return JSONResponse(body.model_dump(exclude_none=True))
+
+
+def check_headers(check: CaptionCheck | None) -> dict[str, str]:
+    """X-Caption-Similarity (3 decimals), X-Caption-Familiar (yes/no), X-Caption-Threshold
+    and X-Caption-Nearest (percent-encoded UTF-8: header values are ASCII)."""
+    if check is None:
+        return {}
+    return {"X-Caption-Similarity": f"{check.similarity:.3f}",
+            "X-Caption-Familiar": "yes" if check.familiar else "no",
+            "X-Caption-Threshold": f"{check.threshold:g}",
+            "X-Caption-Nearest": quote(check.nearest, safe="")}
 
 
 def _version() -> str:

@@ -25,6 +25,7 @@ import torch
 
 from ganforge.sampling.captions import encode_captions
 from ganforge.sampling.generator import LoadedGenerator
+from ganforge.serve.familiar import CaptionCheck, build_bank
 from ganforge.serve.interpolate import interpolate
 from ganforge.serve.schemas import MAX_CAPTION
 from ganforge.serve.service import RequestError
@@ -63,6 +64,13 @@ class NoiseInput:
                 "caption", "this model is not text-conditioned; send caption null or leave it out"
             )
 
+    def checked(self, caption: str | None, caption_to: str | None,
+                t: float | None) -> tuple[None, None]:
+        return self.for_generate(caption, caption_to, t), None
+
+    def walk_checked(self, caption: str | None) -> tuple[None, None]:
+        return self.for_walk(caption), None
+
 
 class CaptionInput:
     """A caption (and for the walk, a second caption and t) by the run's sentence encoder:
@@ -78,15 +86,17 @@ class CaptionInput:
         self.example_captions = example_captions(loaded)
         self._encode_lock = threading.Lock()
         self.encode(WARM_UP_CAPTION)
+        self.bank = build_bank(loaded)  # training captions, for how familiar a caption is
 
     def encode(self, caption: str) -> torch.Tensor:
         """The sentence vector (1, E) of one caption, by the run's encoder."""
         with self._encode_lock:
             return encode_captions(self._loaded, [caption])
 
-    def for_generate(self, caption: str | None, caption_to: str | None,
-                     t: float | None) -> torch.Tensor:
-        """The caption's vector; with caption_to and t, the point at fraction t of the way."""
+    def checked(self, caption: str | None, caption_to: str | None, t: float | None
+                ) -> tuple[torch.Tensor, CaptionCheck | None]:
+        """The caption's vector (with caption_to and t, the point at fraction t of the way)
+        and how close the farther of the two captions is to the training captions."""
         caption = checked_caption(caption)
         if caption_to is None and t is not None:
             raise RequestError("t", "only with caption_to: the fraction of the way from "
@@ -97,12 +107,27 @@ class CaptionInput:
                 raise RequestError("t", "needed with caption_to: 0 gives caption's images, "
                                    "1 caption_to's")
         text = self.encode(caption)
+        check = self.bank.check(text)
         if caption_to is not None and t is not None:
-            text = interpolate(text, self.encode(caption_to), t, "lerp")
-        return text
+            text_to = self.encode(caption_to)
+            check_to = self.bank.check(text_to)
+            if check is not None and check_to is not None and \
+                    check_to.similarity < check.similarity:
+                check = check_to
+            text = interpolate(text, text_to, t, "lerp")
+        return text, check
+
+    def for_generate(self, caption: str | None, caption_to: str | None,
+                     t: float | None) -> torch.Tensor:
+        """The caption's vector; with caption_to and t, the point at fraction t of the way."""
+        return self.checked(caption, caption_to, t)[0]
+
+    def walk_checked(self, caption: str | None) -> tuple[torch.Tensor, CaptionCheck | None]:
+        text = self.encode(checked_caption(caption))
+        return text, self.bank.check(text)
 
     def for_walk(self, caption: str | None) -> torch.Tensor:
-        return self.encode(checked_caption(caption))
+        return self.walk_checked(caption)[0]
 
 
 def checked_caption(caption: str | None, field: str = "caption") -> str:

@@ -14,6 +14,7 @@ import secrets
 
 from ganforge.model_configs import Condition
 from ganforge.serve.controls import CONTROLS
+from ganforge.serve.page_tools import GALLERY, TOOLBAR, TOOLS_SCRIPT, TOOLS_STYLE
 
 # The tab icon: a 2x2 grid of grey squares, like a sample grid.
 FAVICON_SVG = (
@@ -34,7 +35,7 @@ form { display: flex; flex-wrap: wrap; gap: .6rem 1rem; align-items: end; margin
 label { display: flex; flex-direction: column; font-size: .85rem; color: #555; }
 input[type=number] { width: 8.5rem; font-size: 1rem; }
 button, select { font-size: 1rem; }
-img { image-rendering: pixelated; display: block; background: #000; }
+img { display: block; background: #000; max-width: 100%; }
 img[aria-busy=true] { opacity: .6; }
 #model { color: #555; margin: 0; }
 #data-note { color: #555; margin: .2rem 0 0; font-size: .9rem; }
@@ -45,7 +46,7 @@ img[aria-busy=true] { opacity: .6; }
 
 HEADER = """
 <header><h1>ganforge</h1><p id="model">loading model information&hellip;</p>
-<p id="data-note"></p></header>
+<p id="data-note"></p>@TOOLBAR@</header>
 <p id="error" role="alert" hidden></p>
 """
 
@@ -60,7 +61,6 @@ SEED_AND_COUNT = """\
 HELPERS_SCRIPT = """
 "use strict";
 const $ = (id) => document.getElementById(id);
-const DISPLAY_WIDTH = 480;
 let maxSeed = 2147483647;
 const pending = new Map();
 
@@ -85,14 +85,15 @@ function show(img, blob) {
   const old = img.src;
   img.onload = () => {
     if (old.startsWith("blob:")) URL.revokeObjectURL(old);
-    const scale = Math.max(1, Math.floor(DISPLAY_WIDTH / img.naturalWidth));
-    img.style.width = img.naturalWidth * scale + "px";
+    img.classList.add("shown");
+    fit(img);
     img.dataset.version = String(Number(img.dataset.version) + 1);
   };
   img.src = URL.createObjectURL(blob);
 }
 
-async function load(img, url, options) {
+// Draw an answer's PNG into `img`; `onAnswer(response, blob)`, if given, reads the rest.
+async function load(img, url, options, onAnswer) {
   if (pending.has(img.id)) pending.get(img.id).abort();
   const controller = new AbortController();
   pending.set(img.id, controller);
@@ -104,7 +105,9 @@ async function load(img, url, options) {
       return;
     }
     showError("");
-    show(img, await response.blob());
+    const blob = await response.blob();
+    show(img, blob);
+    if (onAnswer) onAnswer(response, blob);
   } catch (err) {
     if (err.name !== "AbortError") showError("request failed: " + err.message);
   } finally {
@@ -149,9 +152,10 @@ def render_page(condition: Condition) -> tuple[str, str]:
     """(HTML, Content-Security-Policy) with a fresh nonce for the inline script and style:
     the page with the controls of a run conditioned on `condition` (none, class or text)."""
     controls = CONTROLS[condition]
-    style = STYLE + controls.style
-    body = HEADER + controls.body.replace("@SEED_AND_COUNT@", SEED_AND_COUNT)
-    script = HELPERS_SCRIPT + controls.script
+    style = STYLE + TOOLS_STYLE + controls.style
+    body = (HEADER.replace("@TOOLBAR@", TOOLBAR)
+            + controls.body.replace("@SEED_AND_COUNT@", SEED_AND_COUNT) + GALLERY)
+    script = HELPERS_SCRIPT + TOOLS_SCRIPT + controls.script
     nonce = secrets.token_urlsafe(16)
     html = (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -68,6 +68,16 @@ class InterpolateQuery(BaseModel):
     format: ImageFormat = _FORMAT
 
 
+class CaptionCheckResponse(BaseModel):
+    """How close a caption is to the captions the model was trained on."""
+
+    similarity: float = Field(description="cosine similarity of the caption's sentence vector "
+                              "to the nearest training caption's")
+    nearest: str = Field(description="that nearest training caption")
+    threshold: float = Field(description="below it the caption is far from the training data")
+    familiar: bool = Field(description="similarity >= threshold")
+
+
 class ImagesResponse(BaseModel):
     """The `format: "json"` answer: one base64-encoded PNG per image."""
 
@@ -76,6 +86,9 @@ class ImagesResponse(BaseModel):
     height: int
     width: int
     step: int = Field(description="training step of the checkpoint that drew them")
+    caption_check: CaptionCheckResponse | None = Field(
+        None, description="text-conditioned models: how close the caption (of a walk, the "
+        "farther of the two) is to the training captions")
 
 
 class Limits(BaseModel):

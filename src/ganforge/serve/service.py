@@ -23,6 +23,7 @@ from ganforge.sampling.captions import noise
 from ganforge.sampling.draw import draw_images
 from ganforge.sampling.generator import LoadedGenerator
 from ganforge.serve.about import model_about, trained_on
+from ganforge.serve.familiar import CaptionCheck
 from ganforge.serve.interpolate import Method, interpolate
 
 
@@ -81,6 +82,17 @@ class ConditionInput(Protocol):
         """The condition of GET /api/interpolate's caption; RequestError for an unusable one."""
         ...
 
+    def checked(self, caption: str | None, caption_to: str | None, t: float | None
+                ) -> tuple[torch.Tensor | None, CaptionCheck | None]:
+        """for_generate's condition and how close its caption is to the training captions
+        (None: no caption, or nothing to compare with)."""
+        ...
+
+    def walk_checked(self, caption: str | None
+                     ) -> tuple[torch.Tensor | None, CaptionCheck | None]:
+        """for_walk's condition and its caption's check."""
+        ...
+
 
 class Service:
     """Images from a seed and the request's condition: the seed gives the latent points, the
@@ -125,12 +137,24 @@ class Service:
                  caption_to: str | None = None, t: float | None = None) -> torch.Tensor:
         """n images from a seed (and the caption; with caption_to and t, the same noise at
         fraction t of the way from caption to caption_to): same request, same images."""
-        cond = self._input.for_generate(caption, caption_to, t)
-        return self.decode(self.latents(n, seed), cond)
+        return self.generate_checked(n, seed, caption, caption_to, t)[0]
+
+    def generate_checked(self, n: int, seed: int, caption: str | None = None,
+                         caption_to: str | None = None, t: float | None = None
+                         ) -> tuple[torch.Tensor, CaptionCheck | None]:
+        """generate's images and how close the caption is to the training captions."""
+        cond, check = self._input.checked(caption, caption_to, t)
+        return self.decode(self.latents(n, seed), cond), check
 
     def interpolate(self, n: int, seed_a: int, seed_b: int, t: float, method: Method = "slerp",
                     caption: str | None = None) -> torch.Tensor:
         """n images at fraction t of the way from seed_a's latent points to seed_b's."""
-        cond = self._input.for_walk(caption)
+        return self.interpolate_checked(n, seed_a, seed_b, t, method, caption)[0]
+
+    def interpolate_checked(self, n: int, seed_a: int, seed_b: int, t: float,
+                            method: Method = "slerp", caption: str | None = None
+                            ) -> tuple[torch.Tensor, CaptionCheck | None]:
+        """interpolate's images and how close the caption is to the training captions."""
+        cond, check = self._input.walk_checked(caption)
         z = interpolate(self.latents(n, seed_a), self.latents(n, seed_b), t, method)
-        return self.decode(z, cond)
+        return self.decode(z, cond), check
