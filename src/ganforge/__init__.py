@@ -13,7 +13,14 @@ Names are imported on first use, so `import ganforge` is instant.
 
 from __future__ import annotations
 
+import sys
+
 from ganforge.lazy import lazy_getattr
+
+if "torch" not in sys.modules:  # idle CPU threads sleep soon (runtime/wait_policy.py)
+    from ganforge.runtime.wait_policy import short_spin
+
+    short_spin()
 
 __version__ = "0.1.0"
 

@@ -97,6 +97,9 @@ class TrainConfig(Settings):
     precision: Literal["fp32", "bf16", "fp16"] = setting("fp32", "forward passes under "
                                                                  "autocast")
     compile: bool = setting(False, "torch.compile the networks' forward passes")
+    compile_mode: Literal["default", "reduce-overhead", "max-autotune"] = setting(
+        "default", "torch.compile's mode with --compile (reduce-overhead: CUDA graphs, CUDA "
+                   "only)")
     threads: int = setting(0, "CPU threads for torch (0 = one per available core)", ge=0,
                            le=1024)
     sync_bn: bool = setting(False, "BatchNorm statistics synchronised across ranks (torchrun)")

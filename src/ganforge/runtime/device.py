@@ -101,14 +101,39 @@ class Precision:
         scaler.step(optimizer)
         scaler.update()
 
+    def scaler_states(self, optimizers: dict[str, torch.optim.Optimizer]) -> dict[str, dict]:
+        """The fp16 loss scalers' states by optimizer name (JSON: scale, growth tracker and
+        settings), for a checkpoint; {} when no scaler is in use."""
+        return {name: self._scalers[id(opt)].state_dict() for name, opt in optimizers.items()
+                if id(opt) in self._scalers}
+
+    def load_scaler_states(self, optimizers: dict[str, torch.optim.Optimizer],
+                           states: dict[str, dict]) -> None:
+        """Put back the scalers scaler_states saved (by the same optimizer names)."""
+        for name, state in states.items():
+            scaler = torch.amp.GradScaler(self.device_type)
+            scaler.load_state_dict(state)
+            self._scalers[id(optimizers[name])] = scaler
+
     def float_outputs(self, module: nn.Module) -> None:
         """Have `module` return float32 (its logits), so the losses stay in float32."""
         if self.reduced:
             module.register_forward_hook(_to_float)
 
 
-def _to_float(module: nn.Module, args: tuple, output: torch.Tensor) -> torch.Tensor:
-    return output.float()
+def _to_float(module: nn.Module, args: tuple, output):
+    return float_tensors(output)
+
+
+def float_tensors(value):
+    """`value` with every floating-point tensor in it as float32: a tensor, or a tuple or
+    list of them (a discriminator that returns its logits beside class and attribute
+    heads); None and other entries unchanged."""
+    if torch.is_tensor(value):
+        return value.float() if value.is_floating_point() else value
+    if isinstance(value, tuple | list):
+        return type(value)(float_tensors(v) for v in value)
+    return value
 
 
 def cpu_flags() -> set[str] | None:
@@ -152,17 +177,47 @@ def place_networks(device_name: str, threads: int, *networks: nn.Module) -> torc
     device's fast layers; returns the device."""
     set_threads(threads)
     device = resolve_device(device_name)
+    enable_tf32(device)
     for network in networks:
         network.to(device)
         fast_layers(network, device)
     return device
 
 
-def compile_networks(device: torch.device, *networks: nn.Module) -> None:
+def enable_tf32(device: torch.device) -> None:
+    """On CUDA, float32 matrix products and convolutions on the TF32 tensor cores (10-bit
+    mantissa inputs, float32 sums): several times the fp32 rate on Ampere and later, the
+    default of most GAN code on GPUs. Nothing on other devices."""
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+
+
+def to_device(tensor: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """`tensor` on `device`; from CPU to CUDA through pinned memory without waiting for the
+    copy (the stream orders it before any use), so no step waits on the host."""
+    if device.type != "cuda" or tensor.device.type != "cpu":
+        return tensor.to(device)
+    return tensor.pin_memory().to(device, non_blocking=True)
+
+
+COMPILE_MODES = ("default", "reduce-overhead", "max-autotune")
+
+
+def compile_networks(device: torch.device, *networks: nn.Module, mode: str = "default"
+                     ) -> None:
     """torch.compile each network in place (state dict keys unchanged); compilation itself
     happens at the first forward pass. Fails first, with a ConfigError, where torch.compile
-    cannot work: an unsupported Python or platform, or no C++ compiler for CPU code."""
+    cannot work: an unsupported Python or platform, or no C++ compiler for CPU code.
+    `mode` "reduce-overhead" also captures each network's kernels as CUDA graphs (replayed
+    with one launch: for small models whose steps are launch-bound); CUDA only."""
     import shutil
+
+    if mode not in COMPILE_MODES:
+        raise ConfigError(f"--compile-mode {mode}: unknown (known: {', '.join(COMPILE_MODES)})")
+    if mode == "reduce-overhead" and device.type != "cuda":
+        raise ConfigError(f"--compile-mode reduce-overhead captures CUDA graphs and needs a "
+                          f"CUDA device (here: {device.type}); use the default mode")
 
     with warnings.catch_warnings():
         # torch.compile's passes import torch.utils.mkldnn, whose classes still use the
@@ -180,4 +235,11 @@ def compile_networks(device: torch.device, *networks: nn.Module) -> None:
     ):
         raise ConfigError("--compile on CPU needs a C++ compiler (g++ or clang++); none found")
     for network in networks:
-        network.compile()
+        network.compile(mode=None if mode == "default" else mode)
+
+
+def begin_captured_step() -> None:
+    """Before each training step of CUDA-graph-captured networks: the outputs of the
+    previous step's replays may be overwritten from here on (torch.compile's graph trees
+    would otherwise refuse to replay while they are alive)."""
+    torch.compiler.cudagraph_mark_step_begin()

@@ -79,7 +79,7 @@ class BatchSource:
         if self.condition == "class":
             return Batch(images, labels, labels)
         choice = torch.randint(self.text.shape[1], (len(indices),),
-                               generator=self.caption_generator)
+                               generator=self.caption_generator).to(indices.device)
         text = self.text[indices, choice].float()
         wrong = None
         if self.wrong is not None:

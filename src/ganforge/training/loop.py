@@ -23,6 +23,7 @@ from ganforge.errors import ConfigError, DivergenceError
 from ganforge.fileio import atomic_write_json
 from ganforge.runs.checkpoint import checkpoint_name, list_checkpoints
 from ganforge.runs.folder import ReadOnlyFolder, RunFolder
+from ganforge.runtime.device import to_device
 from ganforge.runtime.distributed import DistContext, any_rank, shard
 from ganforge.training.batch import BatchSource
 from ganforge.training.loop_state import LoopState
@@ -127,6 +128,7 @@ class TrainingLoop:
             state.sums = [0.0, 0.0, 0]
         self.data_generator.set_state(state.epoch_rng)
         order = shard(torch.randperm(len(self.source), generator=self.data_generator), self.dist)
+        order = to_device(order, self.source.images.device)  # once an epoch, not per batch
         disable = True if self.lines is not None else \
             None if self.progress is None else not self.progress
         bar = tqdm(range(state.batch, self.batches_per_epoch), desc=f"epoch {epoch}",

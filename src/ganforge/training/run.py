@@ -20,6 +20,7 @@ from ganforge.models.noise import sample_noise
 from ganforge.runs.checkpoint import newest_good_checkpoint, read_checkpoint
 from ganforge.runs.folder import RunFolder
 from ganforge.runtime.device import (
+    begin_captured_step,
     compile_networks,
     make_precision,
     place_networks,
@@ -107,7 +108,9 @@ def build_trainer(config: RunConfig) -> Trainer:
         precision=make_precision(t.precision, device),
     )
     if t.compile:
-        compile_networks(device, generator, discriminator)
+        compile_networks(device, generator, discriminator, mode=t.compile_mode)
+        if t.compile_mode == "reduce-overhead":  # CUDA graphs: a new step before each batch
+            trainer.batch_hooks.append(begin_captured_step)
     return trainer
 
 

@@ -161,6 +161,9 @@ class Trainer:
             **{f"discriminator.{k}": v for k, v in self.discriminator.state_dict().items()},
         }
         meta: dict[str, Any] = {"opt_g_groups": groups_g, "opt_d_groups": groups_d}
+        scalers = self.precision.scaler_states(self._optimizers())  # fp16 only
+        if scalers:
+            meta["scalers"] = scalers
         if self.ema is not None:
             tensors.update({f"generator_ema.{k}": v
                             for k, v in self.ema.module.state_dict().items()})
@@ -180,6 +183,10 @@ class Trainer:
         self.opt_d.load_state_dict(unflatten_optimizer("opt_d", tensors, meta["opt_d_groups"]))
         _match_layouts(self.opt_g)
         _match_layouts(self.opt_d)
+        self.precision.load_scaler_states(self._optimizers(), meta.get("scalers", {}))
+
+    def _optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        return {"opt_g": self.opt_g, "opt_d": self.opt_d}
 
     def nonfinite_network(self) -> str | None:
         """"generator" or "discriminator" when its weights hold NaN or Inf, else None."""
