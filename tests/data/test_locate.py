@@ -31,7 +31,7 @@ def test_registry_specs() -> None:
 
 
 def test_unknown_dataset_lists_known_names() -> None:
-    with pytest.raises(DataError, match="known data sets: fashion-mnist, mnist"):
+    with pytest.raises(DataError, match="known data sets: mnist, fashion-mnist, stacked-mnist"):
         get_spec("cifar")
 
 

@@ -35,8 +35,16 @@ def test_an_idx_set_registered_in_datasets_is_an_entry(tiny):
 def test_lookup_normalises_and_refuses_unknown_names():
     assert lookup(" Stacked_MNIST ").name == "stacked-mnist"
     with pytest.raises(DataError, match="unknown data set 'cifar'; known data sets: "
-                                        "fashion-mnist, mnist"):
+                                        "mnist, fashion-mnist, stacked-mnist, .*synthetic-"
+                                        "flowers; or the path of a folder"):
         lookup("cifar")
+
+
+def test_every_set_with_a_shipped_evaluator_names_it():
+    sets = data_sets()
+    assert sets["mnist"].evaluator == sets["stacked-mnist"].evaluator == "mnist"
+    assert sets["stacked-mnist"].per_channel and sets["stacked-mnist"].eval_samples == 26_000
+    assert sets["mnist-captions"].evaluator is None  # scored as its base set (scored_as)
 
 
 def test_captions_and_scoring_are_answered_by_the_entries():

@@ -165,6 +165,10 @@ class DataSet:
 
     ``base`` is the IDX set it is built from (its files are the ones checked); a captioned set
     (its splits carry captions) names the data set whose evaluator scores its images.
+    ``evaluator`` is the shipped evaluator that scores the set's images (None: none ships;
+    `ganforge evaluator fit` fits one); ``metrics``, ``eval_samples`` and ``per_channel``
+    say how `ganforge evaluate` scores them (None: the class metrics; each image channel a
+    sample of its own for a one-channel evaluator: stacked MNIST).
     """
 
     name: str
@@ -181,6 +185,10 @@ class DataSet:
     download: str | None = None
     recombined: str | None = None
     renders: str | None = None
+    evaluator: str | None = None
+    metrics: tuple[str, ...] | None = None
+    eval_samples: int = 10_000
+    per_channel: bool = False
     path: str | None = None  # a folder data set's folder or archive
     options: Any = None  # how a folder is prepared (data.folder.prepare.PrepareOptions)
 
@@ -194,7 +202,7 @@ def idx_set(spec: DatasetSpec) -> DataSet:
     return DataSet(spec.name, IDX_LOAD, IDX_CHECK, "ganforge.data.locate:find_idx",
                    (spec.train_images.shape[0], spec.test_images.shape[0]),
                    spec.train_images.shape[1:], len(spec.classes),
-                   download="ganforge.data.locate:download_idx")
+                   download="ganforge.data.locate:download_idx", evaluator=spec.name)
 
 
 def _composed(name: str, base: str) -> DataSet:
@@ -206,14 +214,16 @@ def _composed(name: str, base: str) -> DataSet:
 def _oxford(name: str, module: str, load: str, check: str, find: str, **more: str) -> DataSet:
     """A captioned set in the Oxford 102 layout (64x64 RGB, 102 classes)."""
     return DataSet(name, f"{module}:{load}", f"{module}:{check}", f"{module}:{find}",
-                   (7169, 1020), (3, 64, 64), 102, captioned=True, scored_as=name, **more)
+                   (7169, 1020), (3, 64, 64), 102, captioned=True, scored_as=name,
+                   evaluator=name, **more)
 
 
 # The data sets that are not four IDX files, in `ganforge data list` order (after DATASETS).
 OTHER_SETS: dict[str, DataSet] = {
     "stacked-mnist": DataSet("stacked-mnist", "ganforge.data.stacked:load_stacked", IDX_CHECK,
                              "ganforge.data.stacked:find_stacked", (60000, 10000), (3, 28, 28),
-                             1000, base="mnist"),
+                             1000, base="mnist", evaluator="mnist", per_channel=True,
+                             metrics=("stacked_modes",), eval_samples=26_000),  # modes hit
     "mnist-captions": _composed("mnist-captions", "mnist"),
     "fashion-mnist-captions": _composed("fashion-mnist-captions", "fashion-mnist"),
     "flowers102": _oxford("flowers102", "ganforge.data.captioned.sets", "load_flowers102",
@@ -300,6 +310,12 @@ def resolve(ref: str | Callable[..., Any]) -> Callable[..., Any]:
         return ref
     module, _, function = ref.partition(":")
     return getattr(importlib.import_module(module), function)
+
+
+def known(name: str) -> DataSet | None:
+    """The registered entry of data set ``name`` (a built-in or registered set), or None
+    (an unknown name, or a folder path)."""
+    return data_sets().get(normalise(name))
 
 
 def scored_as(name: str) -> str | None:

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from ganforge.data.registry import data_sets, known, normalise
 from ganforge.errors import ConfigError
 from ganforge.metrics.feature_set import FeatureSet
 from ganforge.metrics.kid import MIN_SAMPLES as KID_MIN
 from ganforge.metrics.precision_recall import MIN_SAMPLES as PR_MIN
-from ganforge.metrics.weights import evaluator_for, normalise_dataset
 
 Reference = Literal["full", "same_n", "none"]
 
@@ -112,13 +112,6 @@ class Scoring:
     per_channel: bool = False
 
 
-# The data sets scored otherwise than by the default Scoring(), keyed like EVALUATOR_FOR
-# (stacked MNIST: modes of 1,000 hit in 26,000 samples, the published protocol).
-SCORING: dict[str, Scoring] = {
-    "stacked-mnist": Scoring(("stacked_modes",), 26_000, per_channel=True),
-}
-
-
 # A data set scored by an evaluator fitted for it (`ganforge evaluator fit`, metrics.fitted):
 # a classifier gives the class metrics, the encoders without classes the feature metrics.
 FITTED_SCORING = {"classifier": Scoring(),
@@ -138,10 +131,11 @@ def fitted_evaluator(dataset: str) -> tuple[str, str] | None:
 
 
 def scoring_for(dataset: str) -> Scoring:
-    """How `dataset`'s samples are scored."""
-    key = normalise_dataset(dataset)
-    if key in SCORING or evaluator_for(key) is not None:
-        return SCORING.get(key, Scoring())
+    """How `dataset`'s samples are scored: as its registry entry says, or as the evaluator
+    fitted for it can score them."""
+    entry = known(dataset)
+    if entry is not None and entry.evaluator is not None:
+        return Scoring(entry.metrics or CLASS_METRICS, entry.eval_samples, entry.per_channel)
     fitted = fitted_evaluator(dataset)
     if fitted is None:
         return Scoring()
@@ -177,13 +171,12 @@ def check_dataset(dataset: str) -> tuple[str, str]:
     """(data set, evaluator name) or a one-line ConfigError when ganforge cannot score it:
     the shipped evaluator of a built-in set, else one fitted for the data set (its key, and
     "fitted:PATH")."""
-    key = normalise_dataset(dataset)
-    evaluator = evaluator_for(key)
-    if evaluator is None:
+    entry = known(dataset)
+    if entry is None or entry.evaluator is None:
         fitted = fitted_evaluator(dataset)
         if fitted is not None:
             return fitted
-        raise ConfigError(f"no evaluator for data set {dataset!r} "
-                          "(known: mnist, fashion-mnist, stacked-mnist, synthetic-flowers; "
-                          "fit one with `ganforge evaluator fit DATA`)")
-    return key, evaluator
+        scored = ", ".join(k for k, v in data_sets().items() if v.evaluator)
+        raise ConfigError(f"no evaluator for data set {dataset!r} (ganforge has one for: "
+                          f"{scored}; fit one with `ganforge evaluator fit DATA`)")
+    return normalise(entry.name), entry.evaluator

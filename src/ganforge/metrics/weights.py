@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ganforge.data.registry import known, normalise
 from ganforge.errors import CheckpointError, ConfigError
 from ganforge.fileio import sha256_file
 
@@ -19,30 +20,21 @@ if TYPE_CHECKING:
 
 EVALUATORS = ("mnist", "fashion-mnist", "synthetic-flowers", "flowers102")
 DEFAULT_EPOCHS, DEFAULT_SEED = 5, 0  # of `ganforge evaluator train`
-# Data set -> the evaluator that scores its images (stacked MNIST: MNIST's, per channel).
-# flowers102's weights are not shipped (its images are not either): a user trains them.
-EVALUATOR_FOR = {"mnist": "mnist", "fashion-mnist": "fashion-mnist", "stacked-mnist": "mnist",
-                 "synthetic-flowers": "synthetic-flowers", "flowers102": "flowers102"}
-
-
 def weights_dir() -> Path:
     """The package folder holding the shipped weights."""
     return Path(__file__).resolve().parent / "weights"
 
 
-def normalise_dataset(name: str) -> str:
-    """Data set name as the registry spells it (case-insensitive, `_` for `-`)."""
-    return name.strip().lower().replace("_", "-")
-
-
 def evaluator_for(dataset: str) -> str | None:
-    """The evaluator that scores `dataset`'s images, or None if ganforge has none."""
-    return EVALUATOR_FOR.get(normalise_dataset(dataset))
+    """The shipped evaluator that scores `dataset`'s images (its registry entry says), or
+    None if ganforge ships none for it."""
+    entry = known(dataset)
+    return None if entry is None else entry.evaluator
 
 
 def check_name(name: str) -> str:
     """Return the evaluator name normalised, or raise a one-line ConfigError."""
-    key = normalise_dataset(name)
+    key = normalise(name)
     if key not in EVALUATORS:
         raise ConfigError(f"no evaluator named {name!r} (known: {', '.join(EVALUATORS)})")
     return key
