@@ -19,6 +19,7 @@ from ganforge.data.captioned.flowers import (
     find_layout,
     find_root,
     image_path,
+    open_image,
     read_captions,
     read_labels,
     read_members,
@@ -115,17 +116,16 @@ def image_levels(root: Path, ids: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 
 def check_image(path: Path) -> str | None:
-    """None if `path` is a readable 64x64 RGB JPEG, else the reason."""
-    from PIL import Image, UnidentifiedImageError  # Pillow: imported on use (CLI start-up)
-
+    """None if `path` is a readable 64x64 RGB JPEG, else the reason (a special file or a
+    header claiming a huge image is refused before any pixel is decoded)."""
     try:
-        with Image.open(path) as image:
+        with open_image(path) as image:
             image.load()
             if image.size != (SIZE, SIZE) or image.mode != "RGB":
                 return f"{path}: {image.mode} {image.width}x{image.height}, expected RGB 64x64"
-    except FileNotFoundError:
-        return f"{path}: image file missing"
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+    except DataError as exc:
+        return str(exc)
+    except (OSError, ValueError, SyntaxError, EOFError):
         return f"{path}: unreadable JPEG"
     return None
 
