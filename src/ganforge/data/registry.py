@@ -186,6 +186,7 @@ class DataSet:
     recombined: str | None = None
     renders: str | None = None
     evaluator: str | None = None
+    composed: str | None = None  # "module:NAME" of a composed set's captioned.Vocabulary
     metrics: tuple[str, ...] | None = None
     eval_samples: int = 10_000
     per_channel: bool = False
@@ -205,10 +206,11 @@ def idx_set(spec: DatasetSpec) -> DataSet:
                    download="ganforge.data.locate:download_idx", evaluator=spec.name)
 
 
-def _composed(name: str, base: str) -> DataSet:
+def _composed(name: str, base: str, vocabulary: str) -> DataSet:
     return DataSet(name, "ganforge.data.captioned.sets:load_composed", IDX_CHECK,
                    "ganforge.data.captioned.sets:find_composed", (60000, 10000), (1, 28, 28),
-                   10, base=base, captioned=True, scored_as=base)
+                   10, base=base, captioned=True, scored_as=base,
+                   composed=f"ganforge.data.captioned.vocabularies:{vocabulary}")
 
 
 def _oxford(name: str, module: str, load: str, check: str, find: str, **more: str) -> DataSet:
@@ -224,8 +226,8 @@ OTHER_SETS: dict[str, DataSet] = {
                              "ganforge.data.stacked:find_stacked", (60000, 10000), (3, 28, 28),
                              1000, base="mnist", evaluator="mnist", per_channel=True,
                              metrics=("stacked_modes",), eval_samples=26_000),  # modes hit
-    "mnist-captions": _composed("mnist-captions", "mnist"),
-    "fashion-mnist-captions": _composed("fashion-mnist-captions", "fashion-mnist"),
+    "mnist-captions": _composed("mnist-captions", "mnist", "MNIST"),
+    "fashion-mnist-captions": _composed("fashion-mnist-captions", "fashion-mnist", "FASHION"),
     "flowers102": _oxford("flowers102", "ganforge.data.captioned.sets", "load_flowers102",
                           "check_flowers102", "find_flowers102",
                           download="ganforge.data.flowers102:download"),

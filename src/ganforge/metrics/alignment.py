@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ganforge.data.captioned.attributes import ATTRIBUTES, cuts_for, levels, measure
+from ganforge.data.captioned.attributes import levels, measure
+from ganforge.data.captioned.vocabularies import vocabulary_of
 from ganforge.data.registry import data_sets, scored_as
 from ganforge.errors import ConfigError
 from ganforge.metrics.features import get_extractor
@@ -53,8 +54,12 @@ def judge_attributes(images: Any, labels: np.ndarray, dataset: str
         judged = extractor.attribute_levels(images)
         return (tuple(heads), np.stack([judged[n] for n in heads], axis=1),
                 np.array([1 / k for k in heads.values()]))
-    names = ATTRIBUTES[dataset]
-    return names, levels(measure(images, names), np.asarray(labels), cuts_for(dataset)), None
+    vocab = vocabulary_of(dataset)
+    if vocab is None:
+        raise ConfigError(f"data set {dataset!r}: its evaluator has no attribute heads and "
+                          "its captions are not composed from measured attributes")
+    names = vocab.attributes
+    return names, levels(measure(images, names), np.asarray(labels), vocab.cut_points()), None
 
 
 def attribute_alignment(images: Any, labels: np.ndarray, stated: np.ndarray, dataset: str

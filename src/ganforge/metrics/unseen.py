@@ -32,9 +32,10 @@ import numpy as np
 import torch
 
 from ganforge.data import load_dataset
-from ganforge.data.captioned.attributes import cuts_for, levels, measure
+from ganforge.data.captioned.attributes import levels, measure
 from ganforge.data.captioned.composed import compose_unseen
 from ganforge.data.captioned.held_out import every_image
+from ganforge.data.captioned.vocabularies import vocabulary_of
 from ganforge.data.dataset import ImageData
 from ganforge.data.registry import normalise
 from ganforge.data.synthetic_flowers.captions import (
@@ -105,8 +106,9 @@ def _flower_combinations(data: ImageData, order: np.ndarray, seed: int) -> Unsee
 
 def _composed_orders(data: ImageData, order: np.ndarray, seed: int) -> Unseen:
     labels, images = data.labels.numpy()[order], data.images[torch.from_numpy(order)]
-    measured = levels(measure(images.numpy(), data.attributes), labels, cuts_for(data.name))
-    made = compose_unseen(data.name, labels, measured, seed)
+    vocab = vocabulary_of(data.name)
+    measured = levels(measure(images.numpy(), data.attributes), labels, vocab.cut_points())
+    made = compose_unseen(vocab, labels, measured, seed)
     return Unseen([c.text for c in made], np.array([c.levels for c in made], np.int8),
                   labels, images, {"phrasings": ["a picture of a NOUN that is ...",
                                                  "a NOUN is ...", "a NOUN, ADJECTIVES"]})

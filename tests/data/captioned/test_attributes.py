@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ganforge.data.captioned.attributes import ATTRIBUTES, cuts_for, levels, measure, tertile_cuts
+from ganforge.data.captioned.attributes import levels, measure, tertile_cuts
+from ganforge.data.captioned.vocabularies import vocabulary_of
 
 NAMES = ("thickness", "slant", "width", "brightness", "size")
 
@@ -47,6 +48,6 @@ def test_shipped_cut_points_are_the_training_tertiles(real_data_root, dataset):
     from ganforge.data import load_dataset
 
     data = load_dataset(dataset.removesuffix("-captions"), "train")
-    values = measure(data.images.numpy(), ATTRIBUTES[dataset])
+    values = measure(data.images.numpy(), vocabulary_of(dataset).attributes)
     fresh = tertile_cuts(values, data.labels.numpy(), 10)
-    assert np.allclose(fresh, cuts_for(dataset), atol=1e-3)
+    assert np.allclose(fresh, vocabulary_of(dataset).cut_points(), atol=1e-3)

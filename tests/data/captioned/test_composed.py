@@ -6,16 +6,15 @@ import numpy as np
 import pytest
 
 from ganforge.data import list_datasets, load_dataset
-from ganforge.data.captioned.attributes import cuts_for, levels, measure
+from ganforge.data.captioned.attributes import levels, measure
 from ganforge.data.captioned.composed import (
-    NOUNS,
-    WORDS,
     compose,
     compose_unseen,
     phrase,
     phrase_unseen,
     vocabulary,
 )
+from ganforge.data.captioned.vocabularies import vocabulary_of as words_of
 
 
 def test_phrasings():
@@ -27,13 +26,13 @@ def test_phrasings():
 
 @pytest.mark.parametrize("dataset", ["mnist-captions", "fashion-mnist-captions"])
 def test_vocabulary_states_class_and_levels(dataset):
-    vocab = vocabulary(dataset)
+    vocab = vocabulary(words_of(dataset))
     assert len(vocab) == len({c.text for c in vocab}) > 10_000
     for caption in vocab[::997]:
-        nouns = [n for n, _ in NOUNS[dataset][caption.label]]
+        nouns = [n for n, _ in words_of(dataset).nouns[caption.label]]
         assert any(caption.text.endswith(n) or f"{n} that" in caption.text for n in nouns)
         for attribute, level in enumerate(caption.levels):
-            words = WORDS[dataset][attribute]
+            words = words_of(dataset).words[attribute]
             if level >= 0:
                 assert any(w in caption.text for w in words[level]), caption.text
         assert 1 <= sum(v >= 0 for v in caption.levels) <= 3
@@ -42,11 +41,12 @@ def test_vocabulary_states_class_and_levels(dataset):
 def test_compose_is_seeded_and_independent_of_how_many_images():
     labels = np.array([7, 1, 3, 3])
     stated = np.array([[2, 2, 0], [0, 1, 2], [1, 1, 1], [2, 0, 1]])
-    full = compose("mnist-captions", labels, stated, seed=11, split_size=4)
+    full = compose(words_of("mnist-captions"), labels, stated, seed=11, split_size=4)
     assert full.shape == (4, 5)
-    assert np.array_equal(compose("mnist-captions", labels[:2], stated[:2], 11, 4), full[:2])
-    assert not np.array_equal(compose("mnist-captions", labels, stated, 12, 4), full)
-    vocab = vocabulary("mnist-captions")
+    first_two = compose(words_of("mnist-captions"), labels[:2], stated[:2], 11, 4)
+    assert np.array_equal(first_two, full[:2])
+    assert not np.array_equal(compose(words_of("mnist-captions"), labels, stated, 12, 4), full)
+    vocab = vocabulary(words_of("mnist-captions"))
     assert all(vocab[j].label == 7 for j in full[0])
 
 
@@ -55,9 +55,9 @@ def test_captioned_fashion_mnist(real_data_root, counting_encoder):
     assert tuple(data.images.shape) == (300, 1, 28, 28) and tuple(data.text.shape) == (300, 5, 16)
     assert data.model_fields() == {"num_classes": 10, "text_dim": 16, "attributes": 3,
                                    "attribute_levels": 3}
-    assert counting_encoder.calls == [len(vocabulary("fashion-mnist-captions"))]
+    assert counting_encoder.calls == [len(vocabulary(words_of("fashion-mnist-captions")))]
     measured = levels(measure(data.images.numpy(), data.attributes), data.labels.numpy(),
-                      cuts_for("fashion-mnist-captions"))
+                      words_of("fashion-mnist-captions").cut_points())
     said = data.levels >= 0  # (N, K, A): what each caption states matches the measurement
     assert np.array_equal(np.broadcast_to(measured[:, None], data.levels.shape)[said],
                           data.levels[said])
@@ -75,8 +75,8 @@ def test_listed_with_the_other_data_sets(tmp_path, flowers_root):
 
 @pytest.mark.parametrize("dataset", ["mnist-captions", "fashion-mnist-captions"])
 def test_unseen_phrasings_write_none_of_the_data_sets_captions(dataset):
-    seen = {c.text for c in vocabulary(dataset)}
-    new = vocabulary(dataset, unseen=True)
+    seen = {c.text for c in vocabulary(words_of(dataset))}
+    new = vocabulary(words_of(dataset), unseen=True)
     assert len(new) > 10_000 and not seen & {c.text for c in new}
     assert phrase_unseen(0, ["dark"], "coat", False) == "a picture of a coat that is dark"
     assert phrase_unseen(1, ["dark", "wide"], "trousers", True) == "trousers are dark and wide"
@@ -87,16 +87,16 @@ def test_unseen_phrasings_write_none_of_the_data_sets_captions(dataset):
 def test_compose_unseen_states_the_class_and_the_images_levels(dataset):
     rng = np.random.default_rng(0)
     labels, measured = rng.integers(10, size=200), rng.integers(3, size=(200, 3))
-    made = compose_unseen(dataset, labels, measured, seed=7)
-    assert [c.text for c in made] == [c.text for c in compose_unseen(dataset, labels,
+    made = compose_unseen(words_of(dataset), labels, measured, seed=7)
+    assert [c.text for c in made] == [c.text for c in compose_unseen(words_of(dataset), labels,
                                                                      measured, seed=7)]
-    seen = {c.text for c in vocabulary(dataset)}
+    seen = {c.text for c in vocabulary(words_of(dataset))}
     for caption, label, row in zip(made, labels, measured, strict=True):
         assert caption.text not in seen and caption.label == label
-        assert any(noun in caption.text for noun, _ in NOUNS[dataset][label])
+        assert any(noun in caption.text for noun, _ in words_of(dataset).nouns[label])
         words = set(caption.text.replace(",", "").split())
         for a, stated in enumerate(caption.levels):
-            said = {lv for lv in range(3) if words & set(WORDS[dataset][a][lv])}
+            said = {lv for lv in range(3) if words & set(words_of(dataset).words[a][lv])}
             assert said == (set() if stated < 0 else {row[a]}), caption.text
             assert stated in (-1, row[a])
         assert max(caption.levels) >= 0

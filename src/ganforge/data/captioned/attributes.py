@@ -13,19 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from ganforge.data.captioned.attribute_cuts import CUTS
 from ganforge.data.dataset import load_idx
 from ganforge.data.registry import lookup
 
 INK = 0.25  # a pixel belongs to the object when its intensity (0..1) exceeds this
 CHUNK = 8192  # images measured at once (bounds the memory of the temporaries)
-
-# Attributes each captioned data set describes, in caption order.
-ATTRIBUTES: dict[str, tuple[str, ...]] = {
-    "mnist-captions": ("thickness", "slant", "width"),
-    "fashion-mnist-captions": ("brightness", "size", "width"),
-}
-
 
 def _moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Intensity-weighted central moments mu20, mu02, mu11 of images x (n, H, W) in 0..1."""
@@ -96,19 +88,19 @@ def tertile_cuts(values: np.ndarray, labels: np.ndarray, num_classes: int) -> np
     return cuts
 
 
-def cuts_for(dataset: str) -> np.ndarray:
-    """The shipped cut points of a captioned data set, (10, 3, 2)."""
-    return np.asarray(CUTS[dataset], dtype=np.float32)
-
-
 def main() -> None:
     """Print the cut points measured on the training splits (to refresh attribute_cuts.py)."""
-    for dataset, names in ATTRIBUTES.items():
-        data = load_idx(lookup(dataset.removesuffix("-captions")), "train")
+    from ganforge.data.registry import data_sets, resolve
+
+    for entry in data_sets().values():
+        if entry.composed is None or entry.base is None:
+            continue
+        names = resolve(entry.composed).attributes
+        data = load_idx(lookup(entry.base), "train")
         values = measure(data.images.numpy(), names)
         cuts = tertile_cuts(values, data.labels.numpy(), len(data.classes))
-        rows = ",\n".join(f"        {[[round(float(v), 4) for v in a] for a in c]}" for c in cuts)
-        print(f'    "{dataset}": [  # {", ".join(names)}\n{rows},\n    ],')
+        rows = ",\n".join(f"    {[[round(float(v), 4) for v in a] for a in c]}" for c in cuts)
+        print(f"{entry.name}: [  # {', '.join(names)}\n{rows},\n]")
 
 
 if __name__ == "__main__":

@@ -18,36 +18,10 @@ from functools import lru_cache
 
 import numpy as np
 
+from ganforge.data.captioned.vocabularies import Vocabulary
+
 CAPTIONS_PER_IMAGE = 5
 SEEDS = {"train": 11, "test": 12}  # captions drawn per split with a fixed seed
-
-# Per class: two nouns (text, is_plural). Per attribute: per level (low, middle, high): two
-# words. The attributes are those of attributes.ATTRIBUTES, in that order.
-DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-NOUNS: dict[str, tuple[tuple[tuple[str, bool], ...], ...]] = {
-    "mnist-captions": tuple(((w, False), (f"digit {i}", False)) for i, w in enumerate(DIGITS)),
-    "fashion-mnist-captions": (
-        (("t-shirt", False), ("top", False)), (("trousers", True), ("pants", True)),
-        (("pullover", False), ("sweater", False)), (("dress", False), ("frock", False)),
-        (("coat", False), ("jacket", False)), (("sandal", False), ("summer sandal", False)),
-        (("shirt", False), ("button-up shirt", False)), (("sneaker", False), ("trainer", False)),
-        (("bag", False), ("handbag", False)), (("ankle boot", False), ("boot", False)),
-    ),
-}
-WORDS: dict[str, tuple[tuple[tuple[str, str], ...], ...]] = {
-    "mnist-captions": (
-        (("thin", "fine"), ("medium-weight", "regular"), ("thick", "bold")),
-        (("left-leaning", "backward-slanted"), ("upright", "straight"),
-         ("right-leaning", "slanted")),
-        (("narrow", "condensed"), ("medium-width", "average-width"), ("wide", "broad")),
-    ),
-    "fashion-mnist-captions": (
-        (("dark", "black"), ("grey", "mid-toned"), ("light", "pale")),
-        (("small", "compact"), ("medium-sized", "mid-sized"), ("large", "big")),
-        (("narrow", "slim"), ("medium-width", "regular-width"), ("wide", "broad")),
-    ),
-}
-
 
 @dataclass(frozen=True)
 class Caption:
@@ -97,10 +71,10 @@ def _subsets(count: int) -> list[tuple[int, ...]]:
 
 
 @lru_cache(maxsize=8)
-def vocabulary(dataset: str, unseen: bool = False) -> tuple[Caption, ...]:
-    """Every caption the composer writes for `dataset` (with `unseen`: every caption
+def vocabulary(vocab: Vocabulary, unseen: bool = False) -> tuple[Caption, ...]:
+    """Every caption the composer writes with `vocab` (with `unseen`: every caption
     `phrase_unseen` can write), sorted by text (a stable order)."""
-    words, nouns = WORDS[dataset], NOUNS[dataset]
+    words, nouns = vocab.words, vocab.nouns
     write, templates = (phrase_unseen, UNSEEN_TEMPLATES) if unseen else (phrase, 3)
     found: dict[str, Caption] = {}
     for label, variants in enumerate(nouns):
@@ -118,17 +92,17 @@ def vocabulary(dataset: str, unseen: bool = False) -> tuple[Caption, ...]:
 
 
 @lru_cache(maxsize=4)
-def _index(dataset: str) -> dict[str, int]:
-    return {c.text: i for i, c in enumerate(vocabulary(dataset))}
+def _index(vocab: Vocabulary) -> dict[str, int]:
+    return {c.text: i for i, c in enumerate(vocabulary(vocab))}
 
 
-def compose(dataset: str, labels: np.ndarray, levels: np.ndarray, seed: int,
+def compose(vocab: Vocabulary, labels: np.ndarray, levels: np.ndarray, seed: int,
             split_size: int | None = None, per_image: int = CAPTIONS_PER_IMAGE) -> np.ndarray:
-    """Caption indices into vocabulary(dataset), (N, per_image), for the first N images of a
+    """Caption indices into vocabulary(vocab), (N, per_image), for the first N images of a
     split of `split_size` images, of classes `labels` (N,) with measured attribute levels
     `levels` (N, A). The random choices (from `seed`) are drawn for the whole split, so an
     image's captions do not depend on how many images are composed."""
-    words, nouns = WORDS[dataset], NOUNS[dataset]
+    words, nouns = vocab.words, vocab.nouns
     subsets = _subsets(len(words))
     rng = np.random.default_rng(seed)
     n = len(labels)
@@ -137,7 +111,7 @@ def compose(dataset: str, labels: np.ndarray, levels: np.ndarray, seed: int,
     template = rng.integers(3, size=shape)
     noun_pick = rng.integers(2, size=shape)
     synonym = rng.integers(2, size=(*shape, len(words)))
-    index = _index(dataset)
+    index = _index(vocab)
     out = np.empty((n, per_image), dtype=np.int64)
     for i in range(n):
         label = int(labels[i])
@@ -149,12 +123,12 @@ def compose(dataset: str, labels: np.ndarray, levels: np.ndarray, seed: int,
     return out
 
 
-def compose_unseen(dataset: str, labels: np.ndarray, levels: np.ndarray, seed: int
+def compose_unseen(vocab: Vocabulary, labels: np.ndarray, levels: np.ndarray, seed: int
                    ) -> list[Caption]:
     """One caption per image of classes `labels` (N,) with measured levels `levels` (N, A),
     in a phrasing of `phrase_unseen`: a random noun of the class and a random non-empty set
     of the image's attributes (with random synonyms), drawn with `seed`."""
-    words, nouns = WORDS[dataset], NOUNS[dataset]
+    words, nouns = vocab.words, vocab.nouns
     subsets = _subsets(len(words))
     rng = np.random.default_rng(seed)
     out = []

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ganforge.data.captioned.attributes import ATTRIBUTES, LEVELS, cuts_for, levels, measure
+from ganforge.data.captioned.attributes import LEVELS, levels, measure
 from ganforge.data.captioned.composed import SEEDS, compose, vocabulary
 from ganforge.data.captioned.flowers import FLOWERS102, check_files, find_layout, load_flowers
 from ganforge.data.dataset import ImageData, load_base
 from ganforge.data.locate import find_built
-from ganforge.data.registry import DataSet
+from ganforge.data.registry import DataSet, resolve
 from ganforge.text.cache import encode_cached
 from ganforge.text.encoders import get_encoder
 
@@ -38,15 +38,15 @@ def load_composed(entry: DataSet, split: Split, data_dir: Any, limit: int | None
     image, the attribute levels each states, and (``encoder``) their vectors."""
     import torch  # imported on loading, so `ganforge data list` stays torch-free
 
-    key = entry.name
+    key, words = entry.name, resolve(entry.composed)
     base = load_base(entry, split, data_dir, verify)
-    names = ATTRIBUTES[key]
+    names = words.attributes
     labels = base.labels.numpy()
     n = len(labels) if limit is None else min(limit, len(labels))
     images, labels = base.images[:n].contiguous(), labels[:n]
-    measured = levels(measure(images.numpy(), names), labels, cuts_for(key))  # (n, A)
-    index = compose(key, labels, measured, SEEDS[split], len(base))  # (n, K)
-    vocab = vocabulary(key)
+    measured = levels(measure(images.numpy(), names), labels, words.cut_points())  # (n, A)
+    index = compose(words, labels, measured, SEEDS[split], len(base))  # (n, K)
+    vocab = vocabulary(words)
     stated = np.array([c.levels for c in vocab], dtype=np.int8)[index]  # (n, K, A)
     text = None
     if encoder is not None:
