@@ -11,7 +11,10 @@ or headers and part of the body, holds its connection (and a file descriptor) fo
 - body deadline: the body must arrive within `body_timeout` s of the headers, else the
   client gets 408 and the connection is closed;
 - connection cap: a connection beyond `max_connections` open ones gets 503 at once and is
-  closed, so stalled clients cannot use up the process's file descriptors.
+  closed, so stalled clients cannot use up the process's file descriptors;
+- per-address cap: a connection beyond `max_per_address` open ones from the same client
+  address gets the same 503, so one client (200 slow connections) cannot take every slot
+  from the others (a reverse proxy's clients share its address: raise it there).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ def _plain_answer(status: str, text: str) -> bytes:
 
 _TIMED_OUT = _plain_answer("408 Request Timeout", "request body not sent in time")
 _FULL = _plain_answer("503 Service Unavailable", "too many open connections")
+_BUSY = _plain_answer("503 Service Unavailable", "too many open connections from your address")
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class ConnectionLimits:
     body_timeout: float = 10.0  # seconds from the headers to the end of the body
     keep_alive: float = 5.0  # seconds an idle kept-alive connection stays open
     max_connections: int = 128
+    max_per_address: int = 64  # half the slots: a browser opens 6, a load test 32
 
     def __post_init__(self) -> None:
         for name in ("header_timeout", "body_timeout", "keep_alive"):
@@ -51,6 +56,8 @@ class ConnectionLimits:
                 raise ValueError(f"{name} must be in (0, 3600] seconds, got {getattr(self, name)}")
         if self.max_connections < 1:
             raise ValueError(f"max_connections must be at least 1, got {self.max_connections}")
+        if self.max_per_address < 1:
+            raise ValueError(f"max_per_address must be at least 1, got {self.max_per_address}")
 
     def protocol(self) -> Any:
         """The protocol factory to give uvicorn.Config as `http`."""
@@ -68,11 +75,22 @@ class GuardedH11Protocol(H11Protocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        if len(self.connections) > self._limits.max_connections:
-            transport.write(_FULL)
+        answer = _FULL if len(self.connections) > self._limits.max_connections else \
+            _BUSY if self._from_same_address() > self._limits.max_per_address else None
+        if answer is not None:
+            transport.write(answer)
             transport.close()
             return
         self._arm(self._limits.header_timeout, body=False)
+
+    def _from_same_address(self) -> int:
+        """Open connections (this one included) from this one's client address."""
+        host = self.client[0] if self.client else None
+        if host is None:  # a Unix socket or an unknown peer: no address to count by
+            return 0
+        return sum(1 for c in self.connections
+                   if getattr(c, "client", None) and c.client[0] == host
+                   and not c.transport.is_closing())
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
