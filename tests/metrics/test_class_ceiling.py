@@ -4,7 +4,7 @@ what makes a class (metrics/alignment.py), on fixed arrays."""
 import numpy as np
 import pytest
 
-from ganforge.metrics.alignment import class_attributes, class_ceiling
+from ganforge.data.unseen import class_attributes, class_ceiling
 
 # Four classes, each one (colour, shape); size (the third attribute) varies within a class.
 LABELS = np.array([0, 0, 1, 1, 2, 2, 3, 3])

@@ -187,6 +187,7 @@ class DataSet:
     renders: str | None = None
     evaluator: str | None = None
     composed: str | None = None  # "module:NAME" of a composed set's captioned.Vocabulary
+    unseen: tuple[tuple[str, str], ...] = ()  # kind -> "module:function" (data/unseen.py)
     metrics: tuple[str, ...] | None = None
     eval_samples: int = 10_000
     per_channel: bool = False
@@ -210,15 +211,18 @@ def _composed(name: str, base: str, vocabulary: str) -> DataSet:
     return DataSet(name, "ganforge.data.captioned.sets:load_composed", IDX_CHECK,
                    "ganforge.data.captioned.sets:find_composed", (60000, 10000), (1, 28, 28),
                    10, base=base, captioned=True, scored_as=base,
-                   composed=f"ganforge.data.captioned.vocabularies:{vocabulary}")
+                   composed=f"ganforge.data.captioned.vocabularies:{vocabulary}",
+                   unseen=(("new_orders", "ganforge.data.captioned.unseen_orders:new_orders"),))
 
 
-def _oxford(name: str, module: str, load: str, check: str, find: str, **more: str) -> DataSet:
+def _oxford(name: str, module: str, load: str, check: str, find: str, **more: Any) -> DataSet:
     """A captioned set in the Oxford 102 layout (64x64 RGB, 102 classes)."""
     return DataSet(name, f"{module}:{load}", f"{module}:{check}", f"{module}:{find}",
                    (7169, 1020), (3, 64, 64), 102, captioned=True, scored_as=name,
                    evaluator=name, **more)
 
+
+FLOWER_MAKERS = "ganforge.data.synthetic_flowers.unseen_makers"
 
 # The data sets that are not four IDX files, in `ganforge data list` order (after DATASETS).
 OTHER_SETS: dict[str, DataSet] = {
@@ -236,7 +240,9 @@ OTHER_SETS: dict[str, DataSet] = {
                                  make="ganforge.data.synthetic_flowers.make:make",
                                  recombined="ganforge.data.synthetic_flowers.recombined:"
                                             "recombined_bank",
-                                 renders="ganforge.data.synthetic_flowers.renders:renders"),
+                                 renders="ganforge.data.synthetic_flowers.renders:renders",
+                                 unseen=tuple((kind, f"{FLOWER_MAKERS}:{kind}") for kind in (
+                                     "new_orders", "new_combinations", "whole_species"))),
 }
 
 

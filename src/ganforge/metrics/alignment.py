@@ -30,6 +30,7 @@ import numpy as np
 from ganforge.data.captioned.attributes import levels, measure
 from ganforge.data.captioned.vocabularies import vocabulary_of
 from ganforge.data.registry import data_sets, scored_as
+from ganforge.data.unseen import class_ceiling
 from ganforge.errors import ConfigError
 from ganforge.metrics.features import get_extractor
 from ganforge.metrics.weights import evaluator_for, has_weights
@@ -81,32 +82,6 @@ def attribute_alignment(images: Any, labels: np.ndarray, stated: np.ndarray, dat
     result["chance"] = 1 / 3 if chance is None else float(
         (said * chance[None]).sum() / max(1, said.sum()))
     return result
-
-
-def class_attributes(labels: np.ndarray, truth: np.ndarray) -> np.ndarray:
-    """(A,) bool: the attributes that are one value within every class of (labels (N,),
-    truth (N, A)), the ones a class is made of."""
-    labels, truth = np.asarray(labels), np.asarray(truth)
-    return np.array([all(len(np.unique(truth[labels == c, j])) == 1 for c in np.unique(labels))
-                     for j in range(truth.shape[1])])
-
-
-def class_ceiling(stated: np.ndarray, labels: np.ndarray, truth: np.ndarray) -> float | None:
-    """The best class alignment any generator can reach on captions stating `stated` (n, A)
-    (-1: not stated), the images of the class being (labels (N,), truth (N, A)): the mean
-    over the captions of the likeliest class's share among the images each fits, on the
-    attributes classes are made of. None when no attribute is fixed within each class."""
-    labels, truth, stated = np.asarray(labels), np.asarray(truth), np.asarray(stated)
-    fixed = class_attributes(labels, truth)
-    if not fixed.any():
-        return None
-    shares = []
-    for row in stated:
-        said = fixed & (row >= 0)
-        fits = np.all(truth[:, said] == row[said], axis=1)
-        counts = np.bincount(labels[fits]) if fits.any() else np.zeros(1)
-        shares.append(counts.max() / max(1, fits.sum()))
-    return float(np.mean(shares))
 
 
 def base_dataset(dataset: str) -> str:

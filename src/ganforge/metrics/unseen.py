@@ -24,37 +24,19 @@ figure.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import torch
 
 from ganforge.data import load_dataset
-from ganforge.data.captioned.attributes import levels, measure
-from ganforge.data.captioned.composed import compose_unseen
 from ganforge.data.captioned.held_out import every_image
-from ganforge.data.captioned.vocabularies import vocabulary_of
-from ganforge.data.dataset import ImageData
-from ganforge.data.registry import normalise
-from ganforge.data.synthetic_flowers.captions import (
-    PHRASINGS,
-    SPECIES_PHRASINGS,
-    UNSEEN_PHRASINGS,
-    stated_levels,
-)
-from ganforge.data.synthetic_flowers.unseen import (
-    new_combination_captions,
-    new_order_captions,
-    unseen_pairs,
-)
+from ganforge.data.registry import data_sets, known, resolve
+from ganforge.data.unseen import Maker, Unseen
 from ganforge.errors import ConfigError
 from ganforge.metrics.alignment import (
     attribute_alignment,
     base_dataset,
     class_alignment,
-    class_ceiling,
 )
 from ganforge.metrics.summary import attribute_names
 from ganforge.metrics.weights import evaluator_for
@@ -69,71 +51,18 @@ NAMES = {"new_orders": "new word orders", "new_combinations": "new combinations"
 SEEDS = {"new_orders": 1901, "new_combinations": 1902, "whole_species": 1903}
 
 
-@dataclass
-class Unseen:
-    """Captions of one kind, what each states, and what each describes where known."""
-
-    captions: list[str]
-    levels: np.ndarray  # (n, A) the level each caption states (-1: not stated)
-    labels: np.ndarray | None  # (n,) class of each caption (None: no class has them)
-    images: torch.Tensor | None  # (n, C, H, W) uint8 real image of each (None: no image)
-    about: dict[str, Any] = field(default_factory=dict)  # what they are, for eval.json
-    class_ceiling: float | None = None  # the best class alignment what they state allows
-
-
-# (test split, the images' order, caption seed) -> the captions of one kind
-Maker = Callable[[ImageData, np.ndarray, int], Unseen]
-
-
-def _flower_phrased(phrasings: tuple[str, ...]) -> Maker:
-    """Each test image's own attributes said in one of `phrasings`."""
-    def make(data: ImageData, order: np.ndarray, seed: int) -> Unseen:
-        captions = new_order_captions(data.truth[order], seed, phrasings)
-        stated = np.stack([stated_levels(c, phrasings) for c in captions])
-        labels = data.labels.numpy()
-        return Unseen(captions, stated, labels[order], data.images[torch.from_numpy(order)],
-                      {"phrasings": list(phrasings)},
-                      class_ceiling(stated, labels, data.truth))
-    return make
-
-
-def _flower_combinations(data: ImageData, order: np.ndarray, seed: int) -> Unseen:
-    captions = new_combination_captions(len(order), seed)
-    stated = np.stack([stated_levels(c, PHRASINGS) for c in captions])
-    pairs = [f"{a} {x} with {b} {y}" for (a, x), (b, y) in unseen_pairs()]
-    return Unseen(captions, stated, None, None, {"pairs": pairs})
-
-
-def _composed_orders(data: ImageData, order: np.ndarray, seed: int) -> Unseen:
-    labels, images = data.labels.numpy()[order], data.images[torch.from_numpy(order)]
-    vocab = vocabulary_of(data.name)
-    measured = levels(measure(images.numpy(), data.attributes), labels, vocab.cut_points())
-    made = compose_unseen(vocab, labels, measured, seed)
-    return Unseen([c.text for c in made], np.array([c.levels for c in made], np.int8),
-                  labels, images, {"phrasings": ["a picture of a NOUN that is ...",
-                                                 "a NOUN is ...", "a NOUN, ADJECTIVES"]})
-
-
-# The kinds of unseen captions ganforge makes for each data set.
-MAKERS: dict[str, dict[str, Maker]] = {
-    "synthetic-flowers": {"new_orders": _flower_phrased(UNSEEN_PHRASINGS),
-                          "new_combinations": _flower_combinations,
-                          "whole_species": _flower_phrased(SPECIES_PHRASINGS)},
-    "mnist-captions": {"new_orders": _composed_orders},
-    "fashion-mnist-captions": {"new_orders": _composed_orders},
-}
-
-
 def makers_for(config: Any) -> dict[str, Maker]:
-    """The unseen-caption makers of a run's data set, or a one-line ConfigError."""
+    """The unseen-caption makers of a run's data set (its registry entry names them), or a
+    one-line ConfigError."""
     if condition_of(config.model) != "text":
         raise ConfigError(f"--captions unseen: arch {config.model.arch} does not read "
                           "captions; only text-to-image runs are measured on captions")
-    key = normalise(config.data.dataset)
-    if key not in MAKERS:
+    entry = known(config.data.dataset)
+    if entry is None or not entry.unseen:
+        offered = ", ".join(k for k, v in data_sets().items() if v.unseen)
         raise ConfigError(f"--captions unseen: ganforge makes no unseen captions for data set "
-                          f"{key!r} (it does for {', '.join(MAKERS)})")
-    return MAKERS[key]
+                          f"{config.data.dataset!r} (it does for {offered})")
+    return {kind: resolve(ref) for kind, ref in entry.unseen}
 
 
 def unseen_captions(config: Any, count: int, seed: int) -> dict[str, Unseen]:
