@@ -76,6 +76,31 @@ def test_no_place_compares_an_architecture_or_data_set_name():
     assert found == []
 
 
+def _set_name_lookups(tree: ast.AST, names: set[str]) -> list[ast.AST]:
+    """Dicts keyed by a data set's name, and subscripts or .get() calls with one."""
+    found: list[ast.AST] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            keys = [s for k in node.keys if k is not None for s in named_strings(k)]
+            found += [node] if set(keys) & names else []
+        elif isinstance(node, ast.Subscript) and set(named_strings(node.slice)) & names:
+            found.append(node)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr == "get" and node.args \
+                and set(named_strings(node.args[0])) & names:
+            found.append(node)
+    return found
+
+
+def test_no_table_is_keyed_by_a_data_set_name_outside_the_registry():
+    """What a data set means is its registry entry's (data/registry.py): no dict keyed by a
+    set's name, no lookup by one, anywhere else."""
+    names = set(data_sets())
+    found = [f"{name}:{node.lineno} {ast.unparse(node)[:80]}" for name, tree in sources()
+             for node in _set_name_lookups(tree, names)]
+    assert found == []
+
+
 def test_the_rules_see_what_they_forbid():
     """The checks above would catch the habits they forbid."""
     tree = ast.parse('hasattr(c.model, "text_encoder")\nif arch in ("dcgan28", "x"): pass\n')
@@ -84,3 +109,5 @@ def test_the_rules_see_what_they_forbid():
     assert "text_encoder" in config_fields()
     compare = next(n for n in ast.walk(tree) if isinstance(n, ast.Compare))
     assert "dcgan28" in named_strings(compare.comparators[0])
+    tables = ast.parse('T = {"mnist": 1}\nx = T["mnist"]\ny = T.get("mnist")\n')
+    assert len(_set_name_lookups(tables, {"mnist"})) == 3
