@@ -12,7 +12,7 @@ ifneq ($(wildcard ../shared/datasets),)
 export GANFORGE_DATA ?= $(abspath ../shared/datasets)
 endif
 
-.PHONY: setup test lint demo demo-long demo-data bench results study best modes t2i-study t2i-study-flowers browser emoji-data dist clean
+.PHONY: setup test lint demo demo-long demo-data bench gpu-check results study best modes t2i-study t2i-study-flowers browser emoji-data dist clean
 
 setup: $(STAMP)
 
@@ -93,6 +93,13 @@ bench: setup
 	$(BIN)/python benchmarks/throughput.py
 	$(BIN)/python benchmarks/t2i_speed.py --preset t2i-synthetic-flowers
 	$(BIN)/python benchmarks/t2i_speed.py --preset t2i-flowers --dataset synthetic-flowers
+	$(BIN)/python benchmarks/side_by_side.py  # every model, 64x64 too, in one table
+
+# On a machine with one GPU (docs/performance.md, "On a GPU"): the CUDA tests, then every
+# model's images/s, ceilings and memory in runs/gpu-check/ (at most about 8 minutes).
+# `$(BIN)/python benchmarks/gpu_check.py --device cpu --quick` checks the script anywhere.
+gpu-check: setup
+	$(BIN)/python benchmarks/gpu_check.py $(GPU_CHECK_ARGS)
 
 # The presets trained and evaluated (docs/results.md, "The presets, evaluated").
 results: setup

@@ -135,7 +135,7 @@ class GanforgeRun:
     def one_batch_step(self) -> None:
         """One trainer step on one batch, outside the loop (for counting FLOPs)."""
         size = self.config.train.batch_size
-        batch = self.loop.source.batch(torch.arange(size))
+        batch = self.loop.source.batch(torch.arange(size, device=self.loop.source.images.device))
         for index in range(self.loop.trainer.schedule[-1].interval):
             self.loop.trainer.train_batch(index, batch)
 
