@@ -137,3 +137,21 @@ def test_the_floor_is_small_for_one_distribution_and_large_for_another():
     far = frechet_distance_of_features(features_of(fitted.model, noise),
                                        features_of(fitted.model, train.images))
     assert far > 5 * fitted.figures["fd_test_vs_train"]
+
+
+def test_mixed_captions_are_the_scaled_mean_and_match_their_image_only():
+    from ganforge.metrics.evaluator_fit import caption_batch
+
+    text = torch.tensor([[[1.0, 0.0], [0.0, 1.0]], [[2.0, 0.0], [2.0, 0.0]]])  # (2, 2, 2)
+    ids = torch.tensor([[0, 1], [2, 2]])
+    seen_mixed = False
+    for seed in range(20):
+        vectors, chosen = caption_batch(text, ids, torch.tensor([0, 1]),
+                                        torch.Generator().manual_seed(seed))
+        if chosen[0] < 0:  # image 0 mixed its two captions: the mean, at length 1
+            seen_mixed = True
+            assert torch.allclose(vectors[0], torch.tensor([1.0, 1.0]) / 2 ** 0.5)
+        else:
+            assert chosen[0] in (0, 1) and torch.equal(vectors[0], text[0, int(chosen[0])])
+        assert chosen[1] == 2 and torch.equal(vectors[1], torch.tensor([2.0, 0.0]))
+    assert seen_mixed

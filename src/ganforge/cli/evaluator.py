@@ -50,8 +50,8 @@ def add_parser(sub) -> None:
 
 
 def add_fit_parser(actions) -> None:
-    from ganforge.metrics.fitted import EPOCHS as FIT_EPOCHS
-    from ganforge.metrics.fitted import KINDS
+    from ganforge.metrics.fitted import KINDS, MAX_EPOCHS
+    from ganforge.metrics.fitted import STEPS as FIT_STEPS
 
     f = actions.add_parser(
         "fit", help="fit an evaluator for any data set (a built-in one or a folder)",
@@ -66,9 +66,9 @@ def add_fit_parser(actions) -> None:
                    help="what to fit (default auto: contrastive with captions, else classifier "
                         "with classes, else self-supervised)")
     f.add_argument("--epochs", type=EPOCHS,
-                   help="passes over the training split (default: "
-                        + ", ".join(f"{k} {v}" for k, v in FIT_EPOCHS.items())
-                        + f"; {EPOCHS.range})")
+                   help="passes over the training split (default: as many as make about "
+                        + ", ".join(f"{v} steps ({k})" for k, v in FIT_STEPS.items())
+                        + f" of 256 images, at most {MAX_EPOCHS}; {EPOCHS.range})")
     f.add_argument("--seed", type=EVALUATOR_SEED, default=0,
                    help=f"seed of weights, order, augmentation and captions (default 0; "
                         f"{EVALUATOR_SEED.range})")

@@ -166,9 +166,10 @@ class FromCaptions:
         return {"alignment": {
             "captions": captions, "num_classes": len(held.classes), **judged,
             "examples": held.captions[:5],
-            # R-precision and caption similarity of every image drawn, where an image-text
+            # R-precision and caption similarity on the same captions, where an image-text
             # encoder is fitted for the data set (metrics.retrieval)
-            **retrieval_figures(images, held, dataset, seed, config.model.text_encoder)}}
+            **retrieval_figures(images[:captions], held, dataset, seed,
+                                config.model.text_encoder)}}
 
 
 # What each condition's runs are evaluated on (class-conditional G picks classes from z).

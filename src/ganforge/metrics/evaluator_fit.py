@@ -32,7 +32,13 @@ from ganforge.errors import DataError
 from ganforge.metrics.contrastive import EncoderConfig, FittedEncoder, info_nce
 from ganforge.metrics.evaluator_accuracy import to_unit_range
 from ganforge.metrics.evaluator_training import random_shift
-from ganforge.metrics.fitted import EPOCHS, KINDS, data_key, evaluator_path_for, write_fitted
+from ganforge.metrics.fitted import (
+    KINDS,
+    data_key,
+    default_epochs,
+    evaluator_path_for,
+    write_fitted,
+)
 from ganforge.metrics.frechet import frechet_distance_of_features
 from ganforge.metrics.retrieval import figures_of
 from ganforge.metrics.self_supervised import TEMPERATURE, view_loss
@@ -43,6 +49,7 @@ BATCH_SIZE = 256
 LR = 2e-3
 WEIGHT_DECAY = 5e-4
 FLOOR_TRAIN = 10_000  # training images whose features the FD floor compares with the test's
+MIX = 0.5  # share of training captions that mix two captions of the image (caption_batch)
 DEFAULT_ENCODER = "minilm"  # sentence vectors of the captions (data.dispatch's default)
 
 
@@ -111,11 +118,30 @@ def _batch_loss(model: FittedEncoder, x: torch.Tensor, index: torch.Tensor, trai
     if kind == "classifier":
         return F.cross_entropy(model.head(model.features(x)), train.labels[index])
     assert ids is not None
-    k = torch.randint(train.text.shape[1], (len(index),), generator=generator)
-    text = train.text[index, k].float()  # (B, E): one random caption of each image
-    chosen = ids[index, k]
+    text, chosen = caption_batch(train.text, ids, index, generator)
     same = chosen[:, None] == chosen[None, :]
     return info_nce(model.embed_images(x), model.embed_text(text), model.scale(), same)
+
+
+def caption_batch(text: torch.Tensor, ids: torch.Tensor, index: torch.Tensor,
+                  generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """(vectors (B, E), caption ids (B,)) of one random caption of each image `index`; for
+    a share MIX of them, two different captions of the image are mixed: their vectors'
+    mean, scaled to their mean length (a sentence stating what both state, so that the
+    projection also learns captions stating more than any one caption does). A mixed
+    caption gets an id of its own (it matches its image only)."""
+    b, k = len(index), text.shape[1]
+    first = torch.randint(k, (b,), generator=generator)
+    second = torch.randint(k, (b,), generator=generator)
+    mix = (torch.rand(b, generator=generator) < MIX) & \
+        (ids[index, first] != ids[index, second])  # two captions that differ
+    a, c = text[index, first].float(), text[index, second].float()
+    mean = a + c
+    mean = mean * ((a.norm(dim=1) + c.norm(dim=1)) / 2 / mean.norm(dim=1).clamp_min(1e-12)
+                   )[:, None]
+    vectors = torch.where(mix[:, None], mean, a)
+    chosen = torch.where(mix, -1 - torch.arange(b), ids[index, first])
+    return vectors, chosen
 
 
 def train_encoder(train: Any, kind: str, epochs: int, seed: int,
@@ -199,7 +225,7 @@ def fit_on(train: Any, test: Any, kind: str = "auto", epochs: int | None = None,
     if kind not in KINDS:
         raise DataError(f"unknown evaluator kind {kind!r} (known: auto, {', '.join(KINDS)})")
     check_fit(train, test, kind, name)
-    epochs = EPOCHS[kind] if epochs is None else epochs
+    epochs = default_epochs(kind, len(train), BATCH_SIZE) if epochs is None else epochs
     start = time.perf_counter()
     model = train_encoder(train, kind, epochs, seed, log, name)
     seconds = time.perf_counter() - start
@@ -242,7 +268,8 @@ def fit_evaluator(data: str, kind: str = "auto", epochs: int | None = None, seed
     train = load_dataset(data, "train", data_dir, text_encoder=text_encoder)
     test = load_dataset(data, "test", data_dir, text_encoder=text_encoder)
     kind = kind_for(train) if kind == "auto" else kind
-    epochs = EPOCHS.get(kind, 1) if epochs is None else epochs
+    epochs = default_epochs(kind, len(train), BATCH_SIZE) if epochs is None and kind in KINDS \
+        else (epochs or 1)
     fitted = fit_on(train, test, kind, epochs, seed, log, key)
     folder = Path(out) if out else evaluator_path_for(key)
     encoder = train.encoder if kind == "contrastive" else None

@@ -6,7 +6,7 @@ An evaluator of kind K (classifier, contrastive, self-supervised) is two files, 
 figures on held-out real data, the SHA-256 of the tensor file, checked on loading). They are
 looked for, in this order:
 
-    the folder given (`--out DIR` of fit, `--evaluator-dir DIR` of evaluate)
+    the folder given (benchmarks and tests; `ganforge evaluate` looks only below)
     evaluator_path_for(data key)    the user cache, one folder per data set
     metrics/weights/NAME-K.*        shipped with ganforge for its built-in captioned sets
 """
@@ -26,7 +26,16 @@ if TYPE_CHECKING:
     from ganforge.metrics.contrastive import FittedEncoder
 
 KINDS = ("classifier", "contrastive", "self-supervised")  # metrics.contrastive.KINDS
-EPOCHS = {"classifier": 6, "contrastive": 12, "self-supervised": 12}  # fit's defaults
+# fit's default length: about this many steps of 256 images (24 epochs of synthetic-flowers'
+# 7,169 training images), at most MAX_EPOCHS passes
+STEPS = {"classifier": 400, "contrastive": 672, "self-supervised": 672}
+MAX_EPOCHS = 30
+
+
+def default_epochs(kind: str, images: int, batch: int = 256) -> int:
+    """Passes over `images` training images that make about STEPS[kind] steps."""
+    per_epoch = max(1, images // max(1, min(batch, images)))
+    return max(1, min(MAX_EPOCHS, -(-STEPS[kind] // per_epoch)))
 FORMAT = "ganforge-fitted-evaluator"
 
 
