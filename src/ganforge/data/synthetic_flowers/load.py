@@ -19,12 +19,12 @@ from ganforge.data.captioned.flowers import (
     find_layout,
     find_root,
     image_path,
-    open_image,
     read_captions,
     read_labels,
     read_members,
     split_members,
 )
+from ganforge.data.captioned.flowers_image import open_image
 from ganforge.data.captioned.sets import encode_rows
 from ganforge.data.dataset import ImageData
 from ganforge.data.registry import DataSet
