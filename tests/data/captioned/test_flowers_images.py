@@ -100,3 +100,20 @@ def test_the_synthetic_flowers_check_bounds_the_header_too(tmp_path):
     path.unlink()
     path.write_bytes(_jpeg(64, 64))
     assert check_image(path) is None
+
+
+def test_an_unreadable_jpg_folder_is_one_line(flowers_root, monkeypatch):
+    from pathlib import Path
+
+    from ganforge.data import load_dataset
+
+    real_stat = Path.stat
+
+    def denied(self, *args, **kwargs):  # what a jpg/ without read permission gives a user
+        if self.parent.name == "jpg":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", denied)
+    with pytest.raises(DataError, match=r"image_00001.jpg: unreadable \(Permission denied\)"):
+        load_dataset("flowers102", "train", flowers_root.parent, text_encoder=None)

@@ -183,6 +183,9 @@ def _images_key(root: Path, ids: np.ndarray) -> str:
             digest.update(f"{image_id}:{stat.st_size}:{stat.st_mtime_ns};".encode())
         except FileNotFoundError:
             raise DataError(f"{image_path(root, image_id)}: image file missing") from None
+        except OSError as exc:  # e.g. a jpg/ folder without read permission
+            raise DataError(f"{image_path(root, image_id)}: unreadable ({exc.strerror})"
+                            ) from None
     return digest.hexdigest()[:24]
 
 
