@@ -84,3 +84,11 @@ def test_classifier_kind_has_class_logits():
     assert model.head(model.features(torch.zeros(2, 1, 32, 32))).shape == (2, 4)
     with pytest.raises(ValueError, match="at least 2 classes"):
         EncoderConfig("classifier", num_classes=1)
+
+
+def test_images_of_another_shape_are_refused_in_one_line():
+    from ganforge.errors import ConfigError
+
+    model = FittedEncoder(EncoderConfig("self-supervised", channels=3, image_size=64))
+    with pytest.raises(ConfigError, match=r"shaped \(3, 32, 32\).*fitted on \(3, 64, 64\)"):
+        model.features(torch.zeros(1, 3, 32, 32))

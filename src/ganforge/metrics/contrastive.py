@@ -117,6 +117,13 @@ class FittedEncoder(nn.Module):
         self.heads = nn.ModuleDict()  # no attribute heads
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
+        cfg = self.config
+        if tuple(x.shape[1:]) != (cfg.channels, cfg.image_size, cfg.image_size):
+            from ganforge.errors import ConfigError
+
+            raise ConfigError(f"images shaped {tuple(x.shape[1:])} (C, H, W); this evaluator "
+                              f"was fitted on ({cfg.channels}, {cfg.image_size}, "
+                              f"{cfg.image_size}): fit one on data of that shape")
         return self.body(x)
 
     def head(self, h: torch.Tensor) -> torch.Tensor:
@@ -130,7 +137,7 @@ class FittedEncoder(nn.Module):
         return self.log_scale.exp().clamp(max=MAX_SCALE)
 
     def embed_images(self, x: torch.Tensor) -> torch.Tensor:
-        return F.normalize(self.image_proj(self.body(x)), dim=1)
+        return F.normalize(self.image_proj(self.features(x)), dim=1)
 
     def embed_text(self, t: torch.Tensor) -> torch.Tensor:
         if self.text_proj is None:

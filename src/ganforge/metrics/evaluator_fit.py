@@ -234,18 +234,18 @@ def fit_on(train: Any, test: Any, kind: str = "auto", epochs: int | None = None,
 
 def summary_line(name: str, record: dict[str, Any]) -> str:
     """One line of what a fitted evaluator is worth on held-out real data."""
-    f = record["figures"]
-    parts = [f"FD test vs train {f['fd_test_vs_train']:.3f} (the floor)"]
-    if "test_accuracy" in f:
-        parts.insert(0, f"test accuracy {f['test_accuracy']:.2%}")
+    f, parts = record["figures"], []
     if "r_precision" in f:
         rp = f["r_precision"]
-        parts.insert(0, f"R@1 among {rp['candidates']} {rp['r_precision']:.3f} on "
-                        f"{rp['n']} real test images (chance {rp['chance']:.3f})")
+        parts.append(f"R@1 among {rp['candidates']} {rp['r_precision']:.3f} on {rp['n']} real "
+                     f"test images (chance {rp['chance']:.3f})")
         if "r_precision_other_classes" in f:
-            parts.insert(1, f"{f['r_precision_other_classes']['r_precision']:.3f} with "
-                            "candidates of other classes only")
-        parts.insert(2, f"caption similarity {f['caption_similarity']:.3f}")
+            parts.append(f"{f['r_precision_other_classes']['r_precision']:.3f} with "
+                         "candidates of other classes only")
+        parts.append(f"caption similarity {f['caption_similarity']:.3f}")
+    if "test_accuracy" in f:
+        parts.append(f"test accuracy {f['test_accuracy']:.2%}")
+    parts.append(f"FD test vs train {f['fd_test_vs_train']:.3f} (the floor)")
     return f"evaluator {name} ({record['kind']}): " + ", ".join(parts)
 
 
