@@ -50,6 +50,8 @@ def add_parser(sub) -> None:
     make.add_argument("name")
     make.add_argument("--out", help="write it into OUT/NAME (default: the user cache); "
                                     "`--data-dir OUT` then finds it")
+    make.add_argument("--force", action="store_true",
+                      help="replace OUT/NAME even when it holds files ganforge did not make")
     make.set_defaults(handler=run_make)
 
 
@@ -174,5 +176,5 @@ def run_make(args: argparse.Namespace) -> int:
     if maker is None:
         raise DataError(f"data set {args.name!r} is not made by ganforge (it makes: "
                         f"{', '.join(table)})")
-    resolve(maker)(args.out, log=print)
+    resolve(maker)(args.out, log=print, force=args.force)
     return 0

@@ -118,3 +118,18 @@ def test_cli_folder_with_no_images_is_one_line(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert exit_code(["data", "prepare", str(tmp_path / "empty")]) == 2
     assert "0 usable image(s)" in capsys.readouterr().err
+
+
+def test_cli_make_passes_out_and_force_to_the_maker(monkeypatch, tmp_path):
+    from ganforge.data import registry
+
+    calls = []
+
+    def maker(out, log, force):
+        calls.append((out, force))
+
+    monkeypatch.setattr(registry, "FOLDER_MAKERS", {"toy": maker})
+    assert main(["data", "make", "toy", "--out", str(tmp_path), "--force"]) == 0
+    assert main(["data", "make", "toy"]) == 0
+    assert calls == [(str(tmp_path), True), (None, False)]
+    assert exit_code(["data", "make", "nothing"]) == 2
