@@ -236,3 +236,43 @@ def test_compiled_and_captured_steps_give_the_plain_losses_cuda(mode):
     plain = _train(*_setup("dcgan28", "cuda"), steps=5)
     trainer, source = _setup("dcgan28", "cuda", compile="true", compile_mode=mode)
     _close(_train(trainer, source, steps=5), plain, 1e-2)
+
+
+class _NanAfter:
+    """An objective whose D loss becomes NaN from its `after`-th call on."""
+
+    def __init__(self, inner, after: int):
+        self.inner, self.after, self.calls = inner, after, 0
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def discriminator_loss(self, g, d, batch):
+        result = self.inner.discriminator_loss(g, d, batch)
+        self.calls += 1
+        if self.calls >= self.after:
+            result.loss = result.loss * float("nan")
+        return result
+
+
+def test_without_a_sync_per_step_a_nan_loss_still_stops_at_its_step(tmp_path):
+    """On GPUs the trainer does not read each loss back (sync_checks False); the loop finds
+    the NaN when it reads the statistics and stops naming its step, its records kept."""
+    from ganforge.errors import DivergenceError
+    from ganforge.runs.folder import RunFolder
+    from ganforge.training.run import prepare
+
+    data = _data("mlp")
+    preset, channels, size, shrink = MODELS["mlp"]
+    config = fit_to_data(resolve_config(preset, overrides={
+        **shrink, "batch_size": str(BATCH), "threads": "1", "log_every": "2",
+        "max_steps": "8", "eval_every": "0"}), channels, size)
+    loop = prepare(config, data, RunFolder(tmp_path / "run"), False, ())
+    loop.folder = RunFolder.create(tmp_path / "run", config, force=True)
+    assert loop.trainer.sync_checks  # CPU: each loss checked as it comes
+    loop.trainer.sync_checks = False
+    loop.trainer.objective = _NanAfter(loop.trainer.objective, after=3)
+    with pytest.raises(DivergenceError, match="step 3: discriminator loss is NaN"):
+        loop.run()
+    steps = [r["step"] for r in loop.folder.read_records() if r.get("kind") == "step"]
+    assert steps == [1, 2, 3]

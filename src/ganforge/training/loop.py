@@ -184,6 +184,7 @@ class TrainingLoop:
             for (step, epoch, _), row in zip(self._pending, values, strict=True)
         ]
         self._pending.clear()
+        self._check_deferred(records)
         sums = self.state.sums
         for r in records:
             if r["g_loss"] is not None and r["d_loss"] is not None:
@@ -192,6 +193,24 @@ class TrainingLoop:
         for observer in self.observers:
             observer.on_records(self, records)
         return records
+
+    def _check_deferred(self, records: list[dict]) -> None:
+        """Where the trainer does not check each loss as it comes (trainer.sync_checks False,
+        on_nan "stop"), stop at the first step whose losses are NaN or Inf: its records and
+        the ones before it are kept; no checkpoint is written (the weights are no good)."""
+        trainer = self.trainer
+        if trainer.sync_checks or trainer.on_nan != "stop":
+            return
+        bad = next((i for i, r in enumerate(records)
+                    if r["d_loss"] is None or r["g_loss"] is None), None)
+        if bad is None:
+            return
+        self.folder.append_records(records[: bad + 1])
+        network = "discriminator" if records[bad]["d_loss"] is None else "generator"
+        raise DivergenceError(
+            f"step {records[bad]['step']}: {network} loss is NaN or Inf; training stopped "
+            f"(--on-nan skip drops such updates instead); last good checkpoint: "
+            f"{self.last_good()}")
 
     def end_epoch(self, epoch: int) -> None:
         """Samples, observers (evaluation may add to the summary), the epoch line, checkpoint."""

@@ -107,6 +107,7 @@ def build_trainer(config: RunConfig) -> Trainer:
         ema=config.loss.ema,
         precision=make_precision(t.precision, device),
     )
+    trainer.sync_checks = device.type == "cpu"  # elsewhere: no host sync inside a step
     if t.compile:
         compile_networks(device, generator, discriminator, mode=t.compile_mode)
         if t.compile_mode == "reduce-overhead":  # CUDA graphs: a new step before each batch

@@ -70,6 +70,9 @@ class Trainer:
         self.opt_g, self.opt_d = opt_g, opt_d
         self.objective = objective
         self.on_nan = on_nan  # "stop": raise Divergence; "skip": drop that update
+        # False: under "stop", a NaN/Inf loss is found by the loop when it next reads the
+        # step statistics (TrainingLoop.flush), not by a host sync in every step (GPUs)
+        self.sync_checks = True
         self.skipped = 0
         self.schedule = schedule or default_schedule(1)
         self._steps = {"discriminator": self.d_step, "generator": self.g_step}
@@ -116,8 +119,9 @@ class Trainer:
         return self.ema.module if self.ema is not None else self.generator
 
     def _finite(self, loss: torch.Tensor, network: str) -> bool:
-        """False (update skipped) or Divergence (run stopped) for a NaN/Inf loss."""
-        if bool(torch.isfinite(loss)):
+        """False (update skipped) or Divergence (run stopped) for a NaN/Inf loss; True
+        without looking when the loop checks the statistics instead (sync_checks False)."""
+        if (not self.sync_checks and self.on_nan == "stop") or bool(torch.isfinite(loss)):
             return True
         if self.on_nan == "skip":
             self.skipped += 1
