@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ganforge.data.idx import encode_idx, read_idx, write_idx
-from ganforge.errors import DataError
+from ganforge.errors import DataError, OutputError
 
 DTYPES = [np.uint8, np.int8, np.int16, np.int32, np.float32, np.float64]
 SHAPES = [(7,), (3, 4), (2, 3, 4), (2, 1, 3, 2)]
@@ -137,7 +137,7 @@ def test_write_creates_folders_but_not_under_a_file(tmp_path: Path) -> None:
     written = write_idx(tmp_path / "new" / "folder" / "file", np.arange(3, dtype=np.uint8))
     assert read_idx(written).tolist() == [0, 1, 2]
     (tmp_path / "plain").write_text("x")
-    with pytest.raises(DataError, match="cannot write file"):
+    with pytest.raises(OutputError, match="plain: not a folder"):
         write_idx(tmp_path / "plain" / "file", np.zeros(2, np.uint8))
 
 
