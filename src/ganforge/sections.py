@@ -108,3 +108,6 @@ class TrainConfig(Settings):
         if not re.fullmatch(r"auto|cpu|cuda(:\d{1,3})?|mps", self.device):
             raise ConfigError(f"device must be auto, cpu, cuda, cuda:N or mps, got "
                               f"{shown(self.device)}")
+        if self.compile_mode != "default" and not self.compile:
+            raise ConfigError(f"compile_mode {self.compile_mode} applies with compile true "
+                              "(--compile true)")

@@ -276,3 +276,10 @@ def test_without_a_sync_per_step_a_nan_loss_still_stops_at_its_step(tmp_path):
         loop.run()
     steps = [r["step"] for r in loop.folder.read_records() if r.get("kind") == "step"]
     assert steps == [1, 2, 3]
+
+
+def test_a_compile_mode_without_compile_is_refused_in_one_line():
+    with pytest.raises(ConfigError, match="compile_mode reduce-overhead applies with compile"):
+        resolve_config("mlp-mnist", overrides={"compile_mode": "reduce-overhead"})
+    assert resolve_config("mlp-mnist", overrides={"compile": "true", "compile_mode":
+                                                  "max-autotune"}).train.compile
