@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from ganforge.cli import examples
+from ganforge.cli.numbers import Real, Whole
 
 
 def add_parser(sub) -> None:
@@ -57,39 +58,15 @@ def add_parser(sub) -> None:
 
 def add_folder_options(p) -> None:
     """The preparation settings of a folder (the [data] settings of `ganforge train`)."""
-    p.add_argument("--image-size", type=bounded_int(8, 256), default=64, metavar="N",
+    p.add_argument("--image-size", type=Whole(8, 256), default=64, metavar="N",
                    help="resize to N x N (8..256; default 64)")
     p.add_argument("--fit", choices=("crop", "pad"), default="crop",
                    help="square by centre crop (default) or by padding with white")
     p.add_argument("--channels", type=int, choices=(1, 3), default=None,
                    help="1 (grey) or 3 (RGB); default: grey when every image is")
-    p.add_argument("--test-fraction", type=bounded_float(0.0, 0.5), default=0.1, metavar="X",
+    p.add_argument("--test-fraction", type=Real(0.0, 0.5), default=0.1, metavar="X",
                    help="share held out as the test split, fixed by the file names (0..0.5; "
                         "default 0.1)")
-
-
-def bounded_int(low: int, high: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be {low}..{high}, got {value}")
-        return value
-    return parse
-
-
-def bounded_float(low: float, high: float):
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be {low:g}..{high:g}, got {text}")
-        return value
-    return parse
 
 
 def run_list(args: argparse.Namespace) -> int:

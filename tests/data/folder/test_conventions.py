@@ -101,3 +101,14 @@ def test_clean_caption_bounds_and_collapses():
     assert clean_caption("  a   red\nflower ") == "a red flower"
     assert clean_caption("") is None and clean_caption(None) is None
     assert clean_caption("x" * (MAX_CAPTION_CHARS + 1)) is None
+
+
+def test_an_unreadable_caption_file_is_skipped_not_fatal(tmp_path):
+    import os
+
+    root = make_folder(tmp_path / "fifo", 2, captions="txt")
+    (root / "img0000.txt").unlink()
+    os.mkfifo(root / "img0000.txt")  # a caption file that is a FIFO: never read
+    p = plan_of(root)
+    assert p.names == ["img0001.jpg"]
+    assert any(name == "img0000.txt" for name, _ in p.skipped)

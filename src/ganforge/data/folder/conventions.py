@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from ganforge.data.folder.source import Listing
+from ganforge.errors import DataError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif")
 METADATA = ("metadata.jsonl", "metadata.csv")
@@ -61,7 +62,13 @@ def clean_caption(text: object) -> str | None:
     return line if 0 < len(line) <= MAX_CAPTION_CHARS else None
 
 
-def _decode(data: bytes, name: str, skipped: list) -> str | None:
+def _text(read: Callable[[str], bytes], name: str, skipped: list) -> str | None:
+    """A text file's content, or None (and the reason skipped) when it cannot be read."""
+    try:
+        data = read(name)
+    except (DataError, OSError) as exc:
+        skipped.append((name, f"unreadable ({str(exc).rsplit(': ', 1)[-1][:80]})"))
+        return None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -114,7 +121,7 @@ def _metadata_captions(read: Callable[[str], bytes], names: set[str], skipped: l
     meta = next((m for m in METADATA if m in names), None)
     if meta is None:
         return None
-    text = _decode(read(meta), meta, skipped)
+    text = _text(read, meta, skipped)
     rows = [] if text is None else (_rows_jsonl if meta.endswith("jsonl") else _rows_csv)(
         text, meta, skipped)
     found: dict[str, list[object]] = {}
@@ -133,7 +140,7 @@ def _text_file_captions(read: Callable[[str], bytes], images: list[str], names: 
     for image in images:
         txt = str(PurePosixPath(image).with_suffix(".txt"))
         if txt in names:
-            text = _decode(read(txt), txt, skipped)
+            text = _text(read, txt, skipped)
             if text is not None:
                 found[image] = text.splitlines()[: MAX_CAPTIONS * 4]
     return found

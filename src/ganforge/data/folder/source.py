@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ganforge.errors import DataError
+from ganforge.fileio import read_regular
 
 MAX_MEMBER_BYTES = 64 * 2**20  # one image or caption file
 MAX_TOTAL_BYTES = 16 * 2**30  # all the files of an archive, unpacked
@@ -139,32 +140,28 @@ class FolderSource:
 
     def read(self, name: str) -> bytes:
         """The file's bytes (at most MAX_MEMBER_BYTES; a special file is refused)."""
-        return read_regular(self.root / name, MAX_MEMBER_BYTES)
+        return read_regular(self.root / name, MAX_MEMBER_BYTES, "image or caption file")
 
 
-def read_regular(path: Path, limit: int) -> bytes:
-    """Read a regular file of at most `limit` bytes (OSError or DataError otherwise); a FIFO
-    or device is refused before it is opened for reading, so nothing blocks."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise DataError(f"{path}: not a regular file")
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise DataError(f"{path}: more than {limit} bytes")
-    return data
+class ArchiveSource:
+    """An archive file: its path, and its stamp (path, size, time) in the cache key."""
 
-
-class ZipSource:
-    kind = "zip"
+    kind = "archive"
 
     def __init__(self, path: Path):
         self.path = path.resolve()
-        self._zip: zipfile.ZipFile | None = None
 
     def stamp(self) -> str:
         info = self.path.stat()
         return f"{self.path}\0{info.st_size}\0{info.st_mtime_ns}"
+
+
+class ZipSource(ArchiveSource):
+    kind = "zip"
+
+    def __init__(self, path: Path):
+        super().__init__(path)
+        self._zip: zipfile.ZipFile | None = None
 
     def _open(self) -> zipfile.ZipFile:
         if self._zip is None:
@@ -209,17 +206,10 @@ class ZipSource:
         return data
 
 
-class TarSource:
+class TarSource(ArchiveSource):
     """A tar archive (plain or compressed): members are read in order, once."""
 
     kind = "tar"
-
-    def __init__(self, path: Path):
-        self.path = path.resolve()
-
-    def stamp(self) -> str:
-        info = self.path.stat()
-        return f"{self.path}\0{info.st_size}\0{info.st_mtime_ns}"
 
     def _open(self) -> tarfile.TarFile:
         try:
