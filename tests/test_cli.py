@@ -73,7 +73,7 @@ def test_data_list_and_check(real_data_root):
     check = ganforge("data", "check", "mnist")
     assert check.returncode == 0, check.stderr
     assert check.stdout.count("sha256 ok") == 4
-    lines = listing.stdout.splitlines()
+    lines = listing.stdout.split("\n\n")[0].splitlines()  # the table (prepared folders after)
     width = len("fashion-mnist-captions")  # the longest name sets the first column's width
     assert all(line[width + 1:width + 8].strip().isdigit() for line in lines[1:]), lines
     assert any(line.startswith("fashion-mnist-captions ") for line in lines)
