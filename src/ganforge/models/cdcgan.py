@@ -15,7 +15,7 @@ from torch import nn
 from ganforge.model_configs import CDCGANConfig
 from ganforge.models.cdcgan28 import classes_from_noise
 from ganforge.models.dcgan import DCGANDiscriminator, DCGANGenerator, multiples
-from ganforge.models.dcgan28 import dcgan_init
+from ganforge.models.dcgan28 import initialised
 
 
 class CDCGANGenerator(nn.Module):
@@ -49,9 +49,6 @@ class CDCGANDiscriminator(nn.Module):
 
 
 def build(cfg: CDCGANConfig) -> tuple[nn.Module, nn.Module]:
-    generator, discriminator = CDCGANGenerator(cfg), CDCGANDiscriminator(cfg)
-    if cfg.init != "default":  # the DCGAN init
-        generator.apply(dcgan_init)
-        discriminator.apply(dcgan_init)
+    generator, discriminator = initialised(cfg.init, CDCGANGenerator(cfg), CDCGANDiscriminator(cfg))
     nn.init.normal_(discriminator.embed.weight, 0.0, 0.02)  # small: starts near unconditional
     return generator, discriminator

@@ -16,7 +16,7 @@ from ganforge.model_configs import CDCGAN28Config
 from ganforge.models.dcgan28 import (
     DCGAN28Discriminator,
     DCGAN28Generator,
-    dcgan_init,
+    initialised,
 )
 
 
@@ -56,9 +56,7 @@ class CDCGAN28Discriminator(nn.Module):
 
 
 def build(cfg: CDCGAN28Config) -> tuple[nn.Module, nn.Module]:
-    generator, discriminator = CDCGAN28Generator(cfg), CDCGAN28Discriminator(cfg)
-    if cfg.init != "default":  # the DCGAN init
-        generator.apply(dcgan_init)
-        discriminator.apply(dcgan_init)
+    generator, discriminator = initialised(cfg.init, CDCGAN28Generator(cfg),
+                                           CDCGAN28Discriminator(cfg))
     nn.init.normal_(discriminator.embed.weight, 0.0, 0.02)  # small: starts near unconditional
     return generator, discriminator

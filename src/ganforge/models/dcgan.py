@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from ganforge.model_configs import DCGANConfig
-from ganforge.models.dcgan28 import _norm, dcgan_init
+from ganforge.models.dcgan28 import _norm, initialised
 from ganforge.models.sample_mixing import MinibatchStd, Pack
 
 MAX_MULTIPLE = 16  # the widest layer, in multiples of w
@@ -83,8 +83,4 @@ class DCGANDiscriminator(nn.Module):
 
 
 def build(cfg: DCGANConfig) -> tuple[nn.Module, nn.Module]:
-    generator, discriminator = DCGANGenerator(cfg), DCGANDiscriminator(cfg)
-    if cfg.init != "default":  # the DCGAN init
-        generator.apply(dcgan_init)
-        discriminator.apply(dcgan_init)
-    return generator, discriminator
+    return initialised(cfg.init, DCGANGenerator(cfg), DCGANDiscriminator(cfg))

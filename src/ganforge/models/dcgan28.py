@@ -104,9 +104,14 @@ def dcgan_init(module: nn.Module) -> None:
         nn.init.zeros_(module.bias)
 
 
-def build(cfg: DCGAN28Config) -> tuple[nn.Module, nn.Module]:
-    generator, discriminator = DCGAN28Generator(cfg), DCGAN28Discriminator(cfg)
-    if cfg.init != "default":  # the DCGAN init
+def initialised(init: str, generator: nn.Module, discriminator: nn.Module
+                ) -> tuple[nn.Module, nn.Module]:
+    """The pair with the DCGAN init applied (init "dcgan"), or PyTorch's own ("default")."""
+    if init != "default":
         generator.apply(dcgan_init)
         discriminator.apply(dcgan_init)
     return generator, discriminator
+
+
+def build(cfg: DCGAN28Config) -> tuple[nn.Module, nn.Module]:
+    return initialised(cfg.init, DCGAN28Generator(cfg), DCGAN28Discriminator(cfg))
