@@ -87,7 +87,7 @@ def test_list_shows_the_shipped_generators(capsys):
     out = capsys.readouterr().out
     names = [line.split()[0] for line in out.splitlines()[1:-1]]
     assert names == ["best-fashion", "best-mnist", "best-uncond-fashion", "best-uncond-mnist",
-                     "dcgan-fashion", "dcgan-mnist", "mlp-mnist", "t2i-fashion",
+                     "dcgan-fashion", "dcgan-mnist", "mlp-mnist", "t2i-emoji", "t2i-fashion",
                      "t2i-synthetic-flowers"]
     t2i = next(line for line in out.splitlines() if line.startswith("t2i-fashion"))
     alignment = read_entry("t2i-fashion")["pretrained"]["evaluation"]["alignment"]["class"]
