@@ -47,10 +47,11 @@ def test_unlabelled_folder_has_no_classes(tmp_path):
     assert data.classes == () and data.captions is None and np.all(data.labels.numpy() == 0)
 
 
-def test_zip_of_a_folder_loads_the_same_images(tmp_path, folder):
+@pytest.mark.parametrize("kind", ["zip", "gztar"])
+def test_an_archive_of_a_folder_loads_the_same_images(tmp_path, folder, kind):
     import shutil
 
-    archive = shutil.make_archive(str(tmp_path / "pets"), "zip", folder.parent, folder.name)
+    archive = shutil.make_archive(str(tmp_path / "pets"), kind, folder.parent, folder.name)
     options = PrepareOptions(image_size=16)
     a = load_dataset(str(folder), "train", options=options, text_encoder=None)
     b = load_dataset(archive, "train", options=options, text_encoder=None)

@@ -91,34 +91,43 @@ def _prepare_one(job: tuple[str | bytes, int, int | None, str]) -> tuple[Any, st
 
 
 def _jobs(source, names: list[str], options: PrepareOptions
-          ) -> tuple[list[str], Iterator[tuple]]:
-    """The order images are read in (a tar's own order: one pass), and their jobs."""
+          ) -> Iterator[tuple[str, tuple]]:
+    """(name, job) of each image, in the order it is read (a tar's own: one pass)."""
     extra = (options.image_size, options.channels, options.fit)
     if isinstance(source, FolderSource):
-        return names, ((str(source.path_of(n)), *extra) for n in names)
+        return ((n, (str(source.path_of(n)), *extra)) for n in names)
     if isinstance(source, TarSource):
-        order = source.order(set(names))
-        return order, ((data, *extra) for _, data in source.read_all(set(names)))
-    return names, ((source.read(n), *extra) for n in names)
+        wanted = set(names)
+        return ((n, (data, *extra)) for n, data in source.read_where(wanted.__contains__))
+    return ((n, (source.read(n), *extra)) for n in names)
 
 
-def _run(jobs: Iterable[tuple], count: int, show: bool) -> list[tuple[Any, str, str]]:
+def _run(named: Iterable[tuple[str, tuple]], count: int, show: bool
+         ) -> dict[str, tuple[Any, str, str]]:
+    """Each image's result by name (on every core from POOL_FROM images on)."""
     from tqdm import tqdm  # imported on use (CLI start-up)
+
+    order: list[str] = []
+
+    def jobs() -> Iterator[tuple]:
+        for name, job in named:
+            order.append(name)
+            yield job
 
     bar = tqdm(total=count, desc="preparing images", unit="img", disable=None if show else True,
                file=sys.stderr)
     if count < POOL_FROM or (os.cpu_count() or 1) < 2:
-        results = [_prepare_one(j) for j in jobs if not bar.update(1)]
+        results = [_prepare_one(j) for j in jobs() if not bar.update(1)]
     else:
         import multiprocessing
 
         with multiprocessing.get_context("spawn").Pool(os.cpu_count()) as pool:
             results = []
-            for r in pool.imap(_prepare_one, jobs, chunksize=32):
+            for r in pool.imap(_prepare_one, jobs(), chunksize=32):
                 results.append(r)
                 bar.update(1)
     bar.close()
-    return results
+    return dict(zip(order, results, strict=True))
 
 
 def _assemble(p: Plan, results: list, options: PrepareOptions, where: Path
@@ -167,8 +176,7 @@ def prepare(path: str | Path, options: PrepareOptions = PrepareOptions(),
     p = plan(listing, source.read, options.classes)
     say(f"{root}: preparing {len(p.names)} images at {options.image_size}x"
         f"{options.image_size} (once; cached in {entry})")
-    order, jobs = _jobs(source, p.names, options)
-    done = dict(zip(order, _run(jobs, len(order), show), strict=True))
+    done = _run(_jobs(source, p.names, options), len(p.names), show)
     results = [done.get(n, (None, "", "missing from the archive")) for n in p.names]
     images, keep, modes, sizes = _assemble(p, results, options, root)
     manifest = _manifest(root, source.kind, options, p, keep, images.shape[1])

@@ -16,6 +16,7 @@ import os
 import stat
 import tarfile
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -256,34 +257,21 @@ class TarSource(ArchiveSource):
         """A text member's bytes (captions, metadata): every text member is read in one pass
         the first time one is asked for."""
         if not hasattr(self, "_texts"):
-            texts = {n for n in self._text_names()}
-            self._texts = dict(self.read_all(texts))
+            self._texts = dict(self.read_where(
+                lambda n: n.lower().endswith((".txt", ".jsonl", ".csv"))))
         if name not in self._texts:
             raise DataError(f"{self.path}: member {name} could not be read")
         return self._texts[name]
 
-    def _text_names(self) -> list[str]:
-        with self._open() as tar:
-            return [n for info in tar if (n := self._name(info))
-                    and n.lower().endswith((".txt", ".jsonl", ".csv"))]
-
-    def order(self, wanted: set[str]) -> list[str]:
-        """The wanted members' names in archive order (each once)."""
-        seen: dict[str, None] = {}
+    def read_where(self, wanted: Callable[[str], bool]) -> Iterator[tuple[str, bytes]]:
+        """(name, bytes) of each member whose name `wanted` accepts, in archive order, in one
+        pass; a name the archive holds twice is read once (its first copy)."""
+        seen: set[str] = set()
         with self._open() as tar:
             for info in tar:
                 name = self._name(info)
-                if name in wanted and info.size <= MAX_MEMBER_BYTES:
-                    seen.setdefault(name)
-        return list(seen)
-
-    def read_all(self, wanted: set[str]):
-        """(name, bytes) of each wanted member, in archive order (one pass)."""
-        with self._open() as tar:
-            for info in tar:
-                name = self._name(info)
-                if name in wanted and info.size <= MAX_MEMBER_BYTES:
-                    wanted = wanted - {name}  # a name given twice is read once, as order()
+                if name and name not in seen and wanted(name) and info.size <= MAX_MEMBER_BYTES:
+                    seen.add(name)
                     fh = tar.extractfile(info)
                     yield name, b"" if fh is None else fh.read(MAX_MEMBER_BYTES)
 
