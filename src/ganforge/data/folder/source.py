@@ -20,13 +20,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from ganforge.data.registry import ARCHIVE_SUFFIXES
 from ganforge.errors import DataError
 from ganforge.fileio import read_regular
 
 MAX_MEMBER_BYTES = 64 * 2**20  # one image or caption file
 MAX_TOTAL_BYTES = 16 * 2**30  # all the files of an archive, unpacked
 MAX_MEMBERS = 2_000_000
-ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
 
 
 @dataclass(frozen=True)
