@@ -250,10 +250,14 @@ class CDCGANConfig(ModelSettings):
 
 
 @dataclass
-class T2IConfig(ModelSettings):
+class TextSettings(ModelSettings):
+    """What every text-to-image architecture reads: the caption's encoder and sizes, the
+    sizes the data set fills in, and the objective's text terms (training/text_objective.py).
+    Each architecture names itself in `arch` and adds the options of its own networks."""
+
     default_image_size: ClassVar[int] = 64
 
-    arch: Literal["t2i"] = setting("t2i", "network architecture")
+    arch: str = setting("t2i", "network architecture")
     latent_dim: int = _latent()
     text_encoder: str = setting("minilm", "sentence encoder of the captions (see "
                                           "docs/text-to-image.md)", max_len=200)
@@ -278,9 +282,6 @@ class T2IConfig(ModelSettings):
                                        "off; DF-GAN: 2)", ge=0, le=1e6)
     ma_gp_power: float = setting(6.0, "power of the penalty's joint gradient norm (DF-GAN: 6)",
                                  gt=0, le=100)
-    text_head: Literal["concat", "projection"] = setting(
-        "concat", "how D's real/fake logit reads the caption: concatenated features, or a "
-                  "projection (inner product) term")
     ca_weight: float = setting(0.0, "conditioning augmentation in G: weight of its KL to "
                                     "N(0, I) (0 = off; StackGAN: 2)", ge=0, le=1000)
     attribute_weight: float = setting(
@@ -291,13 +292,6 @@ class T2IConfig(ModelSettings):
         0.0, "G also draws captions of attribute combinations no species has (synthetic-"
              "flowers), its images scored by D's attribute head; this term's weight (0 = off)",
         ge=0, le=1000)
-    polar_harmonics: int = setting(
-        0, "polar position channels: the radius and cos/sin(k phi), k = 1..K about the image "
-           "centre, appended to the inputs of G's last two up-sampling layers (0 = off)",
-        ge=0, le=32)
-    polar_in: Literal["g", "g+d"] = setting(
-        "g", "which networks get the polar channels: G alone, or G and D (D: at the input of "
-             "its third convolution)")
     attributes: int = setting(0, "attributes the captions state (filled in from the data set)",
                               ge=0, le=64)
     attribute_levels: int = setting(0, "levels of the attribute with the most (filled in from "
@@ -314,9 +308,35 @@ class T2IConfig(ModelSettings):
                               "set attribute_weight too")
 
 
+@dataclass
+class T2IConfig(TextSettings):
+    """The text-to-image GAN of the SPEC: transposed convolutions with BatchNorm."""
+
+    arch: Literal["t2i"] = setting("t2i", "network architecture")
+    text_head: Literal["concat", "projection"] = setting(
+        "concat", "how D's real/fake logit reads the caption: concatenated features, or a "
+                  "projection (inner product) term")
+    polar_harmonics: int = setting(
+        0, "polar position channels: the radius and cos/sin(k phi), k = 1..K about the image "
+           "centre, appended to the inputs of G's last two up-sampling layers (0 = off)",
+        ge=0, le=32)
+    polar_in: Literal["g", "g+d"] = setting(
+        "g", "which networks get the polar channels: G alone, or G and D (D: at the input of "
+             "its third convolution)")
+
+
+@dataclass
+class DFGANConfig(TextSettings):
+    """DF-GAN (Tao et al. 2022): up-sampling residual blocks that fuse the sentence through
+    per-channel affine transforms, and a one-way D that judges (image, sentence) jointly."""
+
+    arch: Literal["dfgan"] = setting("dfgan", "network architecture")
+    image_size: int = _image_size("32, 64 or 128 (filled in from the data set)", 64)
+
+
 MODEL_CONFIGS: dict[str, type] = {
     "mlp": MLPConfig, "dcgan28": DCGAN28Config, "cdcgan28": CDCGAN28Config, "t2i": T2IConfig,
-    "dcgan": DCGANConfig, "cdcgan": CDCGANConfig,
+    "dcgan": DCGANConfig, "cdcgan": CDCGANConfig, "dfgan": DFGANConfig,
 }
 
 Condition = Literal["none", "class", "text"]
@@ -325,7 +345,7 @@ Condition = Literal["none", "class", "text"]
 # a caption's sentence vector. The one place that decides a run's kind.
 CONDITIONS: dict[str, Condition] = {
     "mlp": "none", "dcgan28": "none", "cdcgan28": "class", "t2i": "text",
-    "dcgan": "none", "cdcgan": "class",
+    "dcgan": "none", "cdcgan": "class", "dfgan": "text",
 }
 
 
@@ -337,6 +357,8 @@ ABOUT: dict[str, str] = {
     "t2i": "text to image: G draws from a caption's sentence vector",
     "dcgan": "a DCGAN for 32 to 256 px",
     "cdcgan": "a DCGAN for 32 to 256 px with a class input",
+    "dfgan": "text to image with DF-GAN's fusion blocks: G draws from a caption's sentence "
+             "vector",
 }
 
 

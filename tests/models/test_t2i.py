@@ -77,7 +77,7 @@ def test_projection_logit_is_the_base_plus_the_inner_product():
 
 
 def test_kl_is_zero_at_the_standard_normal_and_positive_elsewhere():
-    from ganforge.models.t2i import kl_to_standard
+    from ganforge.models.text_input import kl_to_standard
 
     zeros = torch.zeros(4, 6)
     assert kl_to_standard(zeros, zeros).item() == 0.0
@@ -87,7 +87,7 @@ def test_kl_is_zero_at_the_standard_normal_and_positive_elsewhere():
 
 
 def test_conditioning_augmentation_samples_around_mu():
-    from ganforge.models.t2i import ConditioningAugmentation
+    from ganforge.models.text_input import ConditioningAugmentation
 
     torch.manual_seed(0)
     ca = ConditioningAugmentation(3)

@@ -9,7 +9,7 @@ from typing import Any
 from torch import nn
 
 from ganforge.errors import ConfigError
-from ganforge.models import cdcgan, cdcgan28, dcgan, dcgan28, mlp, t2i
+from ganforge.models import cdcgan, cdcgan28, dcgan, dcgan28, dfgan, mlp, t2i
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ ARCHITECTURES: dict[str, Architecture] = {
     "t2i": Architecture(t2i.T2IConfig, t2i.build),
     "dcgan": Architecture(dcgan.DCGANConfig, dcgan.build),
     "cdcgan": Architecture(cdcgan.CDCGANConfig, cdcgan.build),
+    "dfgan": Architecture(dfgan.DFGANConfig, dfgan.build),
 }
 
 

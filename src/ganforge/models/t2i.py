@@ -34,6 +34,7 @@ from ganforge.errors import ConfigError
 from ganforge.model_configs import T2IConfig
 from ganforge.models.dcgan28 import dcgan_init
 from ganforge.models.polar import polar_channels, polar_layers
+from ganforge.models.text_input import ConditioningAugmentation, TextProjection, check_sizes
 
 
 def _up(c_in: int, c_out: int, kernel: int, stride: int, pad: int, slope: float) -> list:
@@ -44,33 +45,6 @@ def _up(c_in: int, c_out: int, kernel: int, stride: int, pad: int, slope: float)
 def _down(c_in: int, c_out: int, kernel: int, norm: bool, slope: float) -> list:
     layers: list = [nn.Conv2d(c_in, c_out, kernel, 2, 1, bias=False)]
     return layers + ([nn.BatchNorm2d(c_out)] if norm else []) + [nn.LeakyReLU(slope, True)]
-
-
-class TextProjection(nn.Sequential):
-    """Sentence vector (B, text_dim) -> (B, text_proj)."""
-
-    def __init__(self, cfg: T2IConfig):
-        super().__init__(nn.Linear(cfg.text_dim, cfg.text_proj), nn.LeakyReLU(cfg.leaky_slope))
-
-
-def kl_to_standard(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
-    """KL(N(mu, exp(logvar)) || N(0, I)), averaged over the batch and the dimensions (as
-    StackGAN does, so its weight carries over): mean(mu^2 + e^logvar - 1 - logvar) / 2."""
-    return 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).mean()
-
-
-class ConditioningAugmentation(nn.Module):
-    """(B, P) projected sentence vector -> (c (B, P), KL to N(0, I)): mu and log sigma^2 from
-    one linear layer, c = mu + sigma * eps while training, c = mu in eval mode."""
-
-    def __init__(self, size: int):
-        super().__init__()
-        self.stats = nn.Linear(size, 2 * size)
-
-    def forward(self, t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        mu, logvar = self.stats(t).chunk(2, dim=1)
-        c = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu) if self.training else mu
-        return c, kl_to_standard(mu, logvar)
 
 
 def _g_layers(cfg: T2IConfig, d: int) -> list[nn.Module]:
@@ -185,22 +159,8 @@ class T2IDiscriminator(nn.Module):
         return logit, classes, attributes
 
 
-def check(cfg: T2IConfig) -> None:
-    """Refuse sizes the networks cannot be built for, with the setting to change (each
-    setting's own range is checked when the config is made)."""
-    if cfg.text_dim < 1:
-        raise ConfigError("arch t2i needs a data set with captions to read the text vector size "
-                          "from (fashion-mnist-captions, mnist-captions, flowers102)")
-    if cfg.attribute_weight > 0 and (cfg.attributes < 1 or cfg.attribute_levels < 2):
-        raise ConfigError("attribute_weight needs a data set whose captions state attribute "
-                          "levels (fashion-mnist-captions, mnist-captions, synthetic-flowers)")
-    if cfg.image_size not in (28, 64, 128):
-        raise ConfigError(f"arch t2i builds 28x28, 64x64 or 128x128 images, not "
-                          f"{cfg.image_size}x{cfg.image_size}")
-
-
 def build(cfg: T2IConfig) -> tuple[nn.Module, nn.Module]:
-    check(cfg)
+    check_sizes(cfg, (28, 64, 128))
     generator, discriminator = T2IGenerator(cfg), T2IDiscriminator(cfg)
     generator.apply(dcgan_init)
     discriminator.apply(dcgan_init)
