@@ -26,7 +26,7 @@ def test_ratios_are_unseen_over_held_out_per_figure():
 
 def test_the_makers_of_each_data_set():
     flowers = makers_for(resolve_config("t2i-synthetic-flowers"))
-    assert set(flowers) == {"new_orders", "new_combinations", "whole_species"}
+    assert set(flowers) == {"new_orders", "new_combinations", "whole_species", "new_words"}
     fashion = makers_for(resolve_config("t2i-fashion"))
     assert set(fashion) == {"new_orders"}
     assert fashion["new_orders"] is new_orders  # named by the set's registry entry

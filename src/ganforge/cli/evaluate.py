@@ -35,8 +35,8 @@ def add_parser(sub) -> None:
     p.add_argument("--captions", choices=("held-out", "unseen"), default="held-out",
                    help="text-to-image runs: alignment on the held-out captions (default), or "
                         "also on captions never seen in training (new word orders, new "
-                        "attribute combinations, whole species), with the ratio unseen / "
-                        "held-out")
+                        "attribute combinations, whole species, held-out words), with the "
+                        "ratio unseen / held-out")
     p.add_argument("--json", help="also write the results to this JSON file")
     add_encoder_dir_argument(p)
     p.set_defaults(handler=run)

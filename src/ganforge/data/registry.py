@@ -242,7 +242,8 @@ OTHER_SETS: dict[str, DataSet] = {
                                             "recombined_bank",
                                  renders="ganforge.data.synthetic_flowers.renders:renders",
                                  unseen=tuple((kind, f"{FLOWER_MAKERS}:{kind}") for kind in (
-                                     "new_orders", "new_combinations", "whole_species"))),
+                                     "new_orders", "new_combinations", "whole_species",
+                                     "new_words"))),
 }
 
 

@@ -13,7 +13,12 @@ set's vocabulary (`ganforge evaluate RUN --captions unseen`), beside the held-ou
   centre colour, count, shape) in one caption, in SPECIES_PHRASINGS, which the data set never
   uses (none of its phrasings states all four): each caption names one species, so its class
   ceiling is 1 and the species alignment says whether a run draws the species a full
-  description names.
+  description names;
+- new words (synthetic-flowers): a test image's own attributes in the data set's own
+  phrasings, but said with the words training never shows (held-out colour names such as
+  "carnation pink" or "dodger blue", held-out nouns such as "bloom" or "eye"; see
+  data/synthetic_flowers/vocabulary.py), so it measures whether a run understands words it
+  was never trained on.
 
 The captions are drawn from the evaluation seed, encoded by the run's own encoder, one
 image drawn per caption with that seed's noise, and judged by the same evaluator heads (or
@@ -46,9 +51,9 @@ from ganforge.sampling.generator import LoadedGenerator
 
 log = logging.getLogger(__name__)
 NAMES = {"new_orders": "new word orders", "new_combinations": "new combinations",
-         "whole_species": "whole species"}
+         "whole_species": "whole species", "new_words": "new words"}
 # joined to the evaluation seed
-SEEDS = {"new_orders": 1901, "new_combinations": 1902, "whole_species": 1903}
+SEEDS = {"new_orders": 1901, "new_combinations": 1902, "whole_species": 1903, "new_words": 1904}
 
 
 def makers_for(config: Any) -> dict[str, Maker]:

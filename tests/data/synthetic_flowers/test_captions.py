@@ -1,12 +1,16 @@
-"""Captions: enough phrasings, synonyms, and the parser reading each caption back."""
+"""Captions: enough phrasings, synonyms, and the parser reading each caption back (every
+phrasing with every word, held-out words included)."""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pytest
 
 from ganforge.data.synthetic_flowers import captions
 from ganforge.data.synthetic_flowers.species import ATTRIBUTES, VALUES
+from ganforge.data.synthetic_flowers.vocabulary import HELD_OUT, NOUNS, TRAINING, WORDS
 from ganforge.errors import DataError
 
 
@@ -33,7 +37,44 @@ def test_every_caption_is_true_of_its_attributes_and_parses_back():
             assert all(truth[a] == v for a, v in stated.items()), caption
             seen.add(caption)
             seen_centre_words.update(w for w in captions.CENTRE_WORDS if w in caption.split())
-    assert seen_centre_words == {"center", "centre", "middle", "stamen"}
+            assert not set(caption.split()) & HELD_OUT, caption  # one-word held-out words
+    assert seen_centre_words == set(TRAINING.nouns["centre"])
+    assert {"center", "centre", "middle", "stamen", "disc"} <= seen_centre_words
+    assert len(seen) > 3500  # most captions differ (of 5,000)
+
+
+def _fill(phrasing: str, chosen: dict[str, str]) -> str:
+    """`phrasing` with each slot filled by `chosen`, else its plainest word ("an" before a
+    vowel, as captions_for writes)."""
+    def word(match) -> str:
+        slot = match.group(1)
+        if slot in chosen:
+            return chosen[slot]
+        if slot in NOUNS:
+            return NOUNS[slot][0]
+        return next(iter(WORDS[captions.SLOTS[slot]].values()))[0]
+
+    return re.sub(r"\ba ([aeiou])", r"an \1", re.sub(r"\{(\w+)\}", word, phrasing))
+
+
+def _plain(slot: str) -> object:
+    return next(iter(WORDS[captions.SLOTS[slot]]))
+
+
+@pytest.mark.parametrize("phrasing", captions.PHRASINGS)
+def test_every_phrasing_with_every_word_parses_back(phrasing):
+    """Each slot filled with each of its words (held-out ones too), the others plainly."""
+    for slot in set(captions.slots(phrasing)):
+        for value, words in WORDS[captions.SLOTS[slot]].items():
+            expected = {captions.SLOTS[s]: _plain(s) for s in captions.slots(phrasing)}
+            expected[captions.SLOTS[slot]] = value
+            for word in words:
+                caption = _fill(phrasing, {slot: word})
+                assert captions.parse(caption) == expected, caption
+    expected = {captions.SLOTS[s]: _plain(s) for s in captions.slots(phrasing)}
+    for noun in set(captions.nouns(phrasing)):
+        for word in NOUNS[noun]:
+            assert captions.parse(_fill(phrasing, {noun: word})) == expected
 
 
 @pytest.mark.parametrize("caption, attributes", [
@@ -60,5 +101,6 @@ def test_an_unknown_attribute_word_is_one_clear_error():
         captions.parse("this flower has teal petals")
     with pytest.raises(DataError, match=r"unknown petal count word 'seven'"):
         captions.parse("the flower has seven petals")
-    with pytest.raises(DataError, match=r"matches none of the 16 phrasings"):
+    with pytest.raises(DataError, match=rf"matches none of the {len(captions.PHRASINGS)} "
+                                        "phrasings"):
         captions.parse("a photo of a cat")

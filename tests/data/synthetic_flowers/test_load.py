@@ -14,6 +14,7 @@ from ganforge.cli import main
 from ganforge.data import list_datasets, load_dataset
 from ganforge.data.synthetic_flowers import make as maker
 from ganforge.data.synthetic_flowers.species import ATTRIBUTES, NAME
+from ganforge.errors import DataError
 
 
 def linked_copy(root: Path, dest: Path) -> Path:
@@ -118,3 +119,47 @@ def test_only_its_own_folder_counts(synthetic_flowers, tmp_path):
     assert find_root(bare, LAYOUT) is None
     assert find_root(bare, FLOWERS102) == bare
     assert find_root(synthetic_flowers.parent, LAYOUT) == synthetic_flowers
+
+
+def _make_older(root: Path) -> None:
+    """Give image 1 true captions that are not those this ganforge writes (as an older one
+    wrote others)."""
+    text = next((root / "text_c10").glob("class_*/image_00001.txt"))
+    colour = maker.image_params([1])[0].species.petal_colour
+    replace(text, f"this flower has {colour} petals\n".encode() * 10)
+
+
+def test_a_set_with_older_captions_is_made_again_in_its_place(synthetic_flowers, tmp_path,
+                                                               monkeypatch, capsys):
+    root = linked_copy(synthetic_flowers, tmp_path / "data")
+    _make_older(root)
+    (root / "images64-0123abcd.safetensors").write_bytes(b"the reader's image cache")
+    calls = []
+
+    def fake_make(out=None, log=None, force=False):  # the real one takes a minute
+        calls.append((out, force))
+        shutil.rmtree(root)
+        return linked_copy(synthetic_flowers, Path(out))
+
+    monkeypatch.setattr(maker, "make", fake_make)
+    data = load_dataset(NAME, "test", tmp_path / "data", limit=3, text_encoder=None)
+    assert calls == [(root.parent, True)] and len(data) == 3
+    assert "captions are those of an older ganforge; making it again" in capsys.readouterr().err
+    assert maker.captions_current(root)
+    load_dataset(NAME, "test", tmp_path / "data", limit=3, text_encoder=None)
+    assert len(calls) == 1  # current now
+
+
+def test_an_older_set_holding_a_users_file_is_refused_in_one_line(synthetic_flowers, tmp_path,
+                                                                  monkeypatch, capsys):
+    root = linked_copy(synthetic_flowers, tmp_path)
+    _make_older(root)
+    (root / "notes.txt").write_text("mine")
+    monkeypatch.setattr(maker, "make", lambda *a, **k: pytest.fail("must not make"))
+    with pytest.raises(DataError, match=r"older ganforge .*; make it again with `ganforge data "
+                                        r"make synthetic-flowers --force --out "):
+        load_dataset(NAME, "test", tmp_path, limit=3, text_encoder=None)
+    assert (root / "notes.txt").read_text() == "mine"
+    assert main(["data", "check", NAME, "--data-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "captions are those of an older ganforge" in err[0]

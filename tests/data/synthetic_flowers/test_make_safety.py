@@ -151,3 +151,15 @@ def test_kill_9_of_make_leaves_no_worker_running(tmp_path):
     for w in left:
         os.kill(w, signal.SIGKILL)
     assert not left, f"workers {left} outlived the killed make"
+
+
+def test_the_readers_image_cache_beside_a_made_set_counts_as_ganforges(tmp_path):
+    from ganforge.data.synthetic_flowers.out_folder import check_replaceable, strangers
+
+    root = tmp_path / "synthetic-flowers"
+    (root / "jpg").mkdir(parents=True)
+    (root / MARKER).write_text("synthetic-flowers\n")
+    (root / "images64-0581d08b385508b943fbcb17.safetensors").write_bytes(b"cache")
+    assert strangers(root) == [] and check_replaceable(root, force=False) is None
+    (root / "images64-notes.safetensors").write_bytes(b"not hex: not the reader's")
+    assert strangers(root) == ["images64-notes.safetensors"]

@@ -1,5 +1,6 @@
 """Captions training never shows: new word orders that no phrasing of the data set matches
-and that parse back to what they state, and attribute pairs that no species combines."""
+and that parse back to what they state, attribute pairs that no species combines, and the
+data set's phrasings said with held-out words."""
 
 from __future__ import annotations
 
@@ -14,6 +15,12 @@ from ganforge.data.synthetic_flowers.species import (
     VALUES,
     all_species,
     stands_out,
+)
+from ganforge.data.synthetic_flowers.vocabulary import (
+    COLOUR_SLOTS,
+    HELD_OUT,
+    NEW_WORDS,
+    TRAINING,
 )
 from ganforge.errors import DataError
 
@@ -48,7 +55,7 @@ def test_new_order_captions_are_none_of_the_data_sets_and_parse_back():
         text = captions.normal_form(caption)
         # no training phrasing matches, whatever words fill its slots
         assert not any(p.match(text) for p, _ in captions.patterns(captions.PHRASINGS)), caption
-        with pytest.raises(DataError, match="matches none of the 16 phrasings"):
+        with pytest.raises(DataError, match=f"matches none of the {len(captions.PHRASINGS)} "):
             captions.parse(caption)
         stated = captions.parse(caption, captions.UNSEEN_PHRASINGS)
         assert stated and all(unseen._attributes(row)[a] == v for a, v in stated.items())
@@ -109,3 +116,41 @@ def test_new_combination_captions_state_what_no_species_has():
             assert stands_out(stated["petal_colour"], stated["centre_colour"])
         seen_pairs |= {p for p in pairs if all(stated.get(a) == v for a, v in p)}
     assert seen_pairs == pairs  # every unseen pair is asked for
+
+
+def _held_out_in(caption: str) -> list[str]:
+    return [w for w in HELD_OUT if re.search(rf"\b{re.escape(w)}\b", caption)]
+
+
+def test_new_word_captions_say_each_images_attributes_with_held_out_words():
+    truth = _random_truth(np.random.default_rng(2), 400)
+    made = unseen.new_word_captions(truth, seed=9)
+    assert made == unseen.new_word_captions(truth, seed=9)  # seeded
+    assert made != unseen.new_word_captions(truth, seed=10)
+    assert set(unseen.new_word_phrasings()) <= set(captions.PHRASINGS)
+    used, phrasings = set(), set()
+    for caption, row in zip(made, truth, strict=True):
+        assert _held_out_in(caption), caption  # at least one held-out word in each
+        stated = captions.parse(caption)  # the data set's own phrasings
+        attributes = unseen._attributes(row)
+        assert stated and all(attributes[a] == v for a, v in stated.items()), caption
+        for slot in COLOUR_SLOTS:  # every colour said with a held-out name of its value
+            if slot in stated:
+                assert any(re.search(rf"\b{re.escape(w)}\b", caption)
+                           for w in NEW_WORDS.words[slot][stated[slot]]), caption
+        used |= set(_held_out_in(caption))
+        phrasings.add(next(p for p, (pattern, _) in zip(
+            captions.PHRASINGS, captions.patterns(captions.PHRASINGS, False), strict=True)
+            if pattern.match(captions.normal_form(caption))))
+    assert len(phrasings) == len(captions.PHRASINGS)  # every phrasing has a noun or colour
+    assert len(used) > 0.8 * len(HELD_OUT)
+
+
+def test_new_word_captions_are_never_training_captions():
+    truth = _random_truth(np.random.default_rng(3), 300)
+    made = set(unseen.new_word_captions(truth, seed=1))
+    rng = np.random.default_rng(4)
+    training = {c for row in truth for c in captions.captions_for(unseen._attributes(row), rng)}
+    assert not made & training
+    assert all(not HELD_OUT & set(ws) for values in TRAINING.words.values()
+               for ws in values.values())

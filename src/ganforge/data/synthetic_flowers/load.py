@@ -30,6 +30,7 @@ from ganforge.data.dataset import ImageData
 from ganforge.data.registry import DataSet
 from ganforge.data.synthetic_flowers import make as maker
 from ganforge.data.synthetic_flowers.captions import stated_levels
+from ganforge.data.synthetic_flowers.out_folder import strangers
 from ganforge.data.synthetic_flowers.species import (
     ATTRIBUTES,
     NAME,
@@ -46,13 +47,26 @@ SIZE = 64
 MAX_RECORD_BYTES = 64 * 1024  # one image's attribute record (about 600 bytes)
 
 
+def _say(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
 def ensure_root(data_dir: Any = None) -> Path:
-    """The set's folder; made in the user cache when it is nowhere to be found."""
+    """The set's folder; made in the user cache when it is nowhere to be found, and made
+    again in its place when its captions are those of an older ganforge (refused in one line
+    when the folder holds files ganforge did not make)."""
     root = find_root(data_dir, LAYOUT)
     if root is None:
-        print(f"{NAME}: not found, making it (under a minute) ...", file=sys.stderr)
-        root = maker.make(log=lambda line: print(line, file=sys.stderr))
-    return root
+        _say(f"{NAME}: not found, making it (under a minute) ...")
+        return maker.make(log=_say)
+    if maker.captions_current(root):
+        return root
+    if strangers(root):
+        raise DataError(f"{root}: its captions are those of an older ganforge and it holds "
+                        f"files ganforge did not make; make it again with `ganforge data make "
+                        f"{NAME} --force --out {root.parent}`")
+    _say(f"{root}: its captions are those of an older ganforge; making it again ...")
+    return maker.make(root.parent, log=_say, force=True)
 
 
 def load_split(entry: DataSet, split: str, data_dir: Any, limit: int | None, verify: bool,
@@ -151,7 +165,8 @@ def _report(role: str, path: Path, count: int, error: str | None) -> dict[str, o
 
 def check(entry: DataSet, data_dir: Any = None) -> list[dict[str, object]]:
     """The flowers layout check, then every image decoded (64x64 RGB), every record read and
-    matched to its species, and every caption parsed and matched to its record."""
+    matched to its species, every caption parsed and matched to its record, and the captions
+    found to be those this ganforge writes."""
     reports = check_files(data_dir, LAYOUT)
     if not all(r["ok"] for r in reports):
         return reports
@@ -168,6 +183,9 @@ def check(entry: DataSet, data_dir: Any = None) -> list[dict[str, object]]:
                               None)
     except DataError as exc:
         error = facts = str(exc)
+    if facts is None and not maker.captions_current(root):
+        facts = (f"{root}: its captions are those of an older ganforge; make it again with "
+                 f"`ganforge data make {NAME} --force`")
     return [*reports, _report("image content", root / "jpg", len(ids), images),
             _report("attributes", root / "text_c10", len(ids), error),
             _report("caption facts", root / "text_c10", len(ids), facts)]

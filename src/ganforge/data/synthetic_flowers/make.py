@@ -48,6 +48,7 @@ from ganforge.fileio import cache_root, raise_if_disk_full
 
 CHUNK = 256  # images drawn at once
 QUALITY = 95
+CHECKED = (1, 2, 4096, 8189)  # images whose captions say whether a made set is current
 
 
 def attributes_of(params: FlowerParams) -> dict[str, Any]:
@@ -75,6 +76,27 @@ def encode_jpeg(image: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+def image_captions(params: FlowerParams) -> list[str]:
+    """The captions the set holds for one image (no drawing needed)."""
+    return captions_for(attributes_of(params), np.random.default_rng([SEED, params.image_id, 1]))
+
+
+def captions_current(root: Path, ids: Sequence[int] = CHECKED) -> bool:
+    """Whether the captions of images `ids` under `root` are those this ganforge writes (a
+    set made before its captions changed has others); a caption file that cannot be read
+    counts as current (the reader reports it)."""
+    labels, _ = labels_and_splits()
+    for p in image_params(ids):
+        try:
+            text = caption_path(root, p.image_id, int(labels[p.image_id - 1])).read_text(
+                encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if text.splitlines() != image_captions(p):
+            return False
+    return True
+
+
 def write_chunk(root: Path, ids: Sequence[int]) -> int:
     """Draw images `ids` and write their JPEGs, captions and attributes under `root`."""
     labels, _ = labels_and_splits()
@@ -83,8 +105,7 @@ def write_chunk(root: Path, ids: Sequence[int]) -> int:
         record = attributes_of(p)
         image_path(root, p.image_id).write_bytes(encode_jpeg(image))
         text = caption_path(root, p.image_id, int(labels[p.image_id - 1]))
-        captions = captions_for(record, np.random.default_rng([SEED, p.image_id, 1]))
-        text.write_text("\n".join(captions) + "\n", encoding="utf-8")
+        text.write_text("\n".join(image_captions(p)) + "\n", encoding="utf-8")
         text.with_suffix(".json").write_text(json.dumps(record, sort_keys=True) + "\n")
     return len(params)
 

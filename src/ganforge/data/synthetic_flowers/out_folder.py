@@ -21,14 +21,16 @@ import signal
 from pathlib import Path
 
 MARKER = ".ganforge-make"  # written last into a finished set
-_FILES = re.compile(rf"imagelabels\.mat|setid\.mat|{re.escape(MARKER)}"
-                    r"|jpg/image_\d{5}\.jpg|text_c10/class_\d{5}/image_\d{5}\.(txt|json)")
+# A make's files, and the image caches the flowers reader keeps beside a set in the user cache.
+_FILES = re.compile(rf"imagelabels\.mat|setid\.mat|{re.escape(MARKER)}|images\d+-[0-9a-f]+"
+                    r"\.safetensors|jpg/image_\d{5}\.jpg|text_c10/class_\d{5}/image_\d{5}\."
+                    r"(txt|json)")
 _FOLDERS = re.compile(r"jpg|text_c10|text_c10/class_\d{5}")
 MAX_SCAN = 100_000  # entries looked at before a folder counts as not ours
 SHOWN = 5  # strangers named in a message
 
 
-def _strangers(root: Path) -> list[str]:
+def strangers(root: Path) -> list[str]:
     """Paths under `root` (relative) that a make never writes, at most SHOWN of them; links
     and special files count as strangers, and the folders a make writes are looked into."""
     found: list[str] = []
@@ -59,10 +61,10 @@ def check_replaceable(root: Path, force: bool) -> str | None:
         return None
     if root.is_symlink() or not root.is_dir():
         raise DataError(f"{root}: exists and is not a folder; move it away and make again")
-    strangers = _strangers(root)
-    if not strangers and ((root / MARKER).is_file() or not any(root.iterdir())):
+    found = strangers(root)
+    if not found and ((root / MARKER).is_file() or not any(root.iterdir())):
         return None
-    what = (f"holds files ganforge did not make ({', '.join(strangers)})" if strangers
+    what = (f"holds files ganforge did not make ({', '.join(found)})" if found
             else f"is not a complete earlier make (no {MARKER})")
     if force:
         return what

@@ -7,9 +7,13 @@
   attribute values no species combines (e.g. purple petals with a yellow centre), found in
   the species table. Pairs whose disc would not stand out from its petals (white on white)
   are left out, as the species table leaves them out; the other attributes a phrasing
-  states are drawn at random (petal and centre colours still standing out).
+  states are drawn at random (petal and centre colours still standing out);
+- new words: an image's attributes in the data set's own phrasings, said with the words
+  training never shows (vocabulary.HELD_OUT): held-out colour names in its colour slots and
+  held-out nouns (bloom, eye, heart) in its noun slots, so every caption holds at least one.
 
-Both are drawn from a seed: the same captions on every machine.
+All are drawn from a seed: the same captions on every machine. The other kinds use the
+training words only, so each measures one novelty.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from ganforge.data.synthetic_flowers.captions import (
     SLOTS,
     UNSEEN_PHRASINGS,
     caption_for,
+    nouns,
     slots,
 )
 from ganforge.data.synthetic_flowers.species import (
@@ -33,6 +38,7 @@ from ganforge.data.synthetic_flowers.species import (
     all_species,
     stands_out,
 )
+from ganforge.data.synthetic_flowers.vocabulary import COLOUR_SLOTS, NEW_WORDS
 
 SPECIES_ATTRIBUTES = tuple(f.name for f in fields(Species))  # what makes a species
 Pair = tuple[tuple[str, object], tuple[str, object]]  # ((attribute, value), (attribute, value))
@@ -100,4 +106,21 @@ def new_combination_captions(n: int, seed: int) -> list[str]:
         fitting = [p for p in PHRASINGS if {a for a, _ in pair} <= stated_by(p)]
         phrasing = fitting[int(rng.integers(len(fitting)))]
         out.append(caption_for(phrasing, around(dict(pair), rng), rng))
+    return out
+
+
+def new_word_phrasings() -> tuple[str, ...]:
+    """The data set's phrasings a held-out word can fill (a colour or a noun slot)."""
+    return tuple(p for p in PHRASINGS if stated_by(p) & set(COLOUR_SLOTS) or nouns(p))
+
+
+def new_word_captions(truth: np.ndarray, seed: int) -> list[str]:
+    """One caption per image of `truth` (n, A): its own attributes in one of the data set's
+    phrasings, with held-out colour names and nouns (drawn with `seed`)."""
+    rng = np.random.default_rng(seed)
+    phrasings = new_word_phrasings()
+    out = []
+    for row in truth:
+        phrasing = phrasings[int(rng.integers(len(phrasings)))]
+        out.append(caption_for(phrasing, _attributes(row), rng, NEW_WORDS))
     return out
