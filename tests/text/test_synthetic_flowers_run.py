@@ -94,6 +94,11 @@ def test_evaluate_on_captions_never_seen_in_training(tiny_run, capsys, monkeypat
     assert "whole species" in out and whole["class_ceiling"] == 1.0
     assert whole["real"]["class"] > 0.9 and whole["attributes"]["all_n"] == 4 * 60
     assert "size" not in whole["attributes"] and 0 <= whole["class"] <= 1
+    words = unseen["new_words"]  # the set's own phrasings, said with held-out words
+    assert "new words" in out and "bloom" in words["words"] and len(words["examples"]) == 5
+    assert words["real"]["class"] > 0.9 and words["real"]["attributes"]["all"] > 0.9
+    assert words["ratio"]["all"] == pytest.approx(
+        words["attributes"]["all"] / held["attributes"]["all"])
 
 
 def test_report_and_web_service_show_the_captions_and_colour(tiny_run, monkeypatch):
