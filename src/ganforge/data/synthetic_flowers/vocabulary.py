@@ -5,9 +5,9 @@ it, the nouns for the flower and its centre, and the held-out words training nev
   and then the colour names grounded in RGB (colour_names.py: XKCD and CSS names within
   THRESHOLD delta E of the value and nearest it), nearest first.
 - Nouns: flower, bloom, blossom; center, centre, middle, stamen and the other names of a
-  flower's disc, eye, disc and heart.
-- Held out: of each colour value's words, HELD_OUT_SHARE of them (at least one), and of each
-  noun kind as many, are never used in training captions, picked by SHA-256 of the word
+  flower's disc: eye, disc and heart (not anthers or pistil, parts smaller than the disc).
+- Held out: of each colour value's words and of each noun slot's nouns, HELD_OUT_SHARE of
+  them (at least one) are never used in training captions, picked by SHA-256 of the word
   (lowest first) among the words that are neither a first word of the set nor a whole-word
   part of any other word (so no training caption holds a held-out word, even inside a longer
   name). A word held out for one palette is held out for the other too. The parser reads
@@ -25,7 +25,7 @@ import numpy as np
 from ganforge.data.synthetic_flowers.colour_names import grounded
 
 HELD_OUT_SHARE = 0.22
-PLAIN_SHARE = 0.5  # of the colour words and nouns of training captions, the set's first
+PLAIN_SHARE = 0.5  # share of training captions' colour words and nouns from the first words
 
 # Slot attribute -> value -> the words the set began with (the first is the plainest); kept
 # as they were, whether or not their XKCD colour meets the rule of colour_names.py.
