@@ -4,7 +4,8 @@ the captions' sentence vectors map into one space, trained so that an image lies
 own captions than the other captions of the batch (the symmetric InfoNCE loss below).
 
 Its image CNN's penultimate layer (`features`, 128-d after a ReLU, the evaluator
-classifier's layout) is the feature space for FD, KID and precision/recall; the two
+classifier's layout; unit length for the self-supervised kind) is the feature space for FD,
+KID and precision/recall; the two
 projections, L2-normalised, give R-precision and caption similarity (metrics.r_precision).
 
 The symmetric InfoNCE loss of B pairs (a_i, b_i), rows L2-normalised, with scale s = 1 / T:
@@ -116,7 +117,7 @@ class FittedEncoder(nn.Module):
                         if cfg.kind == "classifier" else None)
         self.heads = nn.ModuleDict()  # no attribute heads
 
-    def features(self, x: torch.Tensor) -> torch.Tensor:
+    def _body(self, x: torch.Tensor) -> torch.Tensor:
         cfg = self.config
         if tuple(x.shape[1:]) != (cfg.channels, cfg.image_size, cfg.image_size):
             from ganforge.errors import ConfigError
@@ -125,6 +126,12 @@ class FittedEncoder(nn.Module):
                               f"was fitted on ({cfg.channels}, {cfg.image_size}, "
                               f"{cfg.image_size}): fit one on data of that shape")
         return self.body(x)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The CNN's penultimate layer; unit length for the self-supervised kind (its
+        directions, not its lengths, are what it learnt: metrics.self_supervised)."""
+        h = self._body(x)
+        return F.normalize(h, dim=1) if self.config.kind == "self-supervised" else h
 
     def head(self, h: torch.Tensor) -> torch.Tensor:
         return h.new_zeros(h.shape[0], 1) if self.classes is None else self.classes(h)
@@ -137,7 +144,7 @@ class FittedEncoder(nn.Module):
         return self.log_scale.exp().clamp(max=MAX_SCALE)
 
     def embed_images(self, x: torch.Tensor) -> torch.Tensor:
-        return F.normalize(self.image_proj(self.features(x)), dim=1)
+        return F.normalize(self.image_proj(self._body(x)), dim=1)
 
     def embed_text(self, t: torch.Tensor) -> torch.Tensor:
         if self.text_proj is None:

@@ -7,8 +7,9 @@ it can be trusted. What it fits depends on what the data has:
                                       and caption similarity in its joint space
     classes          classifier       a CNN classifier, as the shipped evaluators: FD, KID,
                                       precision/recall, classifier score, class coverage
-    neither          self-supervised  a SimCLR-style image encoder (metrics.self_supervised):
-                                      FD, KID, precision/recall
+    neither          self-supervised  a SimCLR-style image encoder that also names the
+                                      damage done to an image (noise, blur, shuffled tiles;
+                                      metrics.self_supervised): FD, KID, precision/recall
 
 Each record holds its own figures on held-out real data: the classifier's test accuracy, the
 image-text encoder's R@1 among 100 (metrics.r_precision) and caption similarity of real test
@@ -41,7 +42,7 @@ from ganforge.metrics.fitted import (
 )
 from ganforge.metrics.frechet import frechet_distance_of_features
 from ganforge.metrics.retrieval import figures_of
-from ganforge.metrics.self_supervised import TEMPERATURE, view_loss
+from ganforge.metrics.self_supervised import TEMPERATURE, damage_head, view_loss
 
 MIN_TRAIN = 64  # training images: fewer, and the features mean nothing
 MIN_TEST = 10  # test images: fewer, and the figures on held-out data mean nothing
@@ -110,10 +111,11 @@ def _shift(size: int) -> int:
 
 
 def _batch_loss(model: FittedEncoder, x: torch.Tensor, index: torch.Tensor, train: Any,
-                ids: torch.Tensor | None, generator: torch.Generator) -> torch.Tensor:
+                ids: torch.Tensor | None, generator: torch.Generator,
+                head: torch.nn.Module | None = None) -> torch.Tensor:
     kind = model.config.kind
     if kind == "self-supervised":
-        return view_loss(model, x)
+        return view_loss(model, x, head)
     x = random_shift(x, _shift(x.shape[-1]), generator)
     if kind == "classifier":
         return F.cross_entropy(model.head(model.features(x)), train.labels[index])
@@ -150,10 +152,13 @@ def train_encoder(train: Any, kind: str, epochs: int, seed: int,
     weights, the batch order, the augmentations, the caption drawn for each image)."""
     torch.manual_seed(seed)  # the weights, and the views of the self-supervised kind
     model = FittedEncoder(encoder_config(train, kind)).to(memory_format=torch.channels_last)
+    # the self-supervised kind's damage head: fitted beside the encoder, not stored
+    head = damage_head(model) if kind == "self-supervised" else None
     generator = torch.Generator().manual_seed(seed)
     size = min(BATCH_SIZE, len(train))
     steps = max(1, epochs * (len(train) // size))
-    opt = torch.optim.AdamW(model.parameters(), lr=LR, weight_decay=WEIGHT_DECAY)
+    params = list(model.parameters()) + (list(head.parameters()) if head is not None else [])
+    opt = torch.optim.AdamW(params, lr=LR, weight_decay=WEIGHT_DECAY)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=LR, total_steps=steps)
     ids = caption_ids(train.captions, tuple(train.text.shape[:2])) \
         if kind == "contrastive" else None
@@ -165,7 +170,7 @@ def train_encoder(train: Any, kind: str, epochs: int, seed: int,
         for i in range(0, len(order) - size + 1, size):
             index = order[i : i + size]
             loss = _batch_loss(model, to_unit_range(train.images[index]), index, train, ids,
-                               generator)
+                               generator, head)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

@@ -26,9 +26,13 @@ if TYPE_CHECKING:
     from ganforge.metrics.contrastive import FittedEncoder
 
 KINDS = ("classifier", "contrastive", "self-supervised")  # metrics.contrastive.KINDS
+# the self-supervised recipe a record must carry to be loaded (metrics.self_supervised): 2,
+# views and damage; a record without one is of recipe 1, views only
+SELF_SUPERVISED_RECIPE = 2
 # fit's default length: about this many steps of 256 images (24 epochs of synthetic-flowers'
-# 7,169 training images), at most MAX_EPOCHS passes
-STEPS = {"classifier": 400, "contrastive": 672, "self-supervised": 672}
+# 7,169 training images; 8 for the self-supervised kind, whose steps see three views of each
+# image), at most MAX_EPOCHS passes
+STEPS = {"classifier": 400, "contrastive": 672, "self-supervised": 224}
 MAX_EPOCHS = 30
 
 
@@ -69,10 +73,13 @@ def shipped_stem(key: str, kind: str) -> Path:
 
 def write_fitted(model: FittedEncoder, folder: Path, meta: dict[str, Any],
                  stem: str | None = None) -> dict[str, Any]:
-    """FOLDER/KIND.safetensors, then FOLDER/KIND.json with its SHA-256 (both atomic)."""
+    """FOLDER/KIND.safetensors, then FOLDER/KIND.json with its SHA-256 (both atomic); a
+    self-supervised encoder's record says the recipe it was fitted by."""
     from safetensors.torch import save
 
     stem = stem or model.config.kind
+    if model.config.kind == "self-supervised":
+        meta = {**meta, "recipe": SELF_SUPERVISED_RECIPE}
     blob = save({k: v.detach().contiguous() for k, v in model.state_dict().items()})
     atomic_write_bytes(folder / f"{stem}.safetensors", blob)
     record = {"format": FORMAT, **meta, "config": model.config.to_dict(),
@@ -95,6 +102,18 @@ def read_record(path: Path) -> dict[str, Any]:
     return record
 
 
+def check_recipe(path: Path, record: dict[str, Any]) -> None:
+    """Refuse, in one line, a self-supervised evaluator fitted by an older recipe."""
+    if record.get("kind", record["config"].get("kind")) != "self-supervised":
+        return
+    recipe = record.get("recipe", 1)
+    if recipe != SELF_SUPERVISED_RECIPE:
+        command = record.get("command", "ganforge evaluator fit DATA")
+        raise CheckpointError(f"{path}: a self-supervised evaluator of recipe {recipe}; this "
+                              f"ganforge reads recipe {SELF_SUPERVISED_RECIPE} only (views and "
+                              f"damage, docs/evaluation.md): fit it again: {command}")
+
+
 def load_fitted(json_path: Path) -> tuple[FittedEncoder, dict[str, Any]]:
     """The evaluator of a record (its tensor file checked by SHA-256), in eval mode, built
     in a forked RNG (the global torch RNG is left as it was)."""
@@ -105,6 +124,7 @@ def load_fitted(json_path: Path) -> tuple[FittedEncoder, dict[str, Any]]:
     from ganforge.metrics.contrastive import EncoderConfig, FittedEncoder
 
     record = read_record(json_path)
+    check_recipe(json_path, record)
     tensors = json_path.with_suffix(".safetensors")
     if not tensors.is_file():
         raise CheckpointError(f"{tensors}: fitted evaluator tensor file missing")
