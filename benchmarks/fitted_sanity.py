@@ -43,7 +43,7 @@ def main() -> None:
     print(f"| images ({n}) | FD | KID | precision | recall |\n|---|---|---|---|---|")
     for name, images in sets.items():
         m = evaluate_images(images, args.data, seed=args.seed)["metrics"]
-        print(f"| {name} ({len(images)}) | {m['fd']:.2f} | {m['kid']:.2f} | "
+        print(f"| {name} ({len(images)}) | {m['fd']:.3f} | {m['kid']:.4f} | "
               f"{m['precision']:.3f} | {m['recall']:.3f} |", flush=True)
 
 
