@@ -206,3 +206,17 @@ def test_the_shipped_flowers_draw_the_colour_a_typed_caption_names(flowers_page)
     assert red["saturated"] > 0.2 and blue["saturated"] > 0.2  # colour, not grey
     assert red["red"] > 3 * red["blue"] and blue["blue"] > 3 * blue["red"]
     assert page.locator("#error").is_hidden() and page.problems == []
+
+
+def test_the_shipped_flowers_draw_a_colour_named_by_a_held_out_word(flowers_page):
+    """A colour name no training caption holds ("dark periwinkle", a blue of the XKCD
+    survey, held out of synthetic-flowers' words), typed as a person would: blue petals."""
+    from ganforge.data.synthetic_flowers.vocabulary import HELD_OUT, WORDS
+
+    assert "dark periwinkle" in HELD_OUT and "dark periwinkle" in WORDS["petal_colour"]["blue"]
+    page = flowers_page
+    _wait_version(page, "grid", 0)
+    drawn = _colour_shares(_draw_caption(page, "draw a flower with dark periwinkle petals"))
+    page.screenshot(path=str(ARTIFACTS / "serve_flowers_periwinkle.png"), full_page=True)
+    assert drawn["saturated"] > 0.2 and drawn["blue"] > 3 * drawn["red"]
+    assert page.locator("#error").is_hidden() and page.problems == []
