@@ -26,9 +26,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganforge.errors import ConfigError
 from ganforge.model_configs import DFGANConfig
-from ganforge.models.text_input import ConditioningAugmentation, TextProjection, check_sizes
+from ganforge.models.text_input import (
+    ConditioningAugmentation,
+    TextProjection,
+    check_sizes,
+    read_caption,
+)
 
 SIZES = (32, 64, 128)
 
@@ -120,12 +124,7 @@ class DFGANGenerator(nn.Module):
 
     def forward(self, z: torch.Tensor, text: torch.Tensor | None = None,
                 with_kl: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
-        if text is None:
-            raise ConfigError('this generator draws images from captions: use '
-                              '`ganforge generate RUN "a caption"`')
-        t, kl = self.project(text), z.new_zeros(())
-        if self.ca is not None:
-            t, kl = self.ca(t)
+        t, kl = read_caption(self.project, self.ca, text, z)
         c = torch.cat([z, t], dim=1)  # (B, latent_dim + text_proj)
         h = self.top(z).view(len(z), -1, 4, 4)  # (B, 8w, 4, 4)
         for block in self.blocks:  # (B, 8w, 8, 8) ... (B, w, S, S)

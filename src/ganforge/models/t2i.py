@@ -30,11 +30,15 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ganforge.errors import ConfigError
 from ganforge.model_configs import T2IConfig
 from ganforge.models.dcgan28 import dcgan_init
 from ganforge.models.polar import polar_channels, polar_layers
-from ganforge.models.text_input import ConditioningAugmentation, TextProjection, check_sizes
+from ganforge.models.text_input import (
+    ConditioningAugmentation,
+    TextProjection,
+    check_sizes,
+    read_caption,
+)
 
 
 def _up(c_in: int, c_out: int, kernel: int, stride: int, pad: int, slope: float) -> list:
@@ -110,12 +114,7 @@ class T2IGenerator(nn.Module):
 
     def forward(self, z: torch.Tensor, text: torch.Tensor | None = None,
                 with_kl: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
-        if text is None:
-            raise ConfigError('this generator draws images from captions: use '
-                              '`ganforge generate RUN "a caption"`')
-        c, kl = self.project(text), z.new_zeros(())
-        if self.ca is not None:
-            c, kl = self.ca(c)
+        c, kl = read_caption(self.project, self.ca, text, z)
         h = torch.cat([c, z], dim=1)  # (B, text_proj + latent_dim)
         images = self.net(h[:, :, None, None])
         return (images, kl) if with_kl else images

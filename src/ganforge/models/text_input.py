@@ -52,3 +52,16 @@ def check_sizes(cfg: TextSettings, sizes: tuple[int, ...]) -> None:
         shown = ", ".join(f"{s}x{s}" for s in sizes[:-1]) + f" or {sizes[-1]}x{sizes[-1]}"
         raise ConfigError(f"arch {cfg.arch} builds {shown} images, not "
                           f"{cfg.image_size}x{cfg.image_size}")
+
+
+def read_caption(project: nn.Module, ca: ConditioningAugmentation | None,
+                 text: torch.Tensor | None, z: torch.Tensor
+                 ) -> tuple[torch.Tensor, torch.Tensor]:
+    """A generator's view of its caption: the projected sentence vector (B, text_proj),
+    through the conditioning augmentation when there is one, and that augmentation's KL (0
+    without it). A call without a caption is one line saying how to give one."""
+    if text is None:
+        raise ConfigError('this generator draws images from captions: use '
+                          '`ganforge generate RUN "a caption"`')
+    t, kl = project(text), z.new_zeros(())
+    return ca(t) if ca is not None else (t, kl)
