@@ -30,6 +30,7 @@ from ganforge.model_configs import DFGANConfig
 from ganforge.models.text_input import (
     ConditioningAugmentation,
     TextProjection,
+    attribute_head,
     check_sizes,
     read_caption,
 )
@@ -149,9 +150,7 @@ class DFGANDiscriminator(nn.Module):
             nn.Conv2d(top + cfg.text_proj, 2 * cfg.width, 3, 1, 1), nn.LeakyReLU(s, True),
             nn.Conv2d(2 * cfg.width, 1, 4, 1, 0))  # (B, 1, 1, 1)
         self.classes = nn.Linear(features, cfg.num_classes) if cfg.num_classes else None
-        self.attribute_shape = (cfg.attributes, cfg.attribute_levels)
-        self.attributes = nn.Linear(features, cfg.attributes * cfg.attribute_levels) \
-            if cfg.attribute_weight > 0 else None
+        self.attributes = attribute_head(features, cfg)
 
     def forward(self, x: torch.Tensor, text: torch.Tensor
                 ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
@@ -160,8 +159,7 @@ class DFGANDiscriminator(nn.Module):
         logit = self.joint(torch.cat([h, t], dim=1)).flatten()  # (B,)
         flat = h.flatten(1)  # (B, 16 * 8w)
         classes = None if self.classes is None else self.classes(flat)  # (B, K)
-        attributes = None if self.attributes is None else \
-            self.attributes(flat).view(len(x), *self.attribute_shape)  # (B, A, L)
+        attributes = None if self.attributes is None else self.attributes(flat)  # (B, A, L)
         return logit, classes, attributes
 
 

@@ -36,6 +36,7 @@ from ganforge.models.polar import polar_channels, polar_layers
 from ganforge.models.text_input import (
     ConditioningAugmentation,
     TextProjection,
+    attribute_head,
     check_sizes,
     read_caption,
 )
@@ -139,15 +140,12 @@ class T2IDiscriminator(nn.Module):
         self.joint = nn.Sequential(nn.Linear(joined, hidden), nn.LeakyReLU(s, True))  # (B, hidden)
         self.real_fake = nn.Linear(hidden, 1)
         self.classes = nn.Linear(hidden, cfg.num_classes) if cfg.num_classes else None
-        self.attribute_shape = (cfg.attributes, cfg.attribute_levels)
-        self.attributes = nn.Linear(features, cfg.attributes * cfg.attribute_levels) \
-            if cfg.attribute_weight > 0 else None
+        self.attributes = attribute_head(features, cfg)
 
     def forward(self, x: torch.Tensor, text: torch.Tensor
                 ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
         t, image = self.project(text), self.image(x)  # (B, text_proj), (B, features)
-        attributes = None if self.attributes is None else \
-            self.attributes(image).view(len(x), *self.attribute_shape)  # (B, A, L)
+        attributes = None if self.attributes is None else self.attributes(image)  # (B, A, L)
         if self.embed is None:
             h = self.joint(torch.cat([image, t], dim=1))  # (B, hidden)
             logit = self.real_fake(h).flatten()  # (B,)

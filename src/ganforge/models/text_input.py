@@ -65,3 +65,20 @@ def read_caption(project: nn.Module, ca: ConditioningAugmentation | None,
                           '`ganforge generate RUN "a caption"`')
     t, kl = project(text), z.new_zeros(())
     return ca(t) if ca is not None else (t, kl)
+
+
+class AttributeHead(nn.Linear):
+    """D's attribute head: image features (B, F) -> logits (B, A, L), one softmax per
+    attribute the captions state (its weights keep nn.Linear's names)."""
+
+    def __init__(self, features: int, cfg: TextSettings):
+        super().__init__(features, cfg.attributes * cfg.attribute_levels)
+        self.shape = (cfg.attributes, cfg.attribute_levels)
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        return super().forward(h).view(len(h), *self.shape)
+
+
+def attribute_head(features: int, cfg: TextSettings) -> AttributeHead | None:
+    """The attribute head when attribute_weight > 0, else None."""
+    return AttributeHead(features, cfg) if cfg.attribute_weight > 0 else None
