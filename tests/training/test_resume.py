@@ -111,7 +111,8 @@ def test_resume_refuses_changes_to_the_math(reference):
 def test_a_signal_to_a_real_process_then_resume(tmp_path, real_data_root, sig, lines, code):
     args = [sys.executable, "-m", "ganforge", "train", "--preset", "mlp-mnist", "--limit", "2048",
             "--batch-size", "32", "--epochs", "2", "--log-every", "1", "--no-progress",
-            "--g-hidden", "64,128", "--d-hidden", "128,64", "--eval-every", "0"]
+            "--g-hidden", "64,128", "--d-hidden", "128,64", "--eval-every", "0",
+            "--threads", "1"]  # one thread: no reduction split that a busy machine could vary
     ref, out = tmp_path / "ref", tmp_path / "run"
     assert subprocess.run([*args, "--out", ref], capture_output=True).returncode == 0
     child = subprocess.Popen([*args, "--out", out], stdout=subprocess.PIPE,
@@ -128,7 +129,8 @@ def test_a_signal_to_a_real_process_then_resume(tmp_path, real_data_root, sig, l
     if sig == signal.SIGTERM:
         assert "resume with: ganforge train --resume" in stderr
     resumed = subprocess.run([sys.executable, "-m", "ganforge", "train", "--resume", "auto",
-                              "--out", out, "--no-progress"], capture_output=True, text=True)
+                              "--out", out, "--no-progress", "--threads", "1"],
+                             capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     assert "resuming" in resumed.stdout
     _assert_same_run(ref, out)
