@@ -28,10 +28,10 @@ from torch import nn
 
 from ganforge.model_configs import DFGANConfig
 from ganforge.models.text_input import (
-    ConditioningAugmentation,
     TextProjection,
     attribute_head,
     check_sizes,
+    conditioning_augmentation,
     read_caption,
 )
 
@@ -116,7 +116,7 @@ class DFGANGenerator(nn.Module):
         chans = widths(cfg)[::-1]  # 64 px: [8w, 8w, 4w, 2w, w]
         cond_dim = cfg.latent_dim + cfg.text_proj
         self.project = TextProjection(cfg)
-        self.ca = ConditioningAugmentation(cfg.text_proj) if cfg.ca_weight > 0 else None
+        self.ca = conditioning_augmentation(cfg)
         self.top = nn.Linear(cfg.latent_dim, chans[0] * 16)
         self.blocks = nn.ModuleList(UpBlock(cond_dim, a, b, cfg.leaky_slope)
                                     for a, b in itertools.pairwise(chans))

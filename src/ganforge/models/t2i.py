@@ -34,10 +34,10 @@ from ganforge.model_configs import T2IConfig
 from ganforge.models.dcgan28 import dcgan_init
 from ganforge.models.polar import polar_channels, polar_layers
 from ganforge.models.text_input import (
-    ConditioningAugmentation,
     TextProjection,
     attribute_head,
     check_sizes,
+    conditioning_augmentation,
     read_caption,
 )
 
@@ -106,7 +106,7 @@ class T2IGenerator(nn.Module):
         super().__init__()
         w, p = cfg.width, polar_channels(cfg.polar_harmonics)  # p = 0 when off
         self.project = TextProjection(cfg)
-        self.ca = ConditioningAugmentation(cfg.text_proj) if cfg.ca_weight > 0 else None
+        self.ca = conditioning_augmentation(cfg)
         self.net = nn.Sequential(
             *_g_layers(cfg, cfg.text_proj + cfg.latent_dim),  # (B, w + p, S/2, S/2)
             nn.ConvTranspose2d(w + p, cfg.channels, 4, 2, 1, bias=False),  # (B, C, S, S)

@@ -38,6 +38,11 @@ class ConditioningAugmentation(nn.Module):
         return c, kl_to_standard(mu, logvar)
 
 
+def conditioning_augmentation(cfg: TextSettings) -> ConditioningAugmentation | None:
+    """G's conditioning augmentation when ca_weight > 0, else None."""
+    return ConditioningAugmentation(cfg.text_proj) if cfg.ca_weight > 0 else None
+
+
 def check_sizes(cfg: TextSettings, sizes: tuple[int, ...]) -> None:
     """Refuse what arch `cfg.arch` cannot be built for, with the setting to change (each
     setting's own range is checked when the config is made)."""

@@ -38,7 +38,12 @@ from ganforge.data.synthetic_flowers.species import (
     all_species,
     stands_out,
 )
-from ganforge.data.synthetic_flowers.vocabulary import COLOUR_SLOTS, NEW_WORDS
+from ganforge.data.synthetic_flowers.vocabulary import (
+    COLOUR_SLOTS,
+    NEW_WORDS,
+    TRAINING,
+    Lexicon,
+)
 
 SPECIES_ATTRIBUTES = tuple(f.name for f in fields(Species))  # what makes a species
 Pair = tuple[tuple[str, object], tuple[str, object]]  # ((attribute, value), (attribute, value))
@@ -74,15 +79,16 @@ def _attributes(row: np.ndarray) -> dict[str, object]:
 
 
 def new_order_captions(truth: np.ndarray, seed: int,
-                       phrasings: tuple[str, ...] = UNSEEN_PHRASINGS) -> list[str]:
+                       phrasings: tuple[str, ...] = UNSEEN_PHRASINGS,
+                       lexicon: Lexicon = TRAINING) -> list[str]:
     """One caption per image of `truth` (n, A), its attribute levels: its own attributes in
-    one of `phrasings` (UNSEEN_PHRASINGS; SPECIES_PHRASINGS for whole species), drawn with
-    `seed`."""
+    one of `phrasings` (UNSEEN_PHRASINGS; SPECIES_PHRASINGS for whole species), in words of
+    `lexicon` (the training words; NEW_WORDS for new words), drawn with `seed`."""
     rng = np.random.default_rng(seed)
     out = []
     for row in truth:
         phrasing = phrasings[int(rng.integers(len(phrasings)))]
-        out.append(caption_for(phrasing, _attributes(row), rng))
+        out.append(caption_for(phrasing, _attributes(row), rng, lexicon))
     return out
 
 
@@ -117,10 +123,4 @@ def new_word_phrasings() -> tuple[str, ...]:
 def new_word_captions(truth: np.ndarray, seed: int) -> list[str]:
     """One caption per image of `truth` (n, A): its own attributes in one of the data set's
     phrasings, with held-out colour names and nouns (drawn with `seed`)."""
-    rng = np.random.default_rng(seed)
-    phrasings = new_word_phrasings()
-    out = []
-    for row in truth:
-        phrasing = phrasings[int(rng.integers(len(phrasings)))]
-        out.append(caption_for(phrasing, _attributes(row), rng, NEW_WORDS))
-    return out
+    return new_order_captions(truth, seed, new_word_phrasings(), NEW_WORDS)
