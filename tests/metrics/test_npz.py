@@ -145,3 +145,21 @@ def test_random_npy_headers(tmp_path_factory, header, data, zipped, version, ful
         assert "\n" not in str(exc) and str(path) in str(exc)
     else:
         assert images.dtype == torch.uint8 and images.shape[1:] == (1, 28, 28)
+
+
+@pytest.mark.parametrize("layout", ["nhwc", "nchw"])
+def test_images_of_another_size_are_read_when_asked_for(tmp_path, layout):
+    data = np.random.default_rng(2).integers(0, 256, (3, 3, 64, 64), dtype=np.uint8)
+    np.savez(tmp_path / "s.npz", images=data.transpose(0, 2, 3, 1) if layout == "nhwc" else data)
+    images = read_npz_images(tmp_path / "s.npz", channels=3, size=64)
+    assert torch.equal(images, torch.from_numpy(data))
+    with pytest.raises(DataError, match="images must be 28x28"):
+        read_npz_images(tmp_path / "s.npz", channels=3)
+
+
+def test_more_bytes_than_read_are_refused_from_the_header(tmp_path, monkeypatch):
+    monkeypatch.setattr("ganforge.metrics.npz.MAX_DATA_BYTES", 64 * 64 * 3 * 2)
+    header = {"descr": "|u1", "fortran_order": False, "shape": (3, 64, 64, 3)}
+    path = npz_of(tmp_path / "big.npz", npy_bytes(header))
+    with pytest.raises(DataError, match="bytes of images; ganforge reads at most"):
+        read_npz_images(path, channels=3, size=64)

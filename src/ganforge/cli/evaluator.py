@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 
 from ganforge.cli import examples
+from ganforge.cli.data import add_folder_options
 from ganforge.cli.numbers import Whole
 
 # the render ids of a refit grow with the seed: 2^31 seeds keep them in 64 bits
@@ -77,6 +78,7 @@ def add_fit_parser(actions) -> None:
     f.add_argument("--out", help="folder for KIND.safetensors and KIND.json (default: the "
                                  "user cache, where `ganforge evaluate` looks for this data set)")
     f.add_argument("--data-dir", help="look for the data set here first")
+    add_folder_options(f)  # a folder prepared as for `ganforge train`: evaluate loads it so
     f.set_defaults(handler=run_fit)
 
 
@@ -105,10 +107,14 @@ def run_refit(args: argparse.Namespace) -> int:
 
 
 def run_fit(args: argparse.Namespace) -> int:
+    from ganforge.data.folder.prepare import PrepareOptions
     from ganforge.metrics.evaluator_fit import fit_evaluator
 
+    options = PrepareOptions(image_size=args.image_size, fit=args.fit, channels=args.channels,
+                             test_fraction=args.test_fraction)
     record = fit_evaluator(args.data, kind=args.kind, epochs=args.epochs, seed=args.seed,
-                           out=args.out, data_dir=args.data_dir, text_encoder=args.text_encoder)
+                           out=args.out, data_dir=args.data_dir, text_encoder=args.text_encoder,
+                           options=options)
     print(f"evaluator {record['data']} ({record['kind']}): sha256 {record['sha256'][:16]}..., "
           f"written to {record['path']}")
     return 0

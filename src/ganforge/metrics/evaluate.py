@@ -16,10 +16,12 @@ from typing import Any
 import numpy as np
 
 from ganforge.data import load_dataset
+from ganforge.data.registry import known
 from ganforge.errors import CheckpointError
 from ganforge.metrics.draw import DEFAULT_CAPTIONS, drawing_for, sample_images
 from ganforge.metrics.feature_set import FeatureSet
 from ganforge.metrics.features import get_extractor
+from ganforge.metrics.fitted import data_key, find_fitted, prepared_as, read_record
 from ganforge.metrics.npz import read_npz_images
 from ganforge.metrics.registry import (
     Metric,
@@ -57,9 +59,10 @@ def extract(images: Any, dataset: str, features: str = "evaluator",
 def _split_features(dataset: str, split: str, features: str, data_dir: str | None,
                     n: int | None = None, seed: int = 0) -> FeatureSet:
     """Cached features of a split: all of it, or `n` images drawn with `seed`."""
-    key = (dataset, split, features, data_dir, n, seed)
+    options = prepared_as(dataset)  # a folder: as its fitted evaluator saw it
+    key = (dataset, split, features, data_dir, n, seed, options)
     if key not in _FEATURES:
-        data = load_dataset(dataset, split, data_dir, text_encoder=None)
+        data = load_dataset(dataset, split, data_dir, text_encoder=None, options=options)
         images = data.images
         if n is not None and n < len(images):
             images = images[np.sort(np.random.default_rng(seed).choice(len(images), n, False))]
@@ -107,7 +110,7 @@ def real_floor(n: int, dataset: str, features: str = "evaluator", data_dir: str 
         log.info("real-data floor: %d training images, scored the same way", n)
         floor = _split_features(key, "train", features, data_dir, n=n, seed=seed)
         _STATS[cache_key] = {**score(floor, key, features, data_dir), "n": len(floor)}
-        _FEATURES.pop((key, "train", features, data_dir, n, seed), None)  # scored: drop it
+        _FEATURES.pop((key, "train", features, data_dir, n, seed, prepared_as(key)), None)
     return dict(_STATS[cache_key])
 
 
@@ -154,6 +157,7 @@ def evaluate_run(run: Path | str, n: int | None = None, *, seed: int = 0,
     if dataset is not None:
         loaded.config = judged_as(loaded.config, dataset)
     cfg = loaded.config
+    check_preparation(cfg)
     if unseen:
         makers_for(cfg)  # a run without unseen captions fails here, before any drawing
     if condition_of(cfg.model) == "text":
@@ -175,6 +179,40 @@ def evaluate_run(run: Path | str, n: int | None = None, *, seed: int = 0,
     return out
 
 
+def check_preparation(cfg: Any) -> None:
+    """A run on a folder is scored in the evaluator fitted for that folder, against its
+    splits prepared as the evaluator saw them: refuse, in one line with the command that
+    fits a matching one, a run whose folder was prepared otherwise (another image size,
+    squaring or test split, or other channels)."""
+    from ganforge.errors import ConfigError
+    from ganforge.training.run import data_options
+
+    key = data_key(cfg.data.dataset)
+    fitted = prepared_as(key)
+    if fitted is None:
+        return
+    run = data_options(cfg)
+    said = [(name, getattr(run, name), getattr(fitted, name))
+            for name in ("image_size", "fit", "test_fraction")
+            if getattr(run, name) != getattr(fitted, name)]
+    channels = judged_channels(key)
+    if channels is not None and channels != cfg.model.channels:
+        said.append(("channels", cfg.model.channels, channels))
+    if said:
+        differ = ", ".join(f"{n.replace('_', ' ')} {mine} (the evaluator's: {theirs})"
+                           for n, mine, theirs in said)
+        raise ConfigError(f"the run prepared {key} otherwise than its fitted evaluator: "
+                          f"{differ}; fit one for this run: ganforge evaluator fit {key}"
+                          f"{run.as_flags()}")
+
+
+def judged_channels(key: str) -> int | None:
+    """The channels of the images the evaluator fitted for folder `key` scores."""
+    path = find_fitted(key)
+    shape = read_record(path).get("image_shape") if path is not None else None
+    return shape[0] if isinstance(shape, list) and shape else None
+
+
 def judged_as(cfg: Any, dataset: str) -> Any:
     """A run's config with its data set replaced by `dataset` (same channels and size, else
     one line): what its samples are drawn for and scored against."""
@@ -193,9 +231,23 @@ def judged_as(cfg: Any, dataset: str) -> Any:
 
 def evaluate_npz(path: Path | str, dataset: str, *, seed: int = 0,
                  features: str = "evaluator", data_dir: str | None = None) -> dict[str, Any]:
-    """Score uint8 images from an .npz file made by any program (see metrics.npz)."""
+    """Score uint8 images from an .npz file made by any program (see metrics.npz), of the
+    data set's image shape (e.g. 28x28 grey for mnist, 64x64 RGB for synthetic-flowers or a
+    folder whose fitted evaluator saw it so)."""
     key, _ = check_dataset(dataset)
-    images = read_npz_images(path, channels=3 if scoring_for(key).per_channel else 1,
-                             min_images=min_samples(key))
+    channels, size = sample_shape(key)
+    images = read_npz_images(path, channels=channels, size=size, min_images=min_samples(key))
     result = evaluate_images(images, key, seed=seed, features=features, data_dir=data_dir)
     return {"samples": str(path), **result}
+
+
+def sample_shape(key: str) -> tuple[int, int]:
+    """(channels, size) of the images scored as data set `key`: its registry entry's shape,
+    or the shape its fitted evaluator was fitted on."""
+    entry = known(key)
+    shape = tuple(entry.image_shape) if entry is not None else ()
+    if entry is None or entry.evaluator is None:
+        path = find_fitted(key)
+        shape = tuple(read_record(path)["image_shape"]) if path is not None else shape
+    shape = (1, *shape) if len(shape) == 2 else shape
+    return int(shape[0]), int(shape[-1])

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -254,36 +254,45 @@ def summary_line(name: str, record: dict[str, Any]) -> str:
     return f"evaluator {name} ({record['kind']}): " + ", ".join(parts)
 
 
-def reproduce_command(data: str, kind: str, epochs: int, seed: int, encoder: str | None
-                      ) -> str:
-    """The command line that fits the same evaluator again."""
+def reproduce_command(data: str, kind: str, epochs: int, seed: int, encoder: str | None,
+                      options: Any = None) -> str:
+    """The command line that fits the same evaluator again (`options`: a folder's
+    preparation, data.folder.prepare.PrepareOptions)."""
     text = f" --text-encoder {encoder}" if kind == "contrastive" and encoder else ""
-    return f"ganforge evaluator fit {data} --kind {kind} --epochs {epochs} --seed {seed}{text}"
+    flags = options.as_flags() if options is not None else ""
+    return (f"ganforge evaluator fit {data}{flags} --kind {kind} --epochs {epochs} "
+            f"--seed {seed}{text}")
 
 
 def fit_evaluator(data: str, kind: str = "auto", epochs: int | None = None, seed: int = 0,
                   out: Path | str | None = None, data_dir: str | None = None,
-                  text_encoder: str | None = DEFAULT_ENCODER,
+                  text_encoder: str | None = DEFAULT_ENCODER, options: Any = None,
                   log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Fit an evaluator for data set `data` (a name or a folder), write it to `out` (default:
-    evaluator_path_for its key) and return its record, with "path" (its JSON file)."""
+    """Fit an evaluator for data set `data` (a name or a folder, prepared as `options`, a
+    data.folder.prepare.PrepareOptions, say: None for the defaults), write it to `out`
+    (default: evaluator_path_for its key) and return its record, with "path" (its JSON
+    file). A folder's record keeps its preparation: evaluation loads its splits that way."""
     from ganforge.data import load_dataset
+    from ganforge.data.folder.prepare import PrepareOptions
 
     key = data_key(data)
-    train = load_dataset(data, "train", data_dir, text_encoder=text_encoder)
-    test = load_dataset(data, "test", data_dir, text_encoder=text_encoder)
+    train = load_dataset(data, "train", data_dir, text_encoder=text_encoder, options=options)
+    test = load_dataset(data, "test", data_dir, text_encoder=text_encoder, options=options)
     kind = kind_for(train) if kind == "auto" else kind
     epochs = default_epochs(kind, len(train), BATCH_SIZE) if epochs is None and kind in KINDS \
         else (epochs or 1)
     fitted = fit_on(train, test, kind, epochs, seed, log, key)
     folder = Path(out) if out else evaluator_path_for(key)
     encoder = train.encoder if kind == "contrastive" else None
+    prepare = (options or PrepareOptions()) if Path(key).is_absolute() else None  # a folder
     meta = {"kind": kind, "data": key, "seed": seed, "epochs": epochs,
-            "command": reproduce_command(data, kind, epochs, seed, encoder),
+            "command": reproduce_command(data, kind, epochs, seed, encoder, prepare),
             "text_encoder": encoder, "train_images": len(train), "test_images": len(test),
             "image_shape": list(train.images.shape[1:]), "classes": list(train.classes),
             "torch_version": torch.__version__, "threads": torch.get_num_threads(),
             "seconds": round(fitted.seconds, 1), "figures": fitted.figures}
+    if prepare is not None:
+        meta["prepare"] = asdict(prepare)
     record = write_fitted(fitted.model, folder, meta)
     log(summary_line(key, record))
     return {**record, "path": str(folder / f"{kind}.json")}

@@ -155,3 +155,21 @@ def find_fitted(key: str, kinds: tuple[str, ...] = KINDS, folder: Path | str | N
         if shipped_stem(key, kind).with_suffix(".json").is_file():
             return shipped_stem(key, kind).with_suffix(".json")
     return None
+
+
+def prepared_as(key: str) -> Any:
+    """How the fitted evaluator of folder `key` saw its images (a data.folder.prepare
+    PrepareOptions, from its record; the defaults for a record that does not say), so its
+    test and training splits are loaded the same way to score against; None for a built-in
+    set or a folder with no fitted evaluator."""
+    path = find_fitted(key) if Path(key).is_absolute() else None
+    if path is None:
+        return None
+    from ganforge.data.folder.prepare import PrepareOptions
+    from ganforge.errors import DataError
+
+    try:
+        return PrepareOptions(**read_record(path).get("prepare", {}))
+    except (TypeError, DataError) as exc:
+        raise CheckpointError(f"{path}: bad preparation settings ({exc})") from None
+

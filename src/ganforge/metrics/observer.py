@@ -12,6 +12,7 @@ RNG, so a run trains identically with and without evaluation.
 from __future__ import annotations
 
 import inspect
+import sys
 from typing import TYPE_CHECKING, Any
 
 from ganforge.data.registry import DATASETS
@@ -126,12 +127,18 @@ class EvalObserver(Observer):
 def make_eval_observer(config: RunConfig) -> Observer | None:
     """The evaluation observer for a run, drawing as its condition says; None when
     evaluation is off or ganforge has no evaluator for its data set (e.g. flowers102 before
-    its evaluator is trained)."""
+    its evaluator is trained), or has one fitted for a folder prepared otherwise (said on
+    stderr: the run trains, unscored)."""
     if config.train.eval_every < 1:
         return None
     try:
         drawing = drawing_for(config)
     except ConfigError:
+        return None
+    try:
+        evaluate.check_preparation(config)
+    except ConfigError as exc:
+        print(f"note: no evaluation during training: {exc}", file=sys.stderr)
         return None
     return EvalObserver(drawing.dataset, config.train.eval_every, config.train.eval_samples,
                         seed=config.train.seed, data_dir=config.data.data_dir, drawing=drawing)

@@ -52,6 +52,15 @@ class PrepareOptions:
         if not 0 <= self.test_fraction <= 0.5:
             raise DataError(f"test fraction must be 0 to 0.5, got {self.test_fraction}")
 
+    def as_flags(self) -> str:
+        """The command-line options that prepare a folder this way (defaults left out),
+        e.g. " --image-size 32 --channels 1"."""
+        default, flags = PrepareOptions(), ""
+        for name in ("image_size", "fit", "channels", "test_fraction"):
+            if getattr(self, name) != getattr(default, name):
+                flags += f" --{name.replace('_', '-')} {getattr(self, name)}"
+        return flags
+
 
 @dataclass
 class Prepared:
