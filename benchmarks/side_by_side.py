@@ -3,14 +3,17 @@ on any device, from images made up in memory (the speed of a step does not depen
 the images show, and nothing is read or downloaded).
 
     nice -n 10 python benchmarks/side_by_side.py [--models mlp,dcgan28,dcgan64,t2i64]
-        [--reps 3] [--steps 0] [--device cpu] [--batch 64]
+        [--reps 3] [--steps 0] [--device cpu] [--batch 64] [--precisions fp32,bf16]
 
 Models: mlp (mlp-mnist's networks, 28x28x1), dcgan28 (dcgan-mnist's), dcgan64 (the dcgan64
 preset's DCGAN, 64x64x3), t2i64 (t2i-spec's text-to-image pair at 64x64x3 and width 64, the
 width of t2i-flowers, with 384-dimensional caption vectors and 102 classes). Each repetition
 times the two loops in turns in this process (the order alternates); images/s is the median
 over repetitions and the ratio the median of the paired ratios. GFLOP/s (FlopCounterMode)
-is set against the measured fp32 matrix-product ceiling. gpu_check.py uses the same pieces.
+is set against the measured matrix-product ceiling of the row's precision. Besides ganforge's
+default (fp32), a "ganforge bf16" row times the opt-in `--precision bf16` (autocast) where
+the CPU computes bf16 natively (oneDNN's check: AVX512-BF16 or AMX), against the same
+fp32 tutorial loop. gpu_check.py uses the same pieces.
 """
 
 from __future__ import annotations
@@ -123,9 +126,12 @@ def rate(loop, steps: int) -> float:
     return steps * loop.batch / (time.perf_counter() - start)
 
 
-def side_by_side(model: str, args: argparse.Namespace, ceiling: float) -> list[str]:
-    loops = {"tutorial": TutorialLoop(model, args.batch, args.device),
-             "ganforge fp32": GanforgeLoop(model, args.batch, args.device)}
+def side_by_side(model: str, args: argparse.Namespace, ceilings: dict[str, float]
+                 ) -> list[str]:
+    loops = {"tutorial": TutorialLoop(model, args.batch, args.device)}
+    for precision in args.precisions:
+        loops[f"ganforge {precision}"] = GanforgeLoop(model, args.batch, args.device,
+                                                      precision=precision)
     steps = args.steps or STEPS[model]
     for loop in loops.values():
         loop.steps(max(2, steps // 10))  # warm-up
@@ -136,8 +142,8 @@ def side_by_side(model: str, args: argparse.Namespace, ceiling: float) -> list[s
             rates[name].append(rate(loops[name], steps))
         print(f"  {model} rep {rep + 1}/{args.reps}: " + ", ".join(
             f"{n} {r[-1]:.0f}" for n, r in rates.items()), flush=True)
-    return [row(model, name, rates[name], rates["tutorial"], loops[name].flops, ceiling)
-            for name in loops]
+    return [row(model, name, rates[name], rates["tutorial"], loops[name].flops,
+                ceilings["bf16" if name.endswith("bf16") else "fp32"]) for name in loops]
 
 
 def row(model: str, name: str, values: list[float], tutorial: list[float], flops: float,
@@ -147,6 +153,12 @@ def row(model: str, name: str, values: list[float], tutorial: list[float], flops
     gflops = flops * median / 1e9
     return (f"{model:<8} {name:<14} {median:>9.0f} {min(values):>6.0f}-{max(values):<6.0f} "
             f"{ratio:>6.2f}x {flops / 1e6:>9.1f} {gflops:>8.1f} {100 * gflops / ceiling:>6.1f}%")
+
+
+def native_bf16() -> bool:
+    """Whether this CPU computes bf16 natively (oneDNN's own check: AVX512-BF16 or AMX)."""
+    return bool(torch.backends.mkldnn.is_available()
+                and torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 
 HEADER = (f"{'model':<8} {'loop':<14} {'images/s':>9} {'range':^13} {'ratio':>7} "
@@ -160,14 +172,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--steps", type=int, default=0, help="steps per turn (default: per model)")
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--device", default="cpu")
+    p.add_argument("--precisions", default="fp32,bf16",
+                   help="ganforge's rows (bf16 only where the CPU has it natively)")
     args = p.parse_args(argv)
     for line in bu.machine_lines():
         print(line)
-    ceiling = bu.matmul_ceiling() if args.device == "cpu" else float("nan")
-    print(f"fp32 matrix-multiply ceiling: {ceiling:.1f} GFLOP/s; batch {args.batch}, made-up "
-          f"images, both loops in this process in turns, median of {args.reps}", flush=True)
-    rows = [line for model in args.models.split(",") for line in side_by_side(model, args,
-                                                                                  ceiling)]
+    args.precisions = [x for x in args.precisions.split(",")
+                       if x != "bf16" or args.device != "cpu" or native_bf16()]
+    cpu = args.device == "cpu"
+    ceilings = {"fp32": bu.matmul_ceiling() if cpu else float("nan"),
+                "bf16": bu.matmul_ceiling(dtype=torch.bfloat16) if cpu and
+                "bf16" in args.precisions else float("nan")}
+    print(f"matrix-multiply ceilings: fp32 {ceilings['fp32']:.1f}, bf16 {ceilings['bf16']:.1f}"
+          f" GFLOP/s; batch {args.batch}, made-up images, the loops in this process in turns, "
+          f"median of {args.reps}", flush=True)
+    rows = [line for model in args.models.split(",")
+            for line in side_by_side(model, args, ceilings)]
     print(HEADER)
     print("\n".join(rows))
     print(bu.load_text() + " at the end")
