@@ -54,20 +54,22 @@ def write_mat(path: Path, **arrays: list[int]) -> None:
 def _photo(image_id: int, label: int) -> np.ndarray:
     """A landscape photo whose colour depends on the class (sizes vary per image)."""
     rng = np.random.default_rng(image_id)
-    h, w = 48 + 4 * image_id, 80 + 2 * image_id
+    h, w = 48 + 4 * (image_id % 13), 80 + 2 * (image_id % 13)
     base = np.array({1: (200, 30, 40), 2: (230, 210, 40), 3: (235, 235, 235)}[label])
     noise = rng.integers(-20, 20, size=(h, w, 3))
     return np.clip(base + noise, 0, 255).astype(np.uint8)
 
 
-def build_flowers(root: Path) -> Path:
-    """Write the layout into `root` (named flowers102): jpg/, the two .mat files, text_c10/."""
+def build_flowers(root: Path, labels: list[int] = LABELS,
+                  split: dict[str, list[int]] = SPLIT_IDS) -> Path:
+    """Write the layout into `root` (named flowers102): jpg/, the two .mat files, text_c10/;
+    `labels` (1, 2 or 3) of images 1..N, and their `split` (trnid, tstid, valid)."""
     from PIL import Image
 
     (root / "jpg").mkdir(parents=True)
-    write_mat(root / "imagelabels.mat", labels=LABELS)
-    write_mat(root / "setid.mat", **SPLIT_IDS)
-    for image_id, label in enumerate(LABELS, start=1):
+    write_mat(root / "imagelabels.mat", labels=labels)
+    write_mat(root / "setid.mat", **split)
+    for image_id, label in enumerate(labels, start=1):
         Image.fromarray(_photo(image_id, label)).save(root / "jpg" / f"image_{image_id:05d}.jpg")
         folder = root / "text_c10" / f"class_{label:05d}"
         folder.mkdir(parents=True, exist_ok=True)
