@@ -3,7 +3,7 @@ evaluator `ganforge evaluate` finds for DATA (a folder or a data set name), four
 many images as DATA's test split: real training images (the floor), a run's checkpoint drawn
 as `ganforge evaluate` draws it (seed 0), uniform noise, and the checkpoint's first image
 repeated (a collapsed generator). FD, KID, precision and recall of each against the test
-split, one row each.
+split (and the feature spread, where the evaluator gives it), one row each.
 
     python benchmarks/fitted_sanity.py /work/flowers-flat CHECKPOINT.json
 """
@@ -17,6 +17,7 @@ import torch
 from ganforge.data import load_dataset
 from ganforge.metrics.draw import drawing_for
 from ganforge.metrics.evaluate import evaluate_images
+from ganforge.metrics.registry import scoring_for
 from ganforge.sampling.generator import load_generator
 
 
@@ -40,11 +41,14 @@ def main() -> None:
             "uniform noise": torch.randint(0, 256, tuple(test.shape), generator=g,
                                            dtype=torch.uint8),
             "one image repeated": run[:1].expand(n, -1, -1, -1).contiguous()}
-    print(f"| images ({n}) | FD | KID | precision | recall |\n|---|---|---|---|---|")
+    spread = "spread" in scoring_for(args.data).metrics
+    print(f"| images ({n}) | FD | KID | precision | recall |" + (" spread |" if spread else "")
+          + "\n|---|---|---|---|---|" + ("---|" if spread else ""))
     for name, images in sets.items():
         m = evaluate_images(images, args.data, seed=args.seed)["metrics"]
         print(f"| {name} ({len(images)}) | {m['fd']:.3f} | {m['kid']:.4f} | "
-              f"{m['precision']:.3f} | {m['recall']:.3f} |", flush=True)
+              f"{m['precision']:.3f} | {m['recall']:.3f} |"
+              + (f" {m['spread']:.3f} |" if spread else ""), flush=True)
 
 
 if __name__ == "__main__":

@@ -76,6 +76,7 @@ def test_evaluate_a_folder_run_in_the_fitted_features(name, arch, home, cache, c
     out = capsys.readouterr().out
     assert "FD (evaluator features)" in out and "real data" in out
     assert "classifier score" not in out  # no classes: the feature metrics only
+    assert ("spread (vs test split)" in out) == (name == "plain")  # self-supervised
     if name == "captions":
         assert "R-precision (R@1 among" in out and "real images" in out
         assert "caption similarity" in out

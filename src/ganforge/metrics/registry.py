@@ -81,6 +81,18 @@ def _stacked_score(gen: Any, _ref: Any) -> dict[str, Any]:
     return {"modes": s.modes, "num_modes": s.num_modes, "kl_uniform": s.kl_uniform}
 
 
+def _spread_stats(fs: FeatureSet) -> Any:
+    from ganforge.metrics.feature_spread import spread_statistics
+
+    return spread_statistics(fs.features)
+
+
+def _spread_score(gen: Any, ref: Any) -> dict[str, Any]:
+    from ganforge.metrics.feature_spread import spread_ratio
+
+    return {"spread": spread_ratio(gen, ref)}
+
+
 def _features(fs: FeatureSet) -> Any:
     return fs.features
 
@@ -96,6 +108,8 @@ REGISTRY: dict[str, Metric] = {m.name: m for m in (
     Metric("coverage", _probs, _coverage_score, "none", "classes with >= 1% of samples"),
     Metric("precision_recall", _features, _pr_score, "same_n", "k-NN manifold overlap", PR_MIN),
     Metric("stacked_modes", _probs, _stacked_score, "none", "modes of 1,000 hit, KL"),
+    Metric("spread", _spread_stats, _spread_score, "same_n",
+           "mean feature distance between samples / the test split's", 2),
 )}
 
 CLASS_METRICS = ("fd", "kid", "classifier_score", "coverage", "precision_recall")
@@ -113,10 +127,11 @@ class Scoring:
 
 
 # A data set scored by an evaluator fitted for it (`ganforge evaluator fit`, metrics.fitted):
-# a classifier gives the class metrics, the encoders without classes the feature metrics.
+# a classifier gives the class metrics, the encoders without classes the feature metrics
+# (a self-supervised one its feature spread too: the collapse figure of data without classes).
 FITTED_SCORING = {"classifier": Scoring(),
                   "contrastive": Scoring(("fd", "kid", "precision_recall")),
-                  "self-supervised": Scoring(("fd", "kid", "precision_recall"))}
+                  "self-supervised": Scoring(("fd", "kid", "precision_recall", "spread"))}
 FITTED_PREFIX = "fitted:"  # evaluator names "fitted:PATH" (PATH: its JSON record)
 
 

@@ -16,6 +16,7 @@ ROWS = (
     ("kl_uniform", "KL(classes || uniform)", "{:.4f}"),
     ("precision", "precision (k=3)", "{:.3f}"),
     ("recall", "recall (k=3)", "{:.3f}"),
+    ("spread", "spread (vs test split)", "{:.3f}"),
 )
 
 
