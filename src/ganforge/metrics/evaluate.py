@@ -248,6 +248,6 @@ def sample_shape(key: str) -> tuple[int, int]:
     shape = tuple(entry.image_shape) if entry is not None else ()
     if entry is None or entry.evaluator is None:
         path = find_fitted(key)
-        shape = tuple(read_record(path)["image_shape"]) if path is not None else shape
+        shape = tuple(read_record(path).get("image_shape", shape)) if path else shape
     shape = (1, *shape) if len(shape) == 2 else shape
     return int(shape[0]), int(shape[-1])
