@@ -69,6 +69,14 @@ def add_folder_options(p) -> None:
                         "default 0.1)")
 
 
+def folder_options(args: argparse.Namespace):
+    """The data.folder.prepare.PrepareOptions of the options add_folder_options added."""
+    from ganforge.data.folder.prepare import PrepareOptions
+
+    return PrepareOptions(image_size=args.image_size, fit=args.fit, channels=args.channels,
+                          test_fraction=args.test_fraction)
+
+
 def run_list(args: argparse.Namespace) -> int:
     from ganforge.data import list_datasets
     from ganforge.data.folder.prepare import prepared_folders
@@ -93,11 +101,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_folder(args: argparse.Namespace) -> int:
     from ganforge.data.folder.load import summary
-    from ganforge.data.folder.prepare import PrepareOptions, prepare
+    from ganforge.data.folder.prepare import prepare
 
-    options = PrepareOptions(image_size=args.image_size, fit=args.fit, channels=args.channels,
-                             test_fraction=args.test_fraction)
-    for line in summary(prepare(args.name, options)):
+    for line in summary(prepare(args.name, folder_options(args))):
         print(line)
     return 0
 

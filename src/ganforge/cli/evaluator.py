@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 
 from ganforge.cli import examples
-from ganforge.cli.data import add_folder_options
+from ganforge.cli.data import add_folder_options, folder_options
 from ganforge.cli.numbers import Whole
 
 # the render ids of a refit grow with the seed: 2^31 seeds keep them in 64 bits
@@ -107,14 +107,11 @@ def run_refit(args: argparse.Namespace) -> int:
 
 
 def run_fit(args: argparse.Namespace) -> int:
-    from ganforge.data.folder.prepare import PrepareOptions
     from ganforge.metrics.evaluator_fit import fit_evaluator
 
-    options = PrepareOptions(image_size=args.image_size, fit=args.fit, channels=args.channels,
-                             test_fraction=args.test_fraction)
     record = fit_evaluator(args.data, kind=args.kind, epochs=args.epochs, seed=args.seed,
                            out=args.out, data_dir=args.data_dir, text_encoder=args.text_encoder,
-                           options=options)
+                           options=folder_options(args))
     print(f"evaluator {record['data']} ({record['kind']}): sha256 {record['sha256'][:16]}..., "
           f"written to {record['path']}")
     return 0

@@ -17,7 +17,7 @@ import numpy as np
 
 from ganforge.data import load_dataset
 from ganforge.data.registry import known
-from ganforge.errors import CheckpointError
+from ganforge.errors import CheckpointError, ConfigError
 from ganforge.metrics.draw import DEFAULT_CAPTIONS, drawing_for, sample_images
 from ganforge.metrics.feature_set import FeatureSet
 from ganforge.metrics.features import get_extractor
@@ -57,17 +57,19 @@ def extract(images: Any, dataset: str, features: str = "evaluator",
 
 
 def _split_features(dataset: str, split: str, features: str, data_dir: str | None,
-                    n: int | None = None, seed: int = 0) -> FeatureSet:
-    """Cached features of a split: all of it, or `n` images drawn with `seed`."""
+                    n: int | None = None, seed: int = 0, keep: bool = True) -> FeatureSet:
+    """Features of a split: all of it, or `n` images drawn with `seed`; cached when `keep`."""
     options = prepared_as(dataset)  # a folder: as its fitted evaluator saw it
     key = (dataset, split, features, data_dir, n, seed, options)
-    if key not in _FEATURES:
-        data = load_dataset(dataset, split, data_dir, text_encoder=None, options=options)
-        images = data.images
-        if n is not None and n < len(images):
-            images = images[np.sort(np.random.default_rng(seed).choice(len(images), n, False))]
-        _FEATURES[key] = extract(images, dataset, features, f"{dataset} {split} split")
-    return _FEATURES[key]
+    if key in _FEATURES:
+        return _FEATURES[key]
+    images = load_dataset(dataset, split, data_dir, text_encoder=None, options=options).images
+    if n is not None and n < len(images):
+        images = images[np.sort(np.random.default_rng(seed).choice(len(images), n, False))]
+    found = extract(images, dataset, features, f"{dataset} {split} split")
+    if keep:
+        _FEATURES[key] = found
+    return found
 
 
 def _reference(metric: Metric, test: FeatureSet, n: int, ref_key: tuple) -> Any:
@@ -108,9 +110,8 @@ def real_floor(n: int, dataset: str, features: str = "evaluator", data_dir: str 
     cache_key = ("floor", key, features, data_dir, n, seed)
     if cache_key not in _STATS:
         log.info("real-data floor: %d training images, scored the same way", n)
-        floor = _split_features(key, "train", features, data_dir, n=n, seed=seed)
+        floor = _split_features(key, "train", features, data_dir, n=n, seed=seed, keep=False)
         _STATS[cache_key] = {**score(floor, key, features, data_dir), "n": len(floor)}
-        _FEATURES.pop((key, "train", features, data_dir, n, seed, prepared_as(key)), None)
     return dict(_STATS[cache_key])
 
 
@@ -184,7 +185,6 @@ def check_preparation(cfg: Any) -> None:
     splits prepared as the evaluator saw them: refuse, in one line with the command that
     fits a matching one, a run whose folder was prepared otherwise (another image size,
     squaring or test split, or other channels)."""
-    from ganforge.errors import ConfigError
     from ganforge.training.run import data_options
 
     key = data_key(cfg.data.dataset)
@@ -195,8 +195,8 @@ def check_preparation(cfg: Any) -> None:
     said = [(name, getattr(run, name), getattr(fitted, name))
             for name in ("image_size", "fit", "test_fraction")
             if getattr(run, name) != getattr(fitted, name)]
-    channels = judged_channels(key)
-    if channels is not None and channels != cfg.model.channels:
+    channels = sample_shape(key)[0]
+    if channels != cfg.model.channels:
         said.append(("channels", cfg.model.channels, channels))
     if said:
         differ = ", ".join(f"{n.replace('_', ' ')} {mine} (the evaluator's: {theirs})"
@@ -206,19 +206,10 @@ def check_preparation(cfg: Any) -> None:
                           f"{run.as_flags()}")
 
 
-def judged_channels(key: str) -> int | None:
-    """The channels of the images the evaluator fitted for folder `key` scores."""
-    path = find_fitted(key)
-    shape = read_record(path).get("image_shape") if path is not None else None
-    return shape[0] if isinstance(shape, list) and shape else None
-
-
 def judged_as(cfg: Any, dataset: str) -> Any:
     """A run's config with its data set replaced by `dataset` (same channels and size, else
     one line): what its samples are drawn for and scored against."""
     import dataclasses
-
-    from ganforge.errors import ConfigError
 
     other = load_dataset(dataset, "test", text_encoder=None, limit=1)
     shape = (cfg.model.channels, cfg.model.image_size)
@@ -249,5 +240,7 @@ def sample_shape(key: str) -> tuple[int, int]:
     if entry is None or entry.evaluator is None:
         path = find_fitted(key)
         shape = tuple(read_record(path).get("image_shape", shape)) if path else shape
+        if not shape:  # ganforge writes it in every record
+            raise CheckpointError(f"{path}: the record does not say its image shape")
     shape = (1, *shape) if len(shape) == 2 else shape
     return int(shape[0]), int(shape[-1])

@@ -38,6 +38,7 @@ from ganforge.metrics.fitted import (
     data_key,
     default_epochs,
     evaluator_path_for,
+    is_folder,
     write_fitted,
 )
 from ganforge.metrics.frechet import frechet_distance_of_features
@@ -284,7 +285,7 @@ def fit_evaluator(data: str, kind: str = "auto", epochs: int | None = None, seed
     fitted = fit_on(train, test, kind, epochs, seed, log, key)
     folder = Path(out) if out else evaluator_path_for(key)
     encoder = train.encoder if kind == "contrastive" else None
-    prepare = (options or PrepareOptions()) if Path(key).is_absolute() else None  # a folder
+    prepare = (options or PrepareOptions()) if is_folder(key) else None
     meta = {"kind": kind, "data": key, "seed": seed, "epochs": epochs,
             "command": reproduce_command(data, kind, epochs, seed, encoder, prepare),
             "text_encoder": encoder, "train_images": len(train), "test_images": len(test),

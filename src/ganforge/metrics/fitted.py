@@ -54,6 +54,11 @@ def data_key(data: str) -> str:
     return str(Path(data).expanduser().resolve())
 
 
+def is_folder(key: str) -> bool:
+    """Whether a data key (data_key) is a folder's (its absolute path), not a built-in set's."""
+    return Path(key).is_absolute()
+
+
 def evaluator_path_for(key: str) -> Path:
     """The folder of a data set's fitted evaluators in the user cache: evaluators/NAME for a
     built-in set, evaluators/folder-HASH for a folder (HASH: of its absolute path).
@@ -61,7 +66,7 @@ def evaluator_path_for(key: str) -> Path:
     This is the one place that decides it: when the folder reader exposes the folder of a
     folder's prepared data, the folder branch can point beside it instead."""
     root = cache_root() / "evaluators"
-    if Path(key).is_absolute():
+    if is_folder(key):
         return root / f"folder-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
     return root / key
 
@@ -151,7 +156,7 @@ def find_fitted(key: str, kinds: tuple[str, ...] = KINDS, folder: Path | str | N
         for kind in kinds:
             if (place / f"{kind}.json").is_file():
                 return place / f"{kind}.json"
-    for kind in kinds if not Path(key).is_absolute() else ():
+    for kind in kinds if not is_folder(key) else ():
         if shipped_stem(key, kind).with_suffix(".json").is_file():
             return shipped_stem(key, kind).with_suffix(".json")
     return None
@@ -162,7 +167,7 @@ def prepared_as(key: str) -> Any:
     PrepareOptions, from its record; the defaults for a record that does not say), so its
     test and training splits are loaded the same way to score against; None for a built-in
     set or a folder with no fitted evaluator."""
-    path = find_fitted(key) if Path(key).is_absolute() else None
+    path = find_fitted(key) if is_folder(key) else None
     if path is None:
         return None
     from ganforge.data.folder.prepare import PrepareOptions
@@ -172,4 +177,3 @@ def prepared_as(key: str) -> Any:
         return PrepareOptions(**read_record(path).get("prepare", {}))
     except (TypeError, DataError) as exc:
         raise CheckpointError(f"{path}: bad preparation settings ({exc})") from None
-
