@@ -40,6 +40,22 @@ def run_observers(config: RunConfig, *, tensorboard: bool = False,
     return chosen + list(observers)
 
 
+def anchored(config: RunConfig) -> RunConfig:
+    """The config with a folder or archive data set named by its absolute path (`~` and
+    a relative path resolved now): the run folder keeps it, so resuming, evaluating and
+    serving from any working folder read the same data."""
+    import dataclasses
+
+    from ganforge.data.registry import known, looks_like_path
+
+    name = config.data.dataset
+    if known(name) is not None or not looks_like_path(name):
+        return config
+    path = str(Path(name).expanduser().resolve())
+    return config if path == name else dataclasses.replace(
+        config, data=dataclasses.replace(config.data, dataset=path))
+
+
 def default_out(config: RunConfig) -> Path:
     """runs/<preset>-<time> (runs/run-<time> without a preset)."""
     return Path("runs") / f"{config.preset or 'run'}-{time.strftime('%Y%m%d-%H%M%S')}"
@@ -58,6 +74,7 @@ def train(config: RunConfig, out: Path | str | None = None, *, force: bool = Fal
     from ganforge.runs.lock import writer_lock
     from ganforge.training import run
 
+    config = anchored(config)
     chosen = run_observers(config, tensorboard=tensorboard, observers=observers)
     out = default_out(config) if out is None else out
     with writer_lock(out):  # one writer: a second train or resume into `out` is one line

@@ -20,8 +20,9 @@ LossName = Literal["non-saturating", "minimax", "least-squares", "wasserstein",
 
 @dataclass
 class DataConfig(Settings):
-    dataset: str = setting("mnist", "data set to train on (see `ganforge data list`)",
-                           max_len=100)
+    dataset: str = setting("mnist", "data set to train on (see `ganforge data list`), or "
+                                    "the path of a folder or archive of images",
+                           max_len=4096)
     data_dir: str | None = setting(None, "look for the data set in this folder first")
     limit: int | None = setting(None, "use only the first N training images (quick trials)",
                                 ge=1, le=10**9)

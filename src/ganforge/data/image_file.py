@@ -3,13 +3,15 @@ ganforge decodes a user's image.
 
 The header is read first and the size bounded before any pixel is decoded (width, height,
 their product and the aspect ratio), so a small file that claims a huge image (a
-decompression bomb) is refused without the memory it asks for. Every refusal is a
+decompression bomb) is refused without the memory it asks for. A photo's EXIF orientation
+is applied (it is prepared upright). Every refusal is a
 :class:`ImageRefused` whose message is the reason, short enough for a skip list.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import warnings
 from dataclasses import dataclass
 from typing import IO, Literal
@@ -54,11 +56,14 @@ def _grey(mode: str) -> bool:
 
 
 def _to_8bit(image):
-    """Grey images of 16 or 32 bits (modes I;16, I, F) scaled to 8-bit L."""
+    """Grey images of 16 or 32 bits scaled to 8-bit L on a fixed scale, the same for every
+    image of a set: 16-bit (I;16) and 32-bit integers (I) as 0..65535, floats (F) as 0..1;
+    values outside are clipped, NaN is black."""
     from PIL import Image
 
-    values = np.asarray(image, dtype=np.float64)
-    top = 65535.0 if image.mode.startswith("I;16") else max(float(values.max()), 1.0)
+    values = np.nan_to_num(np.asarray(image, dtype=np.float64), nan=0.0, posinf=0.0,
+                           neginf=0.0)
+    top = 1.0 if image.mode == "F" else 65535.0
     return Image.fromarray(np.clip(values / top * 255.0 + 0.5, 0, 255).astype(np.uint8), "L")
 
 
@@ -101,6 +106,15 @@ def _square(image, size: int, fit: Fit):
     return image
 
 
+def _upright(image):
+    """The image as it is meant to be seen: a photo's EXIF orientation (a phone held
+    sideways) applied; the image itself when it has none."""
+    from PIL import ImageOps
+
+    orientation = image.getexif().get(0x0112, 1)  # the Orientation tag
+    return image if orientation in (1, None) else ImageOps.exif_transpose(image)
+
+
 def prepare_image(source: str | IO[bytes], size: int, channels: int | None, fit: Fit = "crop"
                   ) -> Prepared:
     """Open ``source`` (a path or a binary file object), bound it, decode it (the first frame
@@ -109,6 +123,8 @@ def prepare_image(source: str | IO[bytes], size: int, channels: int | None, fit:
     from PIL import Image, UnidentifiedImageError
 
     try:
+        if isinstance(source, str) and os.path.getsize(source) == 0:
+            raise ImageRefused("empty file")
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(source) as image:
@@ -119,9 +135,11 @@ def prepare_image(source: str | IO[bytes], size: int, channels: int | None, fit:
                 image.seek(0)
                 image.load()
                 want = channels or (1 if _grey(mode) else 3)
-                square = _square(_flatten(image, want), size, fit)
+                square = _square(_flatten(_upright(image), want), size, fit)
     except ImageRefused:
         raise
+    except FileNotFoundError:
+        raise ImageRefused("removed while being read") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageRefused("too large (decompression bomb)") from None
     except UnidentifiedImageError:

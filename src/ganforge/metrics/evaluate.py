@@ -195,15 +195,26 @@ def check_preparation(cfg: Any) -> None:
     said = [(name, getattr(run, name), getattr(fitted, name))
             for name in ("image_size", "fit", "test_fraction")
             if getattr(run, name) != getattr(fitted, name)]
-    channels = sample_shape(key)[0]
-    if channels != cfg.model.channels:
-        said.append(("channels", cfg.model.channels, channels))
+    if run.channels != fitted.channels:  # the same unless one is forced and differs
+        channels, mine = sample_shape(key)[0], _channels_prepared(key, run)
+        if mine != channels:
+            said.append(("channels", mine, channels))
     if said:
         differ = ", ".join(f"{n.replace('_', ' ')} {mine} (the evaluator's: {theirs})"
                            for n, mine, theirs in said)
         raise ConfigError(f"the run prepared {key} otherwise than its fitted evaluator: "
                           f"{differ}; fit one for this run: ganforge evaluator fit {key}"
                           f"{run.as_flags()}")
+
+
+def _channels_prepared(key: str, options: Any) -> int:
+    """The channels of the folder `key` prepared as `options` say: the forced ones, else the
+    folder's own (grey when every image is; read from its preparation, cached)."""
+    if options.channels is not None:
+        return options.channels
+    from ganforge.data.folder.prepare import prepare
+
+    return int(prepare(key, options).manifest["channels"])
 
 
 def judged_as(cfg: Any, dataset: str) -> Any:

@@ -49,7 +49,8 @@ def check_sizes(cfg: TextSettings, sizes: tuple[int, ...]) -> None:
     if cfg.text_dim < 1:
         raise ConfigError(f"arch {cfg.arch} needs a data set with captions to read the text "
                           "vector size from (fashion-mnist-captions, mnist-captions, "
-                          "flowers102)")
+                          "flowers102, or a folder with metadata.jsonl, metadata.csv or "
+                          "NAME.txt captions: `ganforge data check PATH` says what it found)")
     if cfg.attribute_weight > 0 and (cfg.attributes < 1 or cfg.attribute_levels < 2):
         raise ConfigError("attribute_weight needs a data set whose captions state attribute "
                           "levels (fashion-mnist-captions, mnist-captions, synthetic-flowers)")

@@ -97,10 +97,11 @@ def test_cli_check_prepare_and_list(folder, capsys):
 
 def test_cli_reports_skipped_files_by_reason(folder, capsys):
     (folder / "cat" / "text.png").write_text("not an image")
-    (folder / "readme.doc").write_text("x")
+    (folder / "notes.doc").write_text("x")
+    (folder / "readme.md").write_text("x")  # a folder's own notes: passed over silently
     assert main(["data", "check", str(folder), "--image-size", "16"]) == 0
     out = capsys.readouterr().out
-    assert "skipped   2 file(s)" in out and "1 x not an image file: readme.doc" in out
+    assert "skipped   2 file(s)" in out and "1 x not an image file: notes.doc" in out
 
 
 @pytest.mark.parametrize("args,message", [

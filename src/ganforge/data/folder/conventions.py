@@ -16,20 +16,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from ganforge.data.folder.source import Listing
+from ganforge.data.folder.source import METADATA, Listing, ignored
 from ganforge.errors import DataError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif")
-METADATA = ("metadata.jsonl", "metadata.csv")
 TEXT_COLUMNS = ("text", "caption")
 MAX_CAPTION_CHARS = 1000  # a longer caption is dropped (and counted)
 MAX_CAPTIONS = 32  # captions kept per image
-MAX_METADATA_BYTES = 256 * 2**20
-IGNORED = ("__MACOSX/", "Thumbs.db", ".DS_Store", "dataset.json", "README", "LICENSE")
 
 
 @dataclass
@@ -46,12 +44,6 @@ class Plan:
 
 def _is_image(name: str) -> bool:
     return name.lower().endswith(IMAGE_SUFFIXES)
-
-
-def _ignored(name: str) -> bool:
-    parts = PurePosixPath(name).parts
-    return any(p.startswith(".") for p in parts) or name.startswith(IGNORED[0]) or \
-        parts[-1] in IGNORED[1:] or parts[-1].split(".")[0] in ("README", "LICENSE")
 
 
 def clean_caption(text: object) -> str | None:
@@ -103,11 +95,12 @@ def _file_and_text(row: object) -> tuple[str | None, object]:
 
 def _rows_csv(text: str, name: str, skipped: list) -> list[tuple[str, object]]:
     reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "file_name" not in reader.fieldnames or \
-            not any(c in reader.fieldnames for c in TEXT_COLUMNS):
-        skipped.append((name, "needs a file_name and a text (or caption) column"))
-        return []
     try:
+        fields = reader.fieldnames or []
+        if "file_name" not in fields or not any(c in fields for c in TEXT_COLUMNS):
+            skipped.append((name, "needs a file_name and a text (or caption) column "
+                                  "(comma-separated)"))
+            return []
         pairs = [_file_and_text(row) for row in reader]
     except csv.Error as exc:
         skipped.append((name, f"not readable CSV ({exc})"))
@@ -118,19 +111,26 @@ def _rows_csv(text: str, name: str, skipped: list) -> list[tuple[str, object]]:
 def _metadata_captions(read: Callable[[str], bytes], names: set[str], skipped: list
                        ) -> dict[str, list[object]] | None:
     """Captions by image name from the top-level metadata file (None: there is none)."""
-    meta = next((m for m in METADATA if m in names), None)
-    if meta is None:
+    present = [m for m in METADATA if m in names]
+    if not present:
         return None
+    meta = present[0]
+    for other in present[1:]:
+        skipped.append((other, f"not read: {meta} gives the captions"))
     text = _text(read, meta, skipped)
     rows = [] if text is None else (_rows_jsonl if meta.endswith("jsonl") else _rows_csv)(
         text, meta, skipped)
+    composed = {unicodedata.normalize("NFC", n): n for n in names}  # macOS writes NFD names
     found: dict[str, list[object]] = {}
     for file, value in rows:
-        key = str(PurePosixPath(file.replace("\\", "/")))
-        if key not in names:
+        key = composed.get(unicodedata.normalize("NFC", str(PurePosixPath(
+            file.replace("\\", "/")))))
+        if key is None:
             skipped.append((file[:200], f"named in {meta} but not in the folder"))
             continue
         found.setdefault(key, []).extend(value if isinstance(value, list) else [value])
+    if not found:
+        skipped.append((meta, "no usable caption in it: the folder is read without captions"))
     return found
 
 
@@ -163,13 +163,13 @@ def plan(listing: Listing, read: Callable[[str], bytes], use_classes: bool = Tru
     file's bytes); everything else is skipped with its reason."""
     out = Plan(skipped=list(listing.skipped))
     names = {m.name for m in listing.members}
-    images = sorted(n for n in names if _is_image(n) and not _ignored(n))
+    images = sorted(n for n in names if _is_image(n) and not ignored(n))
     captions = _metadata_captions(read, names, out.skipped)
     if captions is None:
         captions = _text_file_captions(read, images, names, out.skipped)
     text_files = {str(PurePosixPath(i).with_suffix(".txt")) for i in images}
     for n in sorted(names - set(images) - set(METADATA)):
-        if not _ignored(n) and not (n in text_files and n.endswith(".txt")):
+        if not ignored(n) and not (n in text_files and n.endswith(".txt")):
             out.skipped.append((n, "not an image file"))
     out.captioned = bool(captions)
     kept = []

@@ -56,6 +56,13 @@ def load_split(entry: DataSet, split: str, data_dir: Any, limit: int | None, ver
                      captions=captions, text=text, encoder=encoder if text is not None else None)
 
 
+def printable(name: str) -> str:
+    """A file name as a line may show it: bytes that are not UTF-8 as \\xNN, and newlines
+    and other control characters escaped (a name cannot break the summary's lines)."""
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def summary(p: Prepared, shown: int = 5) -> list[str]:
     """The lines of `ganforge data check|prepare`: counts, classes, captions, modes, sizes,
     and the skipped files by reason (the first few named)."""
@@ -63,7 +70,7 @@ def summary(p: Prepared, shown: int = 5) -> list[str]:
     items, skipped = m["items"], m["skipped"]
     per_image = Counter(len(i["captions"]) for i in items)
     classes = m["classes"]
-    lines = [f"source    {m['source']} ({m['kind']})",
+    lines = [f"source    {printable(m['source'])} ({m['kind']})",
              f"images    {len(items)} usable: {m['counts']['train']} train, "
              f"{m['counts']['test']} test; {m['channels']}x{m['options']['image_size']}x"
              f"{m['options']['image_size']} ({m['options']['fit']})",
@@ -75,8 +82,9 @@ def summary(p: Prepared, shown: int = 5) -> list[str]:
              "sizes     " + ", ".join(f"{k} {v}" for k, v in list(m["sizes"].items())[:6]),
              f"skipped   {len(skipped)} file(s)"]
     for reason, count in Counter(s["reason"] for s in skipped).most_common():
-        names = [s["name"] for s in skipped if s["reason"] == reason][:shown]
-        lines.append(f"  {count} x {reason}: {', '.join(names)}{' ...' if count > shown else ''}")
+        names = [printable(s["name"]) for s in skipped if s["reason"] == reason][:shown]
+        lines.append(f"  {count} x {printable(reason)}: {', '.join(names)}"
+                     f"{' ...' if count > shown else ''}")
     lines.append(f"cache     {p.folder}")
     return lines
 

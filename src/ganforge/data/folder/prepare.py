@@ -29,7 +29,7 @@ from ganforge.data.image_file import ImageRefused, prepare_bytes, prepare_image
 from ganforge.errors import DataError
 from ganforge.fileio import atomic_write, atomic_write_json, cache_root
 
-FORMAT = 1
+FORMAT = 2  # 2: EXIF orientation applied; 32-bit and float grey images on fixed scales
 MIN_IMAGES = 2  # fewer usable images than this: nothing to train on
 POOL_FROM = 64  # fewer images than this are prepared in this process
 
@@ -77,18 +77,30 @@ def folders_root() -> Path:
 
 def split_of(names: list[str], fraction: float) -> list[str]:
     """"train" or "test" for each name: the round(fraction * N) names of smallest SHA-256
-    (at least one when fraction > 0 and N >= 2), so the split depends on the names alone."""
-    rank = sorted(range(len(names)), key=lambda i: hashlib.sha256(names[i].encode()).digest())
+    (at least one when fraction > 0 and N >= 2, at most half), so the split depends on the
+    names alone. A name that is not valid UTF-8 is hashed as its bytes on disk."""
+    rank = sorted(range(len(names)), key=lambda i: hashlib.sha256(
+        names[i].encode("utf-8", "surrogateescape")).digest())
     count = round(fraction * len(names))
     if fraction > 0 and len(names) >= 2:
-        count = min(max(count, 1), len(names) - 1)
+        count = min(max(count, 1), len(names) // 2)
     test = set(rank[:count])
     return ["test" if i in test else "train" for i in range(len(names))]
 
 
-def _prepare_one(job: tuple[str | bytes, int, int | None, str]) -> tuple[Any, str, str]:
+@dataclass(frozen=True)
+class Unread:
+    """An archive member that could not be read (damaged, or an unsupported compression)."""
+
+    reason: str
+
+
+def _prepare_one(job: tuple[str | bytes | Unread, int, int | None, str]
+                 ) -> tuple[Any, str, str]:
     """(pixels (S, S, C) or None, mode, size or reason) of one image (a path or bytes)."""
     source, size, channels, fit = job
+    if isinstance(source, Unread):
+        return None, "", source.reason
     try:
         done = (prepare_bytes if isinstance(source, bytes) else prepare_image)(
             source, size, channels, fit)
@@ -108,7 +120,15 @@ def _jobs(source, names: list[str], options: PrepareOptions
     if isinstance(source, TarSource):
         wanted = set(names)
         return ((n, (data, *extra)) for n, data in source.read_where(wanted.__contains__))
-    return ((n, (source.read(n), *extra)) for n in names)
+    return ((n, (_member(source, n), *extra)) for n in names)
+
+
+def _member(source, name: str) -> bytes | Unread:
+    """An archive member's bytes, or why it could not be read (it is then skipped)."""
+    try:
+        return source.read(name)
+    except DataError as exc:
+        return Unread(f"truncated or corrupt image ({str(exc).rsplit(': ', 1)[-1][:80]})")
 
 
 def _run(named: Iterable[tuple[str, tuple]], count: int, show: bool
@@ -147,7 +167,8 @@ def _assemble(p: Plan, results: list, options: PrepareOptions, where: Path
             p.skipped.append((p.names[i], r[2]))
     if len(keep) < MIN_IMAGES:
         reasons = Counter(reason for _, reason in p.skipped).most_common(3)
-        said = "; ".join(f"{n} {r}" for r, n in reasons) or "no image files"
+        said = "; ".join(f"{n} {r}" for r, n in reasons) or \
+            ("no image files" if not results else "nothing else was skipped")
         raise DataError(f"{where}: {len(keep)} usable image(s), at least {MIN_IMAGES} needed "
                         f"({said})")
     grey = all(results[i][0].shape[2] == 1 for i in keep)
@@ -210,14 +231,20 @@ def _manifest(root: Path, kind: str, options: PrepareOptions, p: Plan, keep: lis
 
 
 def write_entry(entry: Path, images: np.ndarray, manifest: dict[str, Any]) -> None:
-    """The array first, then the manifest (its presence says the entry is complete)."""
-    entry.mkdir(parents=True, exist_ok=True)
+    """The array first, then the manifest (its presence says the entry is complete); a cache
+    folder that cannot be written is one line naming it."""
     def save(tmp: Path) -> None:
         with open(tmp, "wb") as fh:  # a file object: np.save would add ".npy" to a name
             np.save(fh, images, allow_pickle=False)
 
-    atomic_write(entry / "images.npy", save, images.nbytes)
-    atomic_write_json(entry / "manifest.json", manifest)
+    try:
+        entry.mkdir(parents=True, exist_ok=True)
+        atomic_write(entry / "images.npy", save, images.nbytes)
+        atomic_write_json(entry / "manifest.json", manifest)
+    except OSError as exc:
+        raise DataError(f"{entry}: cannot write the prepared folder to the cache "
+                        f"({exc.strerror or type(exc).__name__}; set XDG_CACHE_HOME to a "
+                        "writable folder)") from None
 
 
 def load_cached(entry: Path) -> Prepared | None:

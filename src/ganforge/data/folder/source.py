@@ -5,8 +5,9 @@ only ever read.
 
 Refused, as skips with a reason (never followed or read): symbolic links leading out of the
 folder, special files (FIFOs, devices, sockets), archive members with absolute names or
-'..', links inside archives, members larger than MAX_MEMBER_BYTES; an archive whose files
-add up to more than MAX_TOTAL_BYTES is refused as a whole.
+'..', links inside archives, members larger than MAX_MEMBER_BYTES (MAX_METADATA_BYTES for
+a metadata file); an archive whose files add up to more than MAX_TOTAL_BYTES is refused as
+a whole.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import stat
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -25,8 +27,38 @@ from ganforge.errors import DataError
 from ganforge.fileio import read_regular
 
 MAX_MEMBER_BYTES = 64 * 2**20  # one image or caption file
+MAX_METADATA_BYTES = 256 * 2**20  # a top-level metadata.jsonl or metadata.csv
 MAX_TOTAL_BYTES = 16 * 2**30  # all the files of an archive, unpacked
 MAX_MEMBERS = 2_000_000
+METADATA = ("metadata.jsonl", "metadata.csv")  # captions for the whole folder
+# Never data, never listed: macOS and Windows leftovers, and a folder's own notes
+IGNORED_NAMES = ("thumbs.db", ".ds_store", "dataset.json")
+IGNORED_STEMS = ("readme", "license")
+# What a damaged or unsupported archive member raises when read
+MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError,
+                 RuntimeError, tarfile.TarError)
+
+
+def ignored(name: str) -> bool:
+    """Files passed over without a word: hidden files and folders, __MACOSX/, Thumbs.db,
+    .DS_Store, dataset.json, and README or LICENSE files of any suffix (any case)."""
+    parts = PurePosixPath(name).parts
+    last = parts[-1].lower()
+    return any(p.startswith(".") for p in parts) or parts[0] == "__MACOSX" or \
+        last in IGNORED_NAMES or last.split(".")[0] in IGNORED_STEMS
+
+
+def size_limit(name: str) -> int:
+    """The largest file read under `name`: a metadata file at the top (or one folder down:
+    an archive's root folder) may be larger than one image or caption file."""
+    path = PurePosixPath(name)
+    return MAX_METADATA_BYTES if path.name in METADATA and len(path.parts) <= 2 \
+        else MAX_MEMBER_BYTES
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line (some libraries list several attempts)."""
+    return " ".join(str(exc).split())[:200] or type(exc).__name__
 
 
 @dataclass(frozen=True)
@@ -53,19 +85,21 @@ class Listing:
 
 def common_root(listing: Listing) -> str:
     """The one folder every member of an archive lies in ("pets/" for a zip of the folder
-    pets), or "" when there is none: an archive of a folder reads like the folder."""
-    tops = {m.name.split("/", 1)[0] for m in listing.members}
-    if len(tops) != 1 or any("/" not in m.name for m in listing.members):
+    pets), or "" when there is none: an archive of a folder reads like the folder. Ignored
+    files (a __MACOSX/ folder beside it, a README) do not count."""
+    names = [m.name for m in listing.members if not ignored(m.name)]
+    tops = {name.split("/", 1)[0] for name in names}
+    if len(tops) != 1 or any("/" not in name for name in names):
         return ""
     return tops.pop() + "/"
 
 
 def strip_root(listing: Listing) -> str:
-    """Drop the common root from the member names (in place); return it."""
+    """Drop the common root from the member names that hold it (in place); return it."""
     root = common_root(listing)
     if root:
         listing.members = [Member(m.name[len(root):], m.size, m.mtime_ns)
-                           for m in listing.members]
+                           if m.name.startswith(root) else m for m in listing.members]
     return root
 
 
@@ -91,7 +125,9 @@ class FolderSource:
         self.root = root.resolve()
 
     def stamp(self) -> str:
-        return ""  # the listing's names, sizes and times are the whole key
+        """The folder's own path: two folders whose listings agree (copies, or files
+        unpacked with fixed times) are two data sets."""
+        return str(self.root)
 
     def listing(self) -> Listing:
         out = Listing()
@@ -131,7 +167,7 @@ class FolderSource:
             return
         if not stat.S_ISREG(info.st_mode):
             out.skipped.append((rel, "not a regular file"))
-        elif info.st_size > MAX_MEMBER_BYTES:
+        elif info.st_size > size_limit(rel):
             out.skipped.append((rel, f"file too large ({info.st_size} bytes)"))
         else:
             out.members.append(Member(rel, info.st_size, info.st_mtime_ns))
@@ -141,7 +177,7 @@ class FolderSource:
 
     def read(self, name: str) -> bytes:
         """The file's bytes (at most MAX_MEMBER_BYTES; a special file is refused)."""
-        return read_regular(self.root / name, MAX_MEMBER_BYTES, "image or caption file")
+        return read_regular(self.root / name, size_limit(name), "image or caption file")
 
 
 class ArchiveSource:
@@ -188,7 +224,7 @@ class ZipSource(ArchiveSource):
                 out.skipped.append((name, "not a regular file (a link or device)"))
             elif info.flag_bits & 0x1:
                 out.skipped.append((name, "encrypted"))
-            elif info.file_size > MAX_MEMBER_BYTES:
+            elif info.file_size > size_limit(name):
                 out.skipped.append((name, f"file too large ({info.file_size} bytes)"))
             else:
                 total += info.file_size
@@ -200,9 +236,15 @@ class ZipSource(ArchiveSource):
         return out
 
     def read(self, name: str) -> bytes:
-        with self._open().open(self._names[name]) as fh:
-            data = fh.read(MAX_MEMBER_BYTES + 1)
-        if len(data) > MAX_MEMBER_BYTES:
+        """A member's bytes; a damaged one (bad CRC, cut short) or one compressed by a
+        method Python cannot read is a DataError naming it."""
+        limit = size_limit(name)
+        try:
+            with self._open().open(self._names[name]) as fh:
+                data = fh.read(limit + 1)
+        except MEMBER_ERRORS as exc:
+            raise DataError(f"{self.path}: member {name}: {one_line(exc)}") from None
+        if len(data) > limit:
             raise DataError(f"{self.path}: member {name} is larger than it says")
         return data
 
@@ -216,7 +258,8 @@ class TarSource(ArchiveSource):
         try:
             return tarfile.open(self.path, "r:*")
         except (OSError, tarfile.TarError, EOFError) as exc:
-            raise DataError(f"{self.path}: not a readable tar archive ({exc})") from None
+            raise DataError(f"{self.path}: not a readable tar archive ({one_line(exc)})"
+                            ) from None
 
     def listing(self) -> Listing:
         out, total = Listing(), 0
@@ -225,7 +268,7 @@ class TarSource(ArchiveSource):
                 for info in tar:
                     total = self._list_one(info, out, total)
         except (tarfile.TarError, EOFError, OSError) as exc:
-            raise DataError(f"{self.path}: damaged tar archive ({exc})") from None
+            raise DataError(f"{self.path}: damaged tar archive ({one_line(exc)})") from None
         self._root = strip_root(out)
         return out
 
@@ -243,7 +286,7 @@ class TarSource(ArchiveSource):
             out.skipped.append((info.name[:200], "absolute name or '..'; refused"))
         elif not info.isfile():
             out.skipped.append((name, "not a regular file (a link or device)"))
-        elif info.size > MAX_MEMBER_BYTES:
+        elif info.size > size_limit(name):
             out.skipped.append((name, f"file too large ({info.size} bytes)"))
         else:
             total += info.size
@@ -267,13 +310,17 @@ class TarSource(ArchiveSource):
         """(name, bytes) of each member whose name `wanted` accepts, in archive order, in one
         pass; a name the archive holds twice is read once (its first copy)."""
         seen: set[str] = set()
-        with self._open() as tar:
-            for info in tar:
-                name = self._name(info)
-                if name and name not in seen and wanted(name) and info.size <= MAX_MEMBER_BYTES:
-                    seen.add(name)
-                    fh = tar.extractfile(info)
-                    yield name, b"" if fh is None else fh.read(MAX_MEMBER_BYTES)
+        try:
+            with self._open() as tar:
+                for info in tar:
+                    name = self._name(info)
+                    if name and name not in seen and wanted(name) and \
+                            info.size <= size_limit(name):
+                        seen.add(name)
+                        fh = tar.extractfile(info)
+                        yield name, b"" if fh is None else fh.read(size_limit(name))
+        except MEMBER_ERRORS as exc:  # compressed data damaged after the listing's pass
+            raise DataError(f"{self.path}: damaged tar archive ({one_line(exc)})") from None
 
 
 def _check_total(path: Path, total: int) -> None:
