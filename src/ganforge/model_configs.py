@@ -92,6 +92,19 @@ def _classes() -> Any:
     return setting(10, "number of classes (filled in from the data set)", ge=2, le=1000)
 
 
+class ClassConditional(ModelSettings):
+    """A model drawn for a class: a data set without two classes is refused in words that
+    say where classes come from."""
+
+    def __post_init__(self) -> None:
+        if self.num_classes < 2:  # type: ignore[attr-defined]
+            raise ConfigError(
+                f"arch {self.arch} needs a data set with at least two classes (mnist, "  # type: ignore[attr-defined]
+                "fashion-mnist, or a folder with one subfolder per class: docs/data.md); "
+                f"this one has {self.num_classes}")  # type: ignore[attr-defined]
+        super().__post_init__()
+
+
 @dataclass
 class MLPConfig(SampleMixing):
     """Sizes of the MLP GAN; the defaults are the classic fully connected GAN's layers."""
@@ -153,7 +166,7 @@ class DCGAN28Config(SampleMixing):
 
 
 @dataclass
-class CDCGAN28Config(ModelSettings):
+class CDCGAN28Config(ClassConditional):
     fixed_image_size: ClassVar[int | None] = 28
 
     arch: Literal["cdcgan28"] = setting("cdcgan28", "network architecture")
@@ -220,7 +233,7 @@ class DCGANConfig(SampleMixing):
 
 
 @dataclass
-class CDCGANConfig(ModelSettings):
+class CDCGANConfig(ClassConditional):
     """The class-conditional twin of DCGANConfig (as cdcgan28 is of dcgan28)."""
 
     default_image_size: ClassVar[int] = 64

@@ -60,7 +60,7 @@ def test_discriminator_depends_on_the_class_through_the_projection():
 @pytest.mark.parametrize("kwargs, message", [
     ({"image_size": 28}, "arch cdcgan builds 32, 64, 128 or 256 px images, not 28x28"),
     ({"num_classes": 101}, "cdcgan needs 2 <= num_classes <= latent_dim"),
-    ({"num_classes": 1}, "num_classes must be at least 2"),
+    ({"num_classes": 1}, "needs a data set with at least two classes .* this one has 1"),
     ({"width": 0}, "width must be at least 1"),
 ])
 def test_bad_settings_fail_at_construction(kwargs, message):

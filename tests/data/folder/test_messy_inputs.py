@@ -248,3 +248,14 @@ def test_a_tar_damaged_after_its_listing_is_one_line(tmp_path, monkeypatch):
     monkeypatch.setattr(src.TarSource, "_open", broken)
     with pytest.raises(DataError, match="damaged tar archive"):
         list(source.read_where(lambda name: True))
+
+
+def test_a_class_model_on_a_folder_without_classes_says_where_classes_come_from(
+        tmp_path, capsys):
+    folder = solid(tmp_path / "loose", ["a.png", "b.png", "c.png"])
+    assert main(["train", "--arch", "cdcgan", "--dataset", str(folder), "--image-size", "32",
+                 "--max-steps", "1", "--eval-every", "0", "--no-progress",
+                 "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("ganforge: error: arch cdcgan needs a data set with at least two")
+    assert "one subfolder per class" in err[-1]
