@@ -66,6 +66,17 @@ def test_cache_is_used_and_made_again_when_the_folder_changes(tmp_path):
     assert prepare(folder, PrepareOptions(image_size=20), show=False).folder != first.folder
 
 
+def test_an_earlier_state_of_the_folder_leaves_the_cache(tmp_path):
+    folder = make_folder(tmp_path / "grows", 20)
+    first = prepare(folder, PrepareOptions(image_size=16), show=False)
+    other_size = prepare(folder, PrepareOptions(image_size=20), show=False)
+    draw(folder / "new", 999)
+    added = prepare(folder, PrepareOptions(image_size=16), show=False)
+    assert not first.folder.exists() and added.folder.exists() and other_size.folder.exists()
+    entries = [m["entry"] for m in prepared_folders() if m["source"] == str(folder.resolve())]
+    assert sorted(entries) == sorted([str(added.folder), str(other_size.folder)])
+
+
 def test_unchanged_folder_loads_from_the_cache_quickly(folder):
     prepare(folder, PrepareOptions(image_size=16), show=False)
     start = time.perf_counter()

@@ -212,6 +212,7 @@ def prepare(path: str | Path, options: PrepareOptions = PrepareOptions(),
     manifest = _manifest(root, source.kind, options, p, keep, images.shape[1])
     manifest.update(modes=dict(modes), sizes=dict(sizes.most_common(20)))
     write_entry(entry, images, manifest)
+    drop_superseded(entry, manifest)
     return Prepared(images, manifest, entry)
 
 
@@ -245,6 +246,18 @@ def write_entry(entry: Path, images: np.ndarray, manifest: dict[str, Any]) -> No
         raise DataError(f"{entry}: cannot write the prepared folder to the cache "
                         f"({exc.strerror or type(exc).__name__}; set XDG_CACHE_HOME to a "
                         "writable folder)") from None
+
+
+def drop_superseded(entry: Path, manifest: dict[str, Any]) -> None:
+    """Remove the cache entries of earlier states of the same folder prepared the same way
+    (files since added, removed or touched): nothing can load them again, and `data list`
+    shows each folder once for each preparation."""
+    import shutil
+
+    for other in prepared_folders():
+        if other["entry"] != str(entry) and other.get("source") == manifest["source"] \
+                and other.get("options") == manifest["options"]:
+            shutil.rmtree(other["entry"], ignore_errors=True)
 
 
 def load_cached(entry: Path) -> Prepared | None:
