@@ -12,7 +12,7 @@ ifneq ($(wildcard ../shared/datasets),)
 export GANFORGE_DATA ?= $(abspath ../shared/datasets)
 endif
 
-.PHONY: setup test lint demo demo-long demo-data bench gpu-check results study best modes t2i-study t2i-study-flowers browser emoji-data dist clean
+.PHONY: setup test lint demo demo-long demo-data bench gpu-check gpu-check-here results study best modes t2i-study t2i-study-flowers browser emoji-data dist clean
 
 setup: $(STAMP)
 
@@ -100,6 +100,11 @@ bench: setup
 # `$(BIN)/python benchmarks/gpu_check.py --device cpu --quick` checks the script anywhere.
 gpu-check: setup
 	$(BIN)/python benchmarks/gpu_check.py $(GPU_CHECK_ARGS)
+
+# The same check with a Python that already holds torch (a GPU image without internet):
+# no venv, nothing installed; e.g. make gpu-check-here PYTHON=python3 GPU_CHECK_ARGS="--out DIR".
+gpu-check-here:
+	PYTHONPATH=src $(PYTHON) benchmarks/gpu_check.py $(GPU_CHECK_ARGS)
 
 # The presets trained and evaluated (docs/results.md, "The presets, evaluated").
 results: setup

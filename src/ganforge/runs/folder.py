@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-
-import tomli_w
 
 from ganforge.config import RunConfig, read_toml
 from ganforge.errors import ConfigError, DataError
@@ -80,7 +79,7 @@ class RunFolder:
         return folder
 
     def write_config(self, config: RunConfig) -> None:
-        atomic_write_text(self.config, tomli_w.dumps(config.to_dict()))
+        atomic_write_text(self.config, toml_text(config.to_dict()))
 
     def clear(self) -> None:
         """Remove the artefacts of an earlier run (only ganforge's own files)."""
@@ -215,3 +214,47 @@ class ReadOnlyFolder(RunFolder):
 
     def finish(self) -> None:
         pass
+
+
+def toml_text(data: dict[str, Any]) -> str:
+    """`data` (a config's plain dict: values, lists and tables of them) as TOML, through
+    tomli_w where it is installed, else through `plain_toml`: tomli_w is imported here, not
+    with this module, so a machine that has torch but not tomli_w (a bare GPU image) trains."""
+    try:
+        import tomli_w
+    except ImportError:
+        return plain_toml(data)
+    return tomli_w.dumps(data)
+
+
+def plain_toml(data: dict[str, Any], table: str = "") -> str:
+    """A small TOML writer for what toml_text writes: the values of `data` first, then each
+    table under its dotted name; TypeError for anything TOML has no form for."""
+    lines = [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in data.items()
+             if not isinstance(v, dict)]
+    for key, value in data.items():
+        if isinstance(value, dict):
+            name = f"{table}.{_toml_key(key)}" if table else _toml_key(key)
+            lines += ["", f"[{name}]", plain_toml(value, name).rstrip("\n")]
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_string(key)
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string: JSON's escapes are TOML's, and DEL must be escaped too."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):  # a float's repr (1.0, 1e-05, inf, nan) is TOML's
+        return repr(value)
+    if isinstance(value, str):
+        return _toml_string(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"no TOML form for {type(value).__name__} {value!r}")

@@ -26,7 +26,9 @@ _DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
 
 def resolve_device(name: str) -> torch.device:
     """"auto" -> cuda when present, else mps when present, else cpu; a named device must
-    exist (ConfigError naming it otherwise)."""
+    exist (ConfigError naming it otherwise). An indexed CUDA device (cuda:N) becomes the
+    current one, so that torch's calls without a device (synchronize, memory statistics,
+    is_bf16_supported, tensors put on "cuda") act on card N too, not on card 0."""
     if name == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
@@ -45,6 +47,8 @@ def resolve_device(name: str) -> torch.device:
         raise ConfigError(f"--device {name}: no MPS (Apple GPU) device available")
     if device.type not in ("cpu", "cuda", "mps"):
         raise ConfigError(f"--device {name}: unsupported (use auto, cpu, cuda, cuda:N or mps)")
+    if device.type == "cuda" and device.index is not None:
+        torch.cuda.set_device(device)
     return device
 
 
@@ -210,7 +214,8 @@ def compile_networks(device: torch.device, *networks: nn.Module, mode: str = "de
     happens at the first forward pass. Fails first, with a ConfigError, where torch.compile
     cannot work: an unsupported Python or platform, or no C++ compiler for CPU code.
     `mode` "reduce-overhead" also captures each network's kernels as CUDA graphs (replayed
-    with one launch: for small models whose steps are launch-bound); CUDA only."""
+    with one launch: for small models whose steps are launch-bound); CUDA only. On CUDA,
+    inductor's "max-autotune" captures CUDA graphs as well (captures_cuda_graphs)."""
     import shutil
 
     if mode not in COMPILE_MODES:
@@ -236,6 +241,13 @@ def compile_networks(device: torch.device, *networks: nn.Module, mode: str = "de
         raise ConfigError("--compile on CPU needs a C++ compiler (g++ or clang++); none found")
     for network in networks:
         network.compile(mode=None if mode == "default" else mode)
+
+
+def captures_cuda_graphs(mode: str, device: torch.device) -> bool:
+    """Whether networks compiled in `mode` on `device` replay CUDA graphs, and so need
+    begin_captured_step before each step: "reduce-overhead" and "max-autotune" (inductor
+    turns on its CUDA graphs for both) on a CUDA device."""
+    return device.type == "cuda" and mode in ("reduce-overhead", "max-autotune")
 
 
 def begin_captured_step() -> None:

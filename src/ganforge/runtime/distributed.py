@@ -3,7 +3,8 @@
 Each rank holds the same networks wrapped in DistributedDataParallel, draws a disjoint shard
 of every epoch's shuffled order (the order comes from a seed all ranks share), and uses its
 own noise stream; gradients are averaged, so all ranks keep identical weights. Rank 0
-alone writes the run folder. Backend: nccl on CUDA, gloo otherwise.
+alone writes the run folder. Backend: nccl on CUDA, each rank on its own GPU
+(cuda:LOCAL_RANK, the tensors of every collective there too); gloo on the CPU otherwise.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from ganforge.errors import ConfigError
+
 
 @dataclass(frozen=True)
 class DistContext:
     rank: int = 0
     world_size: int = 1
     local_rank: int = 0
+    device: torch.device = torch.device("cpu")  # where the collectives' tensors live
 
     @property
     def enabled(self) -> bool:
@@ -34,8 +38,30 @@ def launched_by_torchrun() -> bool:
     return int(os.environ.get("WORLD_SIZE", "1")) > 1
 
 
+def local_rank() -> int:
+    return int(os.environ.get("LOCAL_RANK", "0"))
+
+
+def rank_device(device: torch.device) -> torch.device:
+    """This process's device under torchrun, for a run on `device`: on CUDA its own GPU,
+    cuda:LOCAL_RANK, made the current device before anything is placed (so that what goes
+    to "cuda" lands there, and NCCL finds it); the CPU (gloo) otherwise."""
+    if device.type != "cuda":
+        return torch.device("cpu")
+    if device.index is not None:
+        raise ConfigError(f"--device {device}: under torchrun each process uses the GPU of "
+                          f"its LOCAL_RANK; use --device cuda")
+    if local_rank() >= torch.cuda.device_count():
+        raise ConfigError(f"LOCAL_RANK {local_rank()}: only {torch.cuda.device_count()} CUDA "
+                          f"devices on this machine")
+    mine = torch.device("cuda", local_rank())
+    torch.cuda.set_device(mine)
+    return mine
+
+
 def init_from_env(device: torch.device) -> DistContext:
-    """Join the process group torchrun describes in the environment (or run alone)."""
+    """Join the process group torchrun describes in the environment (or run alone), nccl
+    when `device` (rank_device's) is a GPU, gloo otherwise."""
     import torch.distributed as dist
 
     if not launched_by_torchrun():
@@ -43,8 +69,7 @@ def init_from_env(device: torch.device) -> DistContext:
     if not dist.is_initialized():
         backend = "nccl" if device.type == "cuda" else "gloo"
         dist.init_process_group(backend=backend)
-    return DistContext(dist.get_rank(), dist.get_world_size(),
-                       int(os.environ.get("LOCAL_RANK", "0")))
+    return DistContext(dist.get_rank(), dist.get_world_size(), local_rank(), device)
 
 
 def wrap(module: nn.Module, ctx: DistContext, device: torch.device, sync_bn: bool) -> nn.Module:
@@ -75,21 +100,23 @@ def any_rank(flag: bool, ctx: DistContext) -> bool:
 
     if not ctx.enabled:
         return flag
-    value = torch.tensor([1.0 if flag else 0.0])
+    value = torch.tensor([1.0 if flag else 0.0], device=ctx.device)  # NCCL: on the GPU
     dist.all_reduce(value, op=dist.ReduceOp.MAX)
     return bool(value.item())
 
 
 def gather_rng(ctx: DistContext) -> list[torch.Tensor]:
-    """Every rank's torch RNG state (all ranks receive all)."""
+    """Every rank's torch RNG state (all ranks receive all, on the CPU); gathered on the
+    context's device (NCCL's tensors must be on the GPU)."""
     import torch.distributed as dist
 
     state = torch.get_rng_state()
     if not ctx.enabled:
         return [state]
+    state = state.to(ctx.device)
     states = [torch.empty_like(state) for _ in range(ctx.world_size)]
     dist.all_gather(states, state)
-    return states
+    return [s.cpu() for s in states]
 
 
 def shutdown(ctx: DistContext) -> None:

@@ -9,6 +9,7 @@ import torch
 
 from ganforge.errors import ConfigError
 from ganforge.model_configs import Condition
+from ganforge.runtime.device import to_device
 from ganforge.training.wrong_captions import WrongCaptions
 
 
@@ -47,6 +48,11 @@ class BatchSource:
     with `truth` (N, A) each image's own levels (synthetic-flowers knows every one). With
     `recombined` (vectors (M, E), levels (M, A); an objective with a recombination term
     asked for them), each batch also carries B of those captions drawn from the stream.
+
+    The stream's draws are made on the CPU and reach the device through pinned memory
+    without waiting (runtime.device.to_device); the wrong captions' tables are indexed on
+    the CPU too, by `host_indices` when the caller has the batch's indices there (the loop
+    keeps each epoch's order on both sides), so a step never waits on a copy to the host.
     """
 
     images: torch.Tensor  # (N, C, H, W) uint8
@@ -71,26 +77,30 @@ class BatchSource:
     def __len__(self) -> int:
         return self.images.shape[0]
 
-    def batch(self, indices: torch.Tensor) -> Batch:
+    def batch(self, indices: torch.Tensor, host_indices: torch.Tensor | None = None) -> Batch:
+        """The batch of the images at `indices` (on the data's device); `host_indices`, the
+        same indices on the CPU, spares the wrong captions a copy back (and its wait)."""
         images = to_float_images(self.images[indices])
         labels = None if self.labels is None else self.labels[indices]
         if self.condition == "none":
             return Batch(images, None, labels)
         if self.condition == "class":
             return Batch(images, labels, labels)
-        choice = torch.randint(self.text.shape[1], (len(indices),),
-                               generator=self.caption_generator).to(indices.device)
+        choice = to_device(torch.randint(self.text.shape[1], (len(indices),),
+                                         generator=self.caption_generator), indices.device)
         text = self.text[indices, choice].float()
         wrong = None
         if self.wrong is not None:
-            rows, ks = self.wrong.draw(indices, self.caption_generator)
-            wrong = self.text[rows.to(self.text.device), ks.to(self.text.device)].float()
+            rows, ks = self.wrong.draw(indices if host_indices is None else host_indices,
+                                       self.caption_generator)
+            wrong = self.text[to_device(rows, self.text.device),
+                              to_device(ks, self.text.device)].float()
         levels = None if self.levels is None else self.levels[indices, choice]
         truth = None if self.truth is None else self.truth[indices]
         batch = Batch(images, text, labels, wrong, levels, truth)
         if self.recombined is not None:
             vectors, stated = self.recombined
-            rows = torch.randint(len(vectors), (len(indices),),
-                                 generator=self.caption_generator).to(vectors.device)
+            rows = to_device(torch.randint(len(vectors), (len(indices),),
+                                           generator=self.caption_generator), vectors.device)
             batch.recombined, batch.recombined_levels = vectors[rows].float(), stated[rows]
         return batch

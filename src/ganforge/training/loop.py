@@ -77,6 +77,11 @@ class TrainingLoop:
         self.dist = DistContext()  # set by run.py when several processes train together
         self.batches_per_epoch = len(source) // self.train_cfg.batch_size
 
+    @property
+    def device(self) -> torch.device:
+        """Where the generator's weights are: the run's device."""
+        return next(self.trainer.generator.parameters()).device
+
     def distribute(self, ctx: DistContext) -> None:
         """Train as one rank of several: a shard of each epoch, files written by rank 0 only."""
         if ctx.world_size > 1 and self.train_cfg.max_minutes is not None and \
@@ -127,8 +132,8 @@ class TrainingLoop:
             state.epoch_rng = self.data_generator.get_state()
             state.sums = [0.0, 0.0, 0]
         self.data_generator.set_state(state.epoch_rng)
-        order = shard(torch.randperm(len(self.source), generator=self.data_generator), self.dist)
-        order = to_device(order, self.source.images.device)  # once an epoch, not per batch
+        host = shard(torch.randperm(len(self.source), generator=self.data_generator), self.dist)
+        order = to_device(host, self.source.images.device)  # once an epoch, not per batch
         disable = True if self.lines is not None else \
             None if self.progress is None else not self.progress
         bar = tqdm(range(state.batch, self.batches_per_epoch), desc=f"epoch {epoch}",
@@ -136,8 +141,8 @@ class TrainingLoop:
                    total=self.batches_per_epoch)
         for index in bar:
             try:
-                stats = self.trainer.train_batch(
-                    index, self.source.batch(order[index * size : (index + 1) * size]))
+                cut = slice(index * size, (index + 1) * size)  # `host`: the CPU's copy
+                stats = self.trainer.train_batch(index, self.source.batch(order[cut], host[cut]))
             except Divergence as exc:
                 self.flush()
                 raise DivergenceError(
@@ -264,7 +269,7 @@ class TrainingLoop:
         """Everything a checkpoint keeps ({"tensors": ..., "meta": ...}): the trainer's state,
         the loop's position and epoch sums, every random stream, the fixed grid's noise and
         captions, the config, the last summary and how many records metrics.jsonl holds."""
-        trainer, rng, state = self.trainer.state_dict(), global_rng_state(), self.state
+        trainer, rng, state = self.trainer.state_dict(), global_rng_state(self.device), self.state
         epoch, batch = state.resume_position(self.batches_per_epoch)
         tensors = {
             **trainer["tensors"], "fixed_noise": self.fixed_noise, **rng["tensors"],
@@ -290,12 +295,13 @@ class TrainingLoop:
         records it had then); KeyError, ValueError or RuntimeError when it does not fit."""
         tensors, meta = state["tensors"], state["meta"]
         self.trainer.load_state_dict(state)
-        self.fixed_noise = tensors["fixed_noise"]
+        device = self.device  # checkpoints are read to the CPU; G draws the grid here
+        self.fixed_noise = to_device(tensors["fixed_noise"], device)
         if "fixed_text" in tensors:
             self.fixed_captions = FixedCaptions(list(meta["fixed_captions"]),
                                                 tensors["fixed_text"])
-            self.fixed_cond = self.fixed_captions.text.to(self.fixed_noise.device)
-        set_global_rng_state(state)
+            self.fixed_cond = to_device(self.fixed_captions.text, device)
+        set_global_rng_state(state, device)
         self.data_generator.set_state(tensors["rng.data"])
         self.source.caption_generator.set_state(tensors["rng.caption"])
         self.state = LoopState(step=meta["step"], epoch=meta["resume_epoch"],

@@ -100,7 +100,9 @@ def _optional(meta: dict) -> None:
 
 
 def _tensors(tensors: dict[str, torch.Tensor]) -> None:
-    """The random-state tensors exist with a generator state's size, and the fixed noise."""
+    """The random-state tensors exist with a generator state's size, and the fixed noise;
+    a CUDA run's "rng.cuda" (optional: CPU runs have none) is a byte state too, whose size
+    the CUDA generator checks when it is put back."""
     size = torch.Generator().get_state().numel()
     wanted = {"rng.torch": torch.get_rng_state().numel(), "rng.data": size,
               "rng.data_epoch": size, "rng.caption": size}
@@ -108,6 +110,9 @@ def _tensors(tensors: dict[str, torch.Tensor]) -> None:
         value = tensors.get(name)
         if value is None or value.dtype != torch.uint8 or value.shape != (numel,):
             raise _Bad(f"tensor {name} is not a random generator's state")
+    cuda = tensors.get("rng.cuda")
+    if cuda is not None and (cuda.dtype != torch.uint8 or cuda.dim() != 1 or not cuda.numel()):
+        raise _Bad("tensor rng.cuda is not a CUDA generator's state")
     noise = tensors.get("fixed_noise")
     if noise is None or noise.dim() != 2 or not noise.is_floating_point():
         raise _Bad("tensor fixed_noise is missing or not a batch of noise vectors")

@@ -21,13 +21,14 @@ from ganforge.runs.checkpoint import newest_good_checkpoint, read_checkpoint
 from ganforge.runs.folder import RunFolder
 from ganforge.runtime.device import (
     begin_captured_step,
+    captures_cuda_graphs,
     compile_networks,
     make_precision,
     place_networks,
     precision_note,
     resolve_device,
 )
-from ganforge.runtime.distributed import init_from_env, launched_by_torchrun
+from ganforge.runtime.distributed import init_from_env, launched_by_torchrun, rank_device
 from ganforge.training.batch_needs import batch_source
 from ganforge.training.grid import grid_conditions
 from ganforge.training.loop import TrainingLoop
@@ -110,7 +111,7 @@ def build_trainer(config: RunConfig) -> Trainer:
     trainer.sync_checks = device.type == "cpu"  # elsewhere: no host sync inside a step
     if t.compile:
         compile_networks(device, generator, discriminator, mode=t.compile_mode)
-        if t.compile_mode == "reduce-overhead":  # CUDA graphs: a new step before each batch
+        if captures_cuda_graphs(t.compile_mode, device):  # a new step before each batch
             trainer.batch_hooks.append(begin_captured_step)
     return trainer
 
@@ -192,8 +193,9 @@ def train(
     data = load_training_data(config)
     config = fit_to_data(record_data_shape(config, data), data.channels, data.size,
                          data.model_fields())
+    device = collective_device(config)
     loop = prepare(config, data, RunFolder(out), progress, observers)
-    ctx = join_ranks(loop)
+    ctx = join_ranks(loop, device)
     if ctx.is_writer:
         loop.folder = RunFolder.create(out, config, force=force)
         loop.log(start_line(loop))
@@ -224,8 +226,9 @@ def resume(
     else:
         path, meta, tensors = newest_good_checkpoint(folder.path, warn, usable)
     config = resume_config(meta, folder.read_config(), overrides or {}, str(path))
+    device = collective_device(config)
     loop = prepare(config, load_training_data(config), folder, progress, observers)
-    ctx = join_ranks(loop)
+    ctx = join_ranks(loop, device)
     restore_state(loop, meta, tensors, path)
     if loop.finished():
         if ctx.is_writer:
@@ -239,12 +242,21 @@ def resume(
     return _run(loop)
 
 
-def join_ranks(loop: TrainingLoop):
-    """When torchrun started several processes: join them, wrap the networks, shard the data."""
+def collective_device(config: RunConfig) -> torch.device:
+    """Under torchrun, before the networks and data are placed: this rank's device for its
+    collectives (distributed.rank_device: its own GPU, made current, on CUDA; else the CPU).
+    The CPU when torchrun did not start this process (nothing is joined then)."""
+    if not launched_by_torchrun():
+        return torch.device("cpu")
+    return rank_device(resolve_device(config.train.device))
+
+
+def join_ranks(loop: TrainingLoop, device: torch.device):
+    """When torchrun started several processes: join them (nccl on a CUDA `device`, gloo on
+    the CPU), wrap the networks, shard the data."""
     if not launched_by_torchrun():
         return loop.dist
     train_cfg, optim = loop.config.train, loop.config.optim
-    device = torch.device("cpu")
     ctx = init_from_env(device)
     torch.manual_seed(train_cfg.seed * 7919 + ctx.rank)  # each rank its own noise stream
     loop.trainer.distribute(ctx, device, sync_bn=train_cfg.sync_bn)

@@ -59,7 +59,9 @@ class WrongCaptions:
 
     def draw(self, indices: torch.Tensor, generator: torch.Generator
              ) -> tuple[torch.Tensor, torch.Tensor]:
-        """(image rows, caption numbers) of one wrong caption for each image in `indices`."""
+        """(image rows, caption numbers, on the CPU) of one wrong caption for each image in
+        `indices`. The tables and the generator live on the CPU: pass CPU indices (the batch
+        source's `host_indices`); indices on a GPU are copied back, which waits for it."""
         indices = indices.cpu()
         rows, ks = self._same_class(indices, generator)
         if self.profile is None:
