@@ -21,7 +21,7 @@ from ganforge.errors import CheckpointError, ConfigError
 from ganforge.metrics.draw import DEFAULT_CAPTIONS, drawing_for, sample_images
 from ganforge.metrics.feature_set import FeatureSet
 from ganforge.metrics.features import get_extractor
-from ganforge.metrics.fitted import data_key, find_fitted, prepared_as, read_record
+from ganforge.metrics.fitted import data_key, find_fitted, is_folder, prepared_as, read_record
 from ganforge.metrics.npz import read_npz_images
 from ganforge.metrics.registry import (
     Metric,
@@ -56,6 +56,9 @@ def extract(images: Any, dataset: str, features: str = "evaluator",
     return extractor(images)
 
 
+MIN_SPLIT = 10  # real images a split must hold to be scored against (FD, KID, P/R)
+
+
 def _split_features(dataset: str, split: str, features: str, data_dir: str | None,
                     n: int | None = None, seed: int = 0, keep: bool = True) -> FeatureSet:
     """Features of a split: all of it, or `n` images drawn with `seed`; cached when `keep`."""
@@ -64,6 +67,10 @@ def _split_features(dataset: str, split: str, features: str, data_dir: str | Non
     if key in _FEATURES:
         return _FEATURES[key]
     images = load_dataset(dataset, split, data_dir, text_encoder=None, options=options).images
+    if len(images) < MIN_SPLIT:  # a folder that has lost images since its evaluator was fitted
+        raise ConfigError(f"{dataset}: its {split} split holds {len(images)} image(s) now, "
+                          f"at least {MIN_SPLIT} are needed to score against it; restore the "
+                          f"folder, or add images and fit its evaluator again")
     if n is not None and n < len(images):
         images = images[np.sort(np.random.default_rng(seed).choice(len(images), n, False))]
     found = extract(images, dataset, features, f"{dataset} {split} split")
@@ -222,12 +229,17 @@ def judged_as(cfg: Any, dataset: str) -> Any:
     one line): what its samples are drawn for and scored against."""
     import dataclasses
 
-    other = load_dataset(dataset, "test", text_encoder=None, limit=1)
+    from ganforge.data.prepare_options import run_options
+
+    # a folder: prepared at the run's size (the run's own folder, or another one)
+    other = load_dataset(dataset, "test", text_encoder=None, limit=1, options=run_options(cfg))
     shape = (cfg.model.channels, cfg.model.image_size)
     if (other.channels, other.size) != shape:
         raise ConfigError(f"--dataset {dataset}: its images are {other.channels}x{other.size}x"
                           f"{other.size}, the run draws {shape[0]}x{shape[1]}x{shape[1]}")
-    data = dataclasses.replace(cfg.data, dataset=dataset, image_size=None, data_dir=None)
+    # a folder keeps the run's preparation (its size above all); a built-in set has its own
+    size = cfg.model.image_size if is_folder(data_key(dataset)) else None
+    data = dataclasses.replace(cfg.data, dataset=dataset, image_size=size, data_dir=None)
     return dataclasses.replace(cfg, data=data)
 
 

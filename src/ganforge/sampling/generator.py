@@ -116,15 +116,26 @@ def with_code(z: torch.Tensor, codes: int, code: int) -> torch.Tensor:
     return z
 
 
+def class_names(config: RunConfig) -> tuple[str, ...]:
+    """The class names of a run's data set: a built-in set's, or a folder's subfolders (read
+    from its preparation, as the run prepared it)."""
+    from ganforge.data import load_dataset
+    from ganforge.data.prepare_options import run_options
+    from ganforge.data.registry import get_spec, lookup
+
+    if lookup(config.data.dataset).path is None:
+        return get_spec(config.data.dataset).classes
+    return load_dataset(config.data.dataset, "test", config.data.data_dir, limit=0,
+                        text_encoder=None, options=run_options(config)).classes
+
+
 def class_index(config: RunConfig, name: str) -> torch.Tensor:
     """The class `name` (or its index) of a class-conditional run's data set, as a 0-d tensor;
     a one-line ConfigError for another kind of run or an unknown class."""
-    from ganforge.data.registry import get_spec
-
     if condition_of(config.model) != "class":
         raise ConfigError(f"--class needs a class-conditional generator (arch cdcgan28 or "
                           f"cdcgan); this one is {config.model.arch}")
-    classes = get_spec(config.data.dataset).classes
+    classes = class_names(config)
     wanted = name.strip().lower()
     for i, known in enumerate(classes):
         if wanted in (known.lower(), str(i)):

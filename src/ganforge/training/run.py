@@ -149,14 +149,24 @@ def load_training_data(config: RunConfig):
 
 
 def data_options(config: RunConfig):
-    """How a folder data set is prepared for this run: the [data] settings, the image size
-    defaulting to the model's (its fixed size, or the architecture's usual one)."""
-    from ganforge.data.folder.prepare import PrepareOptions
+    """How a folder data set is prepared for this run (data.folder.prepare.run_options)."""
+    from ganforge.data.prepare_options import run_options
 
-    d, model = config.data, config.model
-    size = d.image_size or model.fixed_image_size or getattr(model, "default_image_size", 64)
-    return PrepareOptions(image_size=size, fit=d.fit, channels=d.channels,
-                          test_fraction=d.test_fraction)
+    return run_options(config)
+
+
+def check_data_fits(config: RunConfig, data) -> None:
+    """A resumed run's data set must still dictate what its model was built for (its class
+    count, caption vector size): a folder whose class subfolders or captions changed since
+    is one line, not an index error deep in a network."""
+    model = dataclasses.asdict(config.model)
+    changed = [(k, v, model[k]) for k, v in data.model_fields().items()
+               if k in model and model[k] != v]
+    if changed:
+        said = ", ".join(f"{k.replace('_', ' ')} {now} (the run's: {was})"
+                         for k, now, was in changed)
+        raise ConfigError(f"{config.data.dataset}: the data set has changed since the run "
+                          f"began: {said}; restore it, or train a new run")
 
 
 def record_data_shape(config: RunConfig, data) -> RunConfig:
@@ -227,7 +237,9 @@ def resume(
         path, meta, tensors = newest_good_checkpoint(folder.path, warn, usable)
     config = resume_config(meta, folder.read_config(), overrides or {}, str(path))
     device = collective_device(config)
-    loop = prepare(config, load_training_data(config), folder, progress, observers)
+    data = load_training_data(config)
+    check_data_fits(config, data)
+    loop = prepare(config, data, folder, progress, observers)
     ctx = join_ranks(loop, device)
     restore_state(loop, meta, tensors, path)
     if loop.finished():

@@ -88,9 +88,11 @@ def held_out(config: Any, choose: Choice, seed: int) -> HeldOut:
     """The captions `choose` picks with `seed` from the run's data set (its test split),
     encoded with the run's text encoder."""
     from ganforge.data import load_dataset
+    from ganforge.data.prepare_options import run_options
 
-    d = config.data
-    data = load_dataset(d.dataset, "test", d.data_dir, text_encoder=config.model.text_encoder)
+    d = config.data  # a folder: its test split prepared as the run's was
+    data = load_dataset(d.dataset, "test", d.data_dir, text_encoder=config.model.text_encoder,
+                        options=run_options(config))
     image, caption = choose(data.labels.numpy(), data.text.shape[1], len(data.classes), seed)
     rows, cols = torch.from_numpy(image), torch.from_numpy(caption)
     return HeldOut(

@@ -19,47 +19,20 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from ganforge.data.folder.conventions import Plan, plan
 from ganforge.data.folder.source import FolderSource, TarSource, open_source
 from ganforge.data.image_file import ImageRefused, prepare_bytes, prepare_image
+from ganforge.data.prepare_options import PrepareOptions
 from ganforge.errors import DataError
 from ganforge.fileio import atomic_write, atomic_write_json, cache_root
 
 FORMAT = 2  # 2: EXIF orientation applied; 32-bit and float grey images on fixed scales
 MIN_IMAGES = 2  # fewer usable images than this: nothing to train on
 POOL_FROM = 64  # fewer images than this are prepared in this process
-
-
-@dataclass(frozen=True)
-class PrepareOptions:
-    """How a folder's images become the array: size, squaring, channels, split."""
-
-    image_size: int = 64
-    fit: Literal["crop", "pad"] = "crop"
-    channels: int | None = None  # None: 1 when every image is grey, else 3
-    test_fraction: float = 0.1
-    classes: bool = True  # class subfolders give labels
-
-    def __post_init__(self) -> None:
-        if not 8 <= self.image_size <= 256:
-            raise DataError(f"image size must be 8 to 256, got {self.image_size}")
-        if self.channels not in (None, 1, 3):
-            raise DataError(f"channels must be 1 or 3, got {self.channels}")
-        if not 0 <= self.test_fraction <= 0.5:
-            raise DataError(f"test fraction must be 0 to 0.5, got {self.test_fraction}")
-
-    def as_flags(self) -> str:
-        """The command-line options that prepare a folder this way (defaults left out),
-        e.g. " --image-size 32 --channels 1"."""
-        default, flags = PrepareOptions(), ""
-        for name in ("image_size", "fit", "channels", "test_fraction"):
-            if getattr(self, name) != getattr(default, name):
-                flags += f" --{name.replace('_', '-')} {getattr(self, name)}"
-        return flags
 
 
 @dataclass
@@ -191,10 +164,12 @@ def cache_key(source, listing_key: str, options: PrepareOptions) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def prepare(path: str | Path, options: PrepareOptions = PrepareOptions(),
+def prepare(path: str | Path, options: PrepareOptions | None = None,
             log: Callable[[str], None] | None = None, show: bool = True) -> Prepared:
     """The prepared array and manifest of the folder or archive at `path` (from the cache
-    when nothing changed; prepared and cached otherwise)."""
+    when nothing changed; prepared and cached otherwise), as `options` say (None: the
+    defaults)."""
+    options = options or PrepareOptions()
     root = Path(path).expanduser()
     source = open_source(root)
     listing = source.listing()
