@@ -25,3 +25,11 @@ def test_encode_captions_refuses_an_invisible_caption():
 
     with pytest.raises(ConfigError, match="a caption is empty"):
         encode_captions(None, ["\u200b\u200d"])  # refused before the run is looked at
+
+
+def test_encode_captions_refuses_a_caption_longer_than_training_keeps():
+    from ganforge.errors import ConfigError
+    from ganforge.sampling.captions import encode_captions
+
+    with pytest.raises(ConfigError, match="a caption is 1001 characters long; at most 1000"):
+        encode_captions(None, ["a" * 1001])  # refused before the run is looked at

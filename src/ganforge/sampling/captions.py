@@ -33,6 +33,9 @@ def load_text_generator(path: Path | str, encoder_dirs: Sequence[str | Path] = (
     return loaded
 
 
+MAX_CAPTION_CHARS = 1000  # the longest caption a data set keeps for training
+
+
 def encode_captions(loaded: LoadedGenerator, captions: Sequence[str], cache: bool = False
                     ) -> torch.Tensor:
     """Sentence vectors (n, E) float32 of `captions` by the run's encoder; with `cache`, each
@@ -44,6 +47,9 @@ def encode_captions(loaded: LoadedGenerator, captions: Sequence[str], cache: boo
         if is_blank(caption):
             raise ConfigError("a caption is empty: give the sentence to draw, e.g. "
                               "\"a thick, slanted seven\"")
+        if len(caption) > MAX_CAPTION_CHARS:
+            raise ConfigError(f"a caption is {len(caption)} characters long; at most "
+                              f"{MAX_CAPTION_CHARS} are read (training keeps none longer)")
         try:
             caption.encode("utf-8")  # bytes the shell's locale could not decode land here
         except UnicodeEncodeError as exc:
