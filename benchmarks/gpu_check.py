@@ -47,6 +47,7 @@ import bench_util as bu  # noqa: E402
 import side_by_side as sbs  # noqa: E402
 
 from ganforge.fileio import atomic_write_text  # noqa: E402
+from ganforge.runtime.device import resolve_device  # noqa: E402
 
 BATCHES = {"mlp": (64, 512), "dcgan28": (64, 512), "dcgan64": (64, 256), "t2i64": (64, 256)}
 FAST = {"mlp": (64, "fp32"), "dcgan28": (64, "fp32"), "dcgan64": (256, "bf16"),
@@ -226,13 +227,10 @@ def save(out: Path, result: dict, start: float) -> list[str]:
 def begin(args) -> list[str]:
     """Check the device (an indexed CUDA device made the current one, so that calls without
     a device act on it) and return the header's first lines, printed."""
-    device = torch.device(args.device)
-    if device.type == "cuda":
-        if not torch.cuda.is_available():
-            raise SystemExit("gpu_check: no CUDA device here (use --device cpu --quick to "
-                             "check the script)")
-        if device.index is not None:
-            torch.cuda.set_device(device)
+    if torch.device(args.device).type == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("gpu_check: no CUDA device here (use --device cpu --quick to "
+                         "check the script)")
+    device = resolve_device(args.device)  # cuda:N: made the current device
     card = torch.cuda.get_device_name(device) if device.type == "cuda" else bu.cpu_name()
     header = [f"device: {card}", *bu.machine_lines(), PEAK_NOTE]
     print("\n".join(header), flush=True)

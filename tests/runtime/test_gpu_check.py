@@ -182,6 +182,7 @@ def test_peak_memory_is_what_a_row_allocated_beyond_its_start(gpu_check, monkeyp
 def test_an_indexed_card_becomes_the_current_device(gpu_check, monkeypatch):
     current = []
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)  # resolve_device checks it
     monkeypatch.setattr(torch.cuda, "set_device", current.append)
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda device: f"card {device}")
     header = gpu_check.begin(gpu_check.parse_args(["--device", "cuda:1"]))

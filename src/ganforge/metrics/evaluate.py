@@ -192,13 +192,13 @@ def check_preparation(cfg: Any) -> None:
     splits prepared as the evaluator saw them: refuse, in one line with the command that
     fits a matching one, a run whose folder was prepared otherwise (another image size,
     squaring or test split, or other channels)."""
-    from ganforge.training.run import data_options
+    from ganforge.data.prepare_options import run_options
 
     key = data_key(cfg.data.dataset)
     fitted = prepared_as(key)
     if fitted is None:
         return
-    run = data_options(cfg)
+    run = run_options(cfg)
     said = [(name, getattr(run, name), getattr(fitted, name))
             for name in ("image_size", "fit", "test_fraction")
             if getattr(run, name) != getattr(fitted, name)]

@@ -33,14 +33,12 @@ def load_text_generator(path: Path | str, encoder_dirs: Sequence[str | Path] = (
     return loaded
 
 
-MAX_CAPTION_CHARS = 1000  # the longest caption a data set keeps for training
-
-
 def encode_captions(loaded: LoadedGenerator, captions: Sequence[str], cache: bool = False
                     ) -> torch.Tensor:
     """Sentence vectors (n, E) float32 of `captions` by the run's encoder; with `cache`, each
     caption's vector comes from (or goes to) the on-disk caption cache, keyed by encoder and
     caption, so a caption seen before loads no encoder (`ganforge generate`)."""
+    from ganforge.data.folder.conventions import MAX_CAPTION_CHARS  # the longest trained on
     from ganforge.text.encoders import get_encoder
 
     for caption in captions:

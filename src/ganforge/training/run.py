@@ -12,6 +12,7 @@ import torch
 
 from ganforge.config import RunConfig, resume_config
 from ganforge.data import load_dataset
+from ganforge.data.prepare_options import run_options
 from ganforge.errors import ConfigError, DiskFullError
 from ganforge.losses import get_loss
 from ganforge.model_configs import Condition, condition_of
@@ -145,23 +146,17 @@ def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | float |
 def load_training_data(config: RunConfig):
     d = config.data
     return load_dataset(d.dataset, "train", d.data_dir, d.limit,
-                        text_encoder=text_encoder_of(config), options=data_options(config))
-
-
-def data_options(config: RunConfig):
-    """How a folder data set is prepared for this run (data.folder.prepare.run_options)."""
-    from ganforge.data.prepare_options import run_options
-
-    return run_options(config)
+                        text_encoder=text_encoder_of(config), options=run_options(config))
 
 
 def check_data_fits(config: RunConfig, data) -> None:
-    """A resumed run's data set must still dictate what its model was built for (its class
-    count, caption vector size): a folder whose class subfolders or captions changed since
-    is one line, not an index error deep in a network."""
-    model = dataclasses.asdict(config.model)
-    changed = [(k, v, model[k]) for k, v in data.model_fields().items()
-               if k in model and model[k] != v]
+    """A resumed run's data set must still dictate the model the run was built for (its
+    image shape, class count, caption vector size): a folder whose images, class subfolders
+    or captions changed since is one line, not an index error deep in a network."""
+    now = dataclasses.asdict(fit_to_data(config, data.channels, data.size,
+                                         data.model_fields()).model)
+    was = dataclasses.asdict(config.model)
+    changed = [(k, now[k], was[k]) for k in now if now[k] != was[k]]
     if changed:
         said = ", ".join(f"{k.replace('_', ' ')} {now} (the run's: {was})"
                          for k, now, was in changed)

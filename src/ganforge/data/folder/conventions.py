@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from ganforge.data.folder.source import METADATA, Listing, ignored
+from ganforge.data.folder.source import METADATA, Listing, ignored, read_failure
 from ganforge.errors import DataError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif")
@@ -59,7 +59,7 @@ def _text(read: Callable[[str], bytes], name: str, skipped: list) -> str | None:
     try:
         data = read(name)
     except (DataError, OSError) as exc:
-        skipped.append((name, f"unreadable ({str(exc).rsplit(': ', 1)[-1][:80]})"))
+        skipped.append((name, f"unreadable ({read_failure(exc)})"))
         return None
     try:
         return data.decode("utf-8-sig")

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ganforge.data.folder.conventions import Plan, plan
-from ganforge.data.folder.source import FolderSource, TarSource, open_source
+from ganforge.data.folder.source import FolderSource, TarSource, open_source, read_failure
 from ganforge.data.image_file import ImageRefused, prepare_bytes, prepare_image
 from ganforge.data.prepare_options import PrepareOptions
 from ganforge.errors import DataError
@@ -101,7 +101,7 @@ def _member(source, name: str) -> bytes | Unread:
     try:
         return source.read(name)
     except DataError as exc:
-        return Unread(f"truncated or corrupt image ({str(exc).rsplit(': ', 1)[-1][:80]})")
+        return Unread(f"truncated or corrupt image ({read_failure(exc)})")
 
 
 def _run(named: Iterable[tuple[str, tuple]], count: int, show: bool

@@ -61,6 +61,12 @@ def one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:200] or type(exc).__name__
 
 
+def read_failure(exc: BaseException) -> str:
+    """Why a file could not be read, short enough for a skip list: the last part of its
+    message ("<path>: member <name>: Bad CRC-32 ..." -> "Bad CRC-32 ...")."""
+    return str(exc).rsplit(": ", 1)[-1][:80]
+
+
 @dataclass(frozen=True)
 class Member:
     name: str  # relative POSIX path inside the folder or archive
