@@ -12,6 +12,7 @@ writes for the same settings.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,19 +42,26 @@ def run_observers(config: RunConfig, *, tensorboard: bool = False,
 
 
 def anchored(config: RunConfig) -> RunConfig:
-    """The config with a folder or archive data set named by its absolute path (`~` and
-    a relative path resolved now): the run folder keeps it, so resuming, evaluating and
+    """The config with a folder or archive data set named by its absolute path
+    (data.registry.anchored_name): the run folder keeps it, so resuming, evaluating and
     serving from any working folder read the same data."""
     import dataclasses
 
-    from ganforge.data.registry import known, looks_like_path
+    from ganforge.data.registry import anchored_name
 
-    name = config.data.dataset
-    if known(name) is not None or not looks_like_path(name):
-        return config
-    path = str(Path(name).expanduser().resolve())
-    return config if path == name else dataclasses.replace(
+    path = anchored_name(config.data.dataset)
+    return config if path == config.data.dataset else dataclasses.replace(
         config, data=dataclasses.replace(config.data, dataset=path))
+
+
+def moved_data(overrides: dict[str, str]) -> dict[str, str]:
+    """Resume overrides with a data set given anew (a folder that moved) by its absolute
+    path, as a new run keeps it."""
+    from ganforge.data.registry import anchored_name
+
+    if "dataset" not in overrides:
+        return overrides
+    return {**overrides, "dataset": anchored_name(overrides["dataset"])}
 
 
 def default_out(config: RunConfig) -> Path:
@@ -90,7 +98,11 @@ def resume(run_dir: Path | str, overrides: dict[str, str] | None = None, *,
     from ganforge.runs.lock import writer_lock
     from ganforge.training import run
 
+    overrides = moved_data(overrides or {})
     config = RunFolder(run_dir).read_config()
+    if "dataset" in overrides:  # the observers score against the data as it is now
+        config = dataclasses.replace(config, data=dataclasses.replace(
+            config.data, dataset=overrides["dataset"]))
     chosen = run_observers(config, tensorboard=tensorboard, observers=observers)
     with writer_lock(run_dir):  # before anything (metrics.jsonl, temporaries) is touched
         return run.resume(run_dir, overrides, checkpoint=checkpoint, progress=progress,

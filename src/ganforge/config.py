@@ -176,7 +176,8 @@ def resolve_config(
 
 # Settings a resumed run may change: they extend or observe the run, not its math.
 RESUMABLE = ("epochs", "max_steps", "max_minutes", "log_every", "sample_every",
-             "checkpoint_every", "keep", "on_nan", "eval_every", "eval_samples")
+             "checkpoint_every", "keep", "on_nan", "eval_every", "eval_samples",
+             "dataset", "data_dir")  # the data set given anew: a folder that moved
 
 
 def resume_config(meta: dict[str, Any], folder_config: RunConfig, overrides: dict[str, str],

@@ -295,6 +295,15 @@ def looks_like_path(name: str) -> bool:
         name.lower().endswith(ARCHIVE_SUFFIXES) or Path(name).is_dir()
 
 
+def anchored_name(name: str) -> str:
+    """A folder or archive data set's name as its absolute path (`~` and a relative path
+    resolved now), so a run that keeps it reads the same data from any working folder; a
+    known set's name as it is."""
+    if known(name) is not None or not looks_like_path(name):
+        return name
+    return str(Path(name).expanduser().resolve())
+
+
 def folder_set(path: str, options: Any = None) -> DataSet:
     """The entry of the folder or archive at `path` (prepared as `options` say)."""
     return DataSet(path, f"{FOLDER}:load_split", f"{FOLDER}:check", f"{FOLDER}:find",

@@ -75,6 +75,7 @@ class TrainingLoop:
         self._deadline: float | None = None  # time.monotonic() when --max-minutes runs out
         self._pending: list[tuple[int, int, torch.Tensor]] = []
         self.dist = DistContext()  # set by run.py when several processes train together
+        self.data_record: dict | None = None  # data.fingerprint of the split, kept in checkpoints
         self.batches_per_epoch = len(source) // self.train_cfg.batch_size
 
     @property
@@ -285,6 +286,8 @@ class TrainingLoop:
             "records": self.folder.count_records(), "config": self.config.to_dict(),
             "summary": self.last_summary, **trainer["meta"], **rng["meta"],
         }
+        if self.data_record is not None:
+            meta["data"] = self.data_record
         if self.fixed_captions is not None:
             tensors["fixed_text"] = self.fixed_captions.text
             meta["fixed_captions"] = self.fixed_captions.captions

@@ -12,6 +12,7 @@ import torch
 
 from ganforge.config import RunConfig, resume_config
 from ganforge.data import load_dataset
+from ganforge.data.fingerprint import data_change, fingerprint
 from ganforge.data.prepare_options import run_options
 from ganforge.errors import ConfigError, DiskFullError
 from ganforge.losses import get_loss
@@ -136,6 +137,7 @@ def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | float |
                         torch.Generator().manual_seed(seed + 2), progress=progress,
                         observers=observers, fixed_cond=fixed_cond,
                         fixed_captions=fixed_captions)
+    loop.data_record = fingerprint(data)
     note = precision_note(config.train.precision, device)
     if note:
         loop.log(note)
@@ -237,6 +239,9 @@ def resume(
     loop = prepare(config, data, folder, progress, observers)
     ctx = join_ranks(loop, device)
     restore_state(loop, meta, tensors, path)
+    change = data_change(meta.get("data"), loop.data_record, config.data.dataset)
+    if change is not None and ctx.is_writer:
+        warn(change)
     if loop.finished():
         if ctx.is_writer:
             warn(nothing_to_train(loop))
