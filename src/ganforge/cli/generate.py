@@ -19,7 +19,10 @@ def add_parser(sub) -> None:
     p.add_argument("-n", type=CAPTION_COUNT, default=16,
                    help=f"number of images (default 16; {CAPTION_COUNT.range})")
     p.add_argument("--out", required=True, help="output file or folder")
-    p.add_argument("--format", choices=("png", "npz", "png-dir"), default="png")
+    p.add_argument("--format", choices=("png", "npz", "png-dir"),
+                   help="a grid image (png: PNG, or JPEG or WebP for a .jpg or .webp --out), "
+                        "an npz of uint8 images or a folder of PNGs (default: npz for an "
+                        ".npz --out, else a grid)")
     p.add_argument("--to", metavar="CAPTION",
                    help="interpolate from the caption to this one (same noise throughout)")
     p.add_argument("--seed", type=SEED, default=0,
@@ -33,17 +36,18 @@ def run(args: argparse.Namespace) -> int:
     from ganforge.errors import ConfigError
     from ganforge.pretrained.store import resolve_source
     from ganforge.sampling.captions import generate_from_caption, load_text_generator
-    from ganforge.sampling.generator import export_images
+    from ganforge.sampling.generator import export_format, export_images
 
     if args.pretrained is not None and args.caption is None:  # `--pretrained NAME "caption"`
         args.run, args.caption = None, args.run
+    fmt = export_format(args.out, args.format)  # a bad name stops before any drawing
     source = resolve_source(args.run, args.pretrained, "generate")
     if args.caption is None:
         raise ConfigError('generate: give the caption to draw, e.g. "an ankle boot"')
     loaded = load_text_generator(source, args.text_encoder_dir)
     images = generate_from_caption(loaded, args.caption, args.n, seed=args.seed, to=args.to,
                                    cache=True)  # a caption seen before loads no encoder
-    out = export_images(images, args.out, args.format, nrow=args.nrow)
+    out = export_images(images, args.out, fmt, nrow=args.nrow)
     what = f"{args.caption!r} -> {args.to!r}" if args.to else repr(args.caption)
     print(f"{args.n} images of {what} from {loaded.checkpoint} (step {loaded.step}) -> {out}")
     return 0

@@ -22,7 +22,10 @@ def add_parser(sub) -> None:
     p.add_argument("-n", type=COUNT, default=64,
                    help=f"number of images (default 64; {COUNT.range})")
     p.add_argument("--out", required=True, help="output file or folder")
-    p.add_argument("--format", choices=("png", "npz", "png-dir"), default="png")
+    p.add_argument("--format", choices=("png", "npz", "png-dir"),
+                   help="a grid image (png: PNG, or JPEG or WebP for a .jpg or .webp --out), "
+                        "an npz of uint8 images or a folder of PNGs (default: npz for an "
+                        ".npz --out, else a grid)")
     p.add_argument("--seed", type=SEED, default=0,
                    help=f"noise seed (same seed, same images; {SEED.range})")
     p.add_argument("--nrow", type=NROW, help=f"images per grid row (png; {NROW.range})")
@@ -37,11 +40,12 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ganforge.pretrained.store import resolve_source
-    from ganforge.sampling.generator import export_images, generate, load_generator
+    from ganforge.sampling.generator import export_format, export_images, generate, load_generator
 
+    fmt = export_format(args.out, args.format)  # a bad name stops before any drawing
     loaded = load_generator(resolve_source(args.run, args.pretrained, "sample"))
     images = generate(loaded, args.n, seed=args.seed, class_name=args.class_name,
                       code=args.code)
-    out = export_images(images, args.out, args.format, nrow=args.nrow)
+    out = export_images(images, args.out, fmt, nrow=args.nrow)
     print(f"{args.n} images from {loaded.checkpoint} (step {loaded.step}) -> {out}")
     return 0

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ganforge.fileio import atomic_write_bytes
+from ganforge.viz.plots import figure_png
 
 # (record key, axis title); a panel is drawn when the records carry its key.
 PANELS = (
@@ -51,5 +52,5 @@ def plot_eval(records: Sequence[dict[str, Any]], out: Path | str) -> Path:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
+    figure_png(fig, buffer)
     return atomic_write_bytes(out, buffer.getvalue())

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ganforge.report.metrics import STEP_LABELS, STEP_STATS, epoch_means, metric_keys, series
 from ganforge.runs.folder import LOSSES_PLOT
+from ganforge.viz.plots import figure_png
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -29,7 +30,7 @@ _PANEL_COLUMNS = 3
 def to_png(fig: Figure) -> bytes:
     """A figure as PNG bytes."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=_DPI)
+    figure_png(fig, buffer, dpi=_DPI)
     return buffer.getvalue()
 
 

@@ -130,6 +130,10 @@ def _refuse_pickles(path: Path) -> None:
     if path.is_file() and path.suffix not in (".json", ".safetensors"):
         with open(path, "rb") as fh:
             head = fh.read(2)
+    if path.suffix.lower() == ".npz":
+        raise CheckpointError(
+            f"{path}: an .npz of arrays, not a run or checkpoint (give a run folder or a "
+            "checkpoint's .json; to score samples in an .npz: ganforge evaluate --samples)")
     if path.suffix in PICKLE_SUFFIXES or head[:1] == b"\x80" or head == b"PK":
         raise CheckpointError(
             f"{path}: looks like a pickle/torch.save file; ganforge never unpickles files "

@@ -144,13 +144,28 @@ def class_index(config: RunConfig, name: str) -> torch.Tensor:
                       f"{', '.join(classes)}, or their index 0..{len(classes) - 1})")
 
 
-def export_images(images: torch.Tensor, out: Path | str, fmt: ExportFormat = "png",
+def export_format(out: Path | str, fmt: ExportFormat | None = None) -> ExportFormat:
+    """The format images go to `out` in: `fmt`, else npz for an .npz name and a grid image
+    otherwise; one line (ConfigError) for a grid name of no image format (checked before
+    anything is drawn)."""
+    from ganforge.viz import grid_format
+
+    fmt = fmt or ("npz" if Path(out).suffix.lower() == ".npz" else "png")
+    if fmt == "png":
+        grid_format(out)
+    return fmt
+
+
+def export_images(images: torch.Tensor, out: Path | str, fmt: ExportFormat | None = None,
                   nrow: int | None = None) -> Path:
-    """Write images as one grid PNG, an npz (uint8 `images`, N x H x W [x C]) or a PNG folder."""
+    """Write images as one grid image (PNG, or JPEG or WebP by the name's suffix), an npz
+    (uint8 `images`, N x H x W [x C]) or a PNG folder; `fmt` None: from the name (.npz or a
+    grid)."""
     from ganforge.fileio import atomic_write_bytes
     from ganforge.viz import save_grid, save_png_dir, to_uint8
 
     out = Path(out)
+    fmt = export_format(out, fmt)
     if fmt == "png":
         save_grid(images, out, nrow=nrow)
     elif fmt == "npz":

@@ -5,10 +5,11 @@ that need them.
 """
 
 from ganforge.viz.gif import make_gif
-from ganforge.viz.grid import make_grid, save_grid, save_png_dir, to_uint8, upscale
+from ganforge.viz.grid import grid_format, make_grid, save_grid, save_png_dir, to_uint8, upscale
 from ganforge.viz.plots import moving_average, plot_losses
 
 __all__ = [
+    "grid_format",
     "make_gif",
     "make_grid",
     "moving_average",

@@ -107,12 +107,31 @@ def upscale(image: np.ndarray, scale: int) -> np.ndarray:
     return np.repeat(np.repeat(image, scale, axis=0), scale, axis=1)
 
 
+# A grid file's suffix -> the Pillow format it is written in (no suffix: PNG).
+GRID_SUFFIXES = {"": "PNG", ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
+
+
+def grid_format(path: PathLike) -> str:
+    """The image format a grid at `path` is written in, from its suffix; one line
+    (ConfigError) for a suffix that names no image format ganforge writes."""
+    from ganforge.errors import ConfigError
+
+    suffix = Path(path).suffix.lower()
+    if suffix not in GRID_SUFFIXES:
+        raise ConfigError(f"{path}: an image grid is written as .png, .jpg or .webp, "
+                          f"not {suffix}")
+    return GRID_SUFFIXES[suffix]
+
+
 def _write_png(image: np.ndarray, path: PathLike) -> Path:
-    """Save one (H, W) or (H, W, 3) uint8 image as a PNG file, atomically."""
+    """Save one (H, W) or (H, W, 3) uint8 image atomically: PNG, or JPEG (quality 95) or
+    lossless WebP where the file name says so."""
     from PIL import Image
 
     pil = Image.fromarray(np.ascontiguousarray(image))
-    return atomic_write(path, lambda tmp: pil.save(tmp, format="PNG"))
+    kind = grid_format(path)
+    options = {"JPEG": {"quality": 95}, "WEBP": {"lossless": True}}.get(kind, {})
+    return atomic_write(path, lambda tmp: pil.save(tmp, format=kind, **options))
 
 
 def save_grid(
@@ -123,7 +142,8 @@ def save_grid(
     padding: int = 2,
     pad_value: int = 0,
 ) -> Path:
-    """Save [-1, 1] images shaped (N, C, H, W) as one PNG grid and return its path.
+    """Save [-1, 1] images shaped (N, C, H, W) as one grid image (PNG; JPEG or WebP where
+    the suffix says so) and return its path.
 
     ``scale`` enlarges the finished grid by nearest neighbour (handy for 28x28 digits).
     Parent folders are created; the file is written to a temporary name and renamed.

@@ -19,6 +19,7 @@ from ganforge.fileio import atomic_write
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 PathLike = str | os.PathLike[str]
 
@@ -164,4 +165,15 @@ def plot_losses(
     _draw_panels(axes, ordered, smooth)
     if title:
         fig.suptitle(title)
-    return atomic_write(out_path, lambda tmp: fig.savefig(tmp, format="png", dpi=_DPI))
+    return atomic_write(out_path, lambda tmp: figure_png(fig, tmp, dpi=_DPI))
+
+
+def figure_png(fig: Figure, target: Any, dpi: float | str = "figure") -> None:
+    """Write a figure as PNG to a path or file object. A title or legend with characters
+    the font lacks (an emoji in a run's name) is drawn with boxes there, without a warning
+    per character."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from", category=UserWarning)
+        fig.savefig(target, format="png", dpi=dpi)

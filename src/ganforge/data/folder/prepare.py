@@ -179,8 +179,9 @@ def prepare(path: str | Path, options: PrepareOptions | None = None,
         return cached
     say = log or (lambda m: print(m, file=sys.stderr))
     p = plan(listing, source.read, options.classes)
-    say(f"{root}: preparing {len(p.names)} images at {options.image_size}x"
-        f"{options.image_size} (once; cached in {entry})")
+    if len(p.names) >= MIN_IMAGES:  # else _assemble says why there is nothing to prepare
+        say(f"{root}: preparing {len(p.names)} images at {options.image_size}x"
+            f"{options.image_size} (once; cached in {entry})")
     done = _run(_jobs(source, p.names, options), len(p.names), show)
     results = [done.get(n, (None, "", "missing from the archive")) for n in p.names]
     images, keep, modes, sizes = _assemble(p, results, options, root)

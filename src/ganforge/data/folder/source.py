@@ -338,6 +338,10 @@ def _check_total(path: Path, total: int) -> None:
 def open_source(path: Path) -> FolderSource | ZipSource | TarSource:
     """The source behind a data-set path (a folder, or an archive by its suffix)."""
     if path.is_dir():
+        if all((path / name).exists() for name in ("config.toml", "checkpoints",
+                                                   "metrics.jsonl")):
+            raise DataError(f"{path}: a ganforge run folder, not a data set of images (its "
+                            f"samples are in {path / 'samples'})")
         return FolderSource(path)
     if not path.exists():
         raise DataError(f"{path}: no such folder or archive")
