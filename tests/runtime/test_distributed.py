@@ -1,5 +1,6 @@
 """Two processes under torchrun (gloo, CPU): identical weights on both ranks after every
-step, files written by rank 0 only, and resume in this mode too."""
+step (with the ranks agreeing on a deadline as they go), files written by rank 0 only, and
+resume in this mode too. Ranks agree on a signal or the deadline every few batches."""
 
 import json
 import os
@@ -50,7 +51,9 @@ def ddp_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("ddp")
     # 256 images, 2 ranks of batch 32: 4 generator steps an epoch
     result = torchrun(WORKER, "train", folder / "run", folder, "limit=256", "batch_size=32",
-                      "epochs=2", "log_every=1", "eval_every=0", cwd=folder, fresh=True)
+                      "epochs=2", "log_every=1", "eval_every=0",
+                      "max_minutes=60",  # the ranks agree on the deadline (loop._polls)
+                      cwd=folder, fresh=True)
     assert result.returncode == 0, result.stderr[:4000]
     return folder, result
 
@@ -92,3 +95,23 @@ def test_command_line_under_torchrun(tmp_path, real_data_root):
                       "--eval-every", "0", "--out", tmp_path / "run", cwd=tmp_path, fresh=True)
     assert result.returncode == 0, result.stderr[:4000]
     assert len(_step_records(tmp_path / "run")) == 3
+
+
+def test_ranks_agree_on_stopping_every_few_batches_and_alone_after_each():
+    from types import SimpleNamespace
+
+    from ganforge.runtime.distributed import DistContext
+    from ganforge.training.loop import POLL_BATCHES, TrainingLoop
+
+    together = SimpleNamespace(dist=DistContext(world_size=2), batches_per_epoch=20)
+    polled = [i for i in range(20) if TrainingLoop._polls(together, i)]
+    assert POLL_BATCHES == 8 and polled == [7, 15, 19]  # and the epoch's last batch
+    alone = SimpleNamespace(dist=DistContext(), batches_per_epoch=20)
+    assert all(TrainingLoop._polls(alone, i) for i in range(20))
+
+
+def test_any_ranks_without_a_group_is_the_flags_themselves():
+    from ganforge.runtime.distributed import DistContext, any_rank, any_ranks
+
+    assert any_ranks((True, False), DistContext()) == [True, False]
+    assert any_rank(False, DistContext()) is False

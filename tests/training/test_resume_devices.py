@@ -13,7 +13,7 @@ from ganforge.errors import CheckpointError
 from ganforge.runs.checkpoint import read_checkpoint
 from ganforge.runs.folder import RunFolder
 from ganforge.runtime.device import begin_captured_step, captures_cuda_graphs
-from ganforge.training import loop as loop_module
+from ganforge.training import loop_checkpoint
 from ganforge.training import run as run_module
 from ganforge.training.loop import TrainingLoop
 from ganforge.training.resume_record import check_resume_record
@@ -85,7 +85,7 @@ def test_a_cuda_loop_keeps_its_stream_and_puts_the_grid_inputs_on_its_device(
     assert loop.device == next(loop.trainer.generator.parameters()).device
     cuda, moved = torch.device("cuda", 1), []
     monkeypatch.setattr(TrainingLoop, "device", property(lambda self: cuda))
-    monkeypatch.setattr(loop_module, "to_device",
+    monkeypatch.setattr(loop_checkpoint, "to_device",
                         lambda tensor, device: moved.append((tensor, device)) or tensor)
     state = loop.state_dict()
     assert state["tensors"]["rng.cuda"] is CUDA_STATE

@@ -10,6 +10,7 @@ alone writes the run folder. Backend: nccl on CUDA, each rank on its own GPU
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
@@ -96,13 +97,19 @@ def shard(order: torch.Tensor, ctx: DistContext) -> torch.Tensor:
 
 def any_rank(flag: bool, ctx: DistContext) -> bool:
     """True on every rank if `flag` is true on any (so all ranks stop at the same step)."""
+    return any_ranks((flag,), ctx)[0]
+
+
+def any_ranks(flags: Sequence[bool], ctx: DistContext) -> list[bool]:
+    """Each of `flags`, true on every rank if it is true on any: one collective (and one
+    host sync) for all of them."""
     import torch.distributed as dist
 
     if not ctx.enabled:
-        return flag
-    value = torch.tensor([1.0 if flag else 0.0], device=ctx.device)  # NCCL: on the GPU
+        return list(flags)
+    value = torch.tensor([1.0 if f else 0.0 for f in flags], device=ctx.device)  # NCCL: GPU
     dist.all_reduce(value, op=dist.ReduceOp.MAX)
-    return bool(value.item())
+    return [bool(v) for v in value.tolist()]
 
 
 def gather_rng(ctx: DistContext) -> list[torch.Tensor]:

@@ -16,7 +16,6 @@ from typing import Any
 import torch
 from tqdm import tqdm
 
-from ganforge import __version__
 from ganforge.config import RunConfig
 from ganforge.data.captioned.held_out import FixedCaptions
 from ganforge.errors import ConfigError, DivergenceError
@@ -24,17 +23,18 @@ from ganforge.fileio import atomic_write_json
 from ganforge.runs.checkpoint import checkpoint_name, list_checkpoints
 from ganforge.runs.folder import ReadOnlyFolder, RunFolder
 from ganforge.runtime.device import to_device
-from ganforge.runtime.distributed import DistContext, any_rank, shard
+from ganforge.runtime.distributed import DistContext, any_rank, any_ranks, shard
 from ganforge.training.batch import BatchSource
+from ganforge.training.loop_checkpoint import loop_state, restore_loop
 from ganforge.training.loop_state import LoopState
 from ganforge.training.observers import Observer
 from ganforge.training.progress import ProgressLines, epoch_line, wants_lines
-from ganforge.training.rng import global_rng_state, set_global_rng_state
 from ganforge.training.state import save_state
 from ganforge.training.trainer import Divergence, Trainer
 from ganforge.viz import save_grid
 
 STAT_NAMES = ("d_loss", "g_loss", "d_real", "d_fake")
+POLL_BATCHES = 8  # ranks training together agree on a signal or the deadline this often
 
 
 class Interrupted(Exception):
@@ -122,10 +122,22 @@ class TrainingLoop:
 
     def _done(self) -> bool:
         """--max-steps reached, or the --max-minutes budget spent (on any rank)."""
-        if self.train_cfg.max_steps is not None and self.state.step >= self.train_cfg.max_steps:
-            return True
-        return self._deadline is not None and any_rank(time.monotonic() >= self._deadline,
-                                                       self.dist)
+        return self._steps_reached() or (self._deadline is not None and
+                                         any_rank(self._late(), self.dist))
+
+    def _steps_reached(self) -> bool:
+        return self.train_cfg.max_steps is not None and \
+            self.state.step >= self.train_cfg.max_steps
+
+    def _late(self) -> bool:
+        return self._deadline is not None and time.monotonic() >= self._deadline
+
+    def _polls(self, index: int) -> bool:
+        """Whether to look for a signal and the deadline after batch `index`: after every
+        batch alone; every POLL_BATCHES batches (and the epoch's last) when several ranks
+        must agree, since each agreement is a collective and a host sync."""
+        return not self.dist.enabled or (index + 1) % POLL_BATCHES == 0 or \
+            index + 1 == self.batches_per_epoch
 
     def run_epoch(self, epoch: int) -> None:
         state, size = self.state, self.train_cfg.batch_size
@@ -158,10 +170,15 @@ class TrainingLoop:
                     bar.set_postfix(d_loss=last["d_loss"], g_loss=last["g_loss"])
             if self.lines is not None:
                 self.lines.tick(size * self.dist.world_size)
-            if any_rank(self.stop_signal is not None, self.dist):
-                self.stop_signal = self.stop_signal or "SIGTERM"  # another rank was signalled
-                self._stop_now()
-            if self._done():
+            if self._polls(index):
+                signalled, late = any_ranks((self.stop_signal is not None, self._late()),
+                                            self.dist)
+                if signalled:
+                    self.stop_signal = self.stop_signal or "SIGTERM"  # another rank's signal
+                    self._stop_now()
+                if late:
+                    break
+            if self._steps_reached():
                 break
         bar.close()
         self.flush()
@@ -267,48 +284,9 @@ class TrainingLoop:
                           keep=None if name else self.train_cfg.keep)
 
     def state_dict(self) -> dict[str, Any]:
-        """Everything a checkpoint keeps ({"tensors": ..., "meta": ...}): the trainer's state,
-        the loop's position and epoch sums, every random stream, the fixed grid's noise and
-        captions, the config, the last summary and how many records metrics.jsonl holds."""
-        trainer, rng, state = self.trainer.state_dict(), global_rng_state(self.device), self.state
-        epoch, batch = state.resume_position(self.batches_per_epoch)
-        tensors = {
-            **trainer["tensors"], "fixed_noise": self.fixed_noise, **rng["tensors"],
-            "rng.data": self.data_generator.get_state(),
-            "rng.data_epoch": state.epoch_rng if state.epoch_rng is not None
-            else self.data_generator.get_state(),
-            "rng.caption": self.source.caption_generator.get_state(),
-        }
-        meta = {
-            "ganforge_version": __version__,
-            "step": state.step, "epoch": self.last_summary.get("epoch", state.epoch),
-            "resume_epoch": epoch, "resume_batch": batch, "epoch_sums": state.sums,
-            "records": self.folder.count_records(), "config": self.config.to_dict(),
-            "summary": self.last_summary, **trainer["meta"], **rng["meta"],
-        }
-        if self.data_record is not None:
-            meta["data"] = self.data_record
-        if self.fixed_captions is not None:
-            tensors["fixed_text"] = self.fixed_captions.text
-            meta["fixed_captions"] = self.fixed_captions.captions
-        return {"tensors": tensors, "meta": meta}
+        """Everything a checkpoint keeps (training.loop_checkpoint.loop_state)."""
+        return loop_state(self)
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Put the loop back exactly where state_dict left it (and metrics.jsonl back to the
-        records it had then); KeyError, ValueError or RuntimeError when it does not fit."""
-        tensors, meta = state["tensors"], state["meta"]
-        self.trainer.load_state_dict(state)
-        device = self.device  # checkpoints are read to the CPU; G draws the grid here
-        self.fixed_noise = to_device(tensors["fixed_noise"], device)
-        if "fixed_text" in tensors:
-            self.fixed_captions = FixedCaptions(list(meta["fixed_captions"]),
-                                                tensors["fixed_text"])
-            self.fixed_cond = to_device(self.fixed_captions.text, device)
-        set_global_rng_state(state, device)
-        self.data_generator.set_state(tensors["rng.data"])
-        self.source.caption_generator.set_state(tensors["rng.caption"])
-        self.state = LoopState(step=meta["step"], epoch=meta["resume_epoch"],
-                               batch=meta["resume_batch"], epoch_rng=tensors["rng.data_epoch"],
-                               sums=list(meta["epoch_sums"]))
-        self.last_summary = meta.get("summary", {})
-        self.folder.truncate_records(meta["records"])
+        """Put the loop back exactly where state_dict left it (loop_checkpoint.restore_loop)."""
+        restore_loop(self, state)
