@@ -59,6 +59,13 @@ def test_export_then_list_a_tiny_run(real_data_root, tmp_path, capsys):
     assert main(["pretrained", "export", str(run), "other", "--metrics", str(stale),
                  "--dir", str(shelf)]) == 2
     _one_line(capsys, "evaluates step 1, the exported checkpoint is step 3")
+    other_run, measured = tmp_path / "other-run", tmp_path / "other.json"
+    assert main(["train", *TINY, "--seed", "5", "--out", str(other_run)]) == 0
+    assert main(["evaluate", str(other_run), "--n", "100", "--json", str(measured)]) == 0
+    capsys.readouterr()
+    assert main(["pretrained", "export", str(run), "other", "--metrics", str(measured),
+                 "--dir", str(shelf)]) == 2  # the same step, another run's checkpoint
+    _one_line(capsys, "evaluates another checkpoint")
 
 
 def test_stored_figures_replace_the_measured_ones_and_nothing_else(real_data_root, tmp_path):

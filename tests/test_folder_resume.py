@@ -47,7 +47,7 @@ def test_checkpoints_record_the_training_split(tmp_path):
     _train(folder, tmp_path / "run", 2)
     meta = json.loads(_checkpoints(tmp_path / "run")[-1].read_text())
     assert meta["data"]["images"] == 20 - 2  # the held-out tenth is not trained on
-    assert len(meta["data"]["sha256"]) == 64
+    assert len(meta["data"]["sha256"]) == 64 and meta["data"]["classes"] == []
 
 
 def test_a_folder_that_gained_images_resumes_with_a_warning(tmp_path, capsys):
@@ -116,5 +116,5 @@ def test_a_data_record_of_the_wrong_form_is_an_invalid_checkpoint(tmp_path, caps
     meta["data"] = {"images": "many"}
     path.write_text(json.dumps(meta))
     assert main(["train", "--resume", str(path), "--max-steps", "4", "--no-progress"]) == 2
-    assert "'data' must be the training split's image count and digest" in \
+    assert "'data' must be the training split's image count, digest and classes" in \
         capsys.readouterr().err

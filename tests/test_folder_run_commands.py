@@ -69,3 +69,28 @@ def test_a_text_run_holds_out_captions_at_its_own_size(tmp_path, capsys):
                  "--batch-size", "8", "--eval-every", "0", "--no-progress"]) == 0
     err = capsys.readouterr().err
     assert "at 28x28" in err and "at 64x64" not in err
+
+
+def test_sample_by_class_uses_the_names_the_run_was_trained_with(tmp_path, capsys):
+    folder = make_folder(tmp_path / "zoo", 24, ("cat", "dog"))
+    run = tmp_path / "run"
+    assert main(["train", "--arch", "cdcgan", "--dataset", str(folder), "--max-steps", "1",
+                 "--out", str(run), *QUICK]) == 0
+    (folder / "aardvark").mkdir()  # sorts first: the folder's classes are now shifted
+    for image in sorted((folder / "cat").iterdir())[:4]:
+        shutil.copy(image, folder / "aardvark" / image.name)
+    (folder / "dog").rename(folder / "puppy")
+
+    def grid(*args: str) -> bytes:
+        out = tmp_path / "grid.png"
+        assert main(["sample", str(run), "-n", "4", "--out", str(out), *args]) == 0
+        return out.read_bytes()
+
+    assert grid("--class", "cat") == grid("--class", "0")
+    assert grid("--class", "dog") == grid("--class", "1")
+    capsys.readouterr()
+    assert main(["sample", str(run), "-n", "4", "--class", "2",
+                 "--out", str(tmp_path / "x.png")]) == 2
+    assert "known: cat, dog" in _last_error(capsys)
+    shutil.rmtree(folder)  # the names are the run's own: no data set needed to sample
+    assert grid("--class", "dog") == grid("--class", "1")

@@ -53,8 +53,9 @@ def evaluation_record(result: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def read_metrics(path: Path | str, step: int) -> dict[str, Any]:
-    """A saved evaluation (`ganforge evaluate ... --json` / RUN/eval.json) of step `step`."""
+def read_metrics(path: Path | str, step: int, sha256: str | None = None) -> dict[str, Any]:
+    """A saved evaluation (`ganforge evaluate ... --json` / RUN/eval.json) of step `step`, and
+    of the checkpoint whose tensors have digest `sha256` where both record one."""
     try:  # a regular file of bounded size and nesting (no FIFO, device or deep record)
         result = read_json(path, MAX_METRICS_BYTES, "evaluation JSON")
     except DataError as exc:
@@ -65,6 +66,10 @@ def read_metrics(path: Path | str, step: int) -> dict[str, Any]:
     if result.get("step") != step:
         raise ConfigError(f"--metrics {path}: evaluates step {result.get('step')}, the "
                           f"exported checkpoint is step {step}")
+    evaluated = result.get("checkpoint_sha256")
+    if evaluated is not None and sha256 is not None and evaluated != sha256:
+        raise ConfigError(f"--metrics {path}: evaluates another checkpoint "
+                          f"({result.get('checkpoint')}) than the one exported")
     return result
 
 
@@ -138,7 +143,7 @@ def export_run(run: Path | str, name: str, *, checkpoint: str | None = None,
                           f"the {MAX_BYTES // 2**20} MB a shipped generator may take")
     step = int(meta.get("step", 0))
     if metrics is not None:
-        result = read_metrics(metrics, step)
+        result = read_metrics(metrics, step, meta.get("sha256"))
         eval_run = str(result.get("run", run))
     else:
         result = evaluate_checkpoint(source, n, seed)
@@ -150,6 +155,8 @@ def export_run(run: Path | str, name: str, *, checkpoint: str | None = None,
                  eval_run=eval_run, checkpoint=checkpoint)}
     if isinstance(meta.get("fixed_captions"), list):  # example captions of `ganforge serve`
         entry["fixed_captions"] = meta["fixed_captions"]
+    if isinstance(meta.get("data"), dict):  # what it was trained on (`sample --class` names)
+        entry["data"] = meta["data"]
     atomic_write_bytes(target / f"{name}.safetensors", blob)
     path = target / f"{name}.json"
     atomic_write_json(path, entry)  # last: a record without its tensor file never exists

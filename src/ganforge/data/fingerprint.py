@@ -1,6 +1,7 @@
-"""What a run trained on, in a few bytes: the training split's image count and a digest of
-its pixels and labels. Checkpoints keep it, so a resume on a data set that changed since
-(a folder that gained or lost images, or one given anew with other contents) says so."""
+"""What a run trained on, in a few bytes: the training split's image count, a digest of its
+pixels and labels, and its class names. Checkpoints keep it, so a resume on a data set that
+changed since (a folder that gained or lost images, or one given anew with other contents)
+says so, and sampling by class name reads the names the run was trained with."""
 
 from __future__ import annotations
 
@@ -13,17 +14,27 @@ from ganforge.data.dataset import ImageData
 
 
 def fingerprint(data: ImageData) -> dict[str, Any]:
-    """{"images": N, "sha256": digest of the uint8 pixels and the labels} of a split."""
+    """{"images": N, "sha256": digest of the uint8 pixels and the labels, "classes": names}
+    of a split."""
     digest = hashlib.sha256()
     for tensor in (data.images, data.labels):
         digest.update(np.ascontiguousarray(tensor.cpu().numpy()).data)
-    return {"images": len(data), "sha256": digest.hexdigest()}
+    return {"images": len(data), "sha256": digest.hexdigest(), "classes": list(data.classes)}
+
+
+def recorded_classes(meta: dict[str, Any]) -> tuple[str, ...] | None:
+    """The class names a checkpoint's run was trained with (None: not recorded)."""
+    classes = meta.get("data", {}).get("classes") if isinstance(meta.get("data"), dict) \
+        else None
+    if isinstance(classes, list) and all(isinstance(c, str) for c in classes):
+        return tuple(classes)
+    return None
 
 
 def data_change(was: dict[str, Any] | None, now: dict[str, Any], where: str) -> str | None:
     """A warning line when the split differs from the one a checkpoint recorded (`was`;
     None for checkpoints written before fingerprints were kept), else None."""
-    if was is None or was == now:
+    if was is None or (was["images"], was["sha256"]) == (now["images"], now["sha256"]):
         return None
     if was["images"] != now["images"]:
         what = f"{now['images']} training images, the run had {was['images']}"

@@ -180,6 +180,7 @@ def evaluate_run(run: Path | str, n: int | None = None, *, seed: int = 0,
                              data_dir=cfg.data.data_dir)
     result["seconds"]["generate"] = round(generated, 3)
     out = {"run": str(run), "checkpoint": str(loaded.checkpoint), "step": loaded.step,
+           "checkpoint_sha256": loaded.sha256,
            **drawing.about(cfg), **result, **drawing.figures(images, cfg, seed, captions)}
     if unseen:
         out["unseen"] = unseen_figures(loaded, out["alignment"], out["alignment"]["captions"],

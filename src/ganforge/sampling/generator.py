@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from ganforge.config import RunConfig
+from ganforge.data.fingerprint import recorded_classes
 from ganforge.errors import CheckpointError, ConfigError
 from ganforge.model_configs import condition_of
 from ganforge.models import build_models
@@ -34,6 +35,8 @@ class LoadedGenerator:
     checkpoint: Path
     step: int
     ema: bool = False  # the weights are the EMA of G's (the run used --ema)
+    classes: tuple[str, ...] | None = None  # the class names it was trained with, if recorded
+    sha256: str | None = None  # the checkpoint's tensor file digest
 
 
 def load_generator(path: Path | str) -> LoadedGenerator:
@@ -55,7 +58,8 @@ def load_generator(path: Path | str) -> LoadedGenerator:
             f"{path}: weights do not fit the model in its config ({first})"
         ) from None
     generator.eval()
-    return LoadedGenerator(generator, config, path, int(meta.get("step", 0)), ema)
+    return LoadedGenerator(generator, config, path, int(meta.get("step", 0)), ema,
+                           classes=recorded_classes(meta), sha256=meta.get("sha256"))
 
 
 def load_pretrained(name: str, folder: Path | str | None = None) -> LoadedGenerator:
@@ -95,7 +99,8 @@ def generate(
     z = seeded_noise(n, model.latent_dim, loaded.config.train.noise, seed)
     if code is not None:
         z = with_code(z, model.latent_code()[0], code)
-    cond = None if class_name is None else class_index(loaded.config, class_name).expand(n)
+    cond = None if class_name is None else \
+        class_index(loaded.config, class_name, loaded.classes).expand(n)
     return draw_images(loaded.generator, z, cond, batch_size)
 
 
@@ -129,13 +134,16 @@ def class_names(config: RunConfig) -> tuple[str, ...]:
                         text_encoder=None, options=run_options(config)).classes
 
 
-def class_index(config: RunConfig, name: str) -> torch.Tensor:
+def class_index(config: RunConfig, name: str, classes: tuple[str, ...] | None = None
+                ) -> torch.Tensor:
     """The class `name` (or its index) of a class-conditional run's data set, as a 0-d tensor;
-    a one-line ConfigError for another kind of run or an unknown class."""
+    a one-line ConfigError for another kind of run or an unknown class. `classes`: the names
+    the run was trained with (its checkpoint's record); None: its data set's names now."""
     if condition_of(config.model) != "class":
         raise ConfigError(f"--class needs a class-conditional generator (arch cdcgan28 or "
                           f"cdcgan); this one is {config.model.arch}")
-    classes = class_names(config)
+    classes = class_names(config) if classes is None else classes
+    classes = classes[: config.model.num_classes]  # a folder that gained classes since
     wanted = name.strip().lower()
     for i, known in enumerate(classes):
         if wanted in (known.lower(), str(i)):

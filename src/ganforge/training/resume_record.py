@@ -92,9 +92,10 @@ def _optional(meta: dict) -> None:
     if "ema_updates" in meta:
         _whole(meta, "ema_updates", 0)
     data = meta.get("data", {"images": 0, "sha256": "0" * 64})
-    if not isinstance(data, dict) or set(data) != {"images", "sha256"} or \
-            type(data["images"]) is not int or not isinstance(data["sha256"], str):
-        raise _Bad("'data' must be the training split's image count and digest")
+    if not isinstance(data, dict) or not {"images", "sha256"} <= set(data) or \
+            type(data["images"]) is not int or not isinstance(data["sha256"], str) or \
+            not isinstance(data.get("classes", []), list):
+        raise _Bad("'data' must be the training split's image count, digest and classes")
     captions = meta.get("fixed_captions", [])
     if not isinstance(captions, list) or not all(isinstance(c, str) for c in captions):
         raise _Bad("'fixed_captions' must be a list of strings")
