@@ -14,7 +14,7 @@ from ganforge.config import RunConfig, resume_config
 from ganforge.data import load_dataset
 from ganforge.data.fingerprint import data_change, fingerprint
 from ganforge.data.prepare_options import run_options
-from ganforge.errors import ConfigError, DiskFullError
+from ganforge.errors import CheckpointError, ConfigError, DiskFullError
 from ganforge.losses import get_loss
 from ganforge.model_configs import Condition, condition_of
 from ganforge.models import build_models
@@ -231,7 +231,7 @@ def resume(
         path, (meta, tensors) = Path(checkpoint), read_checkpoint(checkpoint)
         usable(path, meta, tensors)
     else:
-        path, meta, tensors = newest_good_checkpoint(folder.path, warn, usable)
+        path, meta, tensors = _newest_usable(folder, warn, usable)
     config = resume_config(meta, folder.read_config(), overrides or {}, str(path))
     device = collective_device(config)
     data = load_training_data(config)
@@ -252,6 +252,18 @@ def resume(
     if ctx.is_writer:
         loop.log(start_line(loop, resumed=f"{path.name} (step {meta['step']})"))
     return _run(loop)
+
+
+def _newest_usable(folder: RunFolder, warn, usable):
+    """The newest checkpoint that passes `usable`; when none does because metrics.jsonl is
+    gone, the error says that rather than blaming the checkpoints."""
+    try:
+        return newest_good_checkpoint(folder.path, warn, usable)
+    except CheckpointError:
+        if folder.is_run() and not folder.metrics.exists():
+            raise CheckpointError(f"{folder.metrics}: missing; the checkpoints continue the "
+                                  f"records it held (put it back, or start a new run)") from None
+        raise
 
 
 def collective_device(config: RunConfig) -> torch.device:
