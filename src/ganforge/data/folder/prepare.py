@@ -121,9 +121,9 @@ def _run(named: Iterable[tuple[str, tuple]], count: int, show: bool
     if count < POOL_FROM or (os.cpu_count() or 1) < 2:
         results = [_prepare_one(j) for j in jobs() if not bar.update(1)]
     else:
-        import multiprocessing
+        from ganforge.data.folder.workers import worker_pool
 
-        with multiprocessing.get_context("spawn").Pool(os.cpu_count()) as pool:
+        with worker_pool(os.cpu_count() or 2) as pool:
             results = []
             for r in pool.imap(_prepare_one, jobs(), chunksize=32):
                 results.append(r)
