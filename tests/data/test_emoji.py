@@ -121,7 +121,7 @@ def test_make_writes_an_image_folder(tmp_path: Path, cldr: Path) -> None:
     lines: list[str] = []
     old = os.umask(0o022)
     try:
-        root = emoji.make(tmp_path / "out", size=32, limit=6, cldr=cldr, log=lines.append)
+        root = emoji.make(tmp_path / "out", size=32, limit=5, cldr=cldr, log=lines.append)
     finally:
         os.umask(old)
     assert root == tmp_path / "out" / "emoji"
@@ -143,6 +143,13 @@ def test_make_writes_an_image_folder(tmp_path: Path, cldr: Path) -> None:
     for path in (root, root / "images", root / "metadata.jsonl", root / rows[0]["file_name"]):
         assert stat.S_IMODE(path.stat().st_mode) & 0o044 == 0o044  # world-readable
     assert [p.name for p in root.parent.iterdir()] == ["emoji"]  # no temporary left
+
+
+@needs_sources
+def test_limit_counts_the_emoji_drawn(tmp_path: Path, cldr: Path) -> None:
+    root = emoji.make(tmp_path, size=16, limit=4, cldr=cldr, log=None)
+    rows = (root / "metadata.jsonl").read_text().splitlines()
+    assert len(rows) == 4  # "{" among the first four is skipped, not counted
 
 
 @needs_sources

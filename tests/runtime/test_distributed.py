@@ -115,3 +115,16 @@ def test_any_ranks_without_a_group_is_the_flags_themselves():
 
     assert any_ranks((True, False), DistContext()) == [True, False]
     assert any_rank(False, DistContext()) is False
+
+
+def test_sync_bn_on_cpu_ranks_is_one_line_before_anything_is_wrapped():
+    import torch
+    from torch import nn
+
+    from ganforge.errors import ConfigError
+    from ganforge.runtime.distributed import DistContext, wrap
+
+    network = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4))
+    with pytest.raises(ConfigError, match="--sync-bn true needs ranks on CUDA GPUs"):
+        wrap(network, DistContext(world_size=2), torch.device("cpu"), sync_bn=True)
+    assert isinstance(network[1], nn.BatchNorm2d)  # not converted

@@ -196,8 +196,8 @@ def make(out: str | os.PathLike[str] | None = None, *, size: int = 64,
          limit: int | None = None, font: str | os.PathLike[str] = FONT,
          cldr: str | os.PathLike[str] = CLDR) -> Path:
     """Write the emoji set into `out`/emoji (default `out`: the user cache); returns that
-    folder. `limit` keeps the first `limit` emoji of CLDR's order (for quick trials); an
-    existing non-empty folder is replaced only with `force`."""
+    folder. `limit` keeps the first `limit` emoji of CLDR's order that the font draws (for
+    quick trials); an existing non-empty folder is replaced only with `force`."""
     font, cldr = Path(font), Path(cldr)
     if not isinstance(size, int) or not 8 <= size <= 136:
         raise DataError(f"emoji size {size!r}: give 8 to 136 pixels (the font's are 136)")
@@ -211,7 +211,7 @@ def make(out: str | os.PathLike[str] | None = None, *, size: int = 64,
         face = ImageFont.truetype(str(font), FONT_SIZE, layout_engine=ImageFont.Layout.RAQM)
     except OSError as exc:
         raise DataError(f"{font}: not a colour emoji font Pillow can open ({exc})") from None
-    emoji = list(load_annotations(cldr).items())[:limit]
+    emoji = list(load_annotations(cldr).items())
     try:
         root.parent.mkdir(parents=True, exist_ok=True)
         tmp = root.with_name(f".{NAME}.{secrets.token_hex(4)}.tmp")
@@ -231,6 +231,8 @@ def make(out: str | os.PathLike[str] | None = None, *, size: int = 64,
                 rows.append({"file_name": file_name, "text": captions(name, keywords)})
             if log is not None and i % PROGRESS_EVERY == 0:
                 log(f"{NAME}: {i}/{len(emoji)} emoji ({len(rows)} drawn)")
+            if limit is not None and len(rows) >= limit:
+                break
         with open(tmp / "metadata.jsonl", "w", encoding="utf-8") as fh:
             fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
             fh.flush()

@@ -53,7 +53,8 @@ def check_sizes(cfg: TextSettings, sizes: tuple[int, ...]) -> None:
                           "NAME.txt captions: `ganforge data check PATH` says what it found)")
     if cfg.attribute_weight > 0 and (cfg.attributes < 1 or cfg.attribute_levels < 2):
         raise ConfigError("attribute_weight needs a data set whose captions state attribute "
-                          "levels (fashion-mnist-captions, mnist-captions, synthetic-flowers)")
+                          "levels (fashion-mnist-captions, mnist-captions, synthetic-flowers); "
+                          "add --attribute-weight 0 to train on other captions")
     if cfg.image_size not in sizes:
         shown = ", ".join(f"{s}x{s}" for s in sizes[:-1]) + f" or {sizes[-1]}x{sizes[-1]}"
         raise ConfigError(f"arch {cfg.arch} builds {shown} images, not "

@@ -79,6 +79,9 @@ def wrap(module: nn.Module, ctx: DistContext, device: torch.device, sync_bn: boo
 
     if not ctx.enabled:
         return module
+    if sync_bn and device.type != "cuda":
+        raise ConfigError("--sync-bn true needs ranks on CUDA GPUs (torch synchronises "
+                          f"BatchNorm on GPU modules only); these train on {device.type}")
     if sync_bn:
         module = nn.SyncBatchNorm.convert_sync_batchnorm(module)
     ids = [device.index] if device.type == "cuda" else None

@@ -36,7 +36,7 @@ def wrong_captions(data: Any) -> WrongCaptions:
 def caption_levels(data: Any) -> torch.Tensor:
     if data.levels is None:
         raise ConfigError(f"attribute_weight needs a data set whose captions state attribute "
-                          f"levels; {data.name} has none")
+                          f"levels; {data.name} has none (add --attribute-weight 0)")
     return torch.from_numpy(data.levels.astype("int64"))
 
 
