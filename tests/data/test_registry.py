@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 import pytest
 
@@ -57,3 +58,14 @@ def test_captions_and_scoring_are_answered_by_the_entries():
 def test_resolving_a_bad_reference_fails_loudly():
     with pytest.raises(AttributeError):
         resolve("ganforge.data.dispatch:no_such_function")
+
+
+def test_a_preset_path_in_the_user_cache_follows_xdg_cache_home(tmp_path, monkeypatch):
+    from ganforge.data.registry import anchored_name
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert anchored_name("~/.cache/ganforge/emoji") == str(tmp_path / "cache/ganforge/emoji")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert anchored_name("~/.cache/ganforge/emoji") == str(
+        Path.home() / ".cache/ganforge/emoji")
+    assert anchored_name("mnist") == "mnist"

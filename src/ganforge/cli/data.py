@@ -11,6 +11,7 @@ import sys
 
 from ganforge.cli import examples
 from ganforge.cli.numbers import Real, Whole
+from ganforge.cli.paths import PATH
 
 
 def add_parser(sub) -> None:
@@ -22,25 +23,27 @@ def add_parser(sub) -> None:
     actions = p.add_subparsers(dest="action", required=True, parser_class=type(p))
     listing = actions.add_parser("list", help="each known data set and where it was found",
                                  **examples("ganforge data list --data-dir /data"))
-    listing.add_argument("--data-dir", help="look here first")
+    listing.add_argument("--data-dir", type=PATH, help="look here first")
     listing.set_defaults(handler=run_list)
     check = actions.add_parser("check", help="verify a data set's files (shapes, SHA-256), or "
                                              "what a folder of images holds",
                                **examples("ganforge data check fashion-mnist",
                                           "ganforge data check ~/photos --image-size 64"))
-    check.add_argument("name", help="a known data set, or a folder or .zip/.tar of images")
-    check.add_argument("--data-dir", help="look here first")
+    check.add_argument("name", type=PATH,
+                       help="a known data set, or a folder or .zip/.tar of images")
+    check.add_argument("--data-dir", type=PATH, help="look here first")
     add_folder_options(check)
     check.set_defaults(handler=run_check)
     prep = actions.add_parser("prepare", help="prepare a folder of images once (cached)",
                               **examples("ganforge data prepare ~/photos --image-size 64"))
-    prep.add_argument("name", metavar="PATH", help="a folder or .zip/.tar(.gz) of images")
+    prep.add_argument("name", type=PATH, metavar="PATH",
+                      help="a folder or .zip/.tar(.gz) of images")
     add_folder_options(prep)
     prep.set_defaults(handler=run_check)
     download = actions.add_parser("download", help="download a data set into the user cache",
                                   **examples("ganforge data download mnist"))
     download.add_argument("name")
-    download.add_argument("--captions", metavar="ARCHIVE",
+    download.add_argument("--captions", type=PATH, metavar="ARCHIVE",
                           help="flowers102: unpack the text_c10/ captions of this archive (tar.gz "
                                "or zip of the 2016 caption release) into the data set's folder")
     download.set_defaults(handler=run_download)
@@ -49,8 +52,10 @@ def add_parser(sub) -> None:
                               **examples("ganforge data make synthetic-flowers --out /data",
                                          "ganforge data make emoji"))
     make.add_argument("name")
-    make.add_argument("--out", help="write it into OUT/NAME (default: the user cache); "
-                                    "`--data-dir OUT` then finds it")
+    make.add_argument("--out", type=PATH,
+                      help="write it into OUT/NAME (default: the user cache); then "
+                           "synthetic-flowers is found with `--data-dir OUT`, emoji with "
+                           "`--dataset OUT/emoji`")
     make.add_argument("--force", action="store_true",
                       help="replace OUT/NAME even when it holds files ganforge did not make")
     make.set_defaults(handler=run_make)
@@ -80,7 +85,10 @@ def folder_options(args: argparse.Namespace):
 def run_list(args: argparse.Namespace) -> int:
     from ganforge.data import list_datasets
     from ganforge.data.folder.prepare import prepared_folders
+    from ganforge.data.locate import refuse_unusable_data_dir
 
+    if args.data_dir is not None:  # as train refuses it: never a silent list without it
+        refuse_unusable_data_dir(args.data_dir)
     rows = list_datasets(args.data_dir)
     width = max(len("name"), *(len(str(row["name"])) for row in rows))
     print(f"{'name':<{width}} {'train':>7} {'test':>7}  {'image':<9} location")

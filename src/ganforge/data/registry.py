@@ -295,12 +295,20 @@ def looks_like_path(name: str) -> bool:
         name.lower().endswith(ARCHIVE_SUFFIXES) or Path(name).is_dir()
 
 
+USER_CACHE = "~/.cache/ganforge/"
+
+
 def anchored_name(name: str) -> str:
     """A folder or archive data set's name as its absolute path (`~` and a relative path
     resolved now), so a run that keeps it reads the same data from any working folder; a
-    known set's name as it is."""
+    known set's name as it is. A path under `~/.cache/ganforge/` (as the t2i-emoji preset
+    names the emoji set) is under ganforge's user cache, `$XDG_CACHE_HOME/ganforge` when set."""
     if known(name) is not None or not looks_like_path(name):
         return name
+    if name.startswith(USER_CACHE):  # a preset's set in the user cache, wherever that is
+        from ganforge.fileio import cache_root
+
+        return str(cache_root() / name[len(USER_CACHE):])
     return str(Path(name).expanduser().resolve())
 
 
