@@ -11,7 +11,9 @@ import re
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,7 @@ def atomic_write(path: Path | str, write: Callable[[Path], None], size: int | No
     (after fsync), so readers never see a partial file and a failure leaves `path` as it was;
     a full disk is a DiskFullError naming `path` and the `size` it needed (when known)."""
     target = Path(path)
+    refuse_run_file(target)
     output_folder(target.parent)
     mode = replaceable(target)
     try:
@@ -86,6 +89,50 @@ def replaceable(target: Path) -> int:
                       "another path)")
 
 
+# A run folder's own files, as ganforge.runs.folder names them (fileio cannot import it; a
+# test keeps the two in step): only the run's own writers replace them (own_run_files).
+RUN_OWN_FILES = ("config.toml", "metrics.jsonl")
+RUN_CHECKPOINTS = "checkpoints"
+_OWN_RUN_FILES: ContextVar[bool] = ContextVar("ganforge_own_run_files", default=False)
+
+
+@contextmanager
+def own_run_files() -> Iterator[None]:
+    """Inside it, a run folder's own files may be written (training's config, records and
+    checkpoints); outside it, atomic_write and check_output refuse them."""
+    token = _OWN_RUN_FILES.set(True)
+    try:
+        yield
+    finally:
+        _OWN_RUN_FILES.reset(token)
+
+
+def _is_run_folder(folder: Path) -> bool:
+    return all((folder / name).is_file() for name in RUN_OWN_FILES) and \
+        (folder / RUN_CHECKPOINTS).is_dir()
+
+
+def refuse_run_file(target: Path) -> None:
+    """An OutputError (one line) when `target` is a run folder's config.toml or metrics.jsonl
+    or lies in its checkpoints/ (a folder holding config.toml, metrics.jsonl and
+    checkpoints/), unless written inside own_run_files: an output a user names never
+    destroys a run."""
+    if _OWN_RUN_FILES.get():
+        return
+    try:
+        folder = target.parent.resolve()
+    except (OSError, RuntimeError):  # a loop of links: the write itself says so
+        return
+    if target.name in RUN_OWN_FILES and _is_run_folder(folder):
+        raise OutputError(f"{target}: the {target.name} of run {folder}; only training "
+                          "writes a run's own files (choose another path)")
+    for above in (folder, *folder.parents):
+        if above.name == RUN_CHECKPOINTS and _is_run_folder(above.parent):
+            raise OutputError(f"{target}: inside the {RUN_CHECKPOINTS}/ of run "
+                              f"{above.parent}; only training writes there (choose another "
+                              "path)")
+
+
 def output_folder(folder: PathLike) -> Path:
     """`folder`, created with its parents when missing; an OutputError (one line) when it or a
     folder above it is a file, or it cannot be created or written in."""
@@ -107,8 +154,9 @@ def output_folder(folder: PathLike) -> Path:
 def check_output(path: PathLike) -> Path:
     """Refuse early (before a long computation) an output path atomic_write would refuse:
     something other than a regular file at it, a file above it, or a nearest existing folder
-    that cannot be written in. Creates nothing."""
+    that cannot be written in, or a run's own file (refuse_run_file). Creates nothing."""
     target = Path(path)
+    refuse_run_file(target)
     above = next((p for p in target.parents if os.path.lexists(p)), Path("."))
     if not above.is_dir():
         raise OutputError(f"{target}: cannot be written ({above} is not a folder)")

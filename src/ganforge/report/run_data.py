@@ -5,6 +5,8 @@ text-conditioned runs, the caption table. Works on finished runs and on runs in 
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ from typing import Any
 from ganforge.config import read_toml
 from ganforge.errors import ConfigError, DataError
 from ganforge.runs.folder import CONFIG, RunFolder, read_records
+from ganforge.viz import unreadable_image
 
 
 @dataclass
@@ -27,7 +30,8 @@ class RunData:
     settings: dict[str, Any]  # config.toml as written by the run
     steps: list[dict[str, Any]] = field(default_factory=list)
     evals: list[dict[str, Any]] = field(default_factory=list)
-    samples: dict[int, Path] = field(default_factory=dict)  # epoch -> grid PNG
+    samples: dict[int, Path] = field(default_factory=dict)  # epoch -> grid PNG (readable)
+    unreadable: dict[Path, str] = field(default_factory=dict)  # grids left out, and why
     best: dict[str, Any] | None = None  # checkpoints/best.json (its "epoch", "summary")
     captions: list[Caption] | None = None
 
@@ -52,8 +56,13 @@ class RunData:
         return max([r["step"] for r in self.steps if isinstance(r.get("step"), int)] + [0])
 
 
-def load_run(path: Path | str) -> RunData:
-    """Read a run folder; a folder that holds no run is a ConfigError naming it."""
+def _warn(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def load_run(path: Path | str, warn: Callable[[str], None] = _warn) -> RunData:
+    """Read a run folder; a folder that holds no run is a ConfigError naming it. A sample grid
+    that cannot be read (damaged, emptied, a folder) is left out, with a `warn` line."""
     root = Path(path)
     if not root.is_dir():
         raise ConfigError(f"{root}: no such run folder")
@@ -61,13 +70,18 @@ def load_run(path: Path | str) -> RunData:
     if not folder.is_run():
         raise ConfigError(f"{root}: not a ganforge run folder (no {CONFIG})")
     steps, evals = split_records(read_records(folder.metrics))
+    grids = sample_grids(folder.samples)
+    unreadable = {p: why for p in grids.values() if (why := unreadable_image(p)) is not None}
+    for grid, why in unreadable.items():
+        warn(f"warning: {grid}: {why}; skipped")
     return RunData(
         path=root,
         name=root.resolve().name,
         settings=read_toml(folder.config),
         steps=steps,
         evals=evals,
-        samples=sample_grids(folder.samples),
+        samples={e: p for e, p in grids.items() if p not in unreadable},
+        unreadable=unreadable,
         best=read_best(folder.best),
         captions=read_captions(root),
     )

@@ -21,6 +21,7 @@ from ganforge.report.metrics import STEP_LABELS, last_epoch_stats, metric_keys, 
 from ganforge.report.plots import eval_plot, loss_plot
 from ganforge.report.run_data import RunData, load_run
 from ganforge.runs.folder import PROGRESS_GIF, REPORT, RunFolder
+from ganforge.viz import unreadable_image
 
 REPORT_NAME = REPORT
 _SMALL_GRID = 200  # grids narrower than this many pixels are shown twice their size
@@ -75,11 +76,13 @@ def summary_section(run: RunData) -> h.Html:
 
 
 def samples_section(run: RunData) -> h.Html:
-    """The progress GIF, then the best and the last epoch's grids."""
+    """The progress GIF, then the best and the last epoch's grids; a note for each grid
+    left out because it cannot be read."""
+    skipped = [h.note(f"{p.name} left out: {why}") for p, why in run.unreadable.items()]
     if not run.samples:
-        return h.section("Samples", h.note("no sample grids yet"))
-    parts = [h.figure(progress_gif(run), f"samples from fixed noise, epochs "
-                                          f"{min(run.samples)} to {max(run.samples)}")]
+        return h.section("Samples", h.note("no sample grids yet"), *skipped)
+    parts = [*skipped, h.figure(progress_gif(run), f"samples from fixed noise, epochs "
+                                                   f"{min(run.samples)} to {max(run.samples)}")]
     last = max(run.samples)
     best = run.best_epoch
     scale = grid_scale(run.samples[last])
@@ -113,8 +116,11 @@ def _gif_is_current(path: Path, run: RunData) -> bool:
     """progress.gif has one frame per grid (it is stale while a run is still training)."""
     from PIL import Image
 
-    with Image.open(path) as image:
-        return getattr(image, "n_frames", 1) == len(run.samples)
+    try:
+        with Image.open(path) as image:
+            return getattr(image, "n_frames", 1) == len(run.samples)
+    except Exception:  # a damaged progress.gif is drawn afresh from the grids
+        return False
 
 
 def curves_section(run: RunData) -> h.Html:
@@ -158,11 +164,14 @@ def captions_section(run: RunData) -> h.Html:
         return h.section("Captions", h.note("no captions.json in the run folder yet"))
     rows = []
     for entry in run.captions:
-        if entry.image.is_file():
+        why = unreadable_image(entry.image)
+        if why is None:
             cell: object = h.file_img(entry.image, entry.caption, "caption",
                                       scale=grid_scale(entry.image))
-        else:
+        elif not entry.image.exists():
             cell = f"(image missing: {entry.image.name})"
+        else:
+            cell = f"(image unreadable: {entry.image.name}, {why})"
         rows.append([entry.caption, cell])
     if not rows:
         return h.section("Captions", h.note("captions.json lists no captions"))

@@ -16,7 +16,13 @@ from safetensors import SafetensorError
 from safetensors.torch import load, save
 
 from ganforge.errors import CheckpointError, GanforgeError
-from ganforge.fileio import atomic_write_bytes, atomic_write_json, sha256_bytes, sha256_file
+from ganforge.fileio import (
+    atomic_write_bytes,
+    atomic_write_json,
+    own_run_files,
+    sha256_bytes,
+    sha256_file,
+)
 from ganforge.runs.checkpoint_check import (
     check_shapes,
     expected_shapes,
@@ -61,15 +67,16 @@ def write_checkpoint(folder: Path, name: str, tensors: dict[str, torch.Tensor], 
     blob = save({k: v.detach().cpu().contiguous() for k, v in tensors.items()})
     tensor_path, path = folder / f"{name}.safetensors", folder / f"{name}.json"
     existed = tensor_path.exists()
-    atomic_write_bytes(tensor_path, blob)
-    record = {**meta, "format": FORMAT, "version": VERSION,
-              "tensors": tensor_path.name, "sha256": sha256_bytes(blob)}
-    try:
-        atomic_write_json(path, record)
-    except BaseException:
-        if not existed:  # a tensor file without its record is no checkpoint
-            tensor_path.unlink(missing_ok=True)
-        raise
+    with own_run_files():  # the run's own checkpoints/, which other commands never write
+        atomic_write_bytes(tensor_path, blob)
+        record = {**meta, "format": FORMAT, "version": VERSION,
+                  "tensors": tensor_path.name, "sha256": sha256_bytes(blob)}
+        try:
+            atomic_write_json(path, record)
+        except BaseException:
+            if not existed:  # a tensor file without its record is no checkpoint
+                tensor_path.unlink(missing_ok=True)
+            raise
     return path
 
 

@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from ganforge.fileio import (
     atomic_write_bytes,
     atomic_write_text,
     output_folder,
+    own_run_files,
     raise_if_disk_full,
     remove_stale_temporaries,
 )
@@ -79,7 +81,8 @@ class RunFolder:
         return folder
 
     def write_config(self, config: RunConfig) -> None:
-        atomic_write_text(self.config, toml_text(config.to_dict()))
+        with own_run_files():
+            atomic_write_text(self.config, toml_text(config.to_dict()))
 
     def clear(self) -> None:
         """Remove the artefacts of an earlier run (only ganforge's own files)."""
@@ -143,7 +146,8 @@ class RunFolder:
             raise ConfigError(
                 f"{self.metrics}: holds {kept} records, the checkpoint expects {count}")
         if end < len(data):
-            atomic_write_bytes(self.metrics, data[:end])
+            with own_run_files():
+                atomic_write_bytes(self.metrics, data[:end])
 
     def sample_path(self, epoch: int) -> Path:
         return self.samples / f"epoch_{epoch:03d}.png"
@@ -152,10 +156,17 @@ class RunFolder:
         return sorted(self.samples.glob("epoch_*.png"))
 
     def finish(self) -> None:
-        """Draw the progress GIF and the loss plot from what the run wrote."""
-        from ganforge.viz import make_gif, plot_losses
+        """Draw the progress GIF and the loss plot from what the run wrote; a grid that cannot
+        be read (damaged, emptied, a folder) is left out of the GIF with a warning line."""
+        from ganforge.viz import make_gif, plot_losses, unreadable_image
 
-        frames = self.sample_paths()
+        frames = []
+        for path in self.sample_paths():
+            why = unreadable_image(path)
+            if why is None:
+                frames.append(path)
+            else:
+                print(f"warning: {path}: {why}; left out of {PROGRESS_GIF}", file=sys.stderr)
         if frames:
             labels = [f"epoch {int(p.stem.split('_')[1])}" for p in frames]
             make_gif(frames, self.path / PROGRESS_GIF, labels=labels, scale=2)
@@ -178,7 +189,8 @@ def run_folder_of(path: Path | str) -> Path | None:
 
 def read_records(path: Path, count: int | None = None) -> list[dict[str, Any]]:
     """metrics.jsonl as dicts (the first `count` only, when given); an unfinished last line
-    (run still writing) is skipped; a bad line is a DataError naming the file and line."""
+    (run still writing) is skipped; a bad line (not JSON, not an object, or values of the
+    wrong types: _wrong_type) is a DataError naming the file and line."""
     if not path.is_file():
         return []
     lines = path.read_bytes().split(b"\n")
@@ -196,8 +208,29 @@ def read_records(path: Path, count: int | None = None) -> list[dict[str, Any]]:
             raise DataError(f"{path}:{number}: not a JSON record") from None
         if not isinstance(record, dict):
             raise DataError(f"{path}:{number}: expected a JSON object")
+        wrong = _wrong_type(record)
+        if wrong is not None:
+            raise DataError(f"{path}:{number}: {wrong}")
         records.append(record)
     return records
+
+
+_STATS = ("d_loss", "g_loss", "d_real", "d_fake")  # a step record's statistics
+
+
+def _wrong_type(record: dict[str, Any]) -> str | None:
+    """What is of the wrong type in a record (each is optional, null allowed): `kind` a
+    string, `step` and `epoch` whole numbers, a step record's statistics numbers."""
+    kind = record.get("kind", "step")
+    checks = [("kind", str, "a string"), ("step", int, "a whole number"),
+              ("epoch", int, "a whole number")]
+    checks += [(k, int | float, "a number") for k in _STATS] if kind == "step" else []
+    for key, kinds, what in checks:
+        value = record.get(key)
+        if value is not None and (not isinstance(value, kinds) or isinstance(value, bool)):
+            shown = {dict: "an object", list: "a list"}.get(type(value)) or json.dumps(value)
+            return f"'{key}' must be {what} or null, not {shown[:40]}"
+    return None
 
 
 class ReadOnlyFolder(RunFolder):

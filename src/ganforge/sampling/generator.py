@@ -154,13 +154,15 @@ def class_index(config: RunConfig, name: str, classes: tuple[str, ...] | None = 
 
 def export_format(out: Path | str, fmt: ExportFormat | None = None) -> ExportFormat:
     """The format images go to `out` in: `fmt`, else npz for an .npz name and a grid image
-    otherwise; one line (ConfigError) for a grid name of no image format (checked before
-    anything is drawn)."""
-    from ganforge.viz import grid_format
+    otherwise; one line for a grid name of no image format or a PNG folder that already
+    holds files (checked before anything is drawn)."""
+    from ganforge.viz import check_png_dir, grid_format
 
     fmt = fmt or ("npz" if Path(out).suffix.lower() == ".npz" else "png")
     if fmt == "png":
         grid_format(out)
+    elif fmt == "png-dir":
+        check_png_dir(out)  # a new or empty folder only
     return fmt
 
 

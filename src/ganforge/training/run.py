@@ -19,7 +19,7 @@ from ganforge.losses import get_loss
 from ganforge.model_configs import Condition, condition_of
 from ganforge.models import build_models
 from ganforge.models.noise import sample_noise
-from ganforge.runs.checkpoint import newest_good_checkpoint, read_checkpoint
+from ganforge.runs.checkpoint import newest_good_checkpoint, read_checkpoint, resumable_checkpoints
 from ganforge.runs.folder import RunFolder
 from ganforge.runtime.device import (
     begin_captured_step,
@@ -260,7 +260,7 @@ def _newest_usable(folder: RunFolder, warn, usable):
     try:
         return newest_good_checkpoint(folder.path, warn, usable)
     except CheckpointError:
-        if folder.is_run() and not folder.metrics.exists():
+        if not folder.metrics.exists() and resumable_checkpoints(folder.path):
             raise CheckpointError(f"{folder.metrics}: missing; the checkpoints continue the "
                                   f"records it held (put it back, or start a new run)") from None
         raise

@@ -4,11 +4,20 @@ Importing this package is cheap: Pillow and matplotlib are imported inside the f
 that need them.
 """
 
-from ganforge.viz.gif import make_gif
-from ganforge.viz.grid import grid_format, make_grid, save_grid, save_png_dir, to_uint8, upscale
+from ganforge.viz.gif import make_gif, unreadable_image
+from ganforge.viz.grid import (
+    check_png_dir,
+    grid_format,
+    make_grid,
+    save_grid,
+    save_png_dir,
+    to_uint8,
+    upscale,
+)
 from ganforge.viz.plots import moving_average, plot_losses
 
 __all__ = [
+    "check_png_dir",
     "grid_format",
     "make_gif",
     "make_grid",
@@ -17,5 +26,6 @@ __all__ = [
     "save_grid",
     "save_png_dir",
     "to_uint8",
+    "unreadable_image",
     "upscale",
 ]

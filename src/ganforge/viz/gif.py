@@ -83,6 +83,25 @@ def _graphic_control(delay_cs: int) -> bytes:
     return b"\x21\xf9" + struct.pack("<BBHBB", 4, _DISPOSAL_KEEP << 2, delay_cs, 0, 0)
 
 
+def unreadable_image(path: PathLike) -> str | None:
+    """Why the image file at `path` cannot be read whole (a folder, an empty file, a file cut
+    short or not an image), or None when it decodes."""
+    from PIL import Image
+
+    try:
+        if os.path.isdir(path):
+            return "a folder, not an image"
+        if os.path.getsize(path) == 0:
+            return "an empty file"
+        with Image.open(path) as image:
+            image.load()
+    except PermissionError:
+        return "not readable (permission denied)"
+    except Exception:  # Pillow reports a damaged file in many exception types
+        return "damaged or not an image"
+    return None
+
+
 def _load_frames(frame_paths: Sequence[PathLike]) -> list[Image.Image]:
     """Open all frames as "L" (if every frame is greyscale) or "RGB" images of equal size."""
     from PIL import Image

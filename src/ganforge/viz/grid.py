@@ -152,11 +152,32 @@ def save_grid(
     return _write_png(upscale(grid, scale), path)
 
 
+def check_png_dir(folder: PathLike) -> Path:
+    """Refuse (OutputError, one line) a PNG folder that already holds anything: its files
+    would be overwritten or mixed with the new ones. A new or empty folder passes; creates
+    nothing (call it before drawing)."""
+    from ganforge.errors import OutputError
+
+    path = Path(folder)
+    try:
+        with os.scandir(path) as entries:
+            held = sum(1 for _ in entries)
+    except (FileNotFoundError, NotADirectoryError):
+        return path  # a new folder, or a file (output_folder says so)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot read the folder ({exc.strerror})") from None
+    if held:
+        raise OutputError(f"{path}: already holds {held} file(s); a PNG folder is written "
+                          "only into a new or empty folder (choose another one)")
+    return path
+
+
 def save_png_dir(images: Any, folder: PathLike) -> list[Path]:
     """Save [-1, 1] images shaped (N, C, H, W) as ``000000.png``, ``000001.png``, ...
 
-    The folder is created if needed. Returns the written paths in order.
+    The folder is created if needed; one that already holds anything is refused
+    (check_png_dir). Returns the written paths in order.
     """
     pixels = to_uint8(images)
-    out = output_folder(folder)
+    out = output_folder(check_png_dir(folder))
     return [_write_png(image, out / f"{i:06d}.png") for i, image in enumerate(pixels)]
