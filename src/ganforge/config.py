@@ -7,6 +7,7 @@ setting name is unique across sections, so `--d-steps 3` needs no section prefix
 from __future__ import annotations
 
 import dataclasses
+import errno
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -102,16 +103,29 @@ def list_presets() -> list[str]:
 
 
 def read_toml(path: Path | str, where: str | None = None) -> dict[str, Any]:
+    """The settings of a TOML file, or a one-line ConfigError naming `where` (the path)."""
     where = where or str(path)
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
         raise ConfigError(f"{where}: file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{where}: a folder, not a TOML file{_inside(Path(path))}") from None
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise  # the command line's own one line (cli.main)
+        raise ConfigError(f"{where}: cannot be read ({exc.strerror or exc})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{where}: not valid TOML ({exc})") from None
     except RecursionError:
         raise ConfigError(f"{where}: arrays or tables nested too deep") from None
+
+
+def _inside(folder: Path) -> str:
+    """A run folder's settings file, as a hint after "a folder, not a TOML file"."""
+    settings = folder / "config.toml"
+    return f" (its settings file: {settings})" if settings.is_file() else ""
 
 
 def load_preset_dict(name: str) -> dict[str, Any]:

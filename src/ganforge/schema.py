@@ -7,7 +7,8 @@ declarations, so what the help promises is what construction enforces:
     lr_g: float = setting(2e-4, "G's Adam learning rate", gt=0, le=1)
 
 Every number must be finite and inside its bounds, every list no longer than `max_len` (each
-item inside the bounds), every string no longer than `max_len` (MAX_TEXT when not given).
+item inside the bounds), every string not empty and no longer than `max_len` (MAX_TEXT when not
+given).
 """
 
 from __future__ import annotations
@@ -83,6 +84,8 @@ class Spec:
         if value is None or isinstance(value, bool):
             return
         if isinstance(value, str):
+            if not value:  # a data set or folder "" would be the current folder
+                raise ConfigError(f"{name} must not be empty")
             limit = self.max_len or MAX_TEXT
             if len(value) > limit:
                 raise ConfigError(f"{name} is {len(value)} characters long (at most {limit}): "

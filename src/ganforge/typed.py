@@ -71,13 +71,15 @@ def parse_text(text: str, tp: Any, where: str) -> Any:
     """Parse a command-line string into a value of type `tp`."""
     optional, inner = split_optional(tp)
     if optional and text.lower() in ("none", ""):
+        if not text and inner is str:  # a folder "" would be the current one
+            raise ConfigError(f"{where}: must not be empty (write none for no value, . for "
+                              "the current folder)")
         return None
     origin = get_origin(inner)
     try:
         if origin is list:
             (item_tp,) = get_args(inner)
-            parts = [p for p in text.replace(" ", "").split(",") if p]
-            return [parse_text(p, item_tp, where) for p in parts]
+            return [parse_text(p, item_tp, where) for p in _items(text, where)]
         if inner is bool:
             lowered = text.lower()
             if lowered not in ("true", "false", "1", "0", "yes", "no"):
@@ -92,6 +94,19 @@ def parse_text(text: str, tp: Any, where: str) -> Any:
             f"{where}: cannot read {shown(text)} as {getattr(inner, '__name__', inner)}"
         ) from None
     return coerce(text, inner, where)
+
+
+def _items(text: str, where: str) -> list[str]:
+    """The comma-separated entries of a list option ("" is the empty list); an empty entry
+    ("1,,2", "1,2,") is refused, not passed over."""
+    text = text.replace(" ", "")
+    if not text:
+        return []
+    parts = text.split(",")
+    if "" in parts:
+        raise ConfigError(f"{where}: an empty entry in {shown(text)} (write the entries "
+                          "joined by single commas, e.g. 256,512)")
+    return parts
 
 
 def from_dict(cls: type, data: dict[str, Any], where: str) -> Any:

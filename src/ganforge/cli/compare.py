@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ganforge.cli import examples
+from ganforge.cli.paths import PATH
 
 
 def add_parser(sub) -> None:
@@ -12,8 +13,10 @@ def add_parser(sub) -> None:
                        description="Show several runs' samples epoch by epoch side by side, "
                        "their curves on shared axes and their final figures.",
                        **examples("ganforge compare runs/mlp runs/dcgan --out cmp/"))
-    p.add_argument("runs", nargs="+", metavar="RUN", help="run folders (two or more)")
-    p.add_argument("--out", required=True, help="output folder for compare.html and compare.gif")
+    p.add_argument("runs", nargs="+", type=PATH, metavar="RUN",
+                   help="run folders (two or more)")
+    p.add_argument("--out", type=PATH, required=True,
+                   help="output folder for compare.html and compare.gif")
     p.set_defaults(handler=run)
 
 

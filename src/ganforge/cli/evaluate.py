@@ -10,6 +10,7 @@ from typing import Any
 
 from ganforge.cli import examples, progress_lines
 from ganforge.cli.numbers import COUNT, SEED
+from ganforge.cli.paths import PATH
 from ganforge.cli.pretrained import add_encoder_dir_argument
 from ganforge.metrics.summary import format_alignment, format_table, format_unseen  # torch-free
 
@@ -20,24 +21,29 @@ def add_parser(sub) -> None:
                                    "each figure next to its real-data floor.",
                        **examples("ganforge evaluate runs/dcgan --n 10000 --seed 0",
                                   "ganforge evaluate --samples samples.npz --dataset mnist"))
-    p.add_argument("run", nargs="?", help="run folder or checkpoint (.json / .safetensors)")
+    p.add_argument("run", nargs="?", type=PATH,
+                   help="run folder or checkpoint (.json / .safetensors)")
     p.add_argument("--n", type=COUNT, help="samples to generate (default 10000; 26000 for "
                                            f"stacked-mnist; {COUNT.range})")
     p.add_argument("--seed", type=SEED, default=0, help=f"noise seed (default 0; {SEED.range})")
-    p.add_argument("--checkpoint", help="checkpoint file, or a name in the run (e.g. best)")
+    p.add_argument("--checkpoint", type=PATH,
+                   help="checkpoint file, or a name in the run (e.g. best)")
     p.add_argument("--features", choices=("evaluator", "inception"), default="evaluator",
                    help="feature space for FD, KID and precision/recall")
-    p.add_argument("--samples", help="score uint8 images from this .npz file instead of a run")
-    p.add_argument("--dataset", help="data set the --samples imitate (mnist, fashion-mnist, "
-                                     "stacked-mnist, ...); with a run: score it against this "
-                                     "data set instead of its own (same image shape)")
-    p.add_argument("--data-dir", help="look for the data set here first (with --samples)")
+    p.add_argument("--samples", type=PATH,
+                   help="score uint8 images from this .npz file instead of a run")
+    p.add_argument("--dataset", type=PATH,
+                   help="data set the --samples imitate (mnist, fashion-mnist, "
+                        "stacked-mnist, ...); with a run: score it against this "
+                        "data set instead of its own (same image shape)")
+    p.add_argument("--data-dir", type=PATH,
+                   help="look for the data set here first (with --samples)")
     p.add_argument("--captions", choices=("held-out", "unseen"), default="held-out",
                    help="text-to-image runs: alignment on the held-out captions (default), or "
                         "also on captions never seen in training (new word orders, new "
                         "attribute combinations, whole species, held-out words), with the "
                         "ratio unseen / held-out")
-    p.add_argument("--json", help="also write the results to this JSON file")
+    p.add_argument("--json", type=PATH, help="also write the results to this JSON file")
     add_encoder_dir_argument(p)
     p.set_defaults(handler=run)
 

@@ -9,6 +9,7 @@ import argparse
 from ganforge.cli import examples
 from ganforge.cli.data import add_folder_options, folder_options
 from ganforge.cli.numbers import Whole
+from ganforge.cli.paths import PATH
 
 # the render ids of a refit grow with the seed: 2^31 seeds keep them in 64 bits
 EPOCHS, EVALUATOR_SEED = Whole(1, 1000), Whole(0, 2**31 - 1, "0..2^31-1")
@@ -31,9 +32,9 @@ def add_parser(sub) -> None:
     t.add_argument("--seed", type=EVALUATOR_SEED, default=DEFAULT_SEED,
                    help=f"seed of weights, order and augmentation (default {DEFAULT_SEED}; "
                         f"{EVALUATOR_SEED.range})")
-    t.add_argument("--out", help="folder for NAME.safetensors and NAME.json "
-                                 "(default: the package's weights folder)")
-    t.add_argument("--data-dir", help="look for the data set here first")
+    t.add_argument("--out", type=PATH, help="folder for NAME.safetensors and NAME.json "
+                                            "(default: the package's weights folder)")
+    t.add_argument("--data-dir", type=PATH, help="look for the data set here first")
     t.set_defaults(handler=run_train)
     r = actions.add_parser("refit", help="refit an evaluator's attribute heads on renders of "
                                          "every attribute combination (synthetic-flowers)",
@@ -43,9 +44,10 @@ def add_parser(sub) -> None:
     r.add_argument("--seed", type=EVALUATOR_SEED, default=DEFAULT_SEED,
                    help=f"seed of the renders and the heads' weights (default {DEFAULT_SEED}; "
                         f"{EVALUATOR_SEED.range})")
-    r.add_argument("--out", help="folder holding NAME.safetensors and NAME.json, rewritten "
-                                 "in place (default: the package's weights folder)")
-    r.add_argument("--data-dir", help="look for the data set here first")
+    r.add_argument("--out", type=PATH,
+                   help="folder holding NAME.safetensors and NAME.json, rewritten "
+                        "in place (default: the package's weights folder)")
+    r.add_argument("--data-dir", type=PATH, help="look for the data set here first")
     r.set_defaults(handler=run_refit)
     add_fit_parser(actions)
 
@@ -62,7 +64,7 @@ def add_fit_parser(actions) -> None:
                     "it has neither. `ganforge evaluate` then finds it for that data set.",
         **examples("ganforge evaluator fit synthetic-flowers",
                    "ganforge evaluator fit ./my-images --out /tmp/ev"))
-    f.add_argument("data", help="a data set name or a folder of images")
+    f.add_argument("data", type=PATH, help="a data set name or a folder of images")
     f.add_argument("--kind", choices=("auto", *KINDS), default="auto",
                    help="what to fit (default auto: contrastive with captions, else classifier "
                         "with classes, else self-supervised)")
@@ -75,9 +77,10 @@ def add_fit_parser(actions) -> None:
                         f"{EVALUATOR_SEED.range})")
     f.add_argument("--text-encoder", default="minilm",
                    help="sentence encoder of the captions (default minilm)")
-    f.add_argument("--out", help="folder for KIND.safetensors and KIND.json (default: the "
-                                 "user cache, where `ganforge evaluate` looks for this data set)")
-    f.add_argument("--data-dir", help="look for the data set here first")
+    f.add_argument("--out", type=PATH,
+                   help="folder for KIND.safetensors and KIND.json (default: the "
+                        "user cache, where `ganforge evaluate` looks for this data set)")
+    f.add_argument("--data-dir", type=PATH, help="look for the data set here first")
     add_folder_options(f)  # a folder prepared as for `ganforge train`: evaluate loads it so
     f.set_defaults(handler=run_fit)
 

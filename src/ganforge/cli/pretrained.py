@@ -13,13 +13,14 @@ from pathlib import Path
 
 from ganforge.cli import examples, progress_lines
 from ganforge.cli.numbers import COUNT, SEED
+from ganforge.cli.paths import PATH
 from ganforge.metrics.summary import format_alignment, format_table  # torch-free
 
 
 def add_source_arguments(p, example: str = "", caption: bool = False) -> None:
     """The RUN argument of sample, generate and serve, and --pretrained NAME instead of it
     (with `caption`, the CAPTION argument that follows RUN in `ganforge generate`)."""
-    p.add_argument("run", nargs="?",
+    p.add_argument("run", nargs="?", type=PATH,
                    help="run folder or checkpoint (.json / .safetensors); or use --pretrained")
     if caption:
         p.add_argument("caption", nargs="?", help='what to draw, e.g. "a thick, slanted seven"')
@@ -30,7 +31,7 @@ def add_source_arguments(p, example: str = "", caption: bool = False) -> None:
 
 def add_encoder_dir_argument(p) -> None:
     """--text-encoder-dir: a model folder the user trusts as a text-to-image run's encoder."""
-    p.add_argument("--text-encoder-dir", metavar="DIR", action="append", default=[],
+    p.add_argument("--text-encoder-dir", type=PATH, metavar="DIR", action="append", default=[],
                    help="a text encoder folder (safetensors weights) that a text-to-image "
                         "checkpoint may name; without it only the built-in encoders load")
 
@@ -45,7 +46,8 @@ def add_parser(sub) -> None:
     actions = p.add_subparsers(dest="action", required=True, parser_class=type(p))
     listing = actions.add_parser("list", help="the shipped generators and their metrics",
                                  **examples("ganforge pretrained list"))
-    listing.add_argument("--dir", help="list this folder instead of the shipped generators")
+    listing.add_argument("--dir", type=PATH,
+                         help="list this folder instead of the shipped generators")
     listing.set_defaults(handler=run_list)
     _add_export(actions)
     check = actions.add_parser("evaluate", help="measure a shipped generator again",
@@ -66,19 +68,21 @@ def _add_export(actions) -> None:
                                           "NAME.json (maintainers)",
                            **examples("ganforge pretrained export runs/best best-fashion "
                                       "--metrics runs/best/eval.json"))
-    p.add_argument("run", help="run folder or checkpoint (.json / .safetensors)")
+    p.add_argument("run", type=PATH, help="run folder or checkpoint (.json / .safetensors)")
     p.add_argument("name", help="the name to ship it as, e.g. best-fashion")
-    p.add_argument("--checkpoint", help="checkpoint file, or a name in the run (e.g. best); "
-                                        "default: the newest")
+    p.add_argument("--checkpoint", type=PATH,
+                   help="checkpoint file, or a name in the run (e.g. best); "
+                        "default: the newest")
     p.add_argument("--command", help="the exact command that trained the run (default: "
                                      "ganforge train --config RUN/config.toml)")
-    p.add_argument("--metrics", help="an evaluation JSON of the same checkpoint (RUN/eval.json) "
-                                     "instead of evaluating here")
+    p.add_argument("--metrics", type=PATH,
+                   help="an evaluation JSON of the same checkpoint (RUN/eval.json) "
+                        "instead of evaluating here")
     p.add_argument("--n", type=COUNT, default=10_000,
                    help=f"samples to evaluate (default 10000; {COUNT.range})")
     p.add_argument("--seed", type=SEED, default=0,
                    help=f"noise seed of the evaluation (default 0; {SEED.range})")
-    p.add_argument("--dir", help="write here instead of the package's pretrained folder")
+    p.add_argument("--dir", type=PATH, help="write here instead of the package's pretrained folder")
     p.add_argument("--force", action="store_true", help="replace a generator of that name")
     p.set_defaults(handler=run_export)
 

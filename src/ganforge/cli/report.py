@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ganforge.cli import examples
+from ganforge.cli.paths import PATH
 
 
 def add_parser(sub) -> None:
@@ -12,8 +13,8 @@ def add_parser(sub) -> None:
                        description="Write one self-contained HTML page about a run: settings, "
                        "losses, evaluation metrics, progress GIF and sample grids.",
                        **examples("ganforge report runs/dcgan   # runs/dcgan/report.html"))
-    p.add_argument("run", help="run folder")
-    p.add_argument("--out", help="output file (default RUN/report.html)")
+    p.add_argument("run", type=PATH, help="run folder")
+    p.add_argument("--out", type=PATH, help="output file (default RUN/report.html)")
     p.set_defaults(handler=run)
 
 

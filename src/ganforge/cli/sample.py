@@ -6,6 +6,7 @@ import argparse
 
 from ganforge.cli import examples
 from ganforge.cli.numbers import COUNT, NROW, SEED, Whole
+from ganforge.cli.paths import PATH
 from ganforge.cli.pretrained import add_source_arguments
 
 CODE = Whole(0, 4095)  # InfoGAN codes are at most the noise entries (4096); the model checks
@@ -21,7 +22,7 @@ def add_parser(sub) -> None:
     add_source_arguments(p)
     p.add_argument("-n", type=COUNT, default=64,
                    help=f"number of images (default 64; {COUNT.range})")
-    p.add_argument("--out", required=True, help="output file or folder")
+    p.add_argument("--out", required=True, type=PATH, help="output file or folder")
     p.add_argument("--format", choices=("png", "npz", "png-dir"),
                    help="a grid image (png: PNG, or JPEG or WebP for a .jpg or .webp --out), "
                         "an npz of uint8 images or a folder of PNGs (default: npz for an "

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ganforge.cli import examples
 from ganforge.cli.numbers import Real
+from ganforge.cli.paths import PATH
 from ganforge.cli.settings import add_setting_options
 from ganforge.config import list_presets
 from ganforge.errors import ConfigError
@@ -26,13 +27,15 @@ def add_parser(sub) -> None:
                    "ganforge train --preset mlp-mnist --max-steps 200 --limit 2048  # a trial",
                    "ganforge train --resume runs/dcgan --epochs 30   # train longer"))
     p.add_argument("--preset", metavar="NAME", help=f"one of: {', '.join(list_presets())}")
-    p.add_argument("--config", metavar="FILE",
+    p.add_argument("--config", type=PATH, metavar="FILE",
                    help="a TOML file of settings ([data], [model], [loss], ...)")
-    p.add_argument("--out", metavar="RUN", help="run folder (default runs/<preset>-<time>)")
+    p.add_argument("--out", type=PATH, metavar="RUN",
+                   help="run folder (default runs/<preset>-<time>)")
     p.add_argument("--force", action="store_true", help="replace a run already in --out")
-    p.add_argument("--resume", metavar="RUN|auto|CHECKPOINT", help=(
-        "continue a run exactly: a run folder (its newest intact checkpoint), a checkpoint "
-        "file, or 'auto' (resume --out if it holds a run, else start it)"))
+    p.add_argument("--resume", type=PATH, metavar="RUN|auto|CHECKPOINT", help=(
+        "continue a run exactly, in its own folder: a run folder (its newest intact "
+        "checkpoint), a checkpoint file, or 'auto' (resume --out if it holds a run, else "
+        "start it)"))
     p.add_argument("--no-progress", action="store_true", help="no progress bar or lines")
     p.add_argument("--progress-every", type=PROGRESS, metavar="SECONDS", help=(
         "a plain progress line (step, images/s, ETA) every SECONDS instead of the bar "
@@ -87,8 +90,20 @@ def _resume_target(args: argparse.Namespace) -> tuple[Path, Path | None] | None:
         raise ConfigError(f"--resume {target}: {target} does not exist (to start a run "
                           f"there: --out {target}, or --resume auto --out {target})")
     if target.is_file() or target.suffix in (".json", ".safetensors"):
-        return target.parent.parent, target
-    return target, None
+        run, checkpoint = target.parent.parent, target
+    else:
+        run, checkpoint = target, None
+    _check_same_folder(args, run)
+    return run, checkpoint
+
+
+def _check_same_folder(args: argparse.Namespace, run: Path) -> None:
+    """`--resume RUN` continues RUN where it lies: an --out elsewhere is refused, not
+    passed over (--out RUN itself, the same folder, is accepted)."""
+    if args.out is not None and Path(args.out).resolve() != run.resolve():
+        raise ConfigError(f"--resume continues {run} in its own folder, not in --out "
+                          f"{args.out}; drop --out (or copy the run folder to {args.out} "
+                          f"first and resume that)")
 
 
 def _has_checkpoints(run: Path) -> bool:

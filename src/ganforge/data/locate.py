@@ -189,11 +189,24 @@ def _refuse_unusable_roots(name: str, data_dir: PathLike | None,
         if where in (root, root / name):
             return  # the set came from this folder (or one before it)
         if not usable_sets(root):
-            state = "does not exist" if not root.exists() else "holds no data set"
-            raise DataError(
-                f"{option} {root} {state} (a data folder holds NAME/ folders such as "
-                f"{name}/, e.g. ~/.cache/ganforge); give the folder that holds {name}/, or "
-                f"fetch it with: ganforge data download {name}")
+            raise _unusable(option, root, name)
+
+
+def refuse_unusable_data_dir(data_dir: PathLike) -> None:
+    """A --data-dir that holds no data set at all (missing, a file, or no set in it): the
+    one line `ganforge train` gives for it, for the commands that only look (data list)."""
+    root = Path(data_dir).expanduser()
+    if not usable_sets(root):
+        raise _unusable("--data-dir", root, None)
+
+
+def _unusable(option: str, root: Path, name: str | None) -> DataError:
+    """The one line of a data folder holding no data set (`name`: the one looked for)."""
+    state = "does not exist" if not root.exists() else "holds no data set"
+    fix = (f"give the folder that holds {name}/, or fetch it with: ganforge data download "
+           f"{name}" if name else "give the folder that holds them")
+    return DataError(f"{option} {root} {state} (a data folder holds NAME/ folders such as "
+                     f"{name or 'mnist'}/, e.g. ~/.cache/ganforge); {fix}")
 
 
 def verify_file(path: PathLike, spec: FileSpec) -> bool:

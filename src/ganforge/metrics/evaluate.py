@@ -22,6 +22,7 @@ from ganforge.metrics.draw import DEFAULT_CAPTIONS, drawing_for, sample_images
 from ganforge.metrics.feature_set import FeatureSet
 from ganforge.metrics.features import get_extractor
 from ganforge.metrics.fitted import data_key, find_fitted, is_folder, prepared_as, read_record
+from ganforge.metrics.inception import require_inception
 from ganforge.metrics.npz import read_npz_images
 from ganforge.metrics.registry import (
     Metric,
@@ -41,6 +42,15 @@ __all__ = ["evaluate_images", "evaluate_npz", "evaluate_run", "extract", "real_f
 log = logging.getLogger(__name__)  # progress, shown by `ganforge evaluate` (cli.progress_lines)
 _FEATURES: dict[tuple, FeatureSet] = {}
 _STATS: dict[tuple, Any] = {}
+
+
+def check_features(dataset: str, features: str) -> None:
+    """Refuse, before any sample is drawn or read, features that cannot be computed:
+    Inception features without pytorch-fid or its weights (a data set scored channel by
+    channel, stacked MNIST, uses the evaluator's alone)."""
+    key, _ = check_dataset(dataset)
+    if features == "inception" and not scoring_for(key).per_channel:
+        require_inception()
 
 
 def extract(images: Any, dataset: str, features: str = "evaluator",
@@ -171,6 +181,7 @@ def evaluate_run(run: Path | str, n: int | None = None, *, seed: int = 0,
     if condition_of(cfg.model) == "text":
         checkpoint_encoder(cfg.model.text_encoder, encoder_dirs, loaded.checkpoint)
     drawing = drawing_for(cfg)
+    check_features(drawing.dataset, features)
     n = drawing.count(n, cfg, seed)
     log.info("generating %d samples (seed %d) from %s", n, seed, loaded.checkpoint)
     start = time.perf_counter()
@@ -211,8 +222,17 @@ def check_preparation(cfg: Any) -> None:
         differ = ", ".join(f"{n.replace('_', ' ')} {mine} (the evaluator's: {theirs})"
                            for n, mine, theirs in said)
         raise ConfigError(f"the run prepared {key} otherwise than its fitted evaluator: "
-                          f"{differ}; fit one for this run: ganforge evaluator fit {key}"
-                          f"{run.as_flags()}")
+                          f"{differ}; {_refit_hint(key, run)}")
+
+
+def _refit_hint(key: str, run: Any) -> str:
+    """How to get an evaluator for a run prepared as `run` (PrepareOptions): the command
+    that fits one, unless the run holds out no test split (no evaluator can be fitted, nor
+    any run scored, without one)."""
+    if run.test_fraction == 0:
+        return ("the run holds out no test split (--test-fraction 0), and evaluation needs "
+                "one: train with a --test-fraction above 0 (e.g. 0.1) to be scored")
+    return f"fit one for this run: ganforge evaluator fit {key}{run.as_flags()}"
 
 
 def _channels_prepared(key: str, options: Any) -> int:
@@ -250,6 +270,7 @@ def evaluate_npz(path: Path | str, dataset: str, *, seed: int = 0,
     data set's image shape (e.g. 28x28 grey for mnist, 64x64 RGB for synthetic-flowers or a
     folder whose fitted evaluator saw it so)."""
     key, _ = check_dataset(dataset)
+    check_features(key, features)
     channels, size = sample_shape(key)
     images = read_npz_images(path, channels=channels, size=size, min_images=min_samples(key))
     result = evaluate_images(images, key, seed=seed, features=features, data_dir=data_dir)

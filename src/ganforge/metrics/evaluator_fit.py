@@ -35,6 +35,7 @@ from ganforge.metrics.evaluator_accuracy import to_unit_range
 from ganforge.metrics.evaluator_training import random_shift
 from ganforge.metrics.fitted import (
     KINDS,
+    check_fitted_folder,
     data_key,
     default_epochs,
     evaluator_path_for,
@@ -277,13 +278,14 @@ def fit_evaluator(data: str, kind: str = "auto", epochs: int | None = None, seed
     from ganforge.data.folder.prepare import PrepareOptions
 
     key = data_key(data)
+    folder = Path(out) if out else evaluator_path_for(key)
+    check_fitted_folder(folder)  # a file as --out: refused before loading and fitting
     train = load_dataset(data, "train", data_dir, text_encoder=text_encoder, options=options)
     test = load_dataset(data, "test", data_dir, text_encoder=text_encoder, options=options)
     kind = kind_for(train) if kind == "auto" else kind
     epochs = default_epochs(kind, len(train), BATCH_SIZE) if epochs is None and kind in KINDS \
         else (epochs or 1)
     fitted = fit_on(train, test, kind, epochs, seed, log, key)
-    folder = Path(out) if out else evaluator_path_for(key)
     encoder = train.encoder if kind == "contrastive" else None
     prepare = (options or PrepareOptions()) if is_folder(key) else None
     meta = {"kind": kind, "data": key, "seed": seed, "epochs": epochs,

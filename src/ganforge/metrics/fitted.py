@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ganforge.errors import CheckpointError
-from ganforge.fileio import atomic_write_bytes, atomic_write_json, cache_root, sha256_file
+from ganforge.fileio import (
+    atomic_write_bytes,
+    atomic_write_json,
+    cache_root,
+    check_output,
+    sha256_file,
+)
 from ganforge.metrics.weights import weights_dir
 
 if TYPE_CHECKING:
@@ -74,6 +80,14 @@ def evaluator_path_for(key: str) -> Path:
 def shipped_stem(key: str, kind: str) -> Path:
     """metrics/weights/NAME-KIND (+ .json, .safetensors) of a built-in set's evaluator."""
     return weights_dir() / f"{key}-{kind}"
+
+
+def check_fitted_folder(folder: Path) -> None:
+    """Refuse in one line, before the data is loaded and an evaluator fitted, a folder its
+    files cannot be written in: a file, a path under a file, a read-only place. Creates
+    nothing."""
+    for kind in KINDS:
+        check_output(folder / f"{kind}.json")
 
 
 def write_fitted(model: FittedEncoder, folder: Path, meta: dict[str, Any],

@@ -25,11 +25,23 @@ BATCH_SIZE = 100
 FEATURE_DIM = 2048
 
 
-def _weights() -> dict[str, torch.Tensor]:
-    """The FID Inception state dict, from the safetensors file in $GANFORGE_INCEPTION_WEIGHTS."""
-    from safetensors import SafetensorError
-    from safetensors.torch import load_file
+NO_PACKAGE = ("--features inception needs the pytorch-fid package (pip install pytorch-fid); "
+              "use --features evaluator")
 
+
+def require_inception() -> None:
+    """Refuse `--features inception` in one line, before any sample is drawn, when the
+    pytorch-fid package or the weights file is missing (build_inception would say so only
+    once the samples are there)."""
+    import importlib.util
+
+    if importlib.util.find_spec("pytorch_fid") is None:
+        raise ConfigError(NO_PACKAGE)
+    _weights_path()
+
+
+def _weights_path() -> Path:
+    """The safetensors file named by $GANFORGE_INCEPTION_WEIGHTS, or a one-line ConfigError."""
     value = os.environ.get(WEIGHTS_ENV, "")
     if not value:
         raise ConfigError(f"--features inception: set {WEIGHTS_ENV} to the FID Inception "
@@ -37,6 +49,15 @@ def _weights() -> dict[str, torch.Tensor]:
     path = Path(value).expanduser()
     if not path.is_file():
         raise ConfigError(f"{path}: no such file ({WEIGHTS_ENV})")
+    return path
+
+
+def _weights() -> dict[str, torch.Tensor]:
+    """The FID Inception state dict, from the safetensors file in $GANFORGE_INCEPTION_WEIGHTS."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    path = _weights_path()
     try:
         return load_file(str(path))
     except SafetensorError as exc:
@@ -50,8 +71,7 @@ def build_inception() -> nn.Module:
     try:
         from pytorch_fid import inception as fid_inception
     except ImportError:
-        raise ConfigError("--features inception needs the pytorch-fid package "
-                          "(pip install pytorch-fid); use --features evaluator") from None
+        raise ConfigError(NO_PACKAGE) from None
     state = _weights()
     # pytorch-fid fetches its weights with load_state_dict_from_url; hand it ours instead.
     with mock.patch.object(fid_inception, "load_state_dict_from_url", lambda *a, **k: state):

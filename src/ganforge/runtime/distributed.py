@@ -79,7 +79,8 @@ def wrap(module: nn.Module, ctx: DistContext, device: torch.device, sync_bn: boo
 
     if not ctx.enabled:
         return module
-    if sync_bn and device.type != "cuda":
+    has_bn = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in module.modules())
+    if sync_bn and has_bn and device.type != "cuda":
         raise ConfigError("--sync-bn true needs ranks on CUDA GPUs (torch synchronises "
                           f"BatchNorm on GPU modules only); these train on {device.type}")
     if sync_bn:

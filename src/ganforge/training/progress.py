@@ -35,15 +35,19 @@ def start_line(loop: LoopView, resumed: str | None = None) -> str:
 
 
 def nothing_to_train(loop: LoopView) -> str:
-    """What `--resume` says of a run that already reached its end, and how to go on."""
+    """What `--resume` says of a run that already reached its end, and how to go on: a
+    later end than the one the run is at (a limit given lower than it trains nothing)."""
     t, state, run = loop.train_cfg, loop.state, loop.folder.path
+    ends, later = [], []  # each limit reached, and a later one
     if t.max_steps is not None and state.step >= t.max_steps:
-        end, more = f"--max-steps {t.max_steps}", f"--max-steps {t.max_steps * 2}"
-    else:
-        end, more = f"{t.epochs} epochs", f"--epochs {t.epochs * 2}"
-    return (f"nothing to train: {run} already reached its end ({end}, step {state.step}); "
-            f"to train longer, resume with a later end, e.g. ganforge train --resume {run} "
-            f"{more}")
+        ends.append(f"--max-steps {t.max_steps}")
+        later.append(f"--max-steps {max(t.max_steps, state.step) * 2}")
+    if state.epoch > t.epochs or not ends:  # state.epoch: the next epoch to run
+        ends.append(f"{t.epochs} epochs")
+        later.append(f"--epochs {max(t.epochs, state.epoch - 1) * 2}")
+    return (f"nothing to train: {run} already reached its end ({', '.join(ends)}, step "
+            f"{state.step}); to train longer, resume with a later end, e.g. ganforge train "
+            f"--resume {run} {' '.join(later)}")
 
 
 def epoch_line(summary: dict, epochs: int) -> str:

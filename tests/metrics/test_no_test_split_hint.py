@@ -1,0 +1,40 @@
+"""A run on a folder prepared otherwise than its fitted evaluator is refused with the command
+that fits a matching one; a run holding out no test split (--test-fraction 0) gets no such
+command (no evaluator can be fitted without test images), but the cure: a test split."""
+
+from __future__ import annotations
+
+import pytest
+
+from ganforge.config import resolve_config
+from ganforge.data.prepare_options import PrepareOptions, run_options
+from ganforge.errors import ConfigError
+from ganforge.metrics import evaluate
+
+
+def _refusal(tmp_path, monkeypatch, test_fraction: str) -> str:
+    folder = tmp_path / "pics"
+    folder.mkdir()
+    cfg = resolve_config("dcgan64", overrides={"dataset": str(folder),
+                                               "test_fraction": test_fraction})
+    fitted = PrepareOptions(image_size=run_options(cfg).image_size, test_fraction=0.1)
+    monkeypatch.setattr(evaluate, "prepared_as", lambda key: fitted)
+    with pytest.raises(ConfigError) as refused:
+        evaluate.check_preparation(cfg)
+    return str(refused.value)
+
+
+def test_no_test_split_is_not_told_to_fit_an_evaluator_without_one(tmp_path, monkeypatch):
+    message = _refusal(tmp_path, monkeypatch, "0")
+    assert "test fraction 0.0 (the evaluator's: 0.1)" in message
+    assert "evaluator fit" not in message and "--test-fraction 0.0" not in message
+    assert message.endswith("the run holds out no test split (--test-fraction 0), and "
+                            "evaluation needs one: train with a --test-fraction above 0 "
+                            "(e.g. 0.1) to be scored")
+
+
+def test_another_test_split_is_told_the_command_that_fits_a_matching_evaluator(
+        tmp_path, monkeypatch):
+    message = _refusal(tmp_path, monkeypatch, "0.2")
+    assert message.endswith(f"fit one for this run: ganforge evaluator fit "
+                            f"{(tmp_path / 'pics').resolve()} --test-fraction 0.2")
