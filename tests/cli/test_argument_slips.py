@@ -58,11 +58,9 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def real_data(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.conftest import REAL_DATA_ROOT
-
-    monkeypatch.setenv("GANFORGE_DATA", str(REAL_DATA_ROOT))
-    monkeypatch.setenv("GANFORGE_NO_DOWNLOAD", "1")
+def real_data(real_data_root: Path) -> Path:
+    """The real data sets found through GANFORGE_DATA (skipped without them)."""
+    return real_data_root
 
 
 # --- a folder as --config --------------------------------------------------------------
@@ -229,9 +227,7 @@ def test_data_list_refuses_a_data_dir_holding_no_data_set(tmp_path, capsys):
 
 
 def test_data_list_accepts_a_data_dir_holding_a_set(real_data, capsys):
-    from tests.conftest import REAL_DATA_ROOT
-
-    assert main(["data", "list", "--data-dir", str(REAL_DATA_ROOT)]) == 0
+    assert main(["data", "list", "--data-dir", str(real_data)]) == 0
     assert "mnist" in capsys.readouterr().out
 
 
