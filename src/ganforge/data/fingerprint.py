@@ -1,11 +1,13 @@
 """What a run trained on, in a few bytes: the training split's image count, a digest of its
-pixels and labels, and its class names. Checkpoints keep it, so a resume on a data set that
-changed since (a folder that gained or lost images, or one given anew with other contents)
-says so, and sampling by class name reads the names the run was trained with."""
+pixels, labels and captions, and its class names. Checkpoints keep it, so a resume on a
+data set that changed since (a folder that gained or lost images, captions edited, or one
+given anew with other contents) says so, and sampling by class name reads the names the run
+was trained with."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 import numpy as np
@@ -14,11 +16,13 @@ from ganforge.data.dataset import ImageData
 
 
 def fingerprint(data: ImageData) -> dict[str, Any]:
-    """{"images": N, "sha256": digest of the uint8 pixels and the labels, "classes": names}
-    of a split."""
+    """{"images": N, "sha256": digest of the uint8 pixels, the labels and the captions,
+    "classes": names} of a split."""
     digest = hashlib.sha256()
     for tensor in (data.images, data.labels):
         digest.update(np.ascontiguousarray(tensor.cpu().numpy()).data)
+    if data.captions is not None:  # a caption edited since changes the split too
+        digest.update(json.dumps(data.captions, ensure_ascii=False).encode("utf-8"))
     return {"images": len(data), "sha256": digest.hexdigest(), "classes": list(data.classes)}
 
 

@@ -23,13 +23,14 @@ those captions (its ceiling).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ganforge.data.captioned.attributes import levels, measure
 from ganforge.data.captioned.vocabularies import vocabulary_of
-from ganforge.data.registry import data_sets, scored_as
+from ganforge.data.registry import data_sets, looks_like_path, scored_as
 from ganforge.data.unseen import class_ceiling
 from ganforge.errors import ConfigError
 from ganforge.metrics.features import get_extractor
@@ -89,6 +90,13 @@ def base_dataset(dataset: str) -> str:
     shipped or trained), or a one-line ConfigError."""
     base = scored_as(dataset)
     evaluator = None if base is None else evaluator_for(base)
+    if (evaluator is None or not has_weights(evaluator)) and looks_like_path(dataset):
+        if not Path(dataset).expanduser().exists():
+            raise ConfigError(f"{dataset}: no such folder or archive (the data set to score "
+                              f"against)")
+        raise ConfigError(f"no evaluator fitted for {dataset} yet: fit one with `ganforge "
+                          f"evaluator fit {dataset}` (with the run's --image-size), then "
+                          f"evaluate again")
     if evaluator is None or not has_weights(evaluator):
         scored = [k for k, v in data_sets().items() if v.scored_as
                   and (e := evaluator_for(v.scored_as)) and has_weights(e)]

@@ -126,16 +126,13 @@ class EvalObserver(Observer):
 
 def make_eval_observer(config: RunConfig) -> Observer | None:
     """The evaluation observer for a run, drawing as its condition says; None when
-    evaluation is off or ganforge has no evaluator for its data set (e.g. flowers102 before
-    its evaluator is trained), or has one fitted for a folder prepared otherwise (said on
-    stderr: the run trains, unscored)."""
+    evaluation is off, or (said on stderr: the run trains, unscored) when ganforge has no
+    evaluator for its data set (e.g. a folder before `evaluator fit`, flowers102 before its
+    evaluator is trained) or has one fitted for a folder prepared otherwise."""
     if config.train.eval_every < 1:
         return None
     try:
         drawing = drawing_for(config)
-    except ConfigError:
-        return None
-    try:
         evaluate.check_preparation(config)
     except ConfigError as exc:
         print(f"note: no evaluation during training: {exc}", file=sys.stderr)

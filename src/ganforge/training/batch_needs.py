@@ -58,6 +58,10 @@ def batch_source(data: Any, needs: frozenset[str], condition: Condition,
     unknown = needs - NEEDS
     if unknown:
         raise ValueError(f"unknown batch needs {sorted(unknown)} (known: {sorted(NEEDS)})")
+    if condition == "text" and data.text is None:
+        raise ConfigError(f"{data.name}: a text-conditioned model needs captions, and this "
+                          f"data set has none (a folder's come from metadata.jsonl, "
+                          f"metadata.csv or NAME.txt; `ganforge data check` says what it finds)")
     labels = data.labels.to(device) if data.classes else None  # None: a set without classes
     # in this order (the order the run has always built them in)
     wrong = wrong_captions(data) if "wrong_cond" in needs else None

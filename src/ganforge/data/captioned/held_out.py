@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from ganforge.errors import ConfigError
+
 # (labels (N,), captions per image, number of classes, seed) -> (images (n,), captions (n,))
 Choice = Callable[[np.ndarray, int, int, int], tuple[np.ndarray, np.ndarray]]
 
@@ -84,15 +86,24 @@ def every_image(labels: np.ndarray, per_image: int, num_classes: int, seed: int
     return order, rng.integers(per_image, size=len(labels))[order]
 
 
-def held_out(config: Any, choose: Choice, seed: int) -> HeldOut:
-    """The captions `choose` picks with `seed` from the run's data set (its test split),
-    encoded with the run's text encoder."""
+class NoCaptionedSplit(ConfigError):
+    """The split holds no captioned image (a folder prepared with --test-fraction 0)."""
+
+
+def held_out(config: Any, choose: Choice, seed: int, split: str = "test") -> HeldOut:
+    """The captions `choose` picks with `seed` from the run's data set (its test split, or
+    `split`), encoded with the run's text encoder."""
     from ganforge.data import load_dataset
     from ganforge.data.prepare_options import run_options
 
     d = config.data  # a folder: its test split prepared as the run's was
-    data = load_dataset(d.dataset, "test", d.data_dir, text_encoder=config.model.text_encoder,
+    data = load_dataset(d.dataset, split, d.data_dir, text_encoder=config.model.text_encoder,
                         options=run_options(config))
+    if not len(data) or data.text is None:
+        raise NoCaptionedSplit(f"{d.dataset}: its {split} split holds no captioned image "
+                               f"(a folder prepared with --test-fraction 0 has none); a "
+                               f"text-to-image run is scored on held-out captions, so train "
+                               f"with a --test-fraction above 0 to evaluate it")
     image, caption = choose(data.labels.numpy(), data.text.shape[1], len(data.classes), seed)
     rows, cols = torch.from_numpy(image), torch.from_numpy(caption)
     return HeldOut(
@@ -105,8 +116,12 @@ def held_out(config: Any, choose: Choice, seed: int) -> HeldOut:
 
 
 def fixed_captions(config: Any, count: int, seed: int) -> FixedCaptions:
-    """`count` held-out captions of the run's data set (its test split), encoded."""
-    held = held_out(config, by_class(count), seed)
+    """`count` held-out captions of the run's data set (its test split; its training
+    captions when it holds none out), encoded."""
+    try:
+        held = held_out(config, by_class(count), seed)
+    except NoCaptionedSplit:
+        held = held_out(config, by_class(count), seed, split="train")
     return FixedCaptions(held.captions, held.text)
 
 

@@ -1,0 +1,73 @@
+"""Text-to-image runs on a folder of one's own captions: without a test split the grid takes
+training captions (and evaluation says it needs a split); before an evaluator is fitted,
+training notes that it goes unscored and `evaluate` names the command that fits one;
+captions edited since a checkpoint warn on resume; a folder that lost its captions is one
+line naming it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from ganforge.cli import main
+from tests.data.folder.conftest import make_folder
+
+SMALL = ["--arch", "t2i", "--width", "4", "--image-size", "28", "--batch-size", "8",
+         "--no-progress"]
+
+
+@pytest.fixture(autouse=True)
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+def _train(folder, run, *more: str) -> None:
+    assert main(["train", "--dataset", str(folder), "--max-steps", "2", "--out", str(run),
+                 *SMALL, *more]) == 0
+
+
+def _last_error(capsys) -> str:
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines and lines[-1].startswith("ganforge: error: "), lines[-3:]
+    return lines[-1]
+
+
+def test_a_run_without_a_test_split_draws_its_grid_from_training_captions(tmp_path, capsys):
+    folder = make_folder(tmp_path / "shop", 24, captions="jsonl")
+    _train(folder, tmp_path / "run", "--test-fraction", "0", "--eval-every", "0")
+    cells = json.loads((tmp_path / "run" / "captions.json").read_text())
+    assert cells and all(c["caption"].startswith(("a picture number", "a ")) for c in cells)
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "run"), "--n", "8"]) == 2
+    assert "test" in _last_error(capsys)
+
+
+def test_a_folder_without_an_evaluator_trains_with_a_note_and_says_how_to_fit(
+        tmp_path, capsys):
+    folder = make_folder(tmp_path / "shop", 24, captions="jsonl")
+    _train(folder, tmp_path / "run", "--eval-every", "1")
+    err = capsys.readouterr().err
+    assert f"note: no evaluation during training: no evaluator fitted for {folder}" in err
+    assert main(["evaluate", str(tmp_path / "run"), "--n", "8"]) == 2
+    assert f"fit one with `ganforge evaluator fit {folder}`" in _last_error(capsys)
+
+
+def test_edited_captions_warn_on_resume_and_lost_captions_are_one_line(tmp_path, capsys):
+    folder = make_folder(tmp_path / "shop", 24, captions="jsonl")
+    _train(folder, tmp_path / "run", "--eval-every", "0")
+    metadata = folder / "metadata.jsonl"
+    metadata.write_text(metadata.read_text().replace("bright", "shining"))
+    capsys.readouterr()
+    assert main(["train", "--resume", str(tmp_path / "run"), "--max-steps", "3",
+                 "--no-progress"]) == 0
+    out = capsys.readouterr()
+    assert "the data set has changed since this checkpoint (the same number of training " \
+        "images" in out.out + out.err and "with other contents" in out.out + out.err
+    shutil.copytree(folder, tmp_path / "bare")
+    (tmp_path / "bare" / "metadata.jsonl").unlink()
+    assert main(["train", "--resume", str(tmp_path / "run"), "--dataset",
+                 str(tmp_path / "bare"), "--max-steps", "4", "--no-progress"]) == 2
+    error = _last_error(capsys)
+    assert f"{tmp_path / 'bare'}: a text-conditioned model needs captions" in error
