@@ -33,3 +33,11 @@ def test_encode_captions_refuses_a_caption_longer_than_training_keeps():
 
     with pytest.raises(ConfigError, match="a caption is 1001 characters long; at most 1000"):
         encode_captions(None, ["a" * 1001])  # refused before the run is looked at
+
+
+def test_a_blank_to_caption_is_named_as_to():
+    from ganforge.errors import ConfigError
+    from ganforge.sampling.captions import generate_from_caption
+
+    with pytest.raises(ConfigError, match="--to is empty"):
+        generate_from_caption(None, "a red mug", 2, to="\u200b ")  # before the run is read

@@ -86,6 +86,9 @@ def generate_from_caption(loaded: LoadedGenerator, caption: str, n: int, seed: i
     `cache`: keep the captions' vectors on disk (see encode_captions)."""
     if n < 1:
         raise ConfigError(f"-n must be at least 1, got {n}")
+    if to is not None and is_blank(to):
+        raise ConfigError("--to is empty: give the caption the images walk to, e.g. "
+                          "\"a bright red flower\"")
     if to is None:
         text = encode_captions(loaded, [caption], cache).expand(n, -1)
         return draw(loaded, text, noise(loaded, n, seed))
