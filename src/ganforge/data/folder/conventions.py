@@ -5,27 +5,27 @@
                                         image lies in one and there are at least two
     DIR/metadata.jsonl                  captions: {"file_name": ..., "text": ... or [...]}
     DIR/metadata.csv                    the same as CSV (a `text` or `caption` column)
-    DIR/NAME.txt beside DIR/NAME.jpg    captions: one per line
+    DIR/NAME.txt beside DIR/NAME.jpg    captions: one per line (the suffix in any case;
+                                        NAME.jpg.txt when there is no NAME.txt)
 
-Several metadata rows (or a list) per image give several captions. When a set has captions,
-an image without one is skipped. Every skipped file is named with its reason.
+Several metadata rows (or a list) per image give several captions. A metadata file gives
+the captions when there is one; caption files beside it are then listed as not read. When a
+set has captions, an image without one is skipped. Every skipped file is named with its
+reason.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from ganforge.data.folder.metadata_rows import rows_of
 from ganforge.data.folder.source import METADATA, Listing, ignored, read_failure
 from ganforge.errors import DataError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif")
-TEXT_COLUMNS = ("text", "caption")
 MAX_CAPTION_CHARS = 1000  # a longer caption is dropped (and counted)
 MAX_CAPTIONS = 32  # captions kept per image
 
@@ -68,58 +68,14 @@ def _text(read: Callable[[str], bytes], name: str, skipped: list) -> str | None:
         return None
 
 
-def _rows_jsonl(text: str, name: str, skipped: list) -> list[tuple[str, object]]:
-    rows = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except (json.JSONDecodeError, RecursionError):
-            skipped.append((f"{name}:{number}", "not a JSON object"))
-            continue
-        file, value = _file_and_text(row)
-        if file is None:
-            skipped.append((f"{name}:{number}", "no file_name and text (or caption)"))
-        else:
-            rows.append((file, value))
-    return rows
-
-
-def _file_and_text(row: object) -> tuple[str | None, object]:
-    if not isinstance(row, dict) or not isinstance(row.get("file_name"), str):
-        return None, None
-    value = next((row[c] for c in TEXT_COLUMNS if c in row), None)
-    return (row["file_name"], value) if value is not None else (None, None)
-
-
-def _rows_csv(text: str, name: str, skipped: list) -> list[tuple[str, object]]:
-    reader = csv.DictReader(io.StringIO(text))
-    try:
-        fields = reader.fieldnames or []
-        if "file_name" not in fields or not any(c in fields for c in TEXT_COLUMNS):
-            skipped.append((name, "needs a file_name and a text (or caption) column "
-                                  "(comma-separated)"))
-            return []
-        pairs = [_file_and_text(row) for row in reader]
-    except csv.Error as exc:
-        skipped.append((name, f"not readable CSV ({exc})"))
-        return []
-    return [(file, value) for file, value in pairs if file is not None]
-
-
-def _metadata_captions(read: Callable[[str], bytes], names: set[str], skipped: list
-                       ) -> dict[str, list[object]] | None:
-    """Captions by image name from the top-level metadata file (None: there is none)."""
-    present = [m for m in METADATA if m in names]
-    if not present:
-        return None
-    meta = present[0]
-    for other in present[1:]:
-        skipped.append((other, f"not read: {meta} gives the captions"))
+def _metadata_captions(read: Callable[[str], bytes], meta: str, names: set[str],
+                       skipped: list) -> dict[str, list[object]]:
+    """Captions by image name from the top-level metadata file `meta`."""
+    for other in METADATA:
+        if other in names and other != meta:
+            skipped.append((other, f"not read: {meta} gives the captions"))
     text = _text(read, meta, skipped)
-    rows = [] if text is None else (_rows_jsonl if meta.endswith("jsonl") else _rows_csv)(
-        text, meta, skipped)
+    rows = [] if text is None else rows_of(meta, text, skipped, _is_image)
     composed = {unicodedata.normalize("NFC", n): n for n in names}  # macOS writes NFD names
     found: dict[str, list[object]] = {}
     for file, value in rows:
@@ -134,16 +90,37 @@ def _metadata_captions(read: Callable[[str], bytes], names: set[str], skipped: l
     return found
 
 
-def _text_file_captions(read: Callable[[str], bytes], images: list[str], names: set[str],
-                        skipped: list) -> dict[str, list[object]]:
-    found: dict[str, list[object]] = {}
+def _caption_files(images: list[str], names: set[str]
+                   ) -> tuple[dict[str, str], dict[str, str]]:
+    """Each image's caption file: NAME.txt beside NAME.jpg (the suffix in any case), else
+    NAME.jpg.txt when no image is named NAME.jpg.*; and the other caption files of an image
+    (another case, or both forms) with the reason they are not read."""
+    by_base: dict[str, list[str]] = {}
+    for n in sorted(names):
+        if n[-4:].lower() == ".txt" and not ignored(n):
+            by_base.setdefault(n[:-4], []).append(n)
+    stems = {_stem(i) for i in images}
+    found: dict[str, str] = {}
+    others: dict[str, str] = {}
     for image in images:
-        txt = str(PurePosixPath(image).with_suffix(".txt"))
-        if txt in names:
-            text = _text(read, txt, skipped)
-            if text is not None:
-                found[image] = text.splitlines()[: MAX_CAPTIONS * 4]
-    return found
+        files = by_base.get(_stem(image), []) + ([] if image in stems else by_base.get(image, []))
+        if files:  # NAME.txt before NAME.TXT before NAME.jpg.txt
+            found[image] = min(files, key=lambda f: (f[:-4] == image, not f.endswith(".txt")))
+            for f in files:
+                others.setdefault(f, f"not read: {found[image]} gives the captions of {image}")
+    used = set(found.values())
+    return found, {f: reason for f, reason in others.items() if f not in used}
+
+
+def _stem(name: str) -> str:
+    return str(PurePosixPath(name).with_suffix(""))
+
+
+def _text_file_captions(read: Callable[[str], bytes], files: dict[str, str], skipped: list
+                        ) -> dict[str, list[object]]:
+    texts = {f: _text(read, f, skipped) for f in sorted(set(files.values()))}
+    return {image: text.splitlines()[: MAX_CAPTIONS * 4] for image, f in files.items()
+            if (text := texts[f]) is not None}
 
 
 def _classes(images: list[str]) -> tuple[tuple[str, ...], list[int]]:
@@ -164,12 +141,17 @@ def plan(listing: Listing, read: Callable[[str], bytes], use_classes: bool = Tru
     out = Plan(skipped=list(listing.skipped))
     names = {m.name for m in listing.members}
     images = sorted(n for n in names if _is_image(n) and not ignored(n))
-    captions = _metadata_captions(read, names, out.skipped)
-    if captions is None:
-        captions = _text_file_captions(read, images, names, out.skipped)
-    text_files = {str(PurePosixPath(i).with_suffix(".txt")) for i in images}
-    for n in sorted(names - set(images) - set(METADATA)):
-        if not ignored(n) and not (n in text_files and n.endswith(".txt")):
+    files, others = _caption_files(images, names)
+    meta = next((m for m in METADATA if m in names), None)
+    if meta is None:
+        captions = _text_file_captions(read, files, out.skipped)
+        out.skipped.extend(sorted(others.items()))
+    else:
+        captions = _metadata_captions(read, meta, names, out.skipped)
+        out.skipped.extend((f, f"caption file not read: {meta} gives the captions")
+                           for f in sorted(set(files.values()) | set(others)))
+    for n in sorted(names - set(images) - set(METADATA) - set(files.values()) - set(others)):
+        if not ignored(n):
             out.skipped.append((n, "not an image file"))
     out.captioned = bool(captions)
     kept = []
