@@ -94,6 +94,7 @@ def resume(run_dir: Path | str, overrides: dict[str, str] | None = None, *,
            tensorboard: bool = False, observers: Sequence[Observer] = ()) -> Path:
     """Continue a run from its newest intact checkpoint (or `checkpoint`), exactly, with the
     observers `ganforge train --resume` adds (evaluation as the run's config says)."""
+    from ganforge.errors import MissingFolder
     from ganforge.runs.folder import RunFolder
     from ganforge.runs.lock import writer_lock
     from ganforge.training import run
@@ -105,5 +106,9 @@ def resume(run_dir: Path | str, overrides: dict[str, str] | None = None, *,
             config.data, dataset=overrides["dataset"]))
     chosen = run_observers(config, tensorboard=tensorboard, observers=observers)
     with writer_lock(run_dir):  # before anything (metrics.jsonl, temporaries) is touched
-        return run.resume(run_dir, overrides, checkpoint=checkpoint, progress=progress,
-                          observers=chosen)
+        try:
+            return run.resume(run_dir, overrides, checkpoint=checkpoint, progress=progress,
+                              observers=chosen)
+        except MissingFolder as exc:
+            raise MissingFolder(f"{exc}; a folder that moved is given anew: ganforge train "
+                                f"--resume {run_dir} --dataset NEW/PATH") from None

@@ -18,6 +18,10 @@ class DataError(GanforgeError):
     """A data set that cannot be found, or a file that is corrupt or truncated."""
 
 
+class MissingFolder(DataError):
+    """A folder or archive data set whose path does not exist (moved, renamed, deleted)."""
+
+
 class CheckpointError(GanforgeError):
     """A checkpoint that is missing, altered, or from another model or version."""
 

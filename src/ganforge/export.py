@@ -3,8 +3,8 @@
 Writes `NAME.safetensors` (the generator's weights only, the EMA copy when the run kept one,
 floating tensors as float32) and then `NAME.json`: the checkpoint fields every loader reads
 (config, step, tensor file, SHA-256) plus the training command, the evaluation command and
-the metrics it measured (evaluated here with n=10000, seed 0, unless an eval.json of the same
-checkpoint is given).
+the metrics it measured (evaluated here as `ganforge evaluate` does, seed 0, unless an
+eval.json of the same checkpoint is given).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from ganforge.fileio import output_folder, read_json
 from ganforge.pretrained.store import MAX_BYTES, MAX_NAME, NAME_PATTERN, pretrained_folder
 from ganforge.runs.folder import RunFolder
 
-DEFAULT_N = 10_000
 DEFAULT_SEED = 0
 MAX_METRICS_BYTES = 16 * 1024 * 1024  # an evaluation JSON (`--metrics`): a few KB
 
@@ -36,9 +35,10 @@ def generator_tensors(tensors: dict[str, Any]) -> tuple[dict[str, Any], bool]:
             for k, v in kept.items()}, ema
 
 
-def evaluate_checkpoint(path: Path | str, n: int = DEFAULT_N, seed: int = DEFAULT_SEED
+def evaluate_checkpoint(path: Path | str, n: int | None = None, seed: int = DEFAULT_SEED
                         ) -> dict[str, Any]:
-    """`ganforge evaluate`'s result for one checkpoint file (a run's or a shipped one)."""
+    """`ganforge evaluate`'s result for one checkpoint file (a run's or a shipped one); `n`
+    None: evaluate's own count for the data set (10,000, or a text run's held-out captions)."""
     from ganforge.metrics.evaluate import evaluate_run
 
     return evaluate_run(path, n, seed=seed)  # a text run's condition picks its own drawing
@@ -124,7 +124,7 @@ def build_record(name: str, source: Path, meta: dict[str, Any], result: dict[str
 
 def export_run(run: Path | str, name: str, *, checkpoint: str | None = None,
                command: str | None = None, metrics: Path | str | None = None,
-               n: int = DEFAULT_N, seed: int = DEFAULT_SEED, folder: Path | str | None = None,
+               n: int | None = None, seed: int = DEFAULT_SEED, folder: Path | str | None = None,
                force: bool = False) -> Path:
     """Write `name`.safetensors and `name`.json into `folder` (default: the shipped
     generators' folder) from a run folder or checkpoint; returns the JSON's path."""

@@ -78,8 +78,9 @@ def _add_export(actions) -> None:
     p.add_argument("--metrics", type=PATH,
                    help="an evaluation JSON of the same checkpoint (RUN/eval.json) "
                         "instead of evaluating here")
-    p.add_argument("--n", type=COUNT, default=10_000,
-                   help=f"samples to evaluate (default 10000; {COUNT.range})")
+    p.add_argument("--n", type=COUNT,
+                   help=f"samples to evaluate (default: as `ganforge evaluate`, 10000 or a "
+                        f"text run's held-out captions; {COUNT.range})")
     p.add_argument("--seed", type=SEED, default=0,
                    help=f"noise seed of the evaluation (default 0; {SEED.range})")
     p.add_argument("--dir", type=PATH, help="write here instead of the package's pretrained folder")

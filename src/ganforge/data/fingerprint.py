@@ -47,3 +47,18 @@ def data_change(was: dict[str, Any] | None, now: dict[str, Any], where: str) -> 
     return (f"warning: {where}: the data set has changed since this checkpoint ({what}); "
             f"training goes on with the data as it is now, so the run no longer repeats "
             f"exactly")
+
+
+def refuse_class_change(was: dict[str, Any] | None, data: ImageData, where: str) -> None:
+    """One line (ConfigError) when the split's class names are not the ones a checkpoint
+    recorded (`was`): a class folder renamed keeps the count but gives a label another
+    meaning. Nothing for checkpoints without the record."""
+    from ganforge.errors import ConfigError
+
+    names = was.get("classes") if was is not None else None
+    if names is None or list(data.classes) == names:
+        return
+    raise ConfigError(f"{where}: the data set's classes have changed since the run began "
+                      f"({', '.join(data.classes) or 'none'}; the run's: "
+                      f"{', '.join(names) or 'none'}), so a label would mean another class; "
+                      f"restore the names, or train a new run")

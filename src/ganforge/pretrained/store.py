@@ -36,7 +36,8 @@ def entry_path(name: str, folder: Path | str | None = None) -> Path:
     names = known_names(root)
     if name not in names:
         known = ", ".join(names) if names else "none"
-        raise ConfigError(f"unknown pretrained generator {name[:80]!r} (known: {known})")
+        raise ConfigError(f"unknown pretrained generator {name[:80]!r} (known: {known}; one "
+                          f"exported with --dir DIR is used as a run: DIR/NAME.json)")
     return root / f"{name}.json"
 
 

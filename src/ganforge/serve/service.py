@@ -22,7 +22,7 @@ from ganforge.model_configs import Condition, condition_of
 from ganforge.sampling.captions import noise
 from ganforge.sampling.draw import draw_images
 from ganforge.sampling.generator import LoadedGenerator
-from ganforge.serve.about import model_about, trained_on
+from ganforge.serve.about import model_about, shown_name, trained_on
 from ganforge.serve.familiar import CaptionCheck
 from ganforge.serve.interpolate import Method, interpolate
 
@@ -112,7 +112,7 @@ class Service:
         loaded, condition = self._loaded, self._input
         model = loaded.config.model
         return ModelDescription(
-            kind=condition.kind, arch=model.arch, dataset=loaded.config.data.dataset,
+            kind=condition.kind, arch=model.arch, dataset=shown_name(loaded.config.data.dataset),
             channels=int(model.channels), height=int(model.image_size),
             width=int(model.image_size), latent_dim=int(model.latent_dim),
             noise=loaded.config.train.noise, step=loaded.step,

@@ -12,7 +12,7 @@ import torch
 
 from ganforge.config import RunConfig, resume_config
 from ganforge.data import load_dataset
-from ganforge.data.fingerprint import data_change, fingerprint
+from ganforge.data.fingerprint import data_change, fingerprint, refuse_class_change
 from ganforge.data.prepare_options import run_options
 from ganforge.errors import CheckpointError, ConfigError, DiskFullError
 from ganforge.losses import get_loss
@@ -236,6 +236,7 @@ def resume(
     device = collective_device(config)
     data = load_training_data(config)
     check_data_fits(config, data)
+    refuse_class_change(meta.get("data"), data, config.data.dataset)
     loop = prepare(config, data, folder, progress, observers)
     ctx = join_ranks(loop, device)
     restore_state(loop, meta, tensors, path)

@@ -157,8 +157,10 @@ def check_png_dir(folder: PathLike) -> Path:
     would be overwritten or mixed with the new ones. A new or empty folder passes; creates
     nothing (call it before drawing)."""
     from ganforge.errors import OutputError
+    from ganforge.fileio import refuse_run_file
 
     path = Path(folder)
+    refuse_run_file(path)  # a folder inside a run's checkpoints/, before it is made
     try:
         with os.scandir(path) as entries:
             held = sum(1 for _ in entries)

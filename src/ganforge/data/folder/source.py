@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ganforge.data.registry import ARCHIVE_SUFFIXES
-from ganforge.errors import DataError
+from ganforge.errors import DataError, MissingFolder
 from ganforge.fileio import read_regular
 
 MAX_MEMBER_BYTES = 64 * 2**20  # one image or caption file
@@ -344,7 +344,7 @@ def open_source(path: Path) -> FolderSource | ZipSource | TarSource:
                             f"samples are in {path / 'samples'})")
         return FolderSource(path)
     if not path.exists():
-        raise DataError(f"{path}: no such folder or archive")
+        raise MissingFolder(f"{path}: no such folder or archive")
     lower = path.name.lower()
     if lower.endswith(".zip"):
         return ZipSource(path)
