@@ -90,7 +90,8 @@ def test_an_unknown_name_is_one_line_naming_the_known_ones(tmp_path, capsys):
     assert main(["sample", "--pretrained", "best-nothing", "--out", str(tmp_path / "g.png")]) == 2
     _one_line(capsys, "unknown pretrained generator 'best-nothing' (known: best-fashion, "
                       "best-mnist, best-uncond-fashion, best-uncond-mnist, dcgan-fashion, "
-                      "dcgan-mnist, mlp-mnist, t2i-emoji, t2i-fashion, t2i-synthetic-flowers)")
+                      "dcgan-mnist, mlp-mnist, t2i-emoji, t2i-fashion, t2i-synthetic-flowers; "
+                      "one exported with --dir DIR is used as a run: DIR/NAME.json)")
 
 
 @pytest.mark.parametrize("argv,fragment", [
