@@ -40,3 +40,10 @@ def synthetic_flowers(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from ganforge.data.synthetic_flowers.make import make
 
     return make(tmp_path_factory.mktemp("synthetic-data"), workers=2)
+
+
+@pytest.fixture
+def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A user cache of the test's own (prepared folders, embeddings, evaluators)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache"

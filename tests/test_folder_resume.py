@@ -18,9 +18,7 @@ QUICK = ["--arch", "dcgan", "--width", "4", "--image-size", "32", "--batch-size"
          "--eval-every", "0", "--no-progress", "--checkpoint-every", "1"]
 
 
-@pytest.fixture(autouse=True)
-def cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("isolated_cache")
 
 
 def _train(folder, run, steps: int) -> None:

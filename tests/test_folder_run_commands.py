@@ -12,20 +12,9 @@ import pytest
 from ganforge.cli import main
 from ganforge.metrics import evaluate
 from tests.data.folder.conftest import make_folder
+from tests.folder_runs import QUICK, last_error
 
-QUICK = ["--width", "4", "--image-size", "32", "--batch-size", "8", "--eval-every", "0",
-         "--no-progress"]
-
-
-@pytest.fixture(autouse=True)
-def cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-
-
-def _last_error(capsys) -> str:
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert lines and lines[-1].startswith("ganforge: error:"), lines[-3:]
-    return lines[-1]
+pytestmark = pytest.mark.usefixtures("isolated_cache")
 
 
 def test_a_folder_class_run_samples_by_name_and_refuses_new_classes(tmp_path, capsys):
@@ -38,12 +27,12 @@ def test_a_folder_class_run_samples_by_name_and_refuses_new_classes(tmp_path, ca
     assert (tmp_path / "square.png").stat().st_size > 0
     assert main(["sample", str(run), "-n", "4", "--class", "triangle",
                  "--out", str(tmp_path / "t.png")]) == 2
-    assert "known: circle, square" in _last_error(capsys)
+    assert "known: circle, square" in last_error(capsys)
     for image in sorted((folder / "circle").iterdir())[:4]:
         (folder / "triangle").mkdir(exist_ok=True)
         shutil.copy(image, folder / "triangle" / image.name)
     assert main(["train", "--resume", str(run), "--max-steps", "4", "--no-progress"]) == 2
-    error = _last_error(capsys)
+    error = last_error(capsys)
     assert "the data set has changed since the run began: num classes 3 (the run's: 2)" in error
 
 
@@ -59,7 +48,7 @@ def test_a_folder_run_is_judged_on_its_own_folder_and_refused_once_it_shrinks(
         image.unlink()
     evaluate._FEATURES.clear()  # a new process: nothing kept from the folder as it was
     assert main(["evaluate", str(run), "--n", "24"]) == 2
-    assert "at least 10 are needed to score against it" in _last_error(capsys)
+    assert "at least 10 are needed to score against it" in last_error(capsys)
 
 
 def test_a_text_run_holds_out_captions_at_its_own_size(tmp_path, capsys):
@@ -91,6 +80,6 @@ def test_sample_by_class_uses_the_names_the_run_was_trained_with(tmp_path, capsy
     capsys.readouterr()
     assert main(["sample", str(run), "-n", "4", "--class", "2",
                  "--out", str(tmp_path / "x.png")]) == 2
-    assert "known: cat, dog" in _last_error(capsys)
+    assert "known: cat, dog" in last_error(capsys)
     shutil.rmtree(folder)  # the names are the run's own: no data set needed to sample
     assert grid("--class", "dog") == grid("--class", "1")

@@ -10,20 +10,9 @@ import pytest
 
 from ganforge.cli import main
 from tests.data.folder.conftest import make_folder
+from tests.folder_runs import QUICK, last_error
 
-QUICK = ["--width", "4", "--image-size", "32", "--batch-size", "8", "--eval-every", "0",
-         "--no-progress"]
-
-
-@pytest.fixture(autouse=True)
-def cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-
-
-def _last_error(capsys) -> str:
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert lines and lines[-1].startswith("ganforge: error: "), lines[-3:]
-    return lines[-1]
+pytestmark = pytest.mark.usefixtures("isolated_cache")
 
 
 @pytest.fixture
@@ -41,7 +30,7 @@ def test_a_renamed_class_folder_is_refused_on_resume(zoo_run, capsys):
     capsys.readouterr()
     assert main(["train", "--resume", str(run), "--max-steps", "4", "--no-progress"]) == 2
     assert "classes have changed since the run began (dog, zebra; the run's: cat, dog)" in \
-        _last_error(capsys)
+        last_error(capsys)
 
 
 def test_a_moved_folder_is_named_with_the_way_to_give_it_anew(zoo_run, tmp_path, capsys):
@@ -49,7 +38,7 @@ def test_a_moved_folder_is_named_with_the_way_to_give_it_anew(zoo_run, tmp_path,
     folder.rename(tmp_path / "zoo-moved")
     capsys.readouterr()
     assert main(["train", "--resume", str(run), "--max-steps", "4", "--no-progress"]) == 2
-    error = _last_error(capsys)
+    error = last_error(capsys)
     assert f"{folder}: no such folder or archive" in error
     assert f"ganforge train --resume {run} --dataset NEW/PATH" in error
     assert main(["evaluate", str(run), "--n", "20"]) == 2
@@ -63,7 +52,7 @@ def test_a_png_folder_inside_checkpoints_is_refused_before_it_is_made(zoo_run, c
     target = run / "checkpoints" / "sub"
     assert main(["sample", str(run), "-n", "2", "--format", "png-dir",
                  "--out", str(target)]) == 2
-    assert "inside the checkpoints/ of run" in _last_error(capsys)
+    assert "inside the checkpoints/ of run" in last_error(capsys)
     assert not target.exists()
 
 
@@ -92,4 +81,4 @@ def test_export_evaluates_with_evaluates_own_count(monkeypatch, tmp_path):
 
 def test_an_unknown_pretrained_name_says_how_to_use_an_exported_one(capsys):
     assert main(["sample", "--pretrained", "not-there", "-n", "2", "--out", "x.png"]) == 2
-    assert "one exported with --dir DIR is used as a run: DIR/NAME.json" in _last_error(capsys)
+    assert "one exported with --dir DIR is used as a run: DIR/NAME.json" in last_error(capsys)

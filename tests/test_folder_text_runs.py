@@ -13,25 +13,18 @@ import pytest
 
 from ganforge.cli import main
 from tests.data.folder.conftest import make_folder
+from tests.folder_runs import last_error
 
 SMALL = ["--arch", "t2i", "--width", "4", "--image-size", "28", "--batch-size", "8",
          "--no-progress"]
 
 
-@pytest.fixture(autouse=True)
-def cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("isolated_cache")
 
 
 def _train(folder, run, *more: str) -> None:
     assert main(["train", "--dataset", str(folder), "--max-steps", "2", "--out", str(run),
                  *SMALL, *more]) == 0
-
-
-def _last_error(capsys) -> str:
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert lines and lines[-1].startswith("ganforge: error: "), lines[-3:]
-    return lines[-1]
 
 
 def test_a_run_without_a_test_split_draws_its_grid_from_training_captions(tmp_path, capsys):
@@ -41,7 +34,7 @@ def test_a_run_without_a_test_split_draws_its_grid_from_training_captions(tmp_pa
     assert cells and all(c["caption"].startswith(("a picture number", "a ")) for c in cells)
     capsys.readouterr()
     assert main(["evaluate", str(tmp_path / "run"), "--n", "8"]) == 2
-    assert "test" in _last_error(capsys)
+    assert "test" in last_error(capsys)
 
 
 def test_a_folder_without_an_evaluator_trains_with_a_note_and_says_how_to_fit(
@@ -51,7 +44,7 @@ def test_a_folder_without_an_evaluator_trains_with_a_note_and_says_how_to_fit(
     err = capsys.readouterr().err
     assert f"note: no evaluation during training: no evaluator fitted for {folder}" in err
     assert main(["evaluate", str(tmp_path / "run"), "--n", "8"]) == 2
-    assert f"fit one with `ganforge evaluator fit {folder}`" in _last_error(capsys)
+    assert f"fit one with `ganforge evaluator fit {folder}`" in last_error(capsys)
 
 
 def test_edited_captions_warn_on_resume_and_lost_captions_are_one_line(tmp_path, capsys):
@@ -69,5 +62,5 @@ def test_edited_captions_warn_on_resume_and_lost_captions_are_one_line(tmp_path,
     (tmp_path / "bare" / "metadata.jsonl").unlink()
     assert main(["train", "--resume", str(tmp_path / "run"), "--dataset",
                  str(tmp_path / "bare"), "--max-steps", "4", "--no-progress"]) == 2
-    error = _last_error(capsys)
+    error = last_error(capsys)
     assert f"{tmp_path / 'bare'}: a text-conditioned model needs captions" in error

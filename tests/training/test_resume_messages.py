@@ -8,10 +8,7 @@ import pytest
 from ganforge.cli import main
 from tests.data.folder.conftest import make_folder
 
-
-@pytest.fixture(autouse=True)
-def cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("isolated_cache")
 
 
 def test_a_run_without_its_metrics_file_names_the_file(tmp_path, capsys):
