@@ -17,6 +17,7 @@ import pytest
 from PIL import Image
 
 from ganforge.cli import main
+from ganforge.data.folder import listing as listing_module
 from ganforge.data.folder import source as src
 from ganforge.data.folder.conventions import plan
 from ganforge.data.folder.load import printable, summary
@@ -129,7 +130,7 @@ def test_a_macos_zip_keeps_its_classes_and_captions(tmp_path):
 
 
 def test_a_large_metadata_file_is_read(tmp_path, monkeypatch):
-    monkeypatch.setattr(src, "MAX_MEMBER_BYTES", 200)  # an image or caption file's bound
+    monkeypatch.setattr(listing_module, "MAX_MEMBER_BYTES", 200)  # an image or caption file's bound
     folder = solid(tmp_path / "shop", ["a.png", "b.png"])
     for name in ("a.png", "b.png"):  # the images stay under the bound: read them as before
         (folder / name).write_bytes(png(size=(2, 2)))

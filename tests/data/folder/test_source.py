@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from ganforge.data.folder import listing as listing_module
 from ganforge.data.folder import source as src
 from ganforge.data.folder.source import open_source
 from ganforge.errors import DataError
@@ -96,7 +97,7 @@ def test_links_out_of_the_folder_and_special_files_are_skipped(tmp_path):
 
 def test_oversized_file_is_skipped(tmp_path, monkeypatch):
     root = make_folder(tmp_path / "pets", 2)
-    monkeypatch.setattr(src, "MAX_MEMBER_BYTES", 10)
+    monkeypatch.setattr(listing_module, "MAX_MEMBER_BYTES", 10)
     listing = open_source(root).listing()
     assert listing.members == [] and all("too large" in r for _, r in listing.skipped)
 

@@ -21,8 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from ganforge.data.folder.listing import METADATA, Listing, ignored, read_failure
 from ganforge.data.folder.metadata_rows import rows_of
-from ganforge.data.folder.source import METADATA, Listing, ignored, read_failure
 from ganforge.errors import DataError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif")

@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from ganforge.data.folder.source import MAX_METADATA_BYTES
+from ganforge.data.folder.listing import MAX_METADATA_BYTES
 
 TEXT_COLUMNS = ("text", "caption")
 NO_COLUMNS = "needs a file_name and a text (or caption) column (comma-separated)"

@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from ganforge.data.folder.conventions import Plan, plan
-from ganforge.data.folder.source import FolderSource, TarSource, open_source, read_failure
+from ganforge.data.folder.listing import read_failure
+from ganforge.data.folder.source import FolderSource, TarSource, open_source
 from ganforge.data.image_file import ImageRefused, prepare_bytes, prepare_image
 from ganforge.data.prepare_options import PrepareOptions
 from ganforge.errors import DataError

@@ -1,112 +1,41 @@
 """Where a folder data set's files come from: a folder on disk, or a zip or tar(.gz) archive
 read member by member (never unpacked to disk). Each source lists its regular files as
-`Member`s under relative POSIX names and reads one with a size bound; the user's files are
-only ever read.
+`Member`s under relative POSIX names (listing.py) and reads one with a size bound; the
+user's files are only ever read.
 
 Refused, as skips with a reason (never followed or read): symbolic links leading out of the
 folder, special files (FIFOs, devices, sockets), archive members with absolute names or
-'..', links inside archives, members larger than MAX_MEMBER_BYTES (MAX_METADATA_BYTES for
-a metadata file); an archive whose files add up to more than MAX_TOTAL_BYTES is refused as
+'..', links inside archives, members larger than listing.MAX_MEMBER_BYTES
+(MAX_METADATA_BYTES for a metadata file); an archive whose files add up to more than MAX_TOTAL_BYTES is refused as
 a whole.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import tarfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from ganforge.data.folder.listing import (
+    Listing,
+    Member,
+    one_line,
+    size_limit,
+    strip_root,
+)
 from ganforge.data.registry import ARCHIVE_SUFFIXES
 from ganforge.errors import DataError, MissingFolder
 from ganforge.fileio import read_regular
 
-MAX_MEMBER_BYTES = 64 * 2**20  # one image or caption file
-MAX_METADATA_BYTES = 256 * 2**20  # a top-level metadata.jsonl or metadata.csv
 MAX_TOTAL_BYTES = 16 * 2**30  # all the files of an archive, unpacked
 MAX_MEMBERS = 2_000_000
-METADATA = ("metadata.jsonl", "metadata.csv")  # captions for the whole folder
-# Never data, never listed: macOS and Windows leftovers, and a folder's own notes
-IGNORED_NAMES = ("thumbs.db", ".ds_store", "dataset.json")
-IGNORED_STEMS = ("readme", "license")
 # What a damaged or unsupported archive member raises when read
 MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError,
                  RuntimeError, tarfile.TarError)
-
-
-def ignored(name: str) -> bool:
-    """Files passed over without a word: hidden files and folders, __MACOSX/, Thumbs.db,
-    .DS_Store, dataset.json, and README or LICENSE files of any suffix (any case)."""
-    parts = PurePosixPath(name).parts
-    last = parts[-1].lower()
-    return any(p.startswith(".") for p in parts) or parts[0] == "__MACOSX" or \
-        last in IGNORED_NAMES or last.split(".")[0] in IGNORED_STEMS
-
-
-def size_limit(name: str) -> int:
-    """The largest file read under `name`: a metadata file at the top (or one folder down:
-    an archive's root folder) may be larger than one image or caption file."""
-    path = PurePosixPath(name)
-    return MAX_METADATA_BYTES if path.name in METADATA and len(path.parts) <= 2 \
-        else MAX_MEMBER_BYTES
-
-
-def one_line(exc: BaseException) -> str:
-    """An exception's message on one line (some libraries list several attempts)."""
-    return " ".join(str(exc).split())[:200] or type(exc).__name__
-
-
-def read_failure(exc: BaseException) -> str:
-    """Why a file could not be read, short enough for a skip list: the last part of its
-    message ("<path>: member <name>: Bad CRC-32 ..." -> "Bad CRC-32 ...")."""
-    return str(exc).rsplit(": ", 1)[-1][:80]
-
-
-@dataclass(frozen=True)
-class Member:
-    name: str  # relative POSIX path inside the folder or archive
-    size: int
-    mtime_ns: int = 0
-
-
-@dataclass
-class Listing:
-    """The usable files of a source, and those skipped before reading, with the reason."""
-
-    members: list[Member] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-
-    def key(self) -> str:
-        """SHA-256 of the names, sizes and modification times (the cache key's part)."""
-        digest = hashlib.sha256()
-        for m in self.members:
-            digest.update(f"{m.name}\0{m.size}\0{m.mtime_ns}\n".encode("utf-8", "replace"))
-        return digest.hexdigest()
-
-
-def common_root(listing: Listing) -> str:
-    """The one folder every member of an archive lies in ("pets/" for a zip of the folder
-    pets), or "" when there is none: an archive of a folder reads like the folder. Ignored
-    files (a __MACOSX/ folder beside it, a README) do not count."""
-    names = [m.name for m in listing.members if not ignored(m.name)]
-    tops = {name.split("/", 1)[0] for name in names}
-    if len(tops) != 1 or any("/" not in name for name in names):
-        return ""
-    return tops.pop() + "/"
-
-
-def strip_root(listing: Listing) -> str:
-    """Drop the common root from the member names that hold it (in place); return it."""
-    root = common_root(listing)
-    if root:
-        listing.members = [Member(m.name[len(root):], m.size, m.mtime_ns)
-                           if m.name.startswith(root) else m for m in listing.members]
-    return root
 
 
 def is_archive(path: Path) -> bool:
