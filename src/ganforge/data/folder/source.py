@@ -6,8 +6,8 @@ user's files are only ever read.
 Refused, as skips with a reason (never followed or read): symbolic links leading out of the
 folder, special files (FIFOs, devices, sockets), archive members with absolute names or
 '..', links inside archives, members larger than listing.MAX_MEMBER_BYTES
-(MAX_METADATA_BYTES for a metadata file); an archive whose files add up to more than MAX_TOTAL_BYTES is refused as
-a whole.
+(MAX_METADATA_BYTES for a metadata file); an archive whose files add up to more than
+MAX_TOTAL_BYTES is refused as a whole.
 """
 
 from __future__ import annotations
