@@ -45,13 +45,16 @@ def anchored(config: RunConfig) -> RunConfig:
     """The config with a folder or archive data set named by its absolute path
     (data.registry.anchored_name): the run folder keeps it, so resuming, evaluating and
     serving from any working folder read the same data."""
-    import dataclasses
-
     from ganforge.data.registry import anchored_name
 
-    path = anchored_name(config.data.dataset)
-    return config if path == config.data.dataset else dataclasses.replace(
-        config, data=dataclasses.replace(config.data, dataset=path))
+    return with_dataset(config, anchored_name(config.data.dataset))
+
+
+def with_dataset(config: RunConfig, dataset: str) -> RunConfig:
+    """The config with its [data] dataset set to `dataset` (the same object when it is)."""
+    if dataset == config.data.dataset:
+        return config
+    return dataclasses.replace(config, data=dataclasses.replace(config.data, dataset=dataset))
 
 
 def moved_data(overrides: dict[str, str]) -> dict[str, str]:
@@ -102,8 +105,7 @@ def resume(run_dir: Path | str, overrides: dict[str, str] | None = None, *,
     overrides = moved_data(overrides or {})
     config = RunFolder(run_dir).read_config()
     if "dataset" in overrides:  # the observers score against the data as it is now
-        config = dataclasses.replace(config, data=dataclasses.replace(
-            config.data, dataset=overrides["dataset"]))
+        config = with_dataset(config, overrides["dataset"])
     chosen = run_observers(config, tensorboard=tensorboard, observers=observers)
     with writer_lock(run_dir):  # before anything (metrics.jsonl, temporaries) is touched
         try:

@@ -6,8 +6,11 @@ import argparse
 
 from ganforge.cli import examples
 from ganforge.cli.numbers import CAPTION_COUNT, NROW, SEED
-from ganforge.cli.paths import PATH
-from ganforge.cli.pretrained import add_encoder_dir_argument, add_source_arguments
+from ganforge.cli.pretrained import (
+    add_encoder_dir_argument,
+    add_output_arguments,
+    add_source_arguments,
+)
 
 
 def add_parser(sub) -> None:
@@ -19,11 +22,7 @@ def add_parser(sub) -> None:
     add_source_arguments(p, ", e.g. t2i-fashion", caption=True)
     p.add_argument("-n", type=CAPTION_COUNT, default=16,
                    help=f"number of images (default 16; {CAPTION_COUNT.range})")
-    p.add_argument("--out", required=True, type=PATH, help="output file or folder")
-    p.add_argument("--format", choices=("png", "npz", "png-dir"),
-                   help="a grid image (png: PNG, or JPEG or WebP for a .jpg or .webp --out), "
-                        "an npz of uint8 images or a folder of PNGs (default: npz for an "
-                        ".npz --out, else a grid)")
+    add_output_arguments(p)
     p.add_argument("--to", metavar="CAPTION",
                    help="interpolate from the caption to this one (same noise throughout)")
     p.add_argument("--seed", type=SEED, default=0,

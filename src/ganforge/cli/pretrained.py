@@ -29,6 +29,15 @@ def add_source_arguments(p, example: str = "", caption: bool = False) -> None:
                         "(see ganforge pretrained list)")
 
 
+def add_output_arguments(p) -> None:
+    """--out and --format of sample and generate: where the images go, and as what."""
+    p.add_argument("--out", required=True, type=PATH, help="output file or folder")
+    p.add_argument("--format", choices=("png", "npz", "png-dir"),
+                   help="a grid image (png: PNG, or JPEG or WebP for a .jpg or .webp --out), "
+                        "an npz of uint8 images or a folder of PNGs (default: npz for an "
+                        ".npz --out, else a grid)")
+
+
 def add_encoder_dir_argument(p) -> None:
     """--text-encoder-dir: a model folder the user trusts as a text-to-image run's encoder."""
     p.add_argument("--text-encoder-dir", type=PATH, metavar="DIR", action="append", default=[],

@@ -6,8 +6,7 @@ import argparse
 
 from ganforge.cli import examples
 from ganforge.cli.numbers import COUNT, NROW, SEED, Whole
-from ganforge.cli.paths import PATH
-from ganforge.cli.pretrained import add_source_arguments
+from ganforge.cli.pretrained import add_output_arguments, add_source_arguments
 
 CODE = Whole(0, 4095)  # InfoGAN codes are at most the noise entries (4096); the model checks
 
@@ -22,11 +21,7 @@ def add_parser(sub) -> None:
     add_source_arguments(p)
     p.add_argument("-n", type=COUNT, default=64,
                    help=f"number of images (default 64; {COUNT.range})")
-    p.add_argument("--out", required=True, type=PATH, help="output file or folder")
-    p.add_argument("--format", choices=("png", "npz", "png-dir"),
-                   help="a grid image (png: PNG, or JPEG or WebP for a .jpg or .webp --out), "
-                        "an npz of uint8 images or a folder of PNGs (default: npz for an "
-                        ".npz --out, else a grid)")
+    add_output_arguments(p)
     p.add_argument("--seed", type=SEED, default=0,
                    help=f"noise seed (same seed, same images; {SEED.range})")
     p.add_argument("--nrow", type=NROW, help=f"images per grid row (png; {NROW.range})")

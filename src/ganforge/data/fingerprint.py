@@ -49,14 +49,14 @@ def data_change(was: dict[str, Any] | None, now: dict[str, Any], where: str) -> 
             f"exactly")
 
 
-def refuse_class_change(was: dict[str, Any] | None, data: ImageData, where: str) -> None:
-    """One line (ConfigError) when the split's class names are not the ones a checkpoint
-    recorded (`was`): a class folder renamed keeps the count but gives a label another
+def refuse_class_change(meta: dict[str, Any], data: ImageData, where: str) -> None:
+    """One line (ConfigError) when the split's class names are not the ones a checkpoint's
+    record (`meta`) names: a class folder renamed keeps the count but gives a label another
     meaning. Nothing for checkpoints without the record."""
     from ganforge.errors import ConfigError
 
-    names = was.get("classes") if was is not None else None
-    if names is None or list(data.classes) == names:
+    names = recorded_classes(meta)
+    if names is None or tuple(data.classes) == names:
         return
     raise ConfigError(f"{where}: the data set's classes have changed since the run began "
                       f"({', '.join(data.classes) or 'none'}; the run's: "

@@ -312,6 +312,16 @@ def anchored_name(name: str) -> str:
     return str(Path(name).expanduser().resolve())
 
 
+def require_present(name: str) -> None:
+    """A folder or archive data set that is gone (moved, renamed, deleted) is one line
+    (MissingFolder), before anything is drawn or scored against it."""
+    from ganforge.errors import MissingFolder
+
+    if looks_like_path(name) and not Path(name).expanduser().exists():
+        raise MissingFolder(f"{name}: no such folder or archive (the data set the run is "
+                            f"scored against; a folder that moved: --dataset NEW/PATH)")
+
+
 def folder_set(path: str, options: Any = None) -> DataSet:
     """The entry of the folder or archive at `path` (prepared as `options` say)."""
     return DataSet(path, f"{FOLDER}:load_split", f"{FOLDER}:check", f"{FOLDER}:find",

@@ -23,14 +23,13 @@ those captions (its ceiling).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ganforge.data.captioned.attributes import levels, measure
 from ganforge.data.captioned.vocabularies import vocabulary_of
-from ganforge.data.registry import data_sets, looks_like_path, scored_as
+from ganforge.data.registry import data_sets, looks_like_path, require_present, scored_as
 from ganforge.data.unseen import class_ceiling
 from ganforge.errors import ConfigError
 from ganforge.metrics.features import get_extractor
@@ -91,9 +90,7 @@ def base_dataset(dataset: str) -> str:
     base = scored_as(dataset)
     evaluator = None if base is None else evaluator_for(base)
     if (evaluator is None or not has_weights(evaluator)) and looks_like_path(dataset):
-        if not Path(dataset).expanduser().exists():
-            raise ConfigError(f"{dataset}: no such folder or archive (the data set to score "
-                              f"against)")
+        require_present(dataset)
         raise ConfigError(f"no evaluator fitted for {dataset} yet: fit one with `ganforge "
                           f"evaluator fit {dataset}` (with the run's --image-size), then "
                           f"evaluate again")

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ganforge.data import load_dataset
-from ganforge.data.registry import known
+from ganforge.data.registry import known, require_present
 from ganforge.errors import CheckpointError, ConfigError
 from ganforge.metrics.draw import DEFAULT_CAPTIONS, drawing_for, sample_images
 from ganforge.metrics.feature_set import FeatureSet
@@ -175,7 +175,7 @@ def evaluate_run(run: Path | str, n: int | None = None, *, seed: int = 0,
     if dataset is not None:
         loaded.config = judged_as(loaded.config, dataset)
     cfg = loaded.config
-    check_present(cfg.data.dataset)
+    require_present(cfg.data.dataset)
     check_preparation(cfg)
     if unseen:
         makers_for(cfg)  # a run without unseen captions fails here, before any drawing
@@ -198,16 +198,6 @@ def evaluate_run(run: Path | str, n: int | None = None, *, seed: int = 0,
         out["unseen"] = unseen_figures(loaded, out["alignment"], out["alignment"]["captions"],
                                        seed)
     return out
-
-
-def check_present(dataset: str) -> None:
-    """A folder data set that is gone is one line before anything is drawn."""
-    from ganforge.data.registry import looks_like_path
-    from ganforge.errors import MissingFolder
-
-    if looks_like_path(dataset) and not Path(dataset).expanduser().exists():
-        raise MissingFolder(f"{dataset}: no such folder or archive (the data set the run is "
-                            f"scored against; a folder that moved: --dataset NEW/PATH)")
 
 
 def check_preparation(cfg: Any) -> None:

@@ -215,7 +215,7 @@ def read_records(path: Path, count: int | None = None) -> list[dict[str, Any]]:
     return records
 
 
-_STATS = ("d_loss", "g_loss", "d_real", "d_fake")  # a step record's statistics
+STAT_NAMES = ("d_loss", "g_loss", "d_real", "d_fake")  # a step record's statistics
 
 
 def _wrong_type(record: dict[str, Any]) -> str | None:
@@ -224,7 +224,7 @@ def _wrong_type(record: dict[str, Any]) -> str | None:
     kind = record.get("kind", "step")
     checks = [("kind", str, "a string"), ("step", int, "a whole number"),
               ("epoch", int, "a whole number")]
-    checks += [(k, int | float, "a number") for k in _STATS] if kind == "step" else []
+    checks += [(k, int | float, "a number") for k in STAT_NAMES] if kind == "step" else []
     for key, kinds, what in checks:
         value = record.get(key)
         if value is not None and (not isinstance(value, kinds) or isinstance(value, bool)):

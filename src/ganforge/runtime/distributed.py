@@ -79,11 +79,11 @@ def wrap(module: nn.Module, ctx: DistContext, device: torch.device, sync_bn: boo
 
     if not ctx.enabled:
         return module
-    has_bn = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in module.modules())
-    if sync_bn and has_bn and device.type != "cuda":
-        raise ConfigError("--sync-bn true needs ranks on CUDA GPUs (torch synchronises "
-                          f"BatchNorm on GPU modules only); these train on {device.type}")
     if sync_bn:
+        if device.type != "cuda" and any(isinstance(m, nn.modules.batchnorm._BatchNorm)
+                                         for m in module.modules()):
+            raise ConfigError("--sync-bn true needs ranks on CUDA GPUs (torch synchronises "
+                              f"BatchNorm on GPU modules only); these train on {device.type}")
         module = nn.SyncBatchNorm.convert_sync_batchnorm(module)
     ids = [device.index] if device.type == "cuda" else None
     return DistributedDataParallel(module, device_ids=ids)

@@ -21,7 +21,7 @@ from ganforge.data.captioned.held_out import FixedCaptions
 from ganforge.errors import ConfigError, DivergenceError
 from ganforge.fileio import atomic_write_json
 from ganforge.runs.checkpoint import checkpoint_name, list_checkpoints
-from ganforge.runs.folder import ReadOnlyFolder, RunFolder
+from ganforge.runs.folder import STAT_NAMES, ReadOnlyFolder, RunFolder
 from ganforge.runtime.device import to_device
 from ganforge.runtime.distributed import DistContext, any_rank, any_ranks, shard
 from ganforge.training.batch import BatchSource
@@ -33,7 +33,6 @@ from ganforge.training.state import save_state
 from ganforge.training.trainer import Divergence, Trainer
 from ganforge.viz import save_grid
 
-STAT_NAMES = ("d_loss", "g_loss", "d_real", "d_fake")
 POLL_BATCHES = 8  # ranks training together agree on a signal or the deadline this often
 
 

@@ -236,7 +236,7 @@ def resume(
     device = collective_device(config)
     data = load_training_data(config)
     check_data_fits(config, data)
-    refuse_class_change(meta.get("data"), data, config.data.dataset)
+    refuse_class_change(meta, data, config.data.dataset)
     loop = prepare(config, data, folder, progress, observers)
     ctx = join_ranks(loop, device)
     restore_state(loop, meta, tensors, path)

@@ -123,7 +123,7 @@ def grid_format(path: PathLike) -> str:
     return GRID_SUFFIXES[suffix]
 
 
-def _write_png(image: np.ndarray, path: PathLike) -> Path:
+def _write_image(image: np.ndarray, path: PathLike) -> Path:
     """Save one (H, W) or (H, W, 3) uint8 image atomically: PNG, or JPEG (quality 95) or
     lossless WebP where the file name says so."""
     from PIL import Image
@@ -149,7 +149,7 @@ def save_grid(
     Parent folders are created; the file is written to a temporary name and renamed.
     """
     grid = make_grid(to_uint8(images), nrow=nrow, padding=padding, pad_value=pad_value)
-    return _write_png(upscale(grid, scale), path)
+    return _write_image(upscale(grid, scale), path)
 
 
 def check_png_dir(folder: PathLike) -> Path:
@@ -182,4 +182,4 @@ def save_png_dir(images: Any, folder: PathLike) -> list[Path]:
     """
     pixels = to_uint8(images)
     out = output_folder(check_png_dir(folder))
-    return [_write_png(image, out / f"{i:06d}.png") for i, image in enumerate(pixels)]
+    return [_write_image(image, out / f"{i:06d}.png") for i, image in enumerate(pixels)]
