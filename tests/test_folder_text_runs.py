@@ -64,3 +64,18 @@ def test_edited_captions_warn_on_resume_and_lost_captions_are_one_line(tmp_path,
                  str(tmp_path / "bare"), "--max-steps", "4", "--no-progress"]) == 2
     error = last_error(capsys)
     assert f"{tmp_path / 'bare'}: a text-conditioned model needs captions" in error
+
+
+@pytest.mark.parametrize("arch,size,builds", [("t2i", "32", "28, 64 or 128 px"),
+                                              ("dcgan", "48", "32, 64, 128 or 256 px"),
+                                              ("dcgan28", "32", "28 px")])
+def test_a_size_the_arch_cannot_build_is_refused_before_the_folder_is_read(
+        tmp_path, capsys, arch, size, builds):
+    folder = make_folder(tmp_path / "shop", 24, captions="jsonl")
+    more = [a for a in SMALL if a not in ("t2i", "--arch", "28", "--image-size")]
+    assert main(["train", "--dataset", str(folder), "--arch", arch, "--image-size", size,
+                 "--out", str(tmp_path / "run"), *more]) == 2
+    out = capsys.readouterr()
+    assert f"arch {arch} builds {builds} images, not {size}x{size}" in out.err.splitlines()[-1]
+    assert "prepar" not in out.out + out.err and "encod" not in out.out + out.err
+    assert not (tmp_path / "run").exists()

@@ -62,6 +62,19 @@ class ModelSettings(Settings):
     fixed_image_size: ClassVar[int | None] = None
     # The size a folder of images is prepared at when no --image-size is given
     default_image_size: ClassVar[int] = 28
+    # The image sizes the layers can be built for (None: any the config's range admits)
+    image_sizes: ClassVar[tuple[int, ...] | None] = None
+
+    def refuse_image_size(self, size: int) -> None:
+        """ConfigError when this architecture cannot be built for size x size images (run
+        before a folder is prepared at that size, and again when the networks are built)."""
+        sizes = self.image_sizes or ((self.fixed_image_size,) if self.fixed_image_size
+                                     else None)
+        if sizes is not None and size not in sizes:
+            shown = ", ".join(f"{s}" for s in sizes[:-1])
+            shown = f"{shown} or {sizes[-1]}" if shown else f"{sizes[-1]}"
+            raise ConfigError(f"arch {getattr(self, 'arch', '?')} builds {shown} px images, "
+                              f"not {size}x{size}")
 
     def batch_multiple(self) -> int:
         """Every batch size must be a multiple of this (1: any)."""
@@ -195,11 +208,6 @@ class CDCGAN28Config(ClassConditional):
 DCGAN_SIZES = (32, 64, 128, 256)  # the image sizes arch dcgan and cdcgan build
 
 
-def _dcgan_size(arch: str, size: int) -> None:
-    if size not in DCGAN_SIZES:
-        raise ConfigError(f"arch {arch} builds 32, 64, 128 or 256 px images, not {size}x{size}")
-
-
 def _dcgan_image_size() -> Any:
     return _image_size("32, 64, 128 or 256 (filled in from the data set)", 64, 256)
 
@@ -215,6 +223,7 @@ class DCGANConfig(SampleMixing):
     up/down block per factor of two, the defaults the paper's 64x64 networks."""
 
     default_image_size: ClassVar[int] = 64
+    image_sizes: ClassVar[tuple[int, ...]] = DCGAN_SIZES
 
     arch: Literal["dcgan"] = setting("dcgan", "network architecture")
     latent_dim: int = _latent()
@@ -229,7 +238,7 @@ class DCGANConfig(SampleMixing):
 
     def check(self) -> None:
         super().check()
-        _dcgan_size(self.arch, self.image_size)
+        self.refuse_image_size(self.image_size)
 
 
 @dataclass
@@ -237,6 +246,7 @@ class CDCGANConfig(ClassConditional):
     """The class-conditional twin of DCGANConfig (as cdcgan28 is of dcgan28)."""
 
     default_image_size: ClassVar[int] = 64
+    image_sizes: ClassVar[tuple[int, ...]] = DCGAN_SIZES
 
     arch: Literal["cdcgan"] = setting("cdcgan", "network architecture")
     latent_dim: int = _latent()
@@ -250,7 +260,7 @@ class CDCGANConfig(ClassConditional):
     width: int = _dcgan_width()
 
     def check(self) -> None:
-        _dcgan_size(self.arch, self.image_size)
+        self.refuse_image_size(self.image_size)
         if self.latent_dim < self.num_classes:
             raise ConfigError(f"cdcgan needs 2 <= num_classes <= latent_dim (its class is "
                               f"read from z), got {self.num_classes} and {self.latent_dim}")
@@ -325,6 +335,8 @@ class TextSettings(ModelSettings):
 class T2IConfig(TextSettings):
     """The text-to-image GAN of the SPEC: transposed convolutions with BatchNorm."""
 
+    image_sizes: ClassVar[tuple[int, ...]] = (28, 64, 128)
+
     arch: Literal["t2i"] = setting("t2i", "network architecture")
     text_head: Literal["concat", "projection"] = setting(
         "concat", "how D's real/fake logit reads the caption: concatenated features, or a "
@@ -342,6 +354,8 @@ class T2IConfig(TextSettings):
 class DFGANConfig(TextSettings):
     """DF-GAN (Tao et al. 2022): up-sampling residual blocks that fuse the sentence through
     per-channel affine transforms, and a one-way D that judges (image, sentence) jointly."""
+
+    image_sizes: ClassVar[tuple[int, ...]] = (32, 64, 128)
 
     arch: Literal["dfgan"] = setting("dfgan", "network architecture")
     image_size: int = _image_size("32, 64 or 128 (filled in from the data set)", 64)

@@ -72,7 +72,7 @@ def test_conditioned_on_text_and_trained_by_the_text_objective():
 
 @pytest.mark.parametrize("changes, message", [
     ({"text_dim": 0}, "arch dfgan needs a data set with captions"),
-    ({"image_size": 28}, "32x32, 64x64 or 128x128 images, not 28x28"),
+    ({"image_size": 28}, "arch dfgan builds 32, 64 or 128 px images, not 28x28"),
     ({"width": 0}, "width must be at least 1"),
 ])
 def test_what_it_cannot_build(changes, message):

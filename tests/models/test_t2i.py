@@ -40,7 +40,7 @@ def test_registered_with_the_text_objective():
 
 @pytest.mark.parametrize("changes, message", [
     ({"text_dim": 0}, "needs a data set with captions"),
-    ({"text_dim": 8, "image_size": 32}, "28x28, 64x64 or 128x128 images, not 32x32"),
+    ({"text_dim": 8, "image_size": 32}, "arch t2i builds 28, 64 or 128 px images, not 32x32"),
     ({"text_dim": 8, "width": 0}, "width must be at least 1"),
 ])
 def test_sizes_it_cannot_build(changes, message):

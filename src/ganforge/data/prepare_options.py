@@ -42,8 +42,10 @@ class PrepareOptions:
 def run_options(config: Any) -> PrepareOptions:
     """How a folder data set is prepared for a run of `config` (a RunConfig): its [data]
     settings, the image size defaulting to the model's (its fixed size, or the
-    architecture's usual one). Training, evaluation and the held-out captions all use it."""
+    architecture's usual one). Training, evaluation and the held-out captions all use it.
+    A size the architecture cannot be built for is refused here, before anything is read."""
     d, model = config.data, config.model
     size = d.image_size or model.fixed_image_size or getattr(model, "default_image_size", 64)
+    model.refuse_image_size(size)
     return PrepareOptions(image_size=size, fit=d.fit, channels=d.channels,
                           test_fraction=d.test_fraction)

@@ -35,8 +35,6 @@ from ganforge.models.text_input import (
     read_caption,
 )
 
-SIZES = (32, 64, 128)
-
 
 def widths(cfg: DFGANConfig) -> list[int]:
     """Channels from the image side to the 4x4 features: w * min(2^i, 8), one entry per
@@ -164,5 +162,5 @@ class DFGANDiscriminator(nn.Module):
 
 
 def build(cfg: DFGANConfig) -> tuple[nn.Module, nn.Module]:
-    check_sizes(cfg, SIZES)
+    check_sizes(cfg)
     return DFGANGenerator(cfg), DFGANDiscriminator(cfg)

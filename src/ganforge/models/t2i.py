@@ -157,7 +157,7 @@ class T2IDiscriminator(nn.Module):
 
 
 def build(cfg: T2IConfig) -> tuple[nn.Module, nn.Module]:
-    check_sizes(cfg, (28, 64, 128))
+    check_sizes(cfg)
     generator, discriminator = T2IGenerator(cfg), T2IDiscriminator(cfg)
     generator.apply(dcgan_init)
     discriminator.apply(dcgan_init)

@@ -43,7 +43,7 @@ def conditioning_augmentation(cfg: TextSettings) -> ConditioningAugmentation | N
     return ConditioningAugmentation(cfg.text_proj) if cfg.ca_weight > 0 else None
 
 
-def check_sizes(cfg: TextSettings, sizes: tuple[int, ...]) -> None:
+def check_sizes(cfg: TextSettings) -> None:
     """Refuse what arch `cfg.arch` cannot be built for, with the setting to change (each
     setting's own range is checked when the config is made)."""
     if cfg.text_dim < 1:
@@ -55,10 +55,7 @@ def check_sizes(cfg: TextSettings, sizes: tuple[int, ...]) -> None:
         raise ConfigError("attribute_weight needs a data set whose captions state attribute "
                           "levels (fashion-mnist-captions, mnist-captions, synthetic-flowers); "
                           "add --attribute-weight 0 to train on other captions")
-    if cfg.image_size not in sizes:
-        shown = ", ".join(f"{s}x{s}" for s in sizes[:-1]) + f" or {sizes[-1]}x{sizes[-1]}"
-        raise ConfigError(f"arch {cfg.arch} builds {shown} images, not "
-                          f"{cfg.image_size}x{cfg.image_size}")
+    cfg.refuse_image_size(cfg.image_size)
 
 
 def read_caption(project: nn.Module, ca: ConditioningAugmentation | None,
