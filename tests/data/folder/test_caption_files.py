@@ -67,6 +67,18 @@ def test_an_unclosed_quote_closed_by_a_later_row_still_leaks_nothing(tmp_path):
                for c in captions.values())
 
 
+@pytest.mark.parametrize("last", ['05.png,"cap 5', '05.png,"cap 5\nand more'])
+def test_an_unclosed_quote_on_the_last_row_is_named_too(tmp_path, last):
+    p, captions, reasons = plan_of(with_csv(tmp_path / "q", rows(6, {5: last})))
+    assert reasons["metadata.csv:7"].startswith("unclosed quote")
+    assert "05.png" not in captions and captions["04.png"] == ["cap 4"]
+
+
+def test_a_stray_character_after_a_closing_quote_is_no_unclosed_quote(tmp_path):
+    p, captions, reasons = plan_of(with_csv(tmp_path / "q", rows(3, {2: '02.png,"cap" 2'}), 3))
+    assert captions["02.png"] == ["cap 2"] and p.skipped == []
+
+
 def test_a_quoted_caption_over_lines_is_still_one_caption(tmp_path):
     text = rows(3, {1: '01.png,"a red disc,\nsome more, on a grey field\n"'})
     p, captions, reasons = plan_of(with_csv(tmp_path / "q", text, 3))

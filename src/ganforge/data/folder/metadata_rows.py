@@ -4,8 +4,8 @@ metadata.csv, each line that cannot be read named (`metadata.csv:4`) with its re
 metadata.csv has a header naming a `file_name` and a `text` (or `caption`) column, in any
 case and with spaces around the names allowed. A quoted caption may run over several lines;
 but a quote left open, whose caption would swallow the lines after it that read as rows of
-their own, skips only its own row, named by the line it starts on, and the rows after it
-are read as rows. A caption may be as long as the file (the per-caption bound is applied
+their own, or that runs to the end of the file, skips only its own row, named by the line it
+starts on, and the rows after it are read as rows. A caption may be as long as the file (the per-caption bound is applied
 later): csv's field limit is raised while the file is read and put back after.
 """
 
@@ -104,6 +104,18 @@ def _reads_as_row(line: str, columns: tuple[int, int], is_image: Callable[[str],
     return len(cells) > max(columns) and is_image(cells[columns[0]].strip())
 
 
+def _open_at_end(lines: _Lines, start: int) -> bool:
+    """Whether the row from line `start` to the end of the file leaves a quote open (csv
+    reads such a row to the end without a word; its strict mode does not)."""
+    if lines.at < len(lines.lines):
+        return False
+    try:
+        list(csv.reader(lines.lines[start:], strict=True))
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)  # not a stray character after a quote
+    return False
+
+
 def rows_csv(text: str, name: str, skipped: list, is_image: Callable[[str], bool]) -> Rows:
     lines = _Lines(text)
     reader = csv.reader(lines)
@@ -129,7 +141,8 @@ def rows_csv(text: str, name: str, skipped: list, is_image: Callable[[str], bool
                 cells, reason = [], f"not readable CSV ({exc})"
             else:
                 reason = UNCLOSED if any(_reads_as_row(lines.lines[i], columns, is_image)
-                                         for i in range(start + 1, lines.at)) else None
+                                         for i in range(start + 1, lines.at)) or \
+                    _open_at_end(lines, start) else None
             if reason is None:
                 _add_row(rows, cells, columns, f"{name}:{start + 1}", skipped)
                 continue
