@@ -69,3 +69,13 @@ def test_a_folder_of_only_bad_records_says_none_are_listed(tmp_path, capsys):
     assert main(["pretrained", "list", "--dir", str(tmp_path)]) == 0
     out, err = capsys.readouterr()
     assert "no pretrained generators" in out and "bad.json" in err
+
+
+@pytest.mark.parametrize("fd,shown", [(0.004321, "0.00432"), (0.25, "0.25"), (65.8234, "65.82")])
+def test_a_small_fd_is_listed_with_its_significant_digits(tmp_path, capsys, fd, shown):
+    record = json.loads((SHIPPED / "mlp-mnist.json").read_text())
+    record["pretrained"]["evaluation"]["metrics"]["fd"] = fd
+    (tmp_path / "small.json").write_text(json.dumps(record))
+    assert main(["pretrained", "list", "--dir", str(tmp_path)]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if "mlp-mnist" in line)
+    assert f" {shown} " in f" {row} ", row

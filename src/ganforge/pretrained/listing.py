@@ -27,6 +27,13 @@ def _number(parent: dict[str, Any], key: str, fmt: str) -> str:
     return fmt.format(value)
 
 
+def _fd(metrics: dict[str, Any]) -> str:
+    """FD with two decimals, or three significant digits below 1 (the FDs of an evaluator
+    fitted to a folder can be far below 0.01, which two decimals would show as 0.00)."""
+    text = _number(metrics, "fd", "{:.2f}")
+    return _number(metrics, "fd", "{:.3g}") if text != "-" and abs(metrics["fd"]) < 1 else text
+
+
 def _whole(parent: dict[str, Any], key: str) -> int:
     value = parent[key]
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 10**9:
@@ -53,7 +60,7 @@ def summary_row(entry: dict[str, Any], size: int) -> list[str]:
     n = "-" if evaluation.get("n") is None else str(_whole(evaluation, "n"))
     return [_text(record, "name", "?"), _text(record, "arch", "None"),
             _text(record, "dataset", "None"), f"{size / 2**20:.2f}",
-            _number(metrics, "fd", "{:.2f}"), coverage, _number(metrics, "precision", "{:.3f}"),
+            _fd(metrics), coverage, _number(metrics, "precision", "{:.3f}"),
             _number(metrics, "recall", "{:.3f}"), alignment, n]
 
 
