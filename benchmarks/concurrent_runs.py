@@ -2,17 +2,19 @@
 
     nice -n 5 python benchmarks/concurrent_runs.py [--counts 1,2,4] [--steps 150]
         [--limit 12800] [--preset dcgan-mnist] [--env NAME=VALUE ...] [--threads N]
+        [--stagger S]
 
 For each N, starts N copies of
 
     ganforge train --preset dcgan-mnist --max-steps 150 --limit 12800 --eval-every 0
         --no-progress --out TMP/runI
 
-at once, waits for all, and prints the total images/s of the N runs (N x steps x batch
-images over the wall time from the first start to the last end, start-up included), the
-ratio to one run alone, and the load average before and after. `--env` adds variables to
-the runs' environment (e.g. `--env GOMP_SPINCOUNT=300000` for libgomp's own spin); by
-default the runs get this script's environment, as a user's shell would give them.
+at once (or `--stagger` seconds apart), waits for all, and prints the total images/s of
+the N runs (N x steps x batch images over the wall time from the first start to the last
+end, start-up included), the ratio to one run alone, and the load average before and after.
+`--env` adds variables to the runs' environment (e.g. `--env GOMP_SPINCOUNT=300000` for
+libgomp's own spin in every run); by default the runs get this script's environment, as a
+user's shell would give them, and each chooses its spin as it starts.
 """
 
 from __future__ import annotations
@@ -43,11 +45,13 @@ def command(preset: str, steps: int, limit: int, out: Path, threads: int | None)
 def run_together(count: int, args: argparse.Namespace, env: dict[str, str]) -> float:
     """Seconds from starting `count` runs at once to the end of the last one."""
     with tempfile.TemporaryDirectory(prefix="ganforge-concurrent-") as tmp:
-        start = time.perf_counter()
-        procs = [subprocess.Popen(command(args.preset, args.steps, args.limit,
-                                          Path(tmp) / f"run{i}", args.threads),
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                  text=True) for i in range(count)]
+        start, procs = time.perf_counter(), []
+        for i in range(count):
+            time.sleep(args.stagger if i else 0.0)
+            procs.append(subprocess.Popen(command(args.preset, args.steps, args.limit,
+                                                  Path(tmp) / f"run{i}", args.threads),
+                                          env=env, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.PIPE, text=True))
         for proc in procs:
             _, err = proc.communicate()
             if proc.returncode != 0:
@@ -62,6 +66,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--steps", type=int, default=150)
     p.add_argument("--limit", type=int, default=12800)
     p.add_argument("--threads", type=int, help="--threads of each run (default: ganforge's)")
+    p.add_argument("--stagger", type=float, default=0.0, metavar="S",
+                   help="seconds between one run's start and the next (0: all at once)")
     p.add_argument("--env", nargs="*", default=[], metavar="NAME=VALUE",
                    help="variables added to each run's environment")
     return p.parse_args(argv)
@@ -74,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     added = " ".join(args.env) or "none"
     print(f"{args.preset}, {args.steps} steps of batch {BATCH} per run, limit {args.limit}; "
           f"{os.cpu_count()} cores; added environment: {added}; threads per run: "
-          f"{args.threads or 'ganforge default'}", flush=True)
+          f"{args.threads or 'ganforge default'}; started {args.stagger:g} s apart",
+          flush=True)
     single = None
     print(f"{'runs':>4} {'seconds':>8} {'images/s':>9} {'vs one':>7}  load before -> after")
     for count in [int(c) for c in args.counts.split(",")]:

@@ -17,10 +17,10 @@ import sys
 
 from ganforge.lazy import lazy_getattr
 
-if "torch" not in sys.modules:  # idle CPU threads sleep soon (runtime/wait_policy.py)
-    from ganforge.runtime.wait_policy import short_spin
+if "torch" not in sys.modules:  # how idle CPU threads wait (runtime/wait_policy.py)
+    from ganforge.runtime.wait_policy import choose_spin
 
-    short_spin()
+    choose_spin()
 
 __version__ = "0.1.0"
 

@@ -119,7 +119,7 @@ def _name_too_long(exc: OSError) -> str:
 
 
 def entry() -> None:
-    from ganforge.runtime.wait_policy import short_spin
+    from ganforge.runtime.wait_policy import choose_spin
 
-    short_spin()  # before torch loads its OpenMP runtime (runtime/wait_policy.py)
+    choose_spin()  # before torch loads its OpenMP runtime (runtime/wait_policy.py)
     sys.exit(main())
