@@ -4,6 +4,7 @@ the images show, and nothing is read or downloaded).
 
     nice -n 10 python benchmarks/side_by_side.py [--models mlp,dcgan28,dcgan64,t2i64]
         [--reps 3] [--steps 0] [--device cpu] [--batch 64] [--precisions fp32,bf16]
+        [--compiled]
 
 Models: mlp (mlp-mnist's networks, 28x28x1), dcgan28 (dcgan-mnist's), dcgan64 (the dcgan64
 preset's DCGAN, 64x64x3), t2i64 (t2i-spec's text-to-image pair at 64x64x3 and width 64, the
@@ -13,7 +14,8 @@ over repetitions and the ratio the median of the paired ratios. GFLOP/s (FlopCou
 is set against the measured matrix-product ceiling of the row's precision. Besides ganforge's
 default (fp32), a "ganforge bf16" row times the opt-in `--precision bf16` (autocast) where
 the CPU computes bf16 natively (oneDNN's check: AVX512-BF16 or AMX), against the same
-fp32 tutorial loop. gpu_check.py uses the same pieces.
+fp32 tutorial loop; with `--compiled`, a "ganforge compiled" row times fp32 under the
+opt-in `--compile true`. gpu_check.py uses the same pieces.
 """
 
 from __future__ import annotations
@@ -132,6 +134,10 @@ def side_by_side(model: str, args: argparse.Namespace, ceilings: dict[str, float
     for precision in args.precisions:
         loops[f"ganforge {precision}"] = GanforgeLoop(model, args.batch, args.device,
                                                       precision=precision)
+    if args.compiled:  # fp32 under torch.compile: the arithmetic of the fp32 row, fused
+        compiled = GanforgeLoop(model, args.batch, args.device, count=False, compile="true")
+        eager = loops.get("ganforge fp32") or GanforgeLoop(model, args.batch, args.device)
+        compiled.flops, loops["ganforge compiled"] = eager.flops, compiled
     steps = args.steps or STEPS[model]
     for loop in loops.values():
         loop.steps(max(2, steps // 10))  # warm-up
@@ -174,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--device", default="cpu")
     p.add_argument("--precisions", default="fp32,bf16",
                    help="ganforge's rows (bf16 only where the CPU has it natively)")
+    p.add_argument("--compiled", action="store_true",
+                   help="add a row of ganforge in fp32 under --compile true (torch.compile; "
+                        "its first steps compile, in the warm-up)")
     args = p.parse_args(argv)
     for line in bu.machine_lines():
         print(line)

@@ -5,8 +5,9 @@ metadata.csv has a header naming a `file_name` and a `text` (or `caption`) colum
 case and with spaces around the names allowed. A quoted caption may run over several lines;
 but a quote left open, whose caption would swallow the lines after it that read as rows of
 their own, or that runs to the end of the file, skips only its own row, named by the line it
-starts on, and the rows after it are read as rows. A caption may be as long as the file (the per-caption bound is applied
-later): csv's field limit is raised while the file is read and put back after.
+starts on, and the rows after it are read as rows. A caption may be as long as the file (the
+per-caption bound is applied later): csv's field limit is raised while the file is read and
+put back after.
 """
 
 from __future__ import annotations
