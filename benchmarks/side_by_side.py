@@ -157,7 +157,7 @@ def row(model: str, name: str, values: list[float], tutorial: list[float], flops
     median = statistics.median(values)
     ratio = statistics.median(v / t for v, t in zip(values, tutorial, strict=True))
     gflops = flops * median / 1e9
-    return (f"{model:<8} {name:<14} {median:>9.0f} {min(values):>6.0f}-{max(values):<6.0f} "
+    return (f"{model:<8} {name:<17} {median:>9.0f} {min(values):>6.0f}-{max(values):<6.0f} "
             f"{ratio:>6.2f}x {flops / 1e6:>9.1f} {gflops:>8.1f} {100 * gflops / ceiling:>6.1f}%")
 
 
@@ -167,7 +167,7 @@ def native_bf16() -> bool:
                 and torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 
-HEADER = (f"{'model':<8} {'loop':<14} {'images/s':>9} {'range':^13} {'ratio':>7} "
+HEADER = (f"{'model':<8} {'loop':<17} {'images/s':>9} {'range':^13} {'ratio':>7} "
           f"{'MFLOP/img':>9} {'GFLOP/s':>8} {'ceil':>7}")
 
 
