@@ -16,7 +16,7 @@ from ganforge.model_configs import MODEL_CONFIGS
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "ganforge"
 # The registries: the only files that may name architectures and data sets in code.
 REGISTRIES = {"model_configs/__init__.py", "model_configs/image.py", "model_configs/text.py",
-              "models/__init__.py", "data/registry.py"}
+              "models/__init__.py", "data/registry.py", "data/idx_specs.py"}
 
 
 def sources() -> list[tuple[str, ast.AST]]:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from ganforge.data.idx import encode_idx, write_idx
-from ganforge.data.registry import DATASETS, DatasetSpec, FileSpec
+from ganforge.data.idx_specs import DATASETS, DatasetSpec, FileSpec
 
 _ENV_VARS = ("GANFORGE_DATA", "GANFORGE_MIRRORS", "GANFORGE_NO_DOWNLOAD", "XDG_CACHE_HOME")
 

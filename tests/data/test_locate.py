@@ -11,8 +11,9 @@ import pytest
 
 from ganforge.data.dispatch import check, list_datasets
 from ganforge.data.idx import encode_idx, write_idx
+from ganforge.data.idx_specs import DATASETS, ROLES
 from ganforge.data.locate import find_files, search_dirs, verify_file
-from ganforge.data.registry import DATASETS, ROLES, get_spec
+from ganforge.data.registry import get_spec
 from ganforge.errors import DataError
 from ganforge.fileio import cache_root
 

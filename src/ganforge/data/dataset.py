@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from ganforge.data.idx import MAX_CONTENT, parse_idx, read_content
+from ganforge.data.idx_specs import FileSpec
 from ganforge.data.locate import find_files
-from ganforge.data.registry import DataSet, FileSpec, get_spec, lookup
+from ganforge.data.registry import DataSet, get_spec, lookup
 from ganforge.errors import DataError
 from ganforge.fileio import PathLike
 

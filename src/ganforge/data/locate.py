@@ -20,7 +20,8 @@ from pathlib import Path
 
 from ganforge.data.download import fetch, from_mirrors, mirror_urls
 from ganforge.data.idx import decode_content, parse_idx, read_hashed
-from ganforge.data.registry import ROLES, DataSet, DatasetSpec, FileSpec, get_spec
+from ganforge.data.idx_specs import ROLES, DatasetSpec, FileSpec
+from ganforge.data.registry import DataSet, get_spec
 from ganforge.errors import DataError
 from ganforge.fileio import PathLike, atomic_write_bytes, cache_root
 
