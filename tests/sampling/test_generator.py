@@ -71,3 +71,18 @@ def test_load_generator_takes_a_pretrained_name_and_an_existing_path_wins(tmp_pa
         load_generator("no-such")
     with pytest.raises(CheckpointError, match=r"runs/x: no such run folder or checkpoint$"):
         load_generator("runs/x")
+
+
+@pytest.mark.parametrize("name,index", [
+    ("2", 4), ("10", 2), ("11", 3), (" 4 ", 6),  # a class named "2" wins over index 2
+    ("cat", 13), ("Cat", 12), ("CAT", None),  # two classes differ in case: exact names only
+    ("dog", 14), ("DOG", 14),  # one class of that name in any case
+    ("caf\u00e9", 15), ("cafe\u0301", 15),  # NFC and NFD spell the same name
+    ("12", 12), ("16", None), ("\u00b2", None), ("-1", None),  # indices of unnamed positions
+])
+def test_a_class_is_found_by_exact_name_first_then_in_any_case_then_by_index(name, index):
+    from ganforge.sampling.generator import _find_class
+
+    classes = ("0", "1", "10", "11", "2", "3", "4", "5", "6", "7", "8", "9", "Cat", "cat", "Dog",
+               "cafe\u0301")
+    assert _find_class(name, classes) == index

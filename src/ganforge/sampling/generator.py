@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -142,14 +143,31 @@ def class_index(config: RunConfig, name: str, classes: tuple[str, ...] | None = 
     if condition_of(config.model) != "class":
         raise ConfigError(f"--class needs a class-conditional generator (arch cdcgan28 or "
                           f"cdcgan); this one is {config.model.arch}")
-    classes = class_names(config) if classes is None else classes
-    classes = classes[: config.model.num_classes]  # a folder that gained classes since
-    wanted = name.strip().lower()
-    for i, known in enumerate(classes):
-        if wanted in (known.lower(), str(i)):
-            return torch.tensor(i)
+    classes = classes[: config.model.num_classes] if classes is not None else \
+        class_names(config)[: config.model.num_classes]  # a folder that gained classes since
+    index = _find_class(name, classes)
+    if index is not None:
+        return torch.tensor(index)
     raise ConfigError(f"unknown class {name!r} of {config.data.dataset} (known: "
                       f"{', '.join(classes)}, or their index 0..{len(classes) - 1})")
+
+
+def _find_class(name: str, classes: tuple[str, ...]) -> int | None:
+    """The index of class `name`: an exact name first (Unicode NFC, so a folder named on
+    macOS matches a name typed elsewhere), then a name in any case when only one class has
+    it, then an index; None when nothing matches."""
+    def folded(text: str) -> str:
+        return unicodedata.normalize("NFC", text.strip())
+
+    wanted, names = folded(name), [folded(c) for c in classes]
+    if wanted in names:
+        return names.index(wanted)
+    in_any_case = [i for i, c in enumerate(names) if c.casefold() == wanted.casefold()]
+    if len(in_any_case) == 1:
+        return in_any_case[0]
+    if wanted.isascii() and wanted.isdigit() and int(wanted) < len(classes):
+        return int(wanted)
+    return None
 
 
 def export_format(out: Path | str, fmt: ExportFormat | None = None) -> ExportFormat:
