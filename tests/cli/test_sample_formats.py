@@ -40,7 +40,16 @@ def test_a_grid_name_of_no_image_format_is_refused_before_drawing(tmp_path, caps
     assert main([*SAMPLE, "--out", str(tmp_path / "grid.txt")]) == 2
     _one_line(capsys, "grid.txt: an image grid is written as .png, .jpg or .webp, not .txt")
     assert not (tmp_path / "grid.txt").exists()
-    assert main([*SAMPLE, "--format", "npz", "--out", str(tmp_path / "grid.txt")]) == 0
+
+
+@pytest.mark.parametrize("name", ["s.png", "grid.txt"])
+def test_an_archive_named_as_something_else_is_refused_before_drawing(tmp_path, capsys, name):
+    assert main([*SAMPLE, "--format", "npz", "--out", str(tmp_path / name)]) == 2
+    _one_line(capsys, f"{name}: --format npz writes a NumPy archive; give it an .npz name")
+    assert not (tmp_path / name).exists()
+    assert main([*SAMPLE, "--format", "npz", "--out", str(tmp_path / "samples")]) == 0
+    with np.load(tmp_path / "samples") as arrays:
+        assert arrays["images"].shape == (4, 28, 28)
 
 
 def test_an_npz_given_as_a_run_is_one_line(tmp_path, capsys):

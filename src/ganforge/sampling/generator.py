@@ -172,11 +172,15 @@ def _find_class(name: str, classes: tuple[str, ...]) -> int | None:
 
 def export_format(out: Path | str, fmt: ExportFormat | None = None) -> ExportFormat:
     """The format images go to `out` in: `fmt`, else npz for an .npz name and a grid image
-    otherwise; one line for a grid name of no image format or a PNG folder that already
-    holds files (checked before anything is drawn)."""
+    otherwise; one line for a grid name of no image format, an archive named as something
+    else, or a PNG folder that already holds files (checked before anything is drawn)."""
     from ganforge.viz import check_png_dir, grid_format
 
-    fmt = fmt or ("npz" if Path(out).suffix.lower() == ".npz" else "png")
+    suffix = Path(out).suffix.lower()
+    fmt = fmt or ("npz" if suffix == ".npz" else "png")
+    if fmt == "npz" and suffix not in ("", ".npz"):
+        raise ConfigError(f"{out}: --format npz writes a NumPy archive; give it an .npz name "
+                          f"(not {suffix})")
     if fmt == "png":
         grid_format(out)
     elif fmt == "png-dir":
