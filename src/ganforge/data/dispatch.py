@@ -28,6 +28,9 @@ def load_dataset(name: str, split: Literal["train", "test"] = "train",
     ``options`` (a data.folder.prepare.PrepareOptions; None: the defaults) say.
     """
     entry = lookup(name, options)
+    if split not in ("train", "test"):  # every set, a registered loader's and a folder's too
+        raise DataError(f"unknown split {split!r} for data set '{entry.name}'; expected "
+                        "'train' or 'test'")
     if limit is not None and limit < 0:
         raise DataError(f"data set '{entry.name}': limit must be >= 0, got {limit}")
     return resolve(entry.load)(entry, split, data_dir, limit, verify, text_encoder)

@@ -22,6 +22,10 @@ class PrepareOptions:
     classes: bool = True  # class subfolders give labels
 
     def __post_init__(self) -> None:
+        if isinstance(self.image_size, bool) or not isinstance(self.image_size, int):
+            raise DataError(f"image size must be a whole number, got {self.image_size!r}")
+        if self.fit not in ("crop", "pad"):
+            raise DataError(f"fit must be 'crop' or 'pad', got {self.fit!r}")
         if not 8 <= self.image_size <= 256:
             raise DataError(f"image size must be 8 to 256, got {self.image_size}")
         if self.channels not in (None, 1, 3):

@@ -135,3 +135,20 @@ def test_cli_make_passes_out_and_force_to_the_maker(monkeypatch, tmp_path):
     assert main(["data", "make", "toy"]) == 0
     assert calls == [(str(tmp_path), True), (None, False)]
     assert exit_code(["data", "make", "nothing"]) == 2
+
+
+@pytest.mark.parametrize("split", ["validation", "TRAIN", "val", ""])
+def test_a_split_other_than_train_or_test_is_refused_for_a_folder_too(folder, split):
+    with pytest.raises(DataError, match=f"unknown split {split!r}.*expected 'train' or 'test'"):
+        load_dataset(str(folder), split, options=PrepareOptions(image_size=16))
+
+
+@pytest.mark.parametrize("options,message", [
+    ({"fit": "stretch"}, "fit must be 'crop' or 'pad', got 'stretch'"),
+    ({"fit": "PAD"}, "fit must be 'crop' or 'pad', got 'PAD'"),
+    ({"image_size": 32.5}, "image size must be a whole number, got 32.5"),
+    ({"image_size": True}, "image size must be a whole number, got True"),
+])
+def test_prepare_options_name_a_bad_option(options, message):
+    with pytest.raises(DataError, match=message):
+        PrepareOptions(**options)
