@@ -53,6 +53,32 @@ def test_archives_list_and_read_like_the_folder(tmp_path, kind):
         sorted(["home", "pets", path.name])  # nothing unpacked beside the archive
 
 
+def _without_utf8_flags(path: Path) -> Path:
+    """The zip with every header's UTF-8 flag (bit 11) cleared, its names' bytes unchanged:
+    what Info-ZIP's `zip -r` writes for UTF-8 names."""
+    data = bytearray(path.read_bytes())
+    for signature, at in ((b"PK\x03\x04", 7), (b"PK\x01\x02", 9)):  # flags high bytes
+        start = data.find(signature)
+        while start >= 0:
+            data[start + at] &= 0xFF ^ 0x08  # bit 11 of the flag word
+            start = data.find(signature, start + 4)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_utf8_member_names_without_the_utf8_flag_are_read_as_utf8(tmp_path):
+    root = make_folder(tmp_path / "pets", 4, ("\u00f1and\u00fa bird", "caf\u00e9"))
+    archive = _without_utf8_flags(_zip(tmp_path / "pets.zip", root))
+    with zipfile.ZipFile(archive) as z:
+        assert not any(info.flag_bits & 0x800 for info in z.infolist())
+        assert any("\u251c" in info.filename for info in z.infolist())  # cp437's reading
+    source = open_source(archive)
+    names = sorted(m.name for m in source.listing().members)
+    assert names == sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
+                           if p.is_file())
+    assert source.read(names[0]) == (root / names[0]).read_bytes()
+
+
 def test_archive_members_climbing_out_are_refused(tmp_path):
     root = make_folder(tmp_path / "pets", 2)
     evil = {"../evil.png": b"x", "/abs.png": b"y"}

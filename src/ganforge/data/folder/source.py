@@ -128,6 +128,18 @@ class ArchiveSource:
         return f"{self.path}\0{info.st_size}\0{info.st_mtime_ns}"
 
 
+def _utf8_name(info: zipfile.ZipInfo) -> str:
+    """A member's name as its maker wrote it: zip tools that write UTF-8 names without the
+    UTF-8 flag (Info-ZIP's `zip -r` on Linux and macOS) are read as UTF-8 when the bytes are
+    UTF-8, not as the code page 437 the format assumes."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("utf-8")
+    except UnicodeError:
+        return info.filename
+
+
 class ZipSource(ArchiveSource):
     kind = "zip"
 
@@ -151,7 +163,7 @@ class ZipSource(ArchiveSource):
         for info in infos:
             if info.is_dir():
                 continue
-            name = member_name(info.filename)
+            name = member_name(_utf8_name(info))
             kind = (info.external_attr >> 16) & 0o170000
             if name is None:
                 out.skipped.append((info.filename[:200], "absolute name or '..'; refused"))
