@@ -27,6 +27,9 @@ BACKGROUND = (255, 255, 255)  # what transparent pixels are composited on (white
 Fit = Literal["crop", "pad"]
 
 
+REMOVED = "removed while being read"  # the reason of a file that went away mid-read
+
+
 class ImageRefused(Exception):
     """An image that cannot be used; the message is the reason (e.g. "not an image")."""
 
@@ -139,7 +142,7 @@ def prepare_image(source: str | IO[bytes], size: int, channels: int | None, fit:
     except ImageRefused:
         raise
     except FileNotFoundError:
-        raise ImageRefused("removed while being read") from None
+        raise ImageRefused(REMOVED) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageRefused("too large (decompression bomb)") from None
     except UnidentifiedImageError:

@@ -148,3 +148,32 @@ def test_prepared_folders_are_listed(folder):
 def test_options_are_checked(bad):
     with pytest.raises(DataError):
         PrepareOptions(**bad)
+
+
+@pytest.mark.parametrize("change", ["moved away", "moved and back"])
+def test_a_folder_that_changes_while_it_is_prepared_is_refused_and_not_cached(
+        tmp_path, monkeypatch, change):
+    """Files that vanish while being read leave neither the folder before nor after: that
+    preparation must not be cached and served again once the folder is whole."""
+    import ganforge.data.folder.prepare as prepare_module
+
+    folder = make_folder(tmp_path / "pets", 20, ("cat", "dog"))
+    options, real_run = PrepareOptions(image_size=16), prepare_module._run
+
+    def run_while_moving(named, count, show):
+        (folder / "cat").rename(tmp_path / "cat-away")
+        try:
+            return real_run(named, count, show)
+        finally:
+            if change == "moved and back":
+                (tmp_path / "cat-away").rename(folder / "cat")
+
+    monkeypatch.setattr(prepare_module, "_run", run_while_moving)
+    with pytest.raises(DataError, match="the folder changed while it was being prepared "
+                                        r"\(10 file\(s\) removed while being read\)"):
+        prepare(folder, options, show=False)
+    monkeypatch.setattr(prepare_module, "_run", real_run)
+    if change == "moved away":
+        (tmp_path / "cat-away").rename(folder / "cat")
+    whole = prepare(folder, options, show=False)
+    assert len(whole.images) == 20 and whole.manifest["classes"] == ["cat", "dog"]

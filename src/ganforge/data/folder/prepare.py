@@ -26,7 +26,7 @@ import numpy as np
 from ganforge.data.folder.conventions import Plan, plan
 from ganforge.data.folder.listing import read_failure
 from ganforge.data.folder.source import FolderSource, TarSource, open_source
-from ganforge.data.image_file import ImageRefused, prepare_bytes, prepare_image
+from ganforge.data.image_file import REMOVED, ImageRefused, prepare_bytes, prepare_image
 from ganforge.data.prepare_options import PrepareOptions
 from ganforge.errors import DataError
 from ganforge.fileio import atomic_write, atomic_write_json, cache_root
@@ -185,12 +185,23 @@ def prepare(path: str | Path, options: PrepareOptions | None = None,
             f"{options.image_size} (once; cached in {entry})")
     done = _run(_jobs(source, p.names, options), len(p.names), show)
     results = [done.get(n, (None, "", "missing from the archive")) for n in p.names]
+    _refuse_a_change(root, source, listing.key(), results)
     images, keep, modes, sizes = _assemble(p, results, options, root)
     manifest = _manifest(root, source.kind, options, p, keep, images.shape[1])
     manifest.update(modes=dict(modes), sizes=dict(sizes.most_common(20)))
     write_entry(entry, images, manifest)
     drop_superseded(entry, manifest)
     return Prepared(images, manifest, entry)
+
+
+def _refuse_a_change(root: Path, source: Any, key: str, results: list) -> None:
+    """A DataError when files went away or the folder changed while it was being prepared:
+    what was read is then neither the folder before nor after, and is not cached."""
+    gone = sum(r[2] == REMOVED for r in results)
+    if gone or source.listing().key() != key:
+        said = f" ({gone} file(s) removed while being read)" if gone else ""
+        raise DataError(f"{root}: the folder changed while it was being prepared{said}; "
+                        "nothing was cached: run again once it has settled")
 
 
 def _manifest(root: Path, kind: str, options: PrepareOptions, p: Plan, keep: list[int],
