@@ -113,5 +113,6 @@ class ClassConditional(ModelSettings):
             raise ConfigError(
                 f"arch {self.arch} needs a data set with at least two classes (mnist, "  # type: ignore[attr-defined]
                 "fashion-mnist, or a folder with one subfolder per class: docs/data.md); "
-                f"this one has {self.num_classes}")  # type: ignore[attr-defined]
+                f"this one has {self.num_classes} (`ganforge data check PATH` says why a "
+                "folder has none)")  # type: ignore[attr-defined]
         super().__post_init__()

@@ -177,3 +177,48 @@ def test_a_folder_that_changes_while_it_is_prepared_is_refused_and_not_cached(
         (tmp_path / "cat-away").rename(folder / "cat")
     whole = prepare(folder, options, show=False)
     assert len(whole.images) == 20 and whole.manifest["classes"] == ["cat", "dog"]
+
+
+def _notes(capsys, folder, *more: str) -> list[str]:
+    from ganforge.cli import main
+
+    assert main(["data", "check", str(folder), "--image-size", "16", *more]) == 0
+    return [line.strip() for line in capsys.readouterr().out.splitlines() if "note:" in line]
+
+
+def test_a_stray_image_beside_class_folders_is_named_as_why_there_are_no_classes(
+        tmp_path, capsys):
+    folder = make_folder(tmp_path / "pets", 12, ("cat", "dog", "eel"))
+    draw(folder / "stray_top", 99)
+    p = prepare(folder, PrepareOptions(image_size=16), show=False)
+    assert p.manifest["classes"] == []
+    assert _notes(capsys, folder) == ["note: 3 folders would be classes, but 1 image(s) lie "
+                                      "outside them (stray_top.png): move them into a class "
+                                      "folder"]
+
+
+def test_a_class_without_a_usable_image_is_left_out_and_labels_stay_dense(tmp_path, capsys):
+    folder = make_folder(tmp_path / "pets", 12, ("cat", "dog"))
+    (folder / "broken").mkdir()
+    (folder / "broken" / "x.png").write_bytes(b"not a png")
+    p = prepare(folder, PrepareOptions(image_size=16), show=False)
+    assert p.manifest["classes"] == ["cat", "dog"]
+    assert {i["label"] for i in p.manifest["items"]} == {0, 1}
+    assert all(i["label"] == (0 if i["name"].startswith("cat/") else 1)
+               for i in p.manifest["items"])
+    assert "note: left out, no usable image: broken" in _notes(capsys, folder)
+
+
+def test_classes_with_no_training_image_are_named(tmp_path, capsys):
+    """The split goes by name, not by class: a small class can land in the test split whole."""
+    folder = tmp_path / "many"
+    for c in range(40):
+        draw(folder / f"class_{c:02d}" / "only", c)
+    p = prepare(folder, PrepareOptions(image_size=16, test_fraction=0.2), show=False)
+    untrained = sorted(p.manifest["classes"][i["label"]] for i in p.manifest["items"]
+                       if i["split"] == "test")
+    assert untrained, "some single-image class must fall in the test split"
+    notes = _notes(capsys, folder, "--test-fraction", "0.2")
+    note = next(n for n in notes if "no training image" in n)
+    assert note.startswith("note: no training image (all in the test split): "
+                           f"{', '.join(untrained[:5])}")

@@ -40,6 +40,7 @@ class Plan:
     classes: tuple[str, ...] = ()
     skipped: list[tuple[str, str]] = field(default_factory=list)
     captioned: bool = False
+    class_note: str = ""  # why folders that look like classes are not taken as classes
 
 
 def _is_image(name: str) -> bool:
@@ -165,4 +166,17 @@ def plan(listing: Listing, read: Callable[[str], bytes], use_classes: bool = Tru
         out.captions.append(texts[:MAX_CAPTIONS])
     out.names = kept
     out.classes, out.labels = _classes(kept) if use_classes else ((), [-1] * len(kept))
+    out.class_note = _outside_note(kept) if use_classes and not out.classes else ""
     return out
+
+
+def _outside_note(images: list[str]) -> str:
+    """Why no classes, when at least two top-level folders hold images but some images lie
+    outside them (one stray image at the top turns class folders into a plain folder)."""
+    folders = {PurePosixPath(n).parts[0] for n in images if len(PurePosixPath(n).parts) > 1}
+    outside = [n for n in images if len(PurePosixPath(n).parts) == 1]
+    if len(folders) < 2 or not outside:
+        return ""
+    return (f"{len(folders)} folders would be classes, but {len(outside)} image(s) lie outside "
+            f"them ({', '.join(outside[:3])}{' ...' if len(outside) > 3 else ''}): move them "
+            "into a class folder")

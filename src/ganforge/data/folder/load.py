@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,9 @@ def load_split(entry: DataSet, split: str, data_dir: Any, limit: int | None, ver
 
     p = prepared(entry)
     items = p.manifest["items"]
+    if split == "train":
+        for note in p.manifest.get("class_notes", []):
+            print(f"note: {printable(entry.name)}: classes: {note}", file=sys.stderr)
     rows = [i for i, item in enumerate(items) if item["split"] == split]
     if limit is not None:
         rows = rows[:limit]
@@ -76,6 +80,7 @@ def summary(p: Prepared, shown: int = 5) -> list[str]:
              f"{m['options']['image_size']} ({m['options']['fit']})",
              f"classes   {len(classes)}: {', '.join(classes[:12])}"
              f"{' ...' if len(classes) > 12 else ''}" if classes else "classes   none",
+             *(f"  note: {note}" for note in m.get("class_notes", [])),
              "captions  " + (", ".join(f"{n} per image: {c}" for n, c in sorted(per_image.items()))
                              if m["captioned"] else "none"),
              "modes     " + ", ".join(f"{k} {v}" for k, v in sorted(m["modes"].items())),

@@ -207,16 +207,34 @@ def _refuse_a_change(root: Path, source: Any, key: str, results: list) -> None:
 def _manifest(root: Path, kind: str, options: PrepareOptions, p: Plan, keep: list[int],
               channels: int) -> dict[str, Any]:
     names = [p.names[i] for i in keep]
-    used = {p.labels[i] for i in keep}
-    classes = p.classes if len(used - {-1}) >= 2 else ()
+    used = sorted({p.labels[i] for i in keep} - {-1})  # classes left with a usable image
+    classes = tuple(p.classes[c] for c in used) if len(used) >= 2 else ()
+    label = {c: j for j, c in enumerate(used)}
     split = split_of(names, options.test_fraction)
-    items = [{"name": n, "split": s, "label": p.labels[i] if classes else -1,
+    items = [{"name": n, "split": s, "label": label[p.labels[i]] if classes else -1,
               "captions": p.captions[i]} for n, s, i in zip(names, split, keep, strict=True)]
     return {"format": FORMAT, "source": str(root.resolve()), "kind": kind,
             "options": asdict(options), "channels": channels, "classes": list(classes),
             "captioned": p.captioned, "items": items,
             "counts": {"train": split.count("train"), "test": split.count("test")},
-            "skipped": [{"name": n, "reason": r} for n, r in p.skipped]}
+            "skipped": [{"name": n, "reason": r} for n, r in p.skipped],
+            "class_notes": _class_notes(p, classes, items)}
+
+
+def _class_notes(p: Plan, classes: tuple[str, ...], items: list[dict[str, Any]]) -> list[str]:
+    """What a user must know of the classes: why there are none, those left out for want of
+    a usable image, and those with no image in the training split."""
+    notes = [p.class_note] if p.class_note else []
+    empty = [c for c in p.classes if c not in classes]
+    if classes and empty:
+        notes.append(f"left out, no usable image: {', '.join(empty[:5])}"
+                     f"{' ...' if len(empty) > 5 else ''}")
+    trained = {i["label"] for i in items if i["split"] == "train"}
+    untrained = [c for j, c in enumerate(classes) if j not in trained]
+    if untrained:
+        notes.append(f"no training image (all in the test split): "
+                     f"{', '.join(untrained[:5])}{' ...' if len(untrained) > 5 else ''}")
+    return notes
 
 
 def write_entry(entry: Path, images: np.ndarray, manifest: dict[str, Any]) -> None:
