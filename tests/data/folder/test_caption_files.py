@@ -202,3 +202,30 @@ def test_caption_files_beside_a_metadata_file_are_listed(tmp_path, capsys):
     assert main(["data", "check", str(root), "--image-size", "16"]) == 0
     assert "12 x caption file not read: metadata.jsonl gives the captions: 00.txt" in \
         capsys.readouterr().out
+
+
+def test_a_caption_file_beside_two_images_of_one_stem_captions_neither(tmp_path):
+    root = images(tmp_path / "stems", 3)
+    draw(root / "01", 7, (24, 24), ("RGB", ".jpg"))  # 01.png and 01.jpg: two pictures
+    for i in range(3):
+        (root / f"{i:02d}.txt").write_text(f"cap {i}\n", encoding="utf-8")
+    (root / "01.jpg.txt").write_text("the jpeg\n", encoding="utf-8")
+    p, captions, reasons = plan_of(root)
+    assert captions == {"00.png": ["cap 0"], "02.png": ["cap 2"], "01.jpg": ["the jpeg"]}
+    assert reasons["01.txt"] == "not read: 2 images are named 01.*; give each its NAME.EXT.txt"
+    assert reasons["01.png"] == "no caption"
+
+
+@pytest.mark.parametrize("image_form,text_form", [("NFD", "NFC"), ("NFC", "NFD")])
+def test_caption_files_match_their_images_in_any_unicode_form(tmp_path, image_form, text_form):
+    import unicodedata
+
+    root = tmp_path / "forms"
+    for i in range(3):
+        name = f"caf\u00e9 {i}"
+        draw(root / unicodedata.normalize(image_form, name), i, (24, 24), ("RGB", ".png"))
+        (root / unicodedata.normalize(text_form, f"{name}.txt")).write_text(
+            f"cup {i}\n", encoding="utf-8")
+    p, captions, reasons = plan_of(root)
+    assert sorted(c[0] for c in captions.values()) == ["cup 0", "cup 1", "cup 2"]
+    assert p.skipped == []

@@ -17,6 +17,7 @@ reason.
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -95,22 +96,37 @@ def _caption_files(images: list[str], names: set[str]
                    ) -> tuple[dict[str, str], dict[str, str]]:
     """Each image's caption file: NAME.txt beside NAME.jpg (the suffix in any case), else
     NAME.jpg.txt when no image is named NAME.jpg.*; and the other caption files of an image
-    (another case, or both forms) with the reason they are not read."""
+    (another case, or both forms) with the reason they are not read. Names match in Unicode
+    NFC (macOS writes NFD). A NAME.txt beside two images of one stem (NAME.png, NAME.jpg)
+    captions neither: each needs its NAME.EXT.txt."""
     by_base: dict[str, list[str]] = {}
     for n in sorted(names):
         if n[-4:].lower() == ".txt" and not ignored(n):
-            by_base.setdefault(n[:-4], []).append(n)
-    stems = {_stem(i) for i in images}
+            by_base.setdefault(_nfc(n[:-4]), []).append(n)
+    per_stem = Counter(_nfc(_stem(i)) for i in images)
     found: dict[str, str] = {}
     others: dict[str, str] = {}
     for image in images:
-        files = by_base.get(_stem(image), []) + ([] if image in stems else by_base.get(image, []))
+        stem = _nfc(_stem(image))
+        shared = by_base.get(stem, [])
+        if per_stem[stem] > 1:
+            for f in shared:
+                others.setdefault(f, f"not read: {per_stem[stem]} images are named "
+                                     f"{PurePosixPath(_stem(image)).name}.*; give each its "
+                                     "NAME.EXT.txt")
+            shared = []
+        files = shared + ([] if _nfc(image) in per_stem else by_base.get(_nfc(image), []))
         if files:  # NAME.txt before NAME.TXT before NAME.jpg.txt
-            found[image] = min(files, key=lambda f: (f[:-4] == image, not f.endswith(".txt")))
+            found[image] = min(files, key=lambda f: (_nfc(f[:-4]) == _nfc(image),
+                                                     not f.endswith(".txt")))
             for f in files:
                 others.setdefault(f, f"not read: {found[image]} gives the captions of {image}")
     used = set(found.values())
     return found, {f: reason for f, reason in others.items() if f not in used}
+
+
+def _nfc(name: str) -> str:
+    return unicodedata.normalize("NFC", name)
 
 
 def _stem(name: str) -> str:
