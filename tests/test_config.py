@@ -209,3 +209,12 @@ def test_the_batch_size_must_tile_the_models_packs():
         resolve_config("dcgan-mnist", overrides={"pack": "3", "batch_size": "64"})
     assert resolve_config(overrides={"arch": "cdcgan28", "batch_size": "63"}).model \
         .batch_multiple() == 1  # no packs: any batch size
+
+
+@pytest.mark.parametrize("arch", ["t2i", "dfgan"])
+def test_a_text_run_needs_two_images_a_batch_for_its_mismatched_pairs(arch):
+    with pytest.raises(ConfigError, match=f"batch_size 1: arch {arch} needs at least 2 "
+                                          r"\(its mismatched pairs"):
+        resolve_config(overrides={"arch": arch, "batch_size": "1"})
+    assert resolve_config(overrides={"arch": arch, "batch_size": "2"}).train.batch_size == 2
+    assert resolve_config(overrides={"arch": "dcgan28", "batch_size": "1"}).train.batch_size == 1

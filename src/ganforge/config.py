@@ -60,6 +60,10 @@ class RunConfig:
         batch, multiple = sections["train"].batch_size, model.batch_multiple()
         if batch % multiple:  # e.g. PacGAN's packs must tile every batch
             raise ConfigError(f"{where}: batch_size {batch} is not a multiple of pack {multiple}")
+        least, why = model.min_batch()
+        if batch < least:
+            raise ConfigError(f"{where}: batch_size {batch}: arch {model.arch} needs at least "
+                              f"{least} ({why})")
         return cls(model=model, preset=preset, **sections)
 
 

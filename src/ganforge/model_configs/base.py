@@ -79,6 +79,10 @@ class ModelSettings(Settings):
         """Every batch size must be a multiple of this (1: any)."""
         return 1
 
+    def min_batch(self) -> tuple[int, str]:
+        """The smallest batch size these networks train on, and why (1: any)."""
+        return 1, ""
+
     def latent_code(self) -> tuple[int, float]:
         """The InfoGAN code G reads from its noise: (its number of values, 0 = none; the
         weight of its term in the losses)."""

@@ -66,6 +66,9 @@ class TextSettings(ModelSettings):
     attribute_levels: int = setting(0, "levels of the attribute with the most (filled in from "
                                        "the data set)", ge=0, le=64)
 
+    def min_batch(self) -> tuple[int, str]:
+        return 2, "its mismatched pairs give each image another image's caption"
+
     def check(self) -> None:
         if self.num_classes == 1:
             raise ConfigError("num_classes must be 0 (no classes) or at least 2, got 1")
