@@ -2,6 +2,8 @@
 
 import io
 
+import pytest
+
 from ganforge.training.progress import DEFAULT_EVERY, ProgressLines, _clock, wants_lines
 
 
@@ -44,3 +46,12 @@ def test_a_line_every_so_many_seconds_with_rate_and_eta():
         lines.tick(64)
     assert written == ["step 20/100 (20.0%), epoch 1/2, 128.0 images/s, ETA 0:00:40"]
     assert _clock(3725.4) == "1:02:05" and _clock(None) == "?"
+
+
+@pytest.mark.parametrize("fd,shown", [(0.0028761, "FD 0.00288"), (0.5, "FD 0.5"),
+                                      (65.8234, "FD 65.82")])
+def test_the_epoch_line_shows_a_small_fd_with_its_significant_digits(fd, shown):
+    from ganforge.training.progress import epoch_line
+
+    line = epoch_line({"epoch": 2, "g_loss": 1.0, "d_loss": 0.5, "fd": fd}, 2)
+    assert line == f"Epoch [2/2], Train G Loss: 1.0000, Train D Loss: 0.5000, {shown}"

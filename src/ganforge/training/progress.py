@@ -56,8 +56,9 @@ def epoch_line(summary: dict, epochs: int) -> str:
     if "g_loss" in summary:
         parts.append(f"Train G Loss: {summary['g_loss']:.4f}")
         parts.append(f"Train D Loss: {summary['d_loss']:.4f}")
-    if "fd" in summary:
-        parts.append(f"FD {summary['fd']:.2f}")
+    if "fd" in summary:  # two decimals, or three significant digits below 1 (folder
+        fd = summary["fd"]  # evaluators' FDs can be far below 0.01)
+        parts.append(f"FD {fd:.2f}" if abs(fd) >= 1 else f"FD {fd:.3g}")
     if "coverage" in summary:
         parts.append(f"coverage {summary['coverage']}")
     if "grid" in summary:
