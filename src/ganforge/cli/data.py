@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ganforge.cli import examples
 from ganforge.cli.numbers import Real, Whole
@@ -103,7 +104,8 @@ def run_list(args: argparse.Namespace) -> int:
             size, classes = m["options"]["image_size"], len(m["classes"])
             print(f"  {m['source']}  {m['counts']['train']} train, {m['counts']['test']} test,"
                   f" {m['channels']}x{size}x{size}, {classes or 'no'} classes, "
-                  f"{'captions' if m['captioned'] else 'no captions'}")
+                  f"{'captions' if m['captioned'] else 'no captions'}"
+                  f"{'' if Path(m['source']).exists() else ' (the folder is gone)'}")
     return 0
 
 

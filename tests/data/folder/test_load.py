@@ -92,7 +92,26 @@ def test_cli_check_prepare_and_list(folder, capsys):
     assert "2 per image: 40" in out
     assert main(["data", "check", str(folder), "--image-size", "16"]) == 0
     assert main(["data", "list"]) == 0
-    assert str(folder.resolve()) in capsys.readouterr().out
+    line = next(x for x in capsys.readouterr().out.splitlines() if str(folder.resolve()) in x)
+    assert "gone" not in line
+
+
+def test_data_list_marks_a_prepared_folder_that_is_gone(tmp_path, capsys):
+    folder = make_folder(tmp_path / "brief", 12)
+    assert main(["data", "prepare", str(folder), "--image-size", "16"]) == 0
+    folder.rename(tmp_path / "moved")
+    capsys.readouterr()
+    assert main(["data", "list"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if str(folder.resolve()) in x)
+    assert line.endswith("(the folder is gone)")
+
+
+def test_a_metadata_file_below_the_top_is_named_as_not_read(tmp_path, capsys):
+    folder = make_folder(tmp_path / "sub", 12, ("a", "b"))
+    (folder / "a" / "metadata.jsonl").write_text('{"file_name": "x.png", "text": "t"}\n')
+    assert main(["data", "check", str(folder), "--image-size", "16"]) == 0
+    assert "1 x not read: a metadata file is read only at the top of the folder: " \
+        "a/metadata.jsonl" in capsys.readouterr().out
 
 
 def test_cli_reports_skipped_files_by_reason(folder, capsys):

@@ -169,7 +169,9 @@ def plan(listing: Listing, read: Callable[[str], bytes], use_classes: bool = Tru
                            for f in sorted(set(files.values()) | set(others)))
     for n in sorted(names - set(images) - set(METADATA) - set(files.values()) - set(others)):
         if not ignored(n):
-            out.skipped.append((n, "not an image file"))
+            out.skipped.append((n, "not read: a metadata file is read only at the top of the "
+                                   "folder" if PurePosixPath(n).name in METADATA else
+                                   "not an image file"))
     out.captioned = bool(captions)
     kept = []
     for image in images:
