@@ -82,8 +82,8 @@ def retrieval_figures(images: Any, held: HeldOut, dataset: str, seed: int,
         return {}
     model, record, path = found
     n = len(images)
-    log.info("R-precision of %d images among %d captions (image-text encoder %s)", n,
-             CANDIDATES, path)
+    log.info("R-precision of %d images among up to %d captions each (image-text encoder "
+             "%s)", n, min(CANDIDATES, n), path)
     text = caption_vectors(record, held, n, run_encoder, dataset)
     captions, labels = held.captions[:n], np.asarray(held.labels[:n])
     labels = labels if len(held.classes) > 1 else None
