@@ -229,3 +229,15 @@ def test_caption_files_match_their_images_in_any_unicode_form(tmp_path, image_fo
     p, captions, reasons = plan_of(root)
     assert sorted(c[0] for c in captions.values()) == ["cup 0", "cup 1", "cup 2"]
     assert p.skipped == []
+
+
+def test_metadata_captions_that_are_not_strings_are_named(tmp_path):
+    root = images(tmp_path / "values", 3)
+    rows = [{"file_name": "00.png", "text": 123}, {"file_name": "01.png", "text": ["ok", 5, None]},
+            {"file_name": "02.png", "text": "fine"}]
+    (root / "metadata.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    p, captions, reasons = plan_of(root)
+    assert captions == {"01.png": ["ok"], "02.png": ["fine"]}
+    assert reasons["metadata.jsonl:1"] == reasons["metadata.jsonl:2"] == \
+        "a caption that is not a string: left out"
+    assert reasons["00.png"] == "no caption"

@@ -47,8 +47,11 @@ def rows_jsonl(text: str, name: str, skipped: list) -> Rows:
         file, value = _file_and_text(row)
         if file is None:
             skipped.append((f"{name}:{number}", "no file_name and text (or caption)"))
-        else:
-            rows.append((file, value))
+            continue
+        texts = value if isinstance(value, list) else [value]
+        if not all(isinstance(t, str) for t in texts):
+            skipped.append((f"{name}:{number}", "a caption that is not a string: left out"))
+        rows.append((file, [t for t in texts if isinstance(t, str)]))
     return rows
 
 
