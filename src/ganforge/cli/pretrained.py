@@ -23,7 +23,8 @@ def add_source_arguments(p, example: str = "", caption: bool = False) -> None:
     p.add_argument("run", nargs="?", type=PATH,
                    help="run folder or checkpoint (.json / .safetensors); or use --pretrained")
     if caption:
-        p.add_argument("caption", nargs="?", help='what to draw, e.g. "a thick, slanted seven"')
+        p.add_argument("caption", nargs="?", help="what to draw, in words like those of the "
+                                                  "captions the model was trained on")
     p.add_argument("--pretrained", metavar="NAME",
                    help=f"a generator shipped with ganforge instead of RUN{example} "
                         "(see ganforge pretrained list)")

@@ -43,8 +43,8 @@ def encode_captions(loaded: LoadedGenerator, captions: Sequence[str], cache: boo
 
     for caption in captions:
         if is_blank(caption):
-            raise ConfigError("a caption is empty: give the sentence to draw, e.g. "
-                              "\"a thick, slanted seven\"")
+            raise ConfigError("a caption is empty: give the sentence to draw, in words like "
+                              "those of the captions the model was trained on")
         if len(caption) > MAX_CAPTION_CHARS:
             raise ConfigError(f"a caption is {len(caption)} characters long; at most "
                               f"{MAX_CAPTION_CHARS} are read (training keeps none longer)")
@@ -87,8 +87,8 @@ def generate_from_caption(loaded: LoadedGenerator, caption: str, n: int, seed: i
     if n < 1:
         raise ConfigError(f"-n must be at least 1, got {n}")
     if to is not None and is_blank(to):
-        raise ConfigError("--to is empty: give the caption the images walk to, e.g. "
-                          "\"a bright red flower\"")
+        raise ConfigError("--to is empty: give the caption the images walk to, in words like "
+                          "those of the captions the model was trained on")
     if to is None:
         text = encode_captions(loaded, [caption], cache).expand(n, -1)
         return draw(loaded, text, noise(loaded, n, seed))
