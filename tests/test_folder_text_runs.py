@@ -44,7 +44,20 @@ def test_a_folder_without_an_evaluator_trains_with_a_note_and_says_how_to_fit(
     err = capsys.readouterr().err
     assert f"note: no evaluation during training: no evaluator fitted for {folder}" in err
     assert main(["evaluate", str(tmp_path / "run"), "--n", "8"]) == 2
-    assert f"fit one with `ganforge evaluator fit {folder}`" in last_error(capsys)
+    assert "the folder has 22 training and 2 test images, and fitting an evaluator needs at " \
+        "least 64 and 10: add images" in last_error(capsys)
+
+
+def test_the_fit_advice_gives_the_command_only_where_it_can_work(tmp_path, capsys):
+    folder = make_folder(tmp_path / "shop", 120, captions="jsonl")
+    _train(folder, tmp_path / "run", "--eval-every", "0")
+    assert main(["evaluate", str(tmp_path / "run"), "--n", "8"]) == 2
+    assert last_error(capsys).endswith(
+        f"no evaluator fitted for {folder} yet: fit one with `ganforge evaluator fit {folder} "
+        "--image-size 28`")
+    _train(folder, tmp_path / "all", "--eval-every", "0", "--test-fraction", "0")
+    assert main(["evaluate", str(tmp_path / "all"), "--n", "8"]) == 2
+    assert "the run holds out no test split (--test-fraction 0)" in last_error(capsys)
 
 
 def test_edited_captions_warn_on_resume_and_lost_captions_are_one_line(tmp_path, capsys):

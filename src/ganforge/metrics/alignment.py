@@ -33,6 +33,7 @@ from ganforge.data.registry import data_sets, looks_like_path, require_present, 
 from ganforge.data.unseen import class_ceiling
 from ganforge.errors import ConfigError
 from ganforge.metrics.features import get_extractor
+from ganforge.metrics.fitted import fit_advice
 from ganforge.metrics.weights import evaluator_for, has_weights
 
 if TYPE_CHECKING:
@@ -84,13 +85,17 @@ def attribute_alignment(images: Any, labels: np.ndarray, stated: np.ndarray, dat
     return result
 
 
-def base_dataset(dataset: str) -> str:
+def base_dataset(dataset: str, options: Any = None) -> str:
     """The image data set whose evaluator judges a captioned set's images (its weights
-    shipped or trained), or a one-line ConfigError."""
+    shipped or trained), or a one-line ConfigError (for a folder, what to do about it, from
+    how the run prepared it: `options`, a PrepareOptions, or None when unknown)."""
     base = scored_as(dataset)
     evaluator = None if base is None else evaluator_for(base)
     if (evaluator is None or not has_weights(evaluator)) and looks_like_path(dataset):
         require_present(dataset)
+        if options is not None:
+            raise ConfigError(f"no evaluator fitted for {dataset} yet: "
+                              f"{fit_advice(dataset, options)}")
         raise ConfigError(f"no evaluator fitted for {dataset} yet: fit one with `ganforge "
                           f"evaluator fit {dataset}` (with the run's --image-size), then "
                           f"evaluate again")

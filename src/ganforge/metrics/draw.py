@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import torch
 
 from ganforge.data.captioned.held_out import HeldOut, evaluation_captions
+from ganforge.data.prepare_options import run_options
 from ganforge.errors import ConfigError
 from ganforge.metrics.alignment import (
     alignment_figures,
@@ -77,7 +78,7 @@ class FromNoise:
 
     @classmethod
     def of(cls, config: Any) -> FromNoise:
-        return cls(check_dataset(config.data.dataset)[0])
+        return cls(check_dataset(config.data.dataset, run_options(config))[0])
 
     def count(self, n: int | None, config: Any, seed: int) -> int:
         n = default_samples(self.dataset) if n is None else n
@@ -116,7 +117,7 @@ class FromCaptions:
     @classmethod
     def of(cls, config: Any) -> FromCaptions:
         try:
-            return cls(base_dataset(config.data.dataset))
+            return cls(base_dataset(config.data.dataset, run_options(config)))
         except ConfigError:
             fitted = fitted_evaluator(config.data.dataset)
             if fitted is None:

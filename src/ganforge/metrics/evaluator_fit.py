@@ -35,6 +35,8 @@ from ganforge.metrics.evaluator_accuracy import to_unit_range
 from ganforge.metrics.evaluator_training import random_shift
 from ganforge.metrics.fitted import (
     KINDS,
+    MIN_TEST,
+    MIN_TRAIN,
     check_fitted_folder,
     data_key,
     default_epochs,
@@ -46,8 +48,6 @@ from ganforge.metrics.frechet import frechet_distance_of_features
 from ganforge.metrics.retrieval import figures_of
 from ganforge.metrics.self_supervised import TEMPERATURE, damage_head, view_loss
 
-MIN_TRAIN = 64  # training images: fewer, and the features mean nothing
-MIN_TEST = 10  # test images: fewer, and the figures on held-out data mean nothing
 BATCH_SIZE = 256
 LR = 2e-3
 WEIGHT_DECAY = 5e-4

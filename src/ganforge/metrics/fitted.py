@@ -28,6 +28,9 @@ from ganforge.fileio import (
 )
 from ganforge.metrics.weights import weights_dir
 
+MIN_TRAIN = 64  # training images: fewer, and the features mean nothing
+MIN_TEST = 10  # test images: fewer, and the figures on held-out data mean nothing
+
 if TYPE_CHECKING:
     from ganforge.metrics.contrastive import FittedEncoder
 
@@ -191,3 +194,21 @@ def prepared_as(key: str) -> Any:
         return PrepareOptions(**read_record(path).get("prepare", {}))
     except (TypeError, DataError) as exc:
         raise CheckpointError(f"{path}: bad preparation settings ({exc})") from None
+
+
+def fit_advice(folder: str, options: Any = None) -> str:
+    """How to get an evaluator for runs on `folder` prepared as `options` (a PrepareOptions;
+    None: the defaults): the command that fits one, or why none can be fitted from it (no
+    test split, or too few images), so that no message sends a user to a command that fails."""
+    from ganforge.data.folder.prepare import PrepareOptions, prepare
+
+    options = options or PrepareOptions()
+    if options.test_fraction == 0:
+        return ("the run holds out no test split (--test-fraction 0), and evaluation needs "
+                "one: train with a --test-fraction above 0 (e.g. 0.1) to be scored")
+    counts = prepare(folder, options, show=False).manifest["counts"]
+    if counts["train"] < MIN_TRAIN or counts["test"] < MIN_TEST:
+        return (f"the folder has {counts['train']} training and {counts['test']} test images, "
+                f"and fitting an evaluator needs at least {MIN_TRAIN} and {MIN_TEST}: add "
+                "images (or a larger --test-fraction) to score its runs")
+    return f"fit one with `ganforge evaluator fit {folder}{options.as_flags()}`"

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ganforge.data.registry import data_sets, known, normalise
+from ganforge.data.registry import data_sets, known, looks_like_path, normalise
 from ganforge.errors import ConfigError
 from ganforge.metrics.feature_set import FeatureSet
+from ganforge.metrics.fitted import fit_advice
 from ganforge.metrics.kid import MIN_SAMPLES as KID_MIN
 from ganforge.metrics.precision_recall import MIN_SAMPLES as PR_MIN
 
@@ -182,15 +183,19 @@ def default_samples(dataset: str) -> int:
     return scoring_for(dataset).samples
 
 
-def check_dataset(dataset: str) -> tuple[str, str]:
+def check_dataset(dataset: str, options: Any = None) -> tuple[str, str]:
     """(data set, evaluator name) or a one-line ConfigError when ganforge cannot score it:
     the shipped evaluator of a built-in set, else one fitted for the data set (its key, and
-    "fitted:PATH")."""
+    "fitted:PATH"). `options`: how the run prepared a folder (a PrepareOptions), so that the
+    error says what can be done about it."""
     entry = known(dataset)
     if entry is None or entry.evaluator is None:
         fitted = fitted_evaluator(dataset)
         if fitted is not None:
             return fitted
+        if options is not None and looks_like_path(dataset):
+            raise ConfigError(f"no evaluator fitted for {dataset} yet: "
+                              f"{fit_advice(dataset, options)}")
         scored = ", ".join(k for k, v in data_sets().items() if v.evaluator)
         raise ConfigError(f"no evaluator for data set {dataset!r} (ganforge has one for: "
                           f"{scored}; fit one with `ganforge evaluator fit DATA`)")
