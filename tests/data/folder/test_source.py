@@ -118,7 +118,16 @@ def test_links_out_of_the_folder_and_special_files_are_skipped(tmp_path):
     reasons = dict(listing.skipped)
     assert reasons["out.png"] == "link leading out of the folder"
     assert reasons["fifo.png"] == "not a regular file"
-    assert "in.png" in {m.name for m in listing.members}
+    assert reasons["in.png"] == "link to a file of the folder (read once, as itself)"
+    assert "img0000.png" in {m.name for m in listing.members}  # the file, once
+
+
+def test_a_link_into_a_hidden_folder_is_read(tmp_path):
+    root = make_folder(tmp_path / "pets", 2)
+    (root / ".store").mkdir()
+    (root / "img0000.png").rename(root / ".store" / "kept.png")
+    (root / "shown.png").symlink_to(root / ".store" / "kept.png")
+    assert "shown.png" in {m.name for m in open_source(root).listing().members}
 
 
 def test_oversized_file_is_skipped(tmp_path, monkeypatch):

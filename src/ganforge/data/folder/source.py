@@ -96,6 +96,11 @@ class FolderSource:
                 if not target.is_relative_to(self.root):
                     out.skipped.append((rel, "link leading out of the folder"))
                     return
+                inside = target.relative_to(self.root)
+                if not any(part.startswith(".") for part in inside.parts):  # walked itself
+                    out.skipped.append((rel, "link to a file of the folder (read once, as "
+                                             "itself)"))
+                    return
             info = path.stat()
         except OSError as exc:
             out.skipped.append((rel, f"unreadable ({exc.strerror or type(exc).__name__})"))
