@@ -38,3 +38,21 @@ def test_another_test_split_is_told_the_command_that_fits_a_matching_evaluator(
     message = _refusal(tmp_path, monkeypatch, "0.2")
     assert message.endswith(f"fit one for this run: ganforge evaluator fit "
                             f"{(tmp_path / 'pics').resolve()} --test-fraction 0.2")
+
+
+def test_a_folder_without_an_image_text_evaluator_is_told_why_once(tmp_path, caplog,
+                                                                     isolated_cache):
+    """An evaluator fitted before the folder had captions reads none: evaluation says so
+    (once a process) instead of leaving R-precision out without a word."""
+    import logging
+
+    from ganforge.metrics import retrieval
+
+    folder = str(tmp_path / "shapes")
+    with caplog.at_level(logging.WARNING, logger="ganforge.metrics.retrieval"):
+        assert retrieval.retrieval_figures(None, None, folder, 0) == {}
+        assert retrieval.retrieval_figures(None, None, folder, 0) == {}
+    notes = [r.getMessage() for r in caplog.records if "no R-precision" in r.getMessage()]
+    assert notes == [f"note: no R-precision or caption similarity: no image-text evaluator is "
+                     f"fitted for {folder} (one fitted before the folder had captions reads "
+                     f"none); `ganforge evaluator fit {folder}` fits one now that it has them"]

@@ -71,6 +71,22 @@ def caption_vectors(record: dict[str, Any], held: HeldOut, n: int, run_encoder: 
     return encode_cached(get_encoder(name), held.captions[:n], where).float()
 
 
+_NOTED: set[str] = set()  # folders whose missing image-text encoder was noted
+
+
+def _say_no_encoder(dataset: str) -> None:
+    """For a folder: once per process, why its captioned runs get no R-precision (its
+    evaluator, fitted before it had captions or not, reads no captions)."""
+    from ganforge.data.registry import looks_like_path
+
+    if looks_like_path(dataset) and dataset not in _NOTED:
+        _NOTED.add(dataset)
+        log.warning("note: no R-precision or caption similarity: no image-text evaluator is "
+                    "fitted for %s (one fitted before the folder had captions reads none); "
+                    "`ganforge evaluator fit %s` fits one now that it has them", dataset,
+                    dataset)
+
+
 def retrieval_figures(images: Any, held: HeldOut, dataset: str, seed: int,
                       run_encoder: str | None = None, folder: Path | str | None = None
                       ) -> dict[str, Any]:
@@ -79,6 +95,7 @@ def retrieval_figures(images: Any, held: HeldOut, dataset: str, seed: int,
     `dataset`."""
     found = contrastive_for(dataset, folder)
     if found is None:
+        _say_no_encoder(dataset)
         return {}
     model, record, path = found
     n = len(images)
