@@ -1,6 +1,7 @@
 """A run on a folder prepared otherwise than its fitted evaluator is refused with the command
 that fits a matching one; a run holding out no test split (--test-fraction 0) gets no such
-command (no evaluator can be fitted without test images), but the cure: a test split."""
+command (no evaluator can be fitted without test images), but the cure: a test split. A
+folder with no image-text evaluator is told why its runs get no R-precision."""
 
 from __future__ import annotations
 
