@@ -112,7 +112,7 @@ def test_pickle_offered_as_checkpoint(tmp_path):
 def test_output_folder_holding_another_run(tiny_run):
     before = (tiny_run / "config.toml").read_text()
     r = ganforge("train", "--preset", "dcgan-mnist", "--out", tiny_run)
-    _one_line_error(r, "already holds a run; use --force")
+    _one_line_error(r, "already holds a run; use --force (force=True in Python)")
     assert (tiny_run / "config.toml").read_text() == before
 
 

@@ -71,7 +71,8 @@ class RunFolder:
             raise ConfigError(f"{folder.path}: exists and is not a folder")
         if folder.config.exists() and not force:
             raise ConfigError(
-                f"{folder.path}: already holds a run; use --force to replace it or --out elsewhere"
+                f"{folder.path}: already holds a run; use --force (force=True in Python) to "
+                "replace it or --out elsewhere"
             )
         if force:
             folder.clear()
