@@ -100,6 +100,18 @@ def test_archive_links_are_not_followed(tmp_path):
     assert listing.members == [] and listing.skipped[0][0] == "link.png"
 
 
+def test_passed_over_members_are_named_without_the_archives_top_folder(tmp_path):
+    root = make_folder(tmp_path / "pets", 4)
+    path = _tar(tmp_path / "pets.tar", root, "w")
+    with tarfile.open(path, "a") as tar:
+        info = tarfile.TarInfo("pets/link.png")
+        info.type, info.linkname = tarfile.SYMTYPE, "img0000.png"
+        tar.addfile(info)
+    listing = open_source(path).listing()
+    assert dict(listing.skipped) == {"link.png": "not a regular file (a link or device)"}
+    assert "img0000.png" in {m.name for m in listing.members}
+
+
 def test_archive_bigger_unpacked_than_the_bound_is_refused(tmp_path, monkeypatch):
     root = make_folder(tmp_path / "pets", 4)
     archive = _zip(tmp_path / "big.zip", root)

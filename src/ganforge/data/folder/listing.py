@@ -77,9 +77,12 @@ def common_root(listing: Listing) -> str:
 
 
 def strip_root(listing: Listing) -> str:
-    """Drop the common root from the member names that hold it (in place); return it."""
+    """Drop the common root from the member names that hold it, and from the names of the
+    members passed over (in place; a skip list names files as the folder would); return it."""
     root = common_root(listing)
     if root:
         listing.members = [Member(m.name[len(root):], m.size, m.mtime_ns)
                            if m.name.startswith(root) else m for m in listing.members]
+        listing.skipped = [(n[len(root):] if n.startswith(root) else n, reason)
+                           for n, reason in listing.skipped]
     return root
