@@ -69,3 +69,18 @@ def test_a_preset_path_in_the_user_cache_follows_xdg_cache_home(tmp_path, monkey
     assert anchored_name("~/.cache/ganforge/emoji") == str(
         Path.home() / ".cache/ganforge/emoji")
     assert anchored_name("mnist") == "mnist"
+
+
+def test_a_folder_named_as_a_built_in_set_gets_a_note_on_how_to_mean_it(
+        tmp_path, monkeypatch, capsys):
+    from ganforge.data.registry import anchored_name
+
+    monkeypatch.chdir(tmp_path)
+    assert anchored_name("Fashion-MNIST") == "Fashion-MNIST"
+    assert capsys.readouterr().err == ""
+    (tmp_path / "Fashion-MNIST").mkdir()
+    assert anchored_name("Fashion-MNIST") == "Fashion-MNIST"  # the built-in set still
+    assert capsys.readouterr().err == ("note: 'Fashion-MNIST' is ganforge's built-in data set; "
+                                       "for the folder 'Fashion-MNIST' here, give it as "
+                                       "./Fashion-MNIST\n")
+    assert anchored_name("./Fashion-MNIST") == str(tmp_path / "Fashion-MNIST")

@@ -10,6 +10,7 @@ The functions are named "module:function" and imported only when called, so this
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -199,6 +200,9 @@ def anchored_name(name: str) -> str:
     resolved now), so a run that keeps it reads the same data from any working folder; a
     known set's name as it is. A path under `~/.cache/ganforge/` (as the t2i-emoji preset
     names the emoji set) is under ganforge's user cache, `$XDG_CACHE_HOME/ganforge` when set."""
+    if known(name) is not None and Path(name).is_dir():  # the built-in set is meant
+        print(f"note: {name!r} is ganforge's built-in data set; for the folder {name!r} here, "
+              f"give it as ./{name}", file=sys.stderr)
     if known(name) is not None or not looks_like_path(name):
         return name
     if name.startswith(USER_CACHE):  # a preset's set in the user cache, wherever that is
