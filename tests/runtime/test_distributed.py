@@ -1,6 +1,7 @@
 """Two processes under torchrun (gloo, CPU): identical weights on both ranks after every
 step (with the ranks agreeing on a deadline as they go), files written by rank 0 only, and
-resume in this mode too. Ranks agree on a signal or the deadline every few batches."""
+resume in this mode too, in the same number of processes only. Ranks agree on a signal or
+the deadline every few batches; only process 0 names the checkpoint it stopped at."""
 
 import json
 import os
@@ -128,3 +129,57 @@ def test_sync_bn_on_cpu_ranks_is_one_line_before_anything_is_wrapped():
     with pytest.raises(ConfigError, match="--sync-bn true needs ranks on CUDA GPUs"):
         wrap(network, DistContext(world_size=2), torch.device("cpu"), sync_bn=True)
     assert isinstance(network[1], nn.BatchNorm2d)  # not converted
+
+
+def test_a_resume_in_another_number_of_processes_is_refused(ddp_run, tmp_path, capsys):
+    """The effective batch and each epoch's shards would change, as --batch-size changes."""
+    from ganforge.cli import main
+
+    folder, _ = ddp_run
+    run = tmp_path / "run"
+    shutil.copytree(folder / "run", run)
+    before = (run / "metrics.jsonl").read_bytes()
+    assert main(["train", "--resume", str(run), "--max-steps", "20", "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].endswith("the run trained in 2 process(es) (an effective batch of 64); "
+                            "resume it the same way (torchrun --nproc-per-node 2), not in 1")
+    assert (run / "metrics.jsonl").read_bytes() == before
+
+
+def test_a_batch_larger_than_each_processs_share_is_one_line(tmp_path, real_data_root):
+    result = torchrun("-m", "ganforge", "train", "--preset", "mlp-mnist", "--limit", "40",
+                      "--batch-size", "32", "--max-steps", "3", "--no-progress",
+                      "--eval-every", "0", "--out", tmp_path / "run", cwd=tmp_path, fresh=True)
+    assert result.returncode != 0
+    assert "ganforge: error: batch_size 32 in each of 2 processes is more than the data set " \
+        "(40 images)" in result.stderr
+    assert not (tmp_path / "run" / "checkpoints" / "final.json").exists()
+
+
+def test_a_stopped_process_other_than_the_first_names_no_checkpoint():
+    from types import SimpleNamespace
+
+    from ganforge.runtime.distributed import DistContext
+    from ganforge.training.loop import Interrupted, TrainingLoop
+
+    stub = SimpleNamespace(flush=lambda: [], save_checkpoint=lambda: Path("rank0.json"),
+                           stop_signal="SIGINT", state=SimpleNamespace(step=95),
+                           dist=DistContext(rank=1, world_size=2), folder=None)
+    with pytest.raises(Interrupted) as stopped:
+        TrainingLoop._stop_now(stub)
+    assert str(stopped.value) == ("stopped by SIGINT at step 95 (process 1; process 0 saves "
+                                  "the checkpoint)")
+    assert stopped.value.exit_code == 130
+
+
+def test_sync_bn_is_refused_on_cpu_in_one_process_too(tmp_path, capsys, isolated_cache):
+    """A one-process run would record a setting that its torchrun resume on CPU refuses and
+    that may not change on resume."""
+    from ganforge.cli import main
+    from tests.data.folder.conftest import make_folder
+    from tests.folder_runs import QUICK, last_error
+
+    folder = make_folder(tmp_path / "shapes", 24, ("a", "b"))
+    assert main(["train", "--dataset", str(folder), "--arch", "dcgan", "--sync-bn", "true",
+                 "--max-steps", "2", "--out", str(tmp_path / "run"), *QUICK]) == 2
+    assert "--sync-bn true needs ranks on CUDA GPUs" in last_error(capsys)

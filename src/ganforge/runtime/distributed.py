@@ -73,6 +73,16 @@ def init_from_env(device: torch.device) -> DistContext:
     return DistContext(dist.get_rank(), dist.get_world_size(), local_rank(), device)
 
 
+def refuse_sync_bn(device: torch.device, *modules: nn.Module) -> None:
+    """--sync-bn true on a network with BatchNorm that does not train on CUDA is one line
+    (torch synchronises BatchNorm on GPU modules only): refused when the run starts, in one
+    process too, so that no run records a setting its torchrun resume could not use."""
+    if device.type != "cuda" and any(isinstance(m, nn.modules.batchnorm._BatchNorm)
+                                     for module in modules for m in module.modules()):
+        raise ConfigError("--sync-bn true needs ranks on CUDA GPUs (torch synchronises "
+                          f"BatchNorm on GPU modules only); these train on {device.type}")
+
+
 def wrap(module: nn.Module, ctx: DistContext, device: torch.device, sync_bn: bool) -> nn.Module:
     """DDP-wrap a network (BatchNorm synchronised across ranks if asked)."""
     from torch.nn.parallel import DistributedDataParallel
@@ -80,10 +90,7 @@ def wrap(module: nn.Module, ctx: DistContext, device: torch.device, sync_bn: boo
     if not ctx.enabled:
         return module
     if sync_bn:
-        if device.type != "cuda" and any(isinstance(m, nn.modules.batchnorm._BatchNorm)
-                                         for m in module.modules()):
-            raise ConfigError("--sync-bn true needs ranks on CUDA GPUs (torch synchronises "
-                              f"BatchNorm on GPU modules only); these train on {device.type}")
+        refuse_sync_bn(device, module)
         module = nn.SyncBatchNorm.convert_sync_batchnorm(module)
     ids = [device.index] if device.type == "cuda" else None
     return DistributedDataParallel(module, device_ids=ids)

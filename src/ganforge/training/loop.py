@@ -90,6 +90,11 @@ class TrainingLoop:
                               "under torchrun use --max-steps or --epochs to end the run")
         self.dist = ctx
         self.batches_per_epoch = len(self.source) // ctx.world_size // self.train_cfg.batch_size
+        if self.batches_per_epoch == 0:
+            raise ConfigError(f"batch_size {self.train_cfg.batch_size} in each of "
+                              f"{ctx.world_size} processes is more than the data set "
+                              f"({len(self.source)} images): a smaller --batch-size or "
+                              "fewer processes")
         if not ctx.is_writer:
             self.folder = ReadOnlyFolder(self.folder.path)
             self.progress, self.log = False, lambda line: None
@@ -190,6 +195,10 @@ class TrainingLoop:
         self.flush()
         path = self.save_checkpoint()
         code = 130 if self.stop_signal == "SIGINT" else 143
+        if not self.dist.is_writer:  # process 0 writes the checkpoint and says where
+            raise Interrupted(f"stopped by {self.stop_signal} at step {self.state.step} "
+                              f"(process {self.dist.rank}; process 0 saves the checkpoint)",
+                              code)
         raise Interrupted(
             f"stopped by {self.stop_signal} at step {self.state.step}; checkpoint {path}; "
             f"resume with: ganforge train --resume {self.folder.path}", code)

@@ -35,6 +35,7 @@ def loop_state(loop: Any) -> dict[str, Any]:
         "step": state.step, "epoch": loop.last_summary.get("epoch", state.epoch),
         "resume_epoch": epoch, "resume_batch": batch, "epoch_sums": state.sums,
         "records": loop.folder.count_records(), "config": loop.config.to_dict(),
+        "world_size": loop.dist.world_size,
         "summary": loop.last_summary, **trainer["meta"], **rng["meta"],
     }
     if loop.data_record is not None:

@@ -91,6 +91,8 @@ def _random_states(meta: dict) -> None:
 def _optional(meta: dict) -> None:
     if "ema_updates" in meta:
         _whole(meta, "ema_updates", 0)
+    if "world_size" in meta:
+        _whole(meta, "world_size", 1, 1 << 20)
     data = meta.get("data", {"images": 0, "sha256": "0" * 64})
     if not isinstance(data, dict) or not {"images", "sha256"} <= set(data) or \
             type(data["images"]) is not int or not isinstance(data["sha256"], str) or \
@@ -158,3 +160,19 @@ def check_resume_record(meta: dict[str, Any], tensors: dict[str, torch.Tensor],
         _optional(meta)
     except _Bad as exc:
         raise CheckpointError(f"{path}: invalid resume record ({exc})") from None
+
+
+def refuse_world_change(meta: dict[str, Any], world_size: int, batch: int, path: Path | str
+                        ) -> None:
+    """A resume in another number of processes than the run trained in is refused: the
+    effective batch (and each epoch's shards) would change, as --batch-size would change it.
+    Checkpoints written before the count was kept resume as before."""
+    from ganforge.errors import ConfigError
+
+    trained = meta.get("world_size")
+    if trained is None or trained == world_size:
+        return
+    how = f"torchrun --nproc-per-node {trained}" if trained > 1 else "without torchrun"
+    raise ConfigError(f"{path}: the run trained in {trained} process(es) (an effective batch "
+                      f"of {trained * batch}); resume it the same way ({how}), not in "
+                      f"{world_size}")

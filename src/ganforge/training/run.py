@@ -30,7 +30,12 @@ from ganforge.runtime.device import (
     precision_note,
     resolve_device,
 )
-from ganforge.runtime.distributed import init_from_env, launched_by_torchrun, rank_device
+from ganforge.runtime.distributed import (
+    init_from_env,
+    launched_by_torchrun,
+    rank_device,
+    refuse_sync_bn,
+)
 from ganforge.training.batch_needs import batch_source
 from ganforge.training.grid import grid_conditions
 from ganforge.training.loop import TrainingLoop
@@ -38,7 +43,7 @@ from ganforge.training.objectives import AdversarialObjective
 from ganforge.training.observers import Observer
 from ganforge.training.progress import nothing_to_train, start_line
 from ganforge.training.regularizers import Stabilisers, bind_progress, plan_stabilisers
-from ganforge.training.resume_record import check_resume_record
+from ganforge.training.resume_record import check_resume_record, refuse_world_change
 from ganforge.training.signals import stop_on_signals
 from ganforge.training.state import restore_state
 from ganforge.training.text_objective import TextConditionalObjective
@@ -92,6 +97,8 @@ def build_trainer(config: RunConfig) -> Trainer:
     generator, discriminator = build_models(config.model)
     t = config.train
     device = place_networks(t.device, t.threads, generator, discriminator)
+    if t.sync_bn:
+        refuse_sync_bn(device, generator, discriminator)
     o = config.optim
     betas = (o.beta1, o.beta2)
     loss = get_loss(config.loss.loss)
@@ -239,6 +246,7 @@ def resume(
     refuse_class_change(meta, data, config.data.dataset)
     loop = prepare(config, data, folder, progress, observers)
     ctx = join_ranks(loop, device)
+    refuse_world_change(meta, ctx.world_size, config.train.batch_size, path)
     restore_state(loop, meta, tensors, path)
     change = data_change(meta.get("data"), loop.data_record, config.data.dataset)
     if change is not None and ctx.is_writer:
