@@ -82,3 +82,25 @@ def test_an_unconditional_model_answers_without_a_check(client):
     assert "caption_check" not in answer.json()
     assert "x-caption-familiar" not in client.post("/api/generate",
                                                    json={"n": 1, "seed": 0}).headers
+
+
+def test_a_folder_run_compares_with_its_folders_training_captions_when_prepared(
+        tmp_path, isolated_cache):
+    """A folder whose preparation is cached gives its training captions; one that changed
+    since (so would need preparing) gives none, and the grid's captions are used."""
+    import shutil
+
+    from ganforge.cli import main
+    from ganforge.sampling.generator import load_generator
+    from tests.data.folder.conftest import make_folder
+
+    folder = make_folder(tmp_path / "shop", 24, captions="jsonl")
+    assert main(["train", "--dataset", str(folder), "--arch", "t2i", "--width", "4",
+                 "--image-size", "28", "--batch-size", "8", "--max-steps", "2",
+                 "--eval-every", "0", "--no-progress", "--text-encoder", "hashing",
+                 "--out", str(tmp_path / "run")]) == 0
+    captions, source = bank_captions(load_generator(tmp_path / "run"))
+    assert source == "data set" and len(captions) > 8
+    assert all(c.startswith(("a picture number", "a bright", "a dark")) for c in captions)
+    shutil.copy(folder / "img0000.png", folder / "extra.png")  # the cache no longer fits
+    assert bank_captions(load_generator(tmp_path / "run"))[1] == "sample grid"

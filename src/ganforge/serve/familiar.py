@@ -9,7 +9,8 @@ The bank's captions, in order of preference (`bank_captions`):
 1. `training_captions` stored with the run or pretrained record (a seeded sample of up to
    BANK_SIZE distinct captions of its training split; the shipped text-to-image records
    carry them, written by benchmarks/caption_familiarity.py);
-2. the training split of a built-in data set found on this machine (nothing is downloaded);
+2. the training split of a built-in data set found on this machine (nothing is downloaded),
+   or of a folder whose preparation is cached for the folder as it is (never prepared here);
 3. the held-out captions of the run's sample grid (`fixed_captions` in its checkpoint).
 
 THRESHOLD was measured with benchmarks/caption_familiarity.py on the two shipped
@@ -81,14 +82,32 @@ def _meta(loaded: Any) -> dict[str, Any]:
     return meta if isinstance(meta, dict) else {}
 
 
-def training_split_captions(dataset: str, data_dir: Any) -> list[str]:
-    """The captions of a built-in data set's training split when it is on this machine
-    (never downloaded, never a folder, which might have to be prepared first); else []."""
-    from ganforge.data.registry import data_sets, normalise, resolve
+def _folder_captions(folder: str, options: Any) -> list[str]:
+    """The training split's captions of a folder whose preparation (as `options` say) is
+    cached for the folder as it is now; else [] (a server does not prepare a folder)."""
+    from ganforge.data.folder.prepare import prepared_if_cached
+    from ganforge.errors import GanforgeError
+
+    try:
+        p = prepared_if_cached(folder, options)
+    except (GanforgeError, OSError):
+        return []
+    items = [] if p is None else p.manifest["items"]
+    return [c for item in items if item["split"] == "train" for c in item["captions"]]
+
+
+def training_split_captions(dataset: str, data_dir: Any, options: Any = None) -> list[str]:
+    """The captions of a data set's training split when it is on this machine: a built-in
+    set found there (never downloaded), or a folder whose preparation is cached, with
+    `options` (a PrepareOptions) saying how the run prepared it (never prepared here);
+    else []."""
+    from ganforge.data.registry import data_sets, looks_like_path, normalise, resolve
     from ganforge.errors import GanforgeError
 
     sets = data_sets()
     entry = sets.get(normalise(dataset))
+    if entry is None and options is not None and looks_like_path(dataset):
+        return _folder_captions(dataset, options)
     if entry is None or entry.path is not None or not entry.captioned:
         return []
     try:
@@ -114,8 +133,10 @@ def bank_captions(loaded: Any) -> tuple[list[str], str]:
     stored = meta.get("training_captions")
     if isinstance(stored, list) and sample(stored):
         return sample(stored), "record"
+    from ganforge.data.prepare_options import run_options
+
     data = loaded.config.data
-    from_data = training_split_captions(data.dataset, data.data_dir)
+    from_data = training_split_captions(data.dataset, data.data_dir, run_options(loaded.config))
     if from_data:
         return sample(from_data), "data set"
     grid = meta.get("fixed_captions")

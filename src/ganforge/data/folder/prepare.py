@@ -165,6 +165,14 @@ def cache_key(source, listing_key: str, options: PrepareOptions) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def prepared_if_cached(path: str | Path, options: PrepareOptions) -> Prepared | None:
+    """The folder's preparation when the cache holds it for the folder as it is now; else
+    None (nothing is prepared: for what only looks, such as a server at start-up)."""
+    source = open_source(Path(path).expanduser())
+    return load_cached(folders_root() / cache_key(source, source.listing().key(),
+                                                  options)[:32])
+
+
 def prepare(path: str | Path, options: PrepareOptions | None = None,
             log: Callable[[str], None] | None = None, show: bool = True) -> Prepared:
     """The prepared array and manifest of the folder or archive at `path` (from the cache
