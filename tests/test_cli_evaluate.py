@@ -121,3 +121,9 @@ def test_captions_unseen_on_a_run_without_captions_is_one_line(tiny_run, capsys)
     _in_process_error(capsys, ["evaluate", out, "--captions", "unseen"],
                       "--captions unseen: arch mlp does not read captions")
     assert not (out / "eval.json").exists()
+
+
+def test_samples_scored_against_a_folder_that_is_not_there_say_so(tmp_path, capsys):
+    np.savez(tmp_path / "white.npz", images=np.full((8, 32, 32, 3), 255, np.uint8))
+    _in_process_error(capsys, ["evaluate", "--samples", tmp_path / "white.npz", "--dataset",
+                               tmp_path / "nonexist"], "nonexist: no such folder or archive")

@@ -92,3 +92,14 @@ def test_a_size_the_arch_cannot_build_is_refused_before_the_folder_is_read(
     assert f"arch {arch} builds {builds} images, not {size}x{size}" in out.err.splitlines()[-1]
     assert "prepar" not in out.out + out.err and "encod" not in out.out + out.err
     assert not (tmp_path / "run").exists()
+
+
+def test_a_text_run_judged_on_a_folder_without_captions_is_told_so_first(tmp_path, capsys):
+    folder = make_folder(tmp_path / "shop", 24, captions="jsonl")
+    plain = make_folder(tmp_path / "plain", 24, ("a", "b"))
+    _train(folder, tmp_path / "run", "--eval-every", "0")
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "run"), "--n", "8", "--dataset", str(plain)]) == 2
+    assert last_error(capsys).endswith(f"--dataset {plain}: it has no captions; a "
+                                       "text-to-image run is scored on held-out captions of "
+                                       "a captioned data set")

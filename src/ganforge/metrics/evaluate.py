@@ -255,6 +255,9 @@ def judged_as(cfg: Any, dataset: str) -> Any:
 
     # a folder: prepared at the run's size (the run's own folder, or another one)
     other = load_dataset(dataset, "test", text_encoder=None, limit=1, options=run_options(cfg))
+    if condition_of(cfg.model) == "text" and other.captions is None:
+        raise ConfigError(f"--dataset {dataset}: it has no captions; a text-to-image run is "
+                          f"scored on held-out captions of a captioned data set")
     shape = (cfg.model.channels, cfg.model.image_size)
     if (other.channels, other.size) != shape:
         raise ConfigError(f"--dataset {dataset}: its images are {other.channels}x{other.size}x"

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ganforge.data.registry import data_sets, known, looks_like_path, normalise
+from ganforge.data.registry import (
+    data_sets,
+    known,
+    looks_like_path,
+    normalise,
+    require_present,
+)
 from ganforge.errors import ConfigError
 from ganforge.metrics.feature_set import FeatureSet
 from ganforge.metrics.fitted import fit_advice
@@ -189,6 +195,8 @@ def check_dataset(dataset: str, options: Any = None) -> tuple[str, str]:
     "fitted:PATH"). `options`: how the run prepared a folder (a PrepareOptions), so that the
     error says what can be done about it."""
     entry = known(dataset)
+    if entry is None and looks_like_path(dataset):
+        require_present(dataset)  # a folder that is not there is said so, not its evaluator
     if entry is None or entry.evaluator is None:
         fitted = fitted_evaluator(dataset)
         if fitted is not None:

@@ -24,7 +24,7 @@ def _cell(key: str, fmt: str, values: dict[str, Any]) -> str:
     if key == "coverage":
         return f"{values['coverage']}/{values['num_classes']}"
     if key == "kid":
-        return f"{values['kid']:.4g} ± {values['kid_std']:.2g}"
+        return f"{values['kid']:.4g} ± {values['kid_std']:.3g}"
     return fmt.format(values[key])
 
 

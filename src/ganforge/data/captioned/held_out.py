@@ -99,6 +99,9 @@ def held_out(config: Any, choose: Choice, seed: int, split: str = "test") -> Hel
     d = config.data  # a folder: its test split prepared as the run's was
     data = load_dataset(d.dataset, split, d.data_dir, text_encoder=config.model.text_encoder,
                         options=run_options(config))
+    if len(data) and data.text is None:
+        raise NoCaptionedSplit(f"{d.dataset}: it has no captions; a text-to-image run is "
+                               f"scored on held-out captions of the data set it drew from")
     if not len(data) or data.text is None:
         raise NoCaptionedSplit(f"{d.dataset}: its {split} split holds no captioned image "
                                f"(a folder prepared with --test-fraction 0 has none); a "
