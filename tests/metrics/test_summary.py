@@ -23,6 +23,14 @@ def test_format_table_pairs_each_figure_with_its_floor():
     assert lines[2].split()[-3:] == ["9/10", "10/10", "300"]
 
 
+def test_format_table_gives_the_real_count_when_fewer_real_images_were_at_hand():
+    result = {"n": 5000, "metrics": {"fd": 408.7}, "real": {"fd": 26.4, "n": 216}}
+    assert format_table(result).splitlines()[1].split()[-5:] == [
+        "408.700", "26.400", "5000", "(216", "real)"]
+    result["real"]["n"] = 5000
+    assert format_table(result).splitlines()[1].split()[-1] == "5000"
+
+
 def test_format_unseen_puts_each_kind_beside_the_held_out_figures():
     held = {"captions": 50, "class": 0.5, "attributes": {"size": 0.4, "size_n": 20, "all": 0.4,
                                                         "all_n": 20, "chance": 1 / 3},

@@ -29,13 +29,16 @@ def _cell(key: str, fmt: str, values: dict[str, Any]) -> str:
 
 
 def format_table(result: dict[str, Any]) -> str:
-    """The results as a text table: figure, real-data floor, sample count on every row."""
+    """The results as a text table: figure, real-data floor, sample count on every row (and
+    the real images' count beside it when fewer were at hand, as in a small folder)."""
     gen, real = result["metrics"], result["real"]
+    real_n = real.get("n", result["n"])
+    n = f"{result['n']}" if real_n == result["n"] else f"{result['n']} ({real_n} real)"
     lines = [f"{'metric':<27} {'generated':>21} {'real data':>21} {'n':>7}"]
     for key, label, fmt in ROWS:
         if key in gen:
             lines.append(f"{label:<27} {_cell(key, fmt, gen):>21} {_cell(key, fmt, real):>21} "
-                         f"{result['n']:>7}")
+                         f"{n:>7}")
     return "\n".join(lines)
 
 
