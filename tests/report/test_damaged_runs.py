@@ -132,3 +132,21 @@ def test_null_and_non_finite_statistics_and_text_in_evaluations_are_read(tmp_pat
     path.write_text('{"step": 1}\n{"step": false}\n')
     with pytest.raises(DataError, match=r"metrics.jsonl:2: 'step' must be a whole number"):
         read_records(path)
+
+
+def test_report_shows_the_last_evaluate_and_leaves_out_a_damaged_one(copy, capsys):
+    """eval.json (what `ganforge evaluate` writes) is shown with its own step, n and seed;
+    one that is not an evaluation is left out with a warning line."""
+    result = {"checkpoint": "final.json", "step": 4, "n": 200, "seed": 0,
+              "metrics": {"fd": 408.664, "coverage": 7, "num_classes": 10},
+              "real": {"fd": 26.61, "coverage": 10, "num_classes": 10, "n": 200}}
+    (copy / "eval.json").write_text(json.dumps(result))
+    assert main(["report", str(copy)]) == 0
+    text = " ".join(parse_page(copy / "report.html").text)
+    assert "ganforge evaluate (eval.json): step 4, 200 samples, seed 0" in text
+    assert "408.664" in text and "26.610" in text and "7/10" in text
+    (copy / "eval.json").write_text("[1, 2]")
+    capsys.readouterr()
+    assert main(["report", str(copy)]) == 0
+    _warned(capsys, "eval.json")
+    assert "eval.json" not in " ".join(parse_page(copy / "report.html").text)

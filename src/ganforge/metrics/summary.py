@@ -20,7 +20,8 @@ ROWS = (
 )
 
 
-def _cell(key: str, fmt: str, values: dict[str, Any]) -> str:
+def cell(key: str, fmt: str, values: dict[str, Any]) -> str:
+    """One figure of a result as the table shows it."""
     if key == "coverage":
         return f"{values['coverage']}/{values['num_classes']}"
     if key == "kid":
@@ -37,7 +38,7 @@ def format_table(result: dict[str, Any]) -> str:
     lines = [f"{'metric':<27} {'generated':>21} {'real data':>21} {'n':>7}"]
     for key, label, fmt in ROWS:
         if key in gen:
-            lines.append(f"{label:<27} {_cell(key, fmt, gen):>21} {_cell(key, fmt, real):>21} "
+            lines.append(f"{label:<27} {cell(key, fmt, gen):>21} {cell(key, fmt, real):>21} "
                          f"{n:>7}")
     return "\n".join(lines)
 

@@ -34,6 +34,7 @@ class RunData:
     unreadable: dict[Path, str] = field(default_factory=dict)  # grids left out, and why
     best: dict[str, Any] | None = None  # checkpoints/best.json (its "epoch", "summary")
     captions: list[Caption] | None = None
+    evaluated: dict[str, Any] | None = None  # eval.json: the last `ganforge evaluate`
 
     def setting(self, section: str, key: str, default: Any = None) -> Any:
         """One value of config.toml, or `default` when absent."""
@@ -84,7 +85,25 @@ def load_run(path: Path | str, warn: Callable[[str], None] = _warn) -> RunData:
         unreadable=unreadable,
         best=read_best(folder.best),
         captions=read_captions(root),
+        evaluated=read_evaluated(folder.eval, warn),
     )
+
+
+def read_evaluated(path: Path, warn: Callable[[str], None]) -> dict[str, Any] | None:
+    """`ganforge evaluate`'s last result (eval.json), or None: none written, or one that is
+    not an evaluation (left out with a `warn` line)."""
+    if not path.is_file():
+        return None
+    try:
+        result = read_json(path)
+    except DataError as exc:
+        warn(f"warning: {exc}; skipped")
+        return None
+    if not (isinstance(result, dict) and isinstance(result.get("metrics"), dict)
+            and isinstance(result.get("real"), dict)):
+        warn(f"warning: {path}: not an evaluation result; skipped")
+        return None
+    return result
 
 
 def split_records(records: list[dict[str, Any]]) -> tuple[list[dict], list[dict]]:

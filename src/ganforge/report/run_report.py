@@ -136,7 +136,9 @@ def eval_section(run: RunData) -> h.Html:
     metrics = metric_keys(run.evals)
     if not metrics:
         return h.section("Evaluation", h.note(
-            "no evaluation records in metrics.jsonl (evaluation off or not run yet)"))
+            "no evaluation records in metrics.jsonl (evaluation during training off or not "
+            "run yet)"),
+            *evaluated_part(run))
     png = eval_plot({run.name: run.evals})
     header = ["epoch", "step", *[m.label for m in metrics]]
     rows = [[r.get("epoch", "-"), r.get("step", "-"), *[with_floor(r, m) for m in metrics]]
@@ -145,7 +147,27 @@ def eval_section(run: RunData) -> h.Html:
              h.table(header, rows),
              h.note("dashed lines and '(real ...)': the same measure between two sets of "
                     "real images, the best a generator can reach")]
-    return h.section("Evaluation", *parts)
+    return h.section("Evaluation", *parts, *evaluated_part(run))
+
+
+def evaluated_part(run: RunData) -> list[h.Html]:
+    """The last `ganforge evaluate` of the run (eval.json), with its step, count and seed:
+    its figures are of its own n, so they differ from the in-training records'."""
+    from ganforge.metrics.summary import ROWS, cell
+
+    e = run.evaluated
+    if e is None:
+        return []
+    rows = []
+    for key, label, fmt in ROWS:
+        if key in e["metrics"]:
+            try:
+                rows.append([label, cell(key, fmt, e["metrics"]), cell(key, fmt, e["real"])])
+            except (KeyError, TypeError, ValueError):
+                rows.append([label, "-", "-"])
+    said = f"step {e.get('step', '-')}, {e.get('n', '-')} samples, seed {e.get('seed', '-')}"
+    return [h.note(f"ganforge evaluate (eval.json): {said}"),
+            h.table(["metric", "generated", "real data"], rows)]
 
 
 def text_conditioned(run: RunData) -> bool:
