@@ -31,6 +31,15 @@ def test_format_table_gives_the_real_count_when_fewer_real_images_were_at_hand()
     assert format_table(result).splitlines()[1].split()[-1] == "5000"
 
 
+def test_format_table_says_when_the_test_split_is_too_small_to_say_much():
+    result = {"n": 200, "metrics": {"precision": 1.0}, "real": {"precision": 0.83},
+              "reference_n": 24}
+    assert format_table(result).splitlines()[-1].startswith(
+        "note: the test split holds 24 images; figures against so few")
+    result["reference_n"] = 10_000
+    assert len(format_table(result).splitlines()) == 2
+
+
 def test_format_unseen_puts_each_kind_beside_the_held_out_figures():
     held = {"captions": 50, "class": 0.5, "attributes": {"size": 0.4, "size_n": 20, "all": 0.4,
                                                         "all_n": 20, "chance": 1 / 3},

@@ -140,9 +140,12 @@ def evaluate_images(images: Any, dataset: str, *, seed: int = 0, features: str =
     gen = extract(images, key, features)
     metrics = score(gen, key, features, data_dir)
     seconds = time.perf_counter() - start
+    compared = any(m.reference != "none" for m in metrics_for(key))  # the test split's count
     return {"dataset": key, "n": len(gen), "seed": seed, "evaluator": evaluator,
             "features": "evaluator" if scoring_for(key).per_channel else features,
             "metrics": metrics, "real": real_floor(len(gen), key, features, data_dir, seed),
+            **({"reference_n": len(_split_features(key, "test", features, data_dir))}
+               if compared else {}),
             "seconds": {"score": round(seconds, 3)}}
 
 

@@ -195,12 +195,12 @@ def check_dataset(dataset: str, options: Any = None) -> tuple[str, str]:
     "fitted:PATH"). `options`: how the run prepared a folder (a PrepareOptions), so that the
     error says what can be done about it."""
     entry = known(dataset)
-    if entry is None and looks_like_path(dataset):
-        require_present(dataset)  # a folder that is not there is said so, not its evaluator
     if entry is None or entry.evaluator is None:
         fitted = fitted_evaluator(dataset)
         if fitted is not None:
             return fitted
+        if entry is None and looks_like_path(dataset):
+            require_present(dataset)  # a folder that is not there is said so first
         if options is not None and looks_like_path(dataset):
             raise ConfigError(f"no evaluator fitted for {dataset} yet: "
                               f"{fit_advice(dataset, options)}")

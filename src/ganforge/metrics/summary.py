@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+FEW_REFERENCE = 100  # test images below which the table says its figures say little
+
 # (key, label, format) of each row; a row is printed when the result holds its key.
 ROWS = (
     ("fd", "FD (evaluator features)", "{:.3f}"),
@@ -40,6 +42,11 @@ def format_table(result: dict[str, Any]) -> str:
         if key in gen:
             lines.append(f"{label:<27} {cell(key, fmt, gen):>21} {cell(key, fmt, real):>21} "
                          f"{n:>7}")
+    reference = result.get("reference_n")
+    if reference is not None and reference < FEW_REFERENCE:
+        lines.append(f"note: the test split holds {reference} images; figures against so few "
+                     "(precision, recall and KID above all) say little: a larger folder, or a "
+                     "larger --test-fraction, steadies them")
     return "\n".join(lines)
 
 
