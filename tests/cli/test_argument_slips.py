@@ -118,10 +118,11 @@ def test_resume_auto_with_out_still_resumes_or_starts(run, real_data, tmp_path, 
 # --- the hint of a run that already reached its end ----------------------------------------
 
 
-def _loop(max_steps, step, epochs, next_epoch):
+def _loop(max_steps, step, epochs, next_epoch, processes=1):
     return SimpleNamespace(train_cfg=SimpleNamespace(max_steps=max_steps, epochs=epochs),
                            state=SimpleNamespace(step=step, epoch=next_epoch),
-                           folder=SimpleNamespace(path="RUN"))
+                           folder=SimpleNamespace(path="RUN"),
+                           dist=SimpleNamespace(world_size=processes))
 
 
 @pytest.mark.parametrize(("loop", "later"), [
@@ -133,6 +134,11 @@ def _loop(max_steps, step, epochs, next_epoch):
 ])
 def test_the_hint_names_a_later_end_than_the_run_is_at(loop, later):
     assert nothing_to_train(loop).endswith(f"e.g. ganforge train --resume RUN {later}")
+
+
+def test_the_hint_of_a_torchrun_run_resumes_it_in_its_own_number_of_processes():
+    assert nothing_to_train(_loop(5, 5, 20, 2, processes=2)).endswith(
+        "e.g. torchrun --nproc-per-node 2 -m ganforge train --resume RUN --max-steps 10")
 
 
 def test_the_suggested_resume_trains(run, real_data, capsys):

@@ -96,6 +96,7 @@ def test_command_line_under_torchrun(tmp_path, real_data_root):
                       "--eval-every", "0", "--out", tmp_path / "run", cwd=tmp_path, fresh=True)
     assert result.returncode == 0, result.stderr[:4000]
     assert len(_step_records(tmp_path / "run")) == 3
+    assert result.stdout.count("run folder:") == 1  # process 0 alone says it
 
 
 def test_ranks_agree_on_stopping_every_few_batches_and_alone_after_each():
@@ -170,6 +171,11 @@ def test_a_stopped_process_other_than_the_first_names_no_checkpoint():
     assert str(stopped.value) == ("stopped by SIGINT at step 95 (process 1; process 0 saves "
                                   "the checkpoint)")
     assert stopped.value.exit_code == 130
+    stub.dist, stub.folder = DistContext(rank=0, world_size=2), SimpleNamespace(path="RUN")
+    with pytest.raises(Interrupted) as stopped:
+        TrainingLoop._stop_now(stub)
+    assert str(stopped.value).endswith("checkpoint rank0.json; resume with: torchrun "
+                                       "--nproc-per-node 2 -m ganforge train --resume RUN")
 
 
 def test_sync_bn_is_refused_on_cpu_in_one_process_too(tmp_path, capsys, isolated_cache):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -73,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
     except Interrupted as stop:
         print(f"ganforge: {stop}", file=sys.stderr)
         return stop.exit_code
-    print(f"run folder: {path}")
+    if os.environ.get("RANK", "0") == "0":  # under torchrun, process 0 alone says it
+        print(f"run folder: {path}")
     return 0
 
 

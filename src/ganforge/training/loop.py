@@ -28,7 +28,7 @@ from ganforge.training.batch import BatchSource
 from ganforge.training.loop_checkpoint import loop_state, restore_loop
 from ganforge.training.loop_state import LoopState
 from ganforge.training.observers import Observer
-from ganforge.training.progress import ProgressLines, epoch_line, wants_lines
+from ganforge.training.progress import ProgressLines, epoch_line, resume_command, wants_lines
 from ganforge.training.state import save_state
 from ganforge.training.trainer import Divergence, Trainer
 from ganforge.viz import save_grid
@@ -201,7 +201,7 @@ class TrainingLoop:
                               code)
         raise Interrupted(
             f"stopped by {self.stop_signal} at step {self.state.step}; checkpoint {path}; "
-            f"resume with: ganforge train --resume {self.folder.path}", code)
+            f"resume with: {resume_command(self.folder.path, self.dist.world_size)}", code)
 
     def flush(self) -> list[dict]:
         """Turn pending step statistics into records (one host sync) and append them."""

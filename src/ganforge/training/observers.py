@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from ganforge.config import RunConfig
 from ganforge.runs.folder import RunFolder
+from ganforge.runtime.distributed import DistContext
 from ganforge.sections import TrainConfig
 from ganforge.training.batch import BatchSource
 from ganforge.training.loop_state import LoopState
@@ -34,6 +35,7 @@ class LoopView(Protocol):
     stop_signal: str | None  # set by a signal handler: stop after this batch
     last_summary: dict[str, Any]
     log: Callable[[str], None]
+    dist: DistContext  # this process's place among torchrun's (one process: world_size 1)
 
     def save_checkpoint(self, name: str | None = None) -> Path: ...
 

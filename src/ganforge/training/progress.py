@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import torch
 
@@ -34,6 +35,14 @@ def start_line(loop: LoopView, resumed: str | None = None) -> str:
             f"device {device}, {torch.get_num_threads()} CPU threads")
 
 
+def resume_command(run: Path | str, world_size: int = 1) -> str:
+    """The command that continues a run: under torchrun in the number of processes it
+    trained in (a resume in another number is refused)."""
+    if world_size > 1:
+        return f"torchrun --nproc-per-node {world_size} -m ganforge train --resume {run}"
+    return f"ganforge train --resume {run}"
+
+
 def nothing_to_train(loop: LoopView) -> str:
     """What `--resume` says of a run that already reached its end, and how to go on: a
     later end than the one the run is at (a limit given lower than it trains nothing)."""
@@ -46,8 +55,8 @@ def nothing_to_train(loop: LoopView) -> str:
         ends.append(f"{t.epochs} epochs")
         later.append(f"--epochs {max(t.epochs, state.epoch - 1) * 2}")
     return (f"nothing to train: {run} already reached its end ({', '.join(ends)}, step "
-            f"{state.step}); to train longer, resume with a later end, e.g. ganforge train "
-            f"--resume {run} {' '.join(later)}")
+            f"{state.step}); to train longer, resume with a later end, e.g. "
+            f"{resume_command(run, loop.dist.world_size)} {' '.join(later)}")
 
 
 def epoch_line(summary: dict, epochs: int) -> str:
