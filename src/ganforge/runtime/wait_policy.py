@@ -20,10 +20,11 @@ waiting busily between readings, and when there is on average at least half a th
 other work, sets SHORT_SPIN (libgomp's own "throttled" count, and 1 ms for Intel's runtime);
 else it leaves the runtime's default (IDLE_SPIN adds nothing). Runs started together see
 each other starting up; a run started alone keeps the long spin for its life, so a run
-started beside it later still finds its cores spun on (docs/performance.md measures both). The spin changes no result, only how threads
-wait. A user's own choice (any of OMP_WAIT_POLICY, GOMP_SPINCOUNT or KMP_BLOCKTIME already
-set) is kept, and then nothing is looked at or added. Where /proc/loadavg cannot be read (not
-Linux), nothing is added. This module imports no torch.
+started beside it later still finds its cores spun on (docs/performance.md measures both).
+The spin changes no result, only how threads wait. A user's own choice (any of
+OMP_WAIT_POLICY, GOMP_SPINCOUNT or KMP_BLOCKTIME already set) is kept, and then nothing is
+looked at or added. Where /proc/loadavg cannot be read (not Linux), nothing is added. This
+module imports no torch.
 """
 
 from __future__ import annotations
