@@ -102,3 +102,21 @@ def test_clashing_names_are_told_apart(tmp_path):
     b = _fake_run(tmp_path / "b" / "run", {})
     assert unique_names([a, b]) == ["a/run", "b/run"]
     assert unique_names([a, a]) == ["a/run #1", "a/run #2"]
+
+
+def test_compare_shows_each_runs_last_evaluate_with_its_own_n(mlp_run, dcgan_run, tmp_path):
+    import json
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    shutil.copytree(mlp_run, a)
+    shutil.copytree(dcgan_run, b)
+    (a / "eval.json").write_text(json.dumps({
+        "step": 4, "n": 200, "seed": 0, "metrics": {"fd": 408.664},
+        "real": {"fd": 26.61, "n": 200}}))
+    out = write_compare([a, b], tmp_path / "cmp")
+    text = " ".join(parse_page(out).text)
+    assert "ganforge evaluate" in text and "408.664 (real 26.610)" in text
+    assert "each run's eval.json" in text
+    (a / "eval.json").unlink()
+    text = " ".join(parse_page(write_compare([a, b], tmp_path / "cmp2")).text)
+    assert "each run's eval.json" not in text

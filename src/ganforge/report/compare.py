@@ -63,6 +63,7 @@ def build_compare(runs: Sequence[RunData], names: Sequence[str], gif: Path | Non
     parts = [animation_section(runs, gif, epochs),
              curves_section(runs, names),
              final_section(runs, names),
+             *evaluated_section(runs, names),
              differences_section(runs, names)]
     return h.page(f"ganforge comparison: {' vs '.join(names)}", parts)
 
@@ -120,6 +121,31 @@ def final_section(runs: Sequence[RunData], names: Sequence[str]) -> h.Html:
     return h.section("Final figures", h.table(header, rows),
                      h.note("losses and D outputs: means over each run's last epoch; metrics: "
                             "its last evaluation"))
+
+
+def evaluated_section(runs: Sequence[RunData], names: Sequence[str]) -> list[h.Html]:
+    """Each run's last `ganforge evaluate` (eval.json), beside its floor, with its step, n and
+    seed; nothing when no run has one."""
+    from ganforge.metrics.summary import ROWS, cell
+
+    scored = [(name, run.evaluated) for name, run in zip(names, runs, strict=True)
+              if run.evaluated is not None]
+    if not scored:
+        return []
+    keys = [(k, label, fmt) for k, label, fmt in ROWS if any(k in e["metrics"] for _, e in scored)]
+
+    def figure(e: dict[str, Any], key: str, fmt: str) -> str:
+        try:
+            return f"{cell(key, fmt, e['metrics'])} (real {cell(key, fmt, e['real'])})"
+        except (KeyError, TypeError, ValueError):
+            return "-"
+
+    rows = [[name, e.get("step", "-"), e.get("n", "-"), e.get("seed", "-"),
+             *[figure(e, k, fmt) for k, _, fmt in keys]] for name, e in scored]
+    return [h.section("ganforge evaluate", h.table(["run", "step", "n", "seed",
+                                                    *[label for _, label, _ in keys]], rows),
+                      h.note("each run's eval.json: the figures of its own n, so they differ "
+                             "from the in-training records above"))]
 
 
 def _flat(settings: dict[str, Any]) -> dict[str, Any]:
