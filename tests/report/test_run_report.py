@@ -99,6 +99,9 @@ def test_bad_run_folders_are_one_line_errors(tmp_path, mlp_run, capsys):
         load_run(tmp_path / "missing")
     with pytest.raises(ConfigError, match="not a ganforge run folder"):
         load_run(tmp_path)
+    (tmp_path / "exported.json").write_text("{}")
+    with pytest.raises(ConfigError, match="exported.json: a file, not a run folder"):
+        load_run(tmp_path / "exported.json")
     run = tmp_path / "run"
     shutil.copytree(mlp_run, run)
     (run / "captions.json").write_text(json.dumps([{"caption": "x", "image": "../../etc"}]))

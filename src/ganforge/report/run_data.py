@@ -65,6 +65,9 @@ def load_run(path: Path | str, warn: Callable[[str], None] = _warn) -> RunData:
     """Read a run folder; a folder that holds no run is a ConfigError naming it. A sample grid
     that cannot be read (damaged, emptied, a folder) is left out, with a `warn` line."""
     root = Path(path)
+    if root.is_file():
+        raise ConfigError(f"{root}: a file, not a run folder (give the folder that holds "
+                          f"{CONFIG})")
     if not root.is_dir():
         raise ConfigError(f"{root}: no such run folder")
     folder = RunFolder(root)
