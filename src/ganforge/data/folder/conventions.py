@@ -22,7 +22,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from ganforge.data.folder.listing import METADATA, Listing, ignored, read_failure
+from ganforge.data.folder.listing import (
+    METADATA,
+    Listing,
+    first_names,
+    ignored,
+    read_failure,
+)
 from ganforge.data.folder.metadata_rows import rows_of
 from ganforge.errors import DataError
 
@@ -196,5 +202,4 @@ def _outside_note(images: list[str]) -> str:
     if len(folders) < 2 or not outside:
         return ""
     return (f"{len(folders)} folders would be classes, but {len(outside)} image(s) lie outside "
-            f"them ({', '.join(outside[:3])}{' ...' if len(outside) > 3 else ''}): move them "
-            "into a class folder")
+            f"them ({first_names(outside, 3)}): move them into a class folder")

@@ -15,6 +15,8 @@ METADATA = ("metadata.jsonl", "metadata.csv")  # captions for the whole folder
 # Never data, never listed: macOS and Windows leftovers, and a folder's own notes
 IGNORED_NAMES = ("thumbs.db", ".ds_store", "dataset.json")
 IGNORED_STEMS = ("readme", "license")
+
+
 def ignored(name: str) -> bool:
     """Files passed over without a word: hidden files and folders, __MACOSX/, Thumbs.db,
     .DS_Store, dataset.json, and README or LICENSE files of any suffix (any case)."""
@@ -35,6 +37,11 @@ def size_limit(name: str) -> int:
 def one_line(exc: BaseException) -> str:
     """An exception's message on one line (some libraries list several attempts)."""
     return " ".join(str(exc).split())[:200] or type(exc).__name__
+
+
+def first_names(names: list[str], shown: int) -> str:
+    """The first `shown` names, joined by commas, with " ..." when there are more."""
+    return ", ".join(names[:shown]) + (" ..." if len(names) > shown else "")
 
 
 def read_failure(exc: BaseException) -> str:

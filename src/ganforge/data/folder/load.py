@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ganforge.data.dataset import ImageData
+from ganforge.data.folder.listing import first_names
 from ganforge.data.folder.prepare import Prepared, PrepareOptions, prepare
 from ganforge.data.registry import DataSet
 from ganforge.errors import DataError
@@ -78,8 +79,8 @@ def summary(p: Prepared, shown: int = 5) -> list[str]:
              f"images    {len(items)} usable: {m['counts']['train']} train, "
              f"{m['counts']['test']} test; {m['channels']}x{m['options']['image_size']}x"
              f"{m['options']['image_size']} ({m['options']['fit']})",
-             f"classes   {len(classes)}: {', '.join(classes[:12])}"
-             f"{' ...' if len(classes) > 12 else ''}" if classes else "classes   none",
+             f"classes   {len(classes)}: {first_names(classes, 12)}" if classes
+             else "classes   none",
              *(f"  note: {note}" for note in m.get("class_notes", [])),
              "captions  " + (", ".join(f"{n} per image: {c}" for n, c in sorted(per_image.items()))
                              if m["captioned"] else "none"),
@@ -87,9 +88,8 @@ def summary(p: Prepared, shown: int = 5) -> list[str]:
              "sizes     " + ", ".join(f"{k} {v}" for k, v in list(m["sizes"].items())[:6]),
              f"skipped   {len(skipped)} file(s)"]
     for reason, count in Counter(s["reason"] for s in skipped).most_common():
-        names = [printable(s["name"]) for s in skipped if s["reason"] == reason][:shown]
-        lines.append(f"  {count} x {printable(reason)}: {', '.join(names)}"
-                     f"{' ...' if count > shown else ''}")
+        names = [printable(s["name"]) for s in skipped if s["reason"] == reason]
+        lines.append(f"  {count} x {printable(reason)}: {first_names(names, shown)}")
     lines.append(f"cache     {p.folder}")
     return lines
 

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ganforge.data.folder.conventions import Plan, plan
-from ganforge.data.folder.listing import read_failure
+from ganforge.data.folder.listing import Listing, first_names, read_failure
 from ganforge.data.folder.source import FolderSource, TarSource, open_source
 from ganforge.data.image_file import REMOVED, ImageRefused, prepare_bytes, prepare_image
 from ganforge.data.prepare_options import PrepareOptions
@@ -165,12 +165,18 @@ def cache_key(source, listing_key: str, options: PrepareOptions) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _cache_entry(root: Path, options: PrepareOptions) -> tuple[Any, Listing, Path]:
+    """The folder's source, its listing now, and the cache entry of that listing prepared
+    as `options` say."""
+    source = open_source(root)
+    listing = source.listing()
+    return source, listing, folders_root() / cache_key(source, listing.key(), options)[:32]
+
+
 def prepared_if_cached(path: str | Path, options: PrepareOptions) -> Prepared | None:
     """The folder's preparation when the cache holds it for the folder as it is now; else
     None (nothing is prepared: for what only looks, such as a server at start-up)."""
-    source = open_source(Path(path).expanduser())
-    return load_cached(folders_root() / cache_key(source, source.listing().key(),
-                                                  options)[:32])
+    return load_cached(_cache_entry(Path(path).expanduser(), options)[2])
 
 
 def prepare(path: str | Path, options: PrepareOptions | None = None,
@@ -180,9 +186,7 @@ def prepare(path: str | Path, options: PrepareOptions | None = None,
     defaults)."""
     options = options or PrepareOptions()
     root = Path(path).expanduser()
-    source = open_source(root)
-    listing = source.listing()
-    entry = folders_root() / cache_key(source, listing.key(), options)[:32]
+    source, listing, entry = _cache_entry(root, options)
     cached = load_cached(entry)
     if cached is not None:
         return cached
@@ -235,13 +239,11 @@ def _class_notes(p: Plan, classes: tuple[str, ...], items: list[dict[str, Any]])
     notes = [p.class_note] if p.class_note else []
     empty = [c for c in p.classes if c not in classes]
     if classes and empty:
-        notes.append(f"left out, no usable image: {', '.join(empty[:5])}"
-                     f"{' ...' if len(empty) > 5 else ''}")
+        notes.append(f"left out, no usable image: {first_names(empty, 5)}")
     trained = {i["label"] for i in items if i["split"] == "train"}
     untrained = [c for j, c in enumerate(classes) if j not in trained]
     if untrained:
-        notes.append(f"no training image (all in the test split): "
-                     f"{', '.join(untrained[:5])}{' ...' if len(untrained) > 5 else ''}")
+        notes.append(f"no training image (all in the test split): {first_names(untrained, 5)}")
     return notes
 
 

@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 from ganforge.data.folder.listing import (
     Listing,
     Member,
+    ignored,
     one_line,
     size_limit,
     strip_root,
@@ -96,8 +97,7 @@ class FolderSource:
                 if not target.is_relative_to(self.root):
                     out.skipped.append((rel, "link leading out of the folder"))
                     return
-                inside = target.relative_to(self.root)
-                if not any(part.startswith(".") for part in inside.parts):  # walked itself
+                if not ignored(target.relative_to(self.root).as_posix()):  # walked itself
                     out.skipped.append((rel, "link to a file of the folder (read once, as "
                                              "itself)"))
                     return
