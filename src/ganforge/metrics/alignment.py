@@ -29,11 +29,11 @@ import numpy as np
 
 from ganforge.data.captioned.attributes import levels, measure
 from ganforge.data.captioned.vocabularies import vocabulary_of
-from ganforge.data.registry import data_sets, looks_like_path, require_present, scored_as
+from ganforge.data.registry import data_sets, looks_like_path, scored_as
 from ganforge.data.unseen import class_ceiling
 from ganforge.errors import ConfigError
 from ganforge.metrics.features import get_extractor
-from ganforge.metrics.fitted import fit_advice
+from ganforge.metrics.fitted import refuse_unfitted_folder
 from ganforge.metrics.weights import evaluator_for, has_weights
 
 if TYPE_CHECKING:
@@ -92,10 +92,7 @@ def base_dataset(dataset: str, options: Any = None) -> str:
     base = scored_as(dataset)
     evaluator = None if base is None else evaluator_for(base)
     if (evaluator is None or not has_weights(evaluator)) and looks_like_path(dataset):
-        require_present(dataset)
-        if options is not None:
-            raise ConfigError(f"no evaluator fitted for {dataset} yet: "
-                              f"{fit_advice(dataset, options)}")
+        refuse_unfitted_folder(dataset, options)
         raise ConfigError(f"no evaluator fitted for {dataset} yet: fit one with `ganforge "
                           f"evaluator fit {dataset}` (with the run's --image-size), then "
                           f"evaluate again")

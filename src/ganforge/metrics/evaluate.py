@@ -21,7 +21,14 @@ from ganforge.errors import CheckpointError, ConfigError
 from ganforge.metrics.draw import DEFAULT_CAPTIONS, drawing_for, sample_images
 from ganforge.metrics.feature_set import FeatureSet
 from ganforge.metrics.features import get_extractor
-from ganforge.metrics.fitted import data_key, find_fitted, is_folder, prepared_as, read_record
+from ganforge.metrics.fitted import (
+    NO_TEST_SPLIT,
+    data_key,
+    find_fitted,
+    is_folder,
+    prepared_as,
+    read_record,
+)
 from ganforge.metrics.inception import require_inception
 from ganforge.metrics.npz import read_npz_images
 from ganforge.metrics.registry import (
@@ -234,8 +241,7 @@ def _refit_hint(key: str, run: Any) -> str:
     that fits one, unless the run holds out no test split (no evaluator can be fitted, nor
     any run scored, without one)."""
     if run.test_fraction == 0:
-        return ("the run holds out no test split (--test-fraction 0), and evaluation needs "
-                "one: train with a --test-fraction above 0 (e.g. 0.1) to be scored")
+        return NO_TEST_SPLIT
     return f"fit one for this run: ganforge evaluator fit {key}{run.as_flags()}"
 
 

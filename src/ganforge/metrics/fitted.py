@@ -30,6 +30,8 @@ from ganforge.metrics.weights import weights_dir
 
 MIN_TRAIN = 64  # training images: fewer, and the features mean nothing
 MIN_TEST = 10  # test images: fewer, and the figures on held-out data mean nothing
+NO_TEST_SPLIT = ("the run holds out no test split (--test-fraction 0), and evaluation needs "
+                 "one: train with a --test-fraction above 0 (e.g. 0.1) to be scored")
 
 if TYPE_CHECKING:
     from ganforge.metrics.contrastive import FittedEncoder
@@ -204,11 +206,22 @@ def fit_advice(folder: str, options: Any = None) -> str:
 
     options = options or PrepareOptions()
     if options.test_fraction == 0:
-        return ("the run holds out no test split (--test-fraction 0), and evaluation needs "
-                "one: train with a --test-fraction above 0 (e.g. 0.1) to be scored")
+        return NO_TEST_SPLIT
     counts = prepare(folder, options, show=False).manifest["counts"]
     if counts["train"] < MIN_TRAIN or counts["test"] < MIN_TEST:
         return (f"the folder has {counts['train']} training and {counts['test']} test images, "
                 f"and fitting an evaluator needs at least {MIN_TRAIN} and {MIN_TEST}: add "
                 "images (or a larger --test-fraction) to score its runs")
     return f"fit one with `ganforge evaluator fit {folder}{options.as_flags()}`"
+
+
+def refuse_unfitted_folder(folder: str, options: Any) -> None:
+    """For a folder data set no evaluator is fitted for: MissingFolder when it is gone; with
+    `options` (how the run prepared it), a ConfigError saying what to do (fit_advice);
+    else nothing, and the caller says it in its own words."""
+    from ganforge.data.registry import require_present
+    from ganforge.errors import ConfigError
+
+    require_present(folder)
+    if options is not None:
+        raise ConfigError(f"no evaluator fitted for {folder} yet: {fit_advice(folder, options)}")

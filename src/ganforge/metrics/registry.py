@@ -15,16 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ganforge.data.registry import (
-    data_sets,
-    known,
-    looks_like_path,
-    normalise,
-    require_present,
-)
+from ganforge.data.registry import data_sets, known, looks_like_path, normalise
 from ganforge.errors import ConfigError
 from ganforge.metrics.feature_set import FeatureSet
-from ganforge.metrics.fitted import fit_advice
+from ganforge.metrics.fitted import refuse_unfitted_folder
 from ganforge.metrics.kid import MIN_SAMPLES as KID_MIN
 from ganforge.metrics.precision_recall import MIN_SAMPLES as PR_MIN
 
@@ -200,10 +194,7 @@ def check_dataset(dataset: str, options: Any = None) -> tuple[str, str]:
         if fitted is not None:
             return fitted
         if entry is None and looks_like_path(dataset):
-            require_present(dataset)  # a folder that is not there is said so first
-        if options is not None and looks_like_path(dataset):
-            raise ConfigError(f"no evaluator fitted for {dataset} yet: "
-                              f"{fit_advice(dataset, options)}")
+            refuse_unfitted_folder(dataset, options)  # gone, or what to do about it
         scored = ", ".join(k for k, v in data_sets().items() if v.evaluator)
         raise ConfigError(f"no evaluator for data set {dataset!r} (ganforge has one for: "
                           f"{scored}; fit one with `ganforge evaluator fit DATA`)")

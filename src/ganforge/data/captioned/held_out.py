@@ -102,7 +102,7 @@ def held_out(config: Any, choose: Choice, seed: int, split: str = "test") -> Hel
     if len(data) and data.text is None:
         raise NoCaptionedSplit(f"{d.dataset}: it has no captions; a text-to-image run is "
                                f"scored on held-out captions of the data set it drew from")
-    if not len(data) or data.text is None:
+    if not len(data):
         raise NoCaptionedSplit(f"{d.dataset}: its {split} split holds no captioned image "
                                f"(a folder prepared with --test-fraction 0 has none); a "
                                f"text-to-image run is scored on held-out captions, so train "
