@@ -14,9 +14,11 @@ from typing import Any
 
 from ganforge.errors import ConfigError
 from ganforge.fileio import atomic_write_text, output_folder
+from ganforge.metrics.summary import ROWS
 from ganforge.report import html as h
 from ganforge.report.metrics import (
     STEP_LABELS,
+    evaluated_figures,
     last_epoch_stats,
     last_eval,
     metric_keys,
@@ -126,24 +128,15 @@ def final_section(runs: Sequence[RunData], names: Sequence[str]) -> h.Html:
 def evaluated_section(runs: Sequence[RunData], names: Sequence[str]) -> list[h.Html]:
     """Each run's last `ganforge evaluate` (eval.json), beside its floor, with its step, n and
     seed; nothing when no run has one."""
-    from ganforge.metrics.summary import ROWS, cell
-
-    scored = [(name, run.evaluated) for name, run in zip(names, runs, strict=True)
-              if run.evaluated is not None]
+    scored = [(name, run.evaluated, evaluated_figures(run.evaluated))
+              for name, run in zip(names, runs, strict=True) if run.evaluated is not None]
     if not scored:
         return []
-    keys = [(k, label, fmt) for k, label, fmt in ROWS if any(k in e["metrics"] for _, e in scored)]
-
-    def figure(e: dict[str, Any], key: str, fmt: str) -> str:
-        try:
-            return f"{cell(key, fmt, e['metrics'])} (real {cell(key, fmt, e['real'])})"
-        except (KeyError, TypeError, ValueError):
-            return "-"
-
+    labels = [label for _, label, _ in ROWS if any(label in f for *_, f in scored)]
     rows = [[name, e.get("step", "-"), e.get("n", "-"), e.get("seed", "-"),
-             *[figure(e, k, fmt) for k, _, fmt in keys]] for name, e in scored]
-    return [h.section("ganforge evaluate", h.table(["run", "step", "n", "seed",
-                                                    *[label for _, label, _ in keys]], rows),
+             *[f"{f[label][0]} (real {f[label][1]})" if f.get(label) else "-" for label in labels]]
+            for name, e, f in scored]
+    return [h.section("ganforge evaluate", h.table(["run", "step", "n", "seed", *labels], rows),
                       h.note("each run's eval.json: the figures of its own n, so they differ "
                              "from the in-training records above"))]
 

@@ -88,3 +88,19 @@ def with_floor(record: dict[str, Any], metric: Metric) -> str:
     if metric.floor and is_number(record.get(metric.floor)):
         text += f" (real {fmt(record[metric.floor])})"
     return text
+
+
+def evaluated_figures(result: dict[str, Any]) -> dict[str, tuple[str, str] | None]:
+    """An eval.json's figures as `ganforge evaluate` prints them, in its table's order:
+    label -> (generated, real data), None for a figure the file holds malformed."""
+    from ganforge.metrics.summary import ROWS, cell
+
+    figures: dict[str, tuple[str, str] | None] = {}
+    for key, label, form in ROWS:
+        if key in result["metrics"]:
+            try:
+                figures[label] = (cell(key, form, result["metrics"]),
+                                  cell(key, form, result["real"]))
+            except (KeyError, TypeError, ValueError):
+                figures[label] = None
+    return figures

@@ -17,7 +17,13 @@ from ganforge.errors import ConfigError
 from ganforge.fileio import atomic_write_text
 from ganforge.model_configs import condition_of
 from ganforge.report import html as h
-from ganforge.report.metrics import STEP_LABELS, last_epoch_stats, metric_keys, with_floor
+from ganforge.report.metrics import (
+    STEP_LABELS,
+    evaluated_figures,
+    last_epoch_stats,
+    metric_keys,
+    with_floor,
+)
 from ganforge.report.plots import eval_plot, loss_plot
 from ganforge.report.run_data import RunData, load_run
 from ganforge.runs.folder import PROGRESS_GIF, REPORT, RunFolder
@@ -153,18 +159,10 @@ def eval_section(run: RunData) -> h.Html:
 def evaluated_part(run: RunData) -> list[h.Html]:
     """The last `ganforge evaluate` of the run (eval.json), with its step, count and seed:
     its figures are of its own n, so they differ from the in-training records'."""
-    from ganforge.metrics.summary import ROWS, cell
-
     e = run.evaluated
     if e is None:
         return []
-    rows = []
-    for key, label, fmt in ROWS:
-        if key in e["metrics"]:
-            try:
-                rows.append([label, cell(key, fmt, e["metrics"]), cell(key, fmt, e["real"])])
-            except (KeyError, TypeError, ValueError):
-                rows.append([label, "-", "-"])
+    rows = [[label, *(figure or ("-", "-"))] for label, figure in evaluated_figures(e).items()]
     said = f"step {e.get('step', '-')}, {e.get('n', '-')} samples, seed {e.get('seed', '-')}"
     return [h.note(f"ganforge evaluate (eval.json): {said}"),
             h.table(["metric", "generated", "real data"], rows)]
