@@ -143,8 +143,8 @@ def class_index(config: RunConfig, name: str, classes: tuple[str, ...] | None = 
     if condition_of(config.model) != "class":
         raise ConfigError(f"--class needs a class-conditional generator (arch cdcgan28 or "
                           f"cdcgan); this one is {config.model.arch}")
-    classes = classes[: config.model.num_classes] if classes is not None else \
-        class_names(config)[: config.model.num_classes]  # a folder that gained classes since
+    classes = class_names(config) if classes is None else classes
+    classes = classes[: config.model.num_classes]  # a folder that gained classes since
     index = _find_class(name, classes)
     if index is not None:
         return torch.tensor(index)
