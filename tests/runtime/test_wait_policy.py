@@ -11,6 +11,7 @@ import pytest
 from ganforge.runtime.wait_policy import (
     IDLE_SPIN,
     SHORT_SPIN,
+    USER_CHOICES,
     choose_spin,
     others_running,
     running_threads,
@@ -23,6 +24,19 @@ def _busy() -> float:
 
 def _idle() -> float:
     return 0.0
+
+
+def test_the_process_looks_once_however_often_it_is_asked(monkeypatch):
+    import ganforge.runtime.wait_policy as wait_policy
+
+    looks = []
+    monkeypatch.setattr(wait_policy, "LOOKED", set())
+    monkeypatch.setattr(wait_policy, "others_running", lambda: looks.append(1) or 0.0)
+    for name in USER_CHOICES:
+        monkeypatch.delenv(name, raising=False)
+    choose_spin()
+    choose_spin()
+    assert looks == [1]
 
 
 def test_a_short_spin_is_added_when_other_threads_are_running():
@@ -101,6 +115,7 @@ def test_the_command_line_chooses_before_any_command_runs(monkeypatch, others, e
     seen = {}
     monkeypatch.setattr(cli, "main", lambda: seen.update(os.environ) or 0)
     monkeypatch.setattr(wait_policy, "others_running", others)
+    monkeypatch.setattr(wait_policy, "LOOKED", set())  # as in a process just started
     for name in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "KMP_BLOCKTIME"):
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(SystemExit):

@@ -38,6 +38,7 @@ IDLE_SPIN: dict[str, str] = {}  # on an idle machine: the runtime's own spin (me
 USER_CHOICES = ("OMP_WAIT_POLICY", *SHORT_SPIN)
 BUSY_THREADS = 0.5  # other threads running, on average, from which the spin is short
 SAMPLES, GAP_S = 20, 0.0015  # the look at the machine: 20 readings over about 30 ms
+LOOKED: set[bool] = set()  # {True} once this process's own environment was chosen for
 
 
 def running_threads(path: str = "/proc/loadavg") -> int | None:
@@ -73,10 +74,13 @@ def choose_spin(environ: MutableMapping[str, str] | None = None,
     """Add SHORT_SPIN to `environ` (os.environ by default) when other threads are running,
     unless a wait policy is already chosen there; returns the variables added ({} when the
     user chose, the machine is idle, or it cannot be told)."""
+    own = environ is None  # this process's own environment: looked at once
     environ = os.environ if environ is None else environ
-    if any(name in environ for name in USER_CHOICES):
+    if any(name in environ for name in USER_CHOICES) or (own and LOOKED):
         return {}
     busy = (others or others_running)()
     chosen = IDLE_SPIN if busy is None or busy < BUSY_THREADS else SHORT_SPIN
     environ.update(chosen)
+    if own:  # `import ganforge` chose; the command line's entry does not look again
+        LOOKED.add(True)
     return dict(chosen)
