@@ -9,6 +9,7 @@ from ganforge.runtime.cpu_layers import (
     MaskDropout,
     MatmulConv2d,
     MatmulConvTranspose2d,
+    PhaseFold,
     fast_layers,
 )
 from ganforge.training.batch import Batch
@@ -110,6 +111,27 @@ def test_matmul_conv_transpose_gives_the_same_outputs_and_gradients(args, shape)
 def test_matmul_conv_gives_the_same_outputs_and_gradients(args, shape, bias, input_grad):
     torch.manual_seed(0)
     _same_as_plain(nn.Conv2d(*args, bias=bias), shape, MatmulConv2d, input_grad)
+
+
+@pytest.mark.parametrize("shape, stride, padding", [
+    ((3, 14, 14, 4, 4), (2, 2), (1, 1)),  # a 28x28 DCGAN's last layer
+    ((2, 5, 7, 4, 6), (2, 3), (1, 2)),
+    ((2, 4, 4, 6, 6), (3, 3), (0, 0)),
+    ((1, 3, 2, 2, 2), (1, 1), (0, 1)),
+])
+def test_phase_fold_is_f_fold_bit_for_bit(shape, stride, padding):
+    """The same sums in the same order: outputs and gradients equal, not merely close."""
+    b, h, w, kh, kw = shape
+    torch.manual_seed(0)
+    cols = torch.randn(shape, requires_grad=True)
+    size = tuple((n - 1) * s - 2 * p + k for n, k, s, p in
+                 zip((h, w), (kh, kw), stride, padding, strict=True))
+    want = torch.nn.functional.fold(cols.reshape(b, h * w, kh * kw).transpose(1, 2), size,
+                                    (kh, kw), padding=padding, stride=stride)
+    got = PhaseFold.apply(cols, stride, padding)
+    assert got.shape == want.shape and torch.equal(got, want)
+    grad = torch.randn_like(want)
+    assert torch.equal(*(torch.autograd.grad(y, cols, grad)[0] for y in (got, want)))
 
 
 def test_conv_layers_swapped_on_cpu_only():

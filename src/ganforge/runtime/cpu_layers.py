@@ -44,15 +44,51 @@ class MaskDropout(nn.Module):
 def scatter_to_one_channel(x: torch.Tensor, weight: torch.Tensor, stride: tuple[int, int],
                            padding: tuple[int, int]) -> torch.Tensor:
     """conv_transpose2d(x, weight) to one output channel: each input pixel's kh x kw window
-    x^T W (one matrix product), summed into place by F.fold. x (B, C, H, W), weight
-    (C, 1, kh, kw) -> (B, 1, H', W')."""
+    x^T W (one matrix product), summed into place (PhaseFold, or F.fold where the kernel is
+    not a whole number of strides). x (B, C, H, W), weight (C, 1, kh, kw) -> (B, 1, H', W')."""
     b, c, h, w = x.shape
     kh, kw = weight.shape[2:]
     (sh, sw), (ph, pw) = stride, padding
     pixels = x.permute(0, 2, 3, 1).reshape(b, h * w, c)  # a view when channels_last
-    cols = (pixels @ weight.reshape(c, kh * kw)).transpose(1, 2)  # (B, kh*kw, h*w)
+    cols = pixels @ weight.reshape(c, kh * kw)  # (B, h*w, kh*kw)
+    if kh % sh == 0 and kw % sw == 0:
+        return PhaseFold.apply(cols.view(b, h, w, kh, kw), stride, padding)
     size = ((h - 1) * sh - 2 * ph + kh, (w - 1) * sw - 2 * pw + kw)
-    return F.fold(cols, size, (kh, kw), padding=(ph, pw), stride=(sh, sw))
+    return F.fold(cols.transpose(1, 2), size, (kh, kw), padding=(ph, pw), stride=(sh, sw))
+
+
+class PhaseFold(torch.autograd.Function):
+    """F.fold of one channel's windows (B, h, w, kh, kw) with stride s dividing the kernel:
+    (B, 1, H', W'). Kernel row i = s a + r lands on padded output row s (y + a) + r, so the
+    output, seen as (B, h + q - 1, s, w + q' - 1, s') blocks, is the sum of q q' shifted copies
+    of the windows: q q' additions of whole blocks instead of one per pixel and tap. Each
+    output pixel adds its taps from zero in F.fold's order (i, then j), so the sums are
+    bit-identical; the gradient is F.unfold's gather, as one strided view."""
+
+    @staticmethod
+    def forward(ctx, cols: torch.Tensor, stride: tuple[int, int], padding: tuple[int, int]
+                ) -> torch.Tensor:
+        b, h, w, kh, kw = cols.shape
+        (sh, sw), (ph, pw) = stride, padding
+        qh, qw = kh // sh, kw // sw
+        blocks = cols.view(b, h, w, qh, sh, qw, sw)  # (B, y, x, a, r, a', r')
+        out = cols.new_zeros(b, h + qh - 1, sh, w + qw - 1, sw)  # (B, Y, r, X, r')
+        for a in range(qh):
+            for a2 in range(qw):
+                out[:, a:a + h, :, a2:a2 + w, :] += blocks[:, :, :, a, :, a2, :].permute(
+                    0, 1, 3, 2, 4)
+        ctx.shape, ctx.stride, ctx.padding = cols.shape, stride, padding
+        full = out.view(b, 1, (h + qh - 1) * sh, (w + qw - 1) * sw)  # padded (B, 1, H', W')
+        return full[:, :, ph:full.shape[2] - ph, pw:full.shape[3] - pw].contiguous()
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        b, h, w, kh, kw = ctx.shape
+        (sh, sw), (ph, pw) = ctx.stride, ctx.padding
+        padded = F.pad(grad[:, 0], (pw, pw, ph, ph)).contiguous()  # (B, Hp, Wp)
+        hp, wp = padded.shape[1:]
+        windows = padded.as_strided((b, h, w, kh, kw), (hp * wp, sh * wp, sw, wp, 1))
+        return windows.contiguous(), None, None  # (B, h, w, kh, kw): F.unfold's gather
 
 
 def _plain(module: nn.Module, x: torch.Tensor) -> bool:
