@@ -103,7 +103,7 @@ def _add_bias(out: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
 
 
 class MatmulConvTranspose2d(nn.ConvTranspose2d):
-    """nn.ConvTranspose2d as one matrix product (and F.fold) for a 1x1 input or one
+    """nn.ConvTranspose2d as one matrix product (summed into place) for a 1x1 input or one
     output channel; other shapes use nn.ConvTranspose2d's own kernel."""
 
     def forward(self, x: torch.Tensor, output_size: list[int] | None = None) -> torch.Tensor:
