@@ -21,8 +21,9 @@ from ganforge.data.folder import listing as listing_module
 from ganforge.data.folder import source as src
 from ganforge.data.folder.conventions import plan
 from ganforge.data.folder.load import printable, summary
-from ganforge.data.folder.prepare import PrepareOptions, prepare, split_of
+from ganforge.data.folder.prepare import PrepareOptions, prepare
 from ganforge.data.folder.source import open_source
+from ganforge.data.folder.split import split_of
 from ganforge.data.image_file import prepare_image
 from ganforge.errors import DataError
 

@@ -1,5 +1,5 @@
 """Preparing a folder once: the array and manifest, the cache and when it is made again,
-the split fixed by the names, skipped files counted by reason, the user's folder only read."""
+skipped files counted by reason, the user's folder only read."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from ganforge.data.folder.prepare import (
     folders_root,
     prepare,
     prepared_folders,
-    split_of,
 )
 from ganforge.errors import DataError
 from tests.data.folder.conftest import draw, make_folder
@@ -88,17 +87,6 @@ def test_damaged_cache_is_prepared_again(folder):
     p = prepare(folder, PrepareOptions(image_size=16), show=False)
     (p.folder / "images.npy").write_bytes(b"garbage")
     assert prepare(folder, PrepareOptions(image_size=16), show=False).images.shape[0] == 40
-
-
-def test_split_depends_on_the_names_alone():
-    names = [f"img{i}.png" for i in range(200)]
-    split = split_of(names, 0.1)
-    assert split.count("test") == 20
-    shuffled = names[::-1]
-    assert dict(zip(shuffled, split_of(shuffled, 0.1), strict=True)) == \
-        dict(zip(names, split, strict=True))
-    assert split_of(["a", "b"], 0.1).count("test") == 1
-    assert split_of(names, 0.0).count("test") == 0
 
 
 def test_bad_files_are_skipped_and_counted(folder):
@@ -207,18 +195,3 @@ def test_a_class_without_a_usable_image_is_left_out_and_labels_stay_dense(tmp_pa
     assert all(i["label"] == (0 if i["name"].startswith("cat/") else 1)
                for i in p.manifest["items"])
     assert "note: left out, no usable image: broken" in _notes(capsys, folder)
-
-
-def test_classes_with_no_training_image_are_named(tmp_path, capsys):
-    """The split goes by name, not by class: a small class can land in the test split whole."""
-    folder = tmp_path / "many"
-    for c in range(40):
-        draw(folder / f"class_{c:02d}" / "only", c)
-    p = prepare(folder, PrepareOptions(image_size=16, test_fraction=0.2), show=False)
-    untrained = sorted(p.manifest["classes"][i["label"]] for i in p.manifest["items"]
-                       if i["split"] == "test")
-    assert untrained, "some single-image class must fall in the test split"
-    notes = _notes(capsys, folder, "--test-fraction", "0.2")
-    note = next(n for n in notes if "no training image" in n)
-    assert note.startswith("note: no training image (all in the test split): "
-                           f"{', '.join(untrained[:5])}")

@@ -6,7 +6,8 @@ stored as one uint8 array (N, C, S, S) beside a JSON manifest in the user cache:
 The key is the SHA-256 of the source's listing (relative names, sizes, modification times;
 an archive's path, size and time) and the preparation settings, so a changed folder is
 prepared again and an unchanged one is loaded at once. The train/test split is fixed by
-the file names alone (see `split_of`). Nothing is written into the user's folder.
+the file names alone, with every class given a training image (see split.py). Nothing is
+written into the user's folder.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import numpy as np
 from ganforge.data.folder.conventions import Plan, plan
 from ganforge.data.folder.listing import Listing, first_names, read_failure
 from ganforge.data.folder.source import FolderSource, TarSource, open_source
+from ganforge.data.folder.split import split_by_class, untrained_classes
 from ganforge.data.image_file import REMOVED, ImageRefused, prepare_bytes, prepare_image
 from ganforge.data.prepare_options import PrepareOptions
 from ganforge.errors import DataError
@@ -47,19 +49,6 @@ class Prepared:
 
 def folders_root() -> Path:
     return cache_root() / "folders"
-
-
-def split_of(names: list[str], fraction: float) -> list[str]:
-    """"train" or "test" for each name: the round(fraction * N) names of smallest SHA-256
-    (at least one when fraction > 0 and N >= 2, at most half), so the split depends on the
-    names alone. A name that is not valid UTF-8 is hashed as its bytes on disk."""
-    rank = sorted(range(len(names)), key=lambda i: hashlib.sha256(
-        names[i].encode("utf-8", "surrogateescape")).digest())
-    count = round(fraction * len(names))
-    if fraction > 0 and len(names) >= 2:
-        count = min(max(count, 1), len(names) // 2)
-    test = set(rank[:count])
-    return ["test" if i in test else "train" for i in range(len(names))]
 
 
 @dataclass(frozen=True)
@@ -222,28 +211,29 @@ def _manifest(root: Path, kind: str, options: PrepareOptions, p: Plan, keep: lis
     used = sorted({p.labels[i] for i in keep} - {-1})  # classes left with a usable image
     classes = tuple(p.classes[c] for c in used) if len(used) >= 2 else ()
     label = {c: j for j, c in enumerate(used)}
-    split = split_of(names, options.test_fraction)
-    items = [{"name": n, "split": s, "label": label[p.labels[i]] if classes else -1,
-              "captions": p.captions[i]} for n, s, i in zip(names, split, keep, strict=True)]
+    labels = [label[p.labels[i]] if classes else -1 for i in keep]
+    split, moved = split_by_class(names, labels, options.test_fraction)
+    items = [{"name": n, "split": s, "label": c, "captions": p.captions[i]}
+             for n, s, c, i in zip(names, split, labels, keep, strict=True)]
     return {"format": FORMAT, "source": str(root.resolve()), "kind": kind,
             "options": asdict(options), "channels": channels, "classes": list(classes),
             "captioned": p.captioned, "items": items,
             "counts": {"train": split.count("train"), "test": split.count("test")},
             "skipped": [{"name": n, "reason": r} for n, r in p.skipped],
-            "class_notes": _class_notes(p, classes, items)}
+            "class_notes": _class_notes(p, classes, [classes[c] for c in moved])}
 
 
-def _class_notes(p: Plan, classes: tuple[str, ...], items: list[dict[str, Any]]) -> list[str]:
+def _class_notes(p: Plan, classes: tuple[str, ...], moved: list[str]) -> list[str]:
     """What a user must know of the classes: why there are none, those left out for want of
-    a usable image, and those with no image in the training split."""
+    a usable image, and those split on their own (split_by_class: by name alone every image
+    of theirs would have been held out)."""
     notes = [p.class_note] if p.class_note else []
     empty = [c for c in p.classes if c not in classes]
     if classes and empty:
         notes.append(f"left out, no usable image: {first_names(empty, 5)}")
-    trained = {i["label"] for i in items if i["split"] == "train"}
-    untrained = [c for j, c in enumerate(classes) if j not in trained]
-    if untrained:
-        notes.append(f"no training image (all in the test split): {first_names(untrained, 5)}")
+    if moved:
+        notes.append(f"split on their own, as by name all their images fell in the test "
+                     f"split: {first_names(moved, 5)}")
     return notes
 
 
@@ -277,7 +267,9 @@ def drop_superseded(entry: Path, manifest: dict[str, Any]) -> None:
 
 
 def load_cached(entry: Path) -> Prepared | None:
-    """A complete cache entry, or None (missing, or unusable: prepared again)."""
+    """A complete cache entry, or None (missing, or unusable: prepared again). An entry whose
+    split leaves a class with no training image was made by the rule before split_by_class
+    (the cache key is the same): it is prepared again, every other entry is kept."""
     try:
         manifest = json.loads((entry / "manifest.json").read_text(encoding="utf-8"))
         images = np.load(entry / "images.npy", allow_pickle=False)
@@ -285,7 +277,8 @@ def load_cached(entry: Path) -> Prepared | None:
         return None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or \
             images.dtype != np.uint8 or images.ndim != 4 or \
-            len(images) != len(manifest.get("items", ())):
+            len(images) != len(manifest.get("items", ())) or \
+            untrained_classes(manifest.get("items")) is not False:
         return None
     return Prepared(images, manifest, entry)
 
