@@ -81,8 +81,8 @@ def test_load_generator_takes_a_pretrained_name_and_an_existing_path_wins(tmp_pa
     ("12", 12), ("16", None), ("\u00b2", None), ("-1", None),  # indices of unnamed positions
 ])
 def test_a_class_is_found_by_exact_name_first_then_in_any_case_then_by_index(name, index):
-    from ganforge.sampling.generator import _find_class
+    from ganforge.sampling.generator import find_class
 
     classes = ("0", "1", "10", "11", "2", "3", "4", "5", "6", "7", "8", "9", "Cat", "cat", "Dog",
                "cafe\u0301")
-    assert _find_class(name, classes) == index
+    assert find_class(name, classes) == index

@@ -145,14 +145,14 @@ def class_index(config: RunConfig, name: str, classes: tuple[str, ...] | None = 
                           f"cdcgan); this one is {config.model.arch}")
     classes = class_names(config) if classes is None else classes
     classes = classes[: config.model.num_classes]  # a folder that gained classes since
-    index = _find_class(name, classes)
+    index = find_class(name, classes)
     if index is not None:
         return torch.tensor(index)
     raise ConfigError(f"unknown class {name!r} of {config.data.dataset} (known: "
                       f"{', '.join(classes)}, or their index 0..{len(classes) - 1})")
 
 
-def _find_class(name: str, classes: tuple[str, ...]) -> int | None:
+def find_class(name: str, classes: tuple[str, ...]) -> int | None:
     """The index of class `name`: an exact name first (Unicode NFC, so a folder named on
     macOS matches a name typed elsewhere), then a name in any case when only one class has
     it, then an index; None when nothing matches."""

@@ -78,7 +78,7 @@ def create_app(service: Service, allowed_hosts: Sequence[str] = LOOPBACK_NAMES) 
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page() -> HTMLResponse:
-        html, policy = render_page(service.condition)
+        html, policy = render_page(service.condition, service.describe().classes)
         return HTMLResponse(html, headers={"Content-Security-Policy": policy})
 
     @app.get("/favicon.svg", include_in_schema=False)
@@ -92,20 +92,25 @@ def create_app(service: Service, allowed_hosts: Sequence[str] = LOOPBACK_NAMES) 
 
     @app.post("/api/generate", response_class=Response, responses=_IMAGE_RESPONSES)
     def generate(request: GenerateRequest) -> Response:
-        """n images from a seed (and a caption): the same request gives the same images.
+        """n images from a seed (and a caption, or a class): the same request gives the same
+        images.
 
         A text-conditioned model needs `caption`; with `caption_to` and `t`, it draws the
-        same noise at fraction t of the way from caption to caption_to."""
+        same noise at fraction t of the way from caption to caption_to. A class-conditional
+        model draws `class` when given one, else each image's class from its noise."""
         images, check = service.generate_checked(request.n, request.seed, request.caption,
-                                                 request.caption_to, request.t)
+                                                 request.caption_to, request.t,
+                                                 request.class_name)
         return _answer(images, request.format, service, check)
 
     @app.get("/api/interpolate", response_class=Response, responses=_IMAGE_RESPONSES)
     def interpolate(query: Annotated[InterpolateQuery, Query()]) -> Response:
         """n images at fraction t of the way from seed_a's latent points to seed_b's (of
-        `caption`, for a text-conditioned model)."""
+        `caption`, for a text-conditioned model; of `class`, when given, for a
+        class-conditional one)."""
         images, check = service.interpolate_checked(query.n, query.seed_a, query.seed_b,
-                                                    query.t, query.method, query.caption)
+                                                    query.t, query.method, query.caption,
+                                                    query.class_name)
         return _answer(images, query.format, service, check)
 
     return app

@@ -8,14 +8,14 @@ from pathlib import Path
 
 from ganforge.model_configs import Condition, condition_of
 from ganforge.sampling.generator import LoadedGenerator, load_generator
-from ganforge.serve.inputs import CaptionInput, NoiseInput
+from ganforge.serve.inputs import CaptionInput, ClassInput, NoiseInput
 from ganforge.serve.service import ConditionInput, Service
 
-# What a request adds to the noise, by the run's condition. A class-conditional generator
-# picks the class from the noise (the API has no class field).
+# What a request adds to the noise, by the run's condition: nothing, a class (or none: the
+# generator picks it from the noise), or a caption.
 CONDITION_INPUTS: dict[Condition, Callable[[LoadedGenerator, Sequence[str | Path]],
                                            ConditionInput]] = {
-    "none": NoiseInput, "class": NoiseInput, "text": CaptionInput,
+    "none": NoiseInput, "class": ClassInput, "text": CaptionInput,
 }
 
 

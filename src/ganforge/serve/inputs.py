@@ -1,7 +1,9 @@
 """The condition inputs of `ganforge serve`: what a request adds to the seed's noise.
 
-`NoiseInput`: nothing (an unconditional run, or a class-conditional one, whose generator picks
-the class from the noise, as `ganforge sample` does without --class); a caption is refused.
+`NoiseInput`: nothing (an unconditional run); a caption or a class is refused.
+`ClassInput`: a class-conditional run: the class to draw, by name or index (the rule of
+`ganforge sample --class`, ganforge.sampling.generator.find_class), or none, and the generator
+picks each image's class from its noise, as `ganforge sample` does without --class.
 `CaptionInput`: the caption, encoded by the run's own sentence encoder with the functions behind
 `ganforge generate` (ganforge.sampling.captions), so a seed and a caption give the same images
 here and there. The encoder is built and loaded once, when the input is made; a lock keeps one
@@ -24,7 +26,8 @@ from pathlib import Path
 import torch
 
 from ganforge.sampling.captions import encode_captions
-from ganforge.sampling.generator import LoadedGenerator
+from ganforge.sampling.generator import LoadedGenerator, find_class
+from ganforge.serve.classes import refuse_class, served_classes, unknown_class
 from ganforge.serve.familiar import CaptionCheck, build_bank
 from ganforge.serve.interpolate import interpolate
 from ganforge.serve.schemas import MAX_CAPTION
@@ -35,21 +38,30 @@ from ganforge.text.encoders import checkpoint_encoder
 # Encoded once at start-up: loads the encoder and checks its vector size against the model.
 WARM_UP_CAPTION = "a picture"
 EXAMPLES = 10  # captions offered by /api/info and the page, at most
+TEXT_NOT_CLASS = ("this model is text-conditioned, not class-conditional: describe the class "
+                  "in the caption and leave class out")
 
 
 class NoiseInput:
-    """Noise alone: every caption field is refused."""
+    """Noise alone: every caption field and a class are refused."""
 
     kind = "unconditional"
     conditional = False
     text_encoder = None
     example_captions: tuple[str, ...] = ()
+    class_names: tuple[str, ...] = ()
 
     def __init__(self, loaded: LoadedGenerator, encoder_dirs: Sequence[str | Path] = ()):
         del loaded, encoder_dirs  # nothing to read: the noise is the whole input
 
+    def class_of(self, class_name: str | None) -> torch.Tensor | None:
+        """The class indices (1,) to draw; None: the generator reads the noise alone."""
+        refuse_class(class_name, "this model is unconditional: it draws no chosen class; "
+                     "leave class out")
+        return None
+
     def for_generate(self, caption: str | None, caption_to: str | None,
-                     t: float | None) -> None:
+                     t: float | None, class_name: str | None = None) -> torch.Tensor | None:
         self.for_walk(caption)
         if caption_to is not None:
             raise RequestError("caption_to", "this model is not text-conditioned; walk between "
@@ -57,19 +69,44 @@ class NoiseInput:
         if t is not None:
             raise RequestError("t", "only with caption_to, for a text-conditioned model; walk "
                                "between seeds with GET /api/interpolate")
+        return self.class_of(class_name)
 
-    def for_walk(self, caption: str | None) -> None:
+    def for_walk(self, caption: str | None, class_name: str | None = None
+                 ) -> torch.Tensor | None:
         if caption is not None:
             raise RequestError(
                 "caption", "this model is not text-conditioned; send caption null or leave it out"
             )
+        return self.class_of(class_name)
 
-    def checked(self, caption: str | None, caption_to: str | None,
-                t: float | None) -> tuple[None, None]:
-        return self.for_generate(caption, caption_to, t), None
+    def checked(self, caption: str | None, caption_to: str | None, t: float | None,
+                class_name: str | None = None) -> tuple[torch.Tensor | None, None]:
+        return self.for_generate(caption, caption_to, t, class_name), None
 
-    def walk_checked(self, caption: str | None) -> tuple[None, None]:
-        return self.for_walk(caption), None
+    def walk_checked(self, caption: str | None, class_name: str | None = None
+                     ) -> tuple[torch.Tensor | None, None]:
+        return self.for_walk(caption, class_name), None
+
+
+class ClassInput(NoiseInput):
+    """The noise and, when the request names one, the class to draw (its name or index, as
+    `ganforge sample --class` reads it); without a class the generator picks each image's
+    class from its noise. Caption fields are refused."""
+
+    kind = "class-conditional"
+    conditional = True
+
+    def __init__(self, loaded: LoadedGenerator, encoder_dirs: Sequence[str | Path] = ()):
+        del encoder_dirs  # no text: the class names are the whole vocabulary
+        self.class_names = served_classes(loaded)
+
+    def class_of(self, class_name: str | None) -> torch.Tensor | None:
+        if class_name is None:
+            return None
+        index = find_class(class_name, self.class_names)
+        if index is None:
+            raise RequestError("class", unknown_class(class_name, self.class_names))
+        return torch.tensor([index])
 
 
 class CaptionInput:
@@ -93,10 +130,11 @@ class CaptionInput:
         with self._encode_lock:
             return encode_captions(self._loaded, [caption])
 
-    def checked(self, caption: str | None, caption_to: str | None, t: float | None
-                ) -> tuple[torch.Tensor, CaptionCheck | None]:
+    def checked(self, caption: str | None, caption_to: str | None, t: float | None,
+                class_name: str | None = None) -> tuple[torch.Tensor, CaptionCheck | None]:
         """The caption's vector (with caption_to and t, the point at fraction t of the way)
         and how close the farther of the two captions is to the training captions."""
+        refuse_class(class_name, TEXT_NOT_CLASS)
         caption = checked_caption(caption)
         if caption_to is None and t is not None:
             raise RequestError("t", "only with caption_to: the fraction of the way from "
@@ -118,16 +156,18 @@ class CaptionInput:
         return text, check
 
     def for_generate(self, caption: str | None, caption_to: str | None,
-                     t: float | None) -> torch.Tensor:
+                     t: float | None, class_name: str | None = None) -> torch.Tensor:
         """The caption's vector; with caption_to and t, the point at fraction t of the way."""
-        return self.checked(caption, caption_to, t)[0]
+        return self.checked(caption, caption_to, t, class_name)[0]
 
-    def walk_checked(self, caption: str | None) -> tuple[torch.Tensor, CaptionCheck | None]:
+    def walk_checked(self, caption: str | None, class_name: str | None = None
+                     ) -> tuple[torch.Tensor, CaptionCheck | None]:
+        refuse_class(class_name, TEXT_NOT_CLASS)
         text = self.encode(checked_caption(caption))
         return text, self.bank.check(text)
 
-    def for_walk(self, caption: str | None) -> torch.Tensor:
-        return self.walk_checked(caption)[0]
+    def for_walk(self, caption: str | None, class_name: str | None = None) -> torch.Tensor:
+        return self.walk_checked(caption, class_name)[0]
 
 
 def checked_caption(caption: str | None, field: str = "caption") -> str:

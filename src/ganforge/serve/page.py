@@ -10,7 +10,9 @@ browser too (scripts and styles only with the response's nonce, requests only to
 
 from __future__ import annotations
 
+import html as markup
 import secrets
+from collections.abc import Sequence
 
 from ganforge.model_configs import Condition
 from ganforge.serve.controls import CONTROLS
@@ -148,13 +150,22 @@ function modelLine(info, source) {
 """
 
 
-def render_page(condition: Condition) -> tuple[str, str]:
+def class_options(classes: Sequence[str]) -> str:
+    """The class selector's options after "any": one per class, index order, its name the
+    value (an exact name is the first thing a class is found by)."""
+    return "".join(f'\n      <option value="{markup.escape(name)}">{markup.escape(name)}</option>'
+                   for name in classes)
+
+
+def render_page(condition: Condition, classes: Sequence[str] = ()) -> tuple[str, str]:
     """(HTML, Content-Security-Policy) with a fresh nonce for the inline script and style:
-    the page with the controls of a run conditioned on `condition` (none, class or text)."""
+    the page with the controls of a run conditioned on `condition` (none, class or text),
+    a class-conditional run's selector offering `classes` (its class names, index order)."""
     controls = CONTROLS[condition]
     style = STYLE + TOOLS_STYLE + controls.style
     body = (HEADER.replace("@TOOLBAR@", TOOLBAR)
-            + controls.body.replace("@SEED_AND_COUNT@", SEED_AND_COUNT) + GALLERY)
+            + controls.body.replace("@SEED_AND_COUNT@", SEED_AND_COUNT)
+            .replace("@CLASS_OPTIONS@", class_options(classes)) + GALLERY)
     script = HELPERS_SCRIPT + TOOLS_SCRIPT + controls.script
     nonce = secrets.token_urlsafe(16)
     html = (

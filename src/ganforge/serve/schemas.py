@@ -5,17 +5,29 @@ type (strict: `"n": "4"` or `"n": 4.0` is an error, not 4). FastAPI answers a vi
 422 and `{"detail": [{"loc": [...], "msg": ..., "type": ...}]}` (ganforge.serve.errors). Text
 holding a lone surrogate (`"\\ud800"`, which Python's JSON parser lets through) is refused
 by pydantic as `string_unicode` before any model sees it.
+
+The class to draw is the field `class` (a Python keyword, so `class_name` in the models): a
+name or an index, given as text or as a JSON integer (read as its digits, like `ganforge
+sample --class 7`).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 MAX_N = 64
 MAX_SEED = 2**31 - 1
 MAX_CAPTION = 300
+MAX_CLASS = 300  # characters of a class name (a folder's name is at most 255 bytes)
 MAX_BODY_BYTES = 16 * 1024
 
 ImageFormat = Literal["png", "json"]
@@ -35,9 +47,29 @@ def _caption(description: str):
                  description=f"{description} (at most {MAX_CAPTION} characters, not blank)")
 
 
+def _index_as_text(value: Any) -> Any:
+    """A JSON integer given as the class is its index, read as its digits (not a bool)."""
+    return str(value) if type(value) is int else value
+
+
+ClassName = Annotated[
+    Annotated[str, StringConstraints(max_length=MAX_CLASS)] | None,
+    BeforeValidator(_index_as_text),
+    WithJsonSchema({"anyOf": [{"type": "string", "maxLength": MAX_CLASS},
+                              {"type": "integer", "minimum": 0}, {"type": "null"}]}),
+]
+
+
+def _class(description: str):
+    return Field(None, alias="class", description=(
+        f"class-conditional models: {description}, by name or index (exact name first, then "
+        "in any case, then index); absent or null: each image's class comes from its noise"))
+
+
 class GenerateRequest(BaseModel):
-    """`POST /api/generate`: n images from a seed (and a caption, for text models); with
-    caption_to and t, the images part of the way from caption to caption_to."""
+    """`POST /api/generate`: n images from a seed (and a caption, for text models; a class,
+    if wanted, for class-conditional ones); with caption_to and t, the images part of the way
+    from caption to caption_to."""
 
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
@@ -50,6 +82,7 @@ class GenerateRequest(BaseModel):
     t: float | None = Field(
         None, ge=0.0, le=1.0,
         description="with caption_to: 0 = caption's images, 1 = caption_to's, same noise")
+    class_name: ClassName = _class("the class of every image")
     format: ImageFormat = _FORMAT
 
 
@@ -65,6 +98,7 @@ class InterpolateQuery(BaseModel):
     method: Literal["slerp", "lerp"] = Field("slerp", description="spherical or linear")
     caption: str | None = _caption(
         "what to draw: required by a text-conditioned model, absent for an unconditional one")
+    class_name: ClassName = _class("the class held along every walk")
     format: ImageFormat = _FORMAT
 
 
@@ -101,7 +135,7 @@ class Limits(BaseModel):
 class InfoResponse(BaseModel):
     """`GET /api/info`: the served model and the request limits."""
 
-    kind: str = Field(description="unconditional or text-conditioned")
+    kind: str = Field(description="unconditional, class-conditional or text-conditioned")
     conditional: bool
     arch: str
     dataset: str
@@ -117,6 +151,9 @@ class InfoResponse(BaseModel):
     example_captions: list[str] = Field(
         default_factory=list, description="held-out captions of the run's sample grid "
         "(text-conditioned models), for a first try")
+    classes: list[str] = Field(
+        default_factory=list, description="class-conditional models: the class names, in the "
+        "order of their indices (the values of a request's class)")
     about: str = Field("", description="the networks in plain words")
     trained_on: str = Field("", description="which data the model learned from")
     limits: Limits

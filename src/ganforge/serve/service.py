@@ -5,8 +5,9 @@ request, and runs the generator under `torch.inference_mode()`; nothing shared i
 after loading, so requests may run at the same time on a thread pool.
 
 What a request may add to the noise depends on what the run is conditioned on; a
-`ConditionInput` (ganforge.serve.inputs: noise only, or a caption) turns the request's caption
-fields into the generator's condition, and refuses the ones the model cannot use. The
+`ConditionInput` (ganforge.serve.inputs: noise only, a class, or a caption) turns the request's
+class and caption fields into the generator's condition, and refuses the ones the model cannot
+use. The
 assembly (ganforge.serve.assembly) picks the input for the run's condition.
 """
 
@@ -48,7 +49,7 @@ def freeze(generator: torch.nn.Module) -> torch.nn.Module:
 class ModelDescription:
     """What a client needs to know about the served model."""
 
-    kind: str  # "unconditional" or "text-conditioned"
+    kind: str  # "unconditional", "class-conditional" or "text-conditioned"
     arch: str
     dataset: str
     channels: int
@@ -61,6 +62,7 @@ class ModelDescription:
     conditional: bool
     text_encoder: str | None = None  # the encoder of the captions (text-conditioned only)
     example_captions: tuple[str, ...] = ()  # captions the run was shown with (text only)
+    classes: tuple[str, ...] = ()  # class names, index order (class-conditional only)
     about: str = ""  # the networks in plain words
     trained_on: str = ""  # which data the model learned from, in plain words
 
@@ -69,26 +71,30 @@ class ConditionInput(Protocol):
     """What a request adds to the noise: the generator's condition, or None for noise alone."""
 
     kind: str  # ModelDescription.kind
-    conditional: bool  # the requests carry a caption
+    conditional: bool  # the generator reads a condition beside the noise (class or caption)
     text_encoder: str | None
     example_captions: tuple[str, ...]
+    class_names: tuple[str, ...]  # the classes a request may name (class-conditional only)
 
     def for_generate(self, caption: str | None, caption_to: str | None,
-                     t: float | None) -> torch.Tensor | None:
+                     t: float | None, class_name: str | None = None) -> torch.Tensor | None:
         """The condition of POST /api/generate's fields; RequestError for unusable ones."""
         ...
 
-    def for_walk(self, caption: str | None) -> torch.Tensor | None:
-        """The condition of GET /api/interpolate's caption; RequestError for an unusable one."""
+    def for_walk(self, caption: str | None, class_name: str | None = None
+                 ) -> torch.Tensor | None:
+        """The condition of GET /api/interpolate's caption and class; RequestError for an
+        unusable one."""
         ...
 
-    def checked(self, caption: str | None, caption_to: str | None, t: float | None
+    def checked(self, caption: str | None, caption_to: str | None, t: float | None,
+                class_name: str | None = None
                 ) -> tuple[torch.Tensor | None, CaptionCheck | None]:
         """for_generate's condition and how close its caption is to the training captions
         (None: no caption, or nothing to compare with)."""
         ...
 
-    def walk_checked(self, caption: str | None
+    def walk_checked(self, caption: str | None, class_name: str | None = None
                      ) -> tuple[torch.Tensor | None, CaptionCheck | None]:
         """for_walk's condition and its caption's check."""
         ...
@@ -118,6 +124,7 @@ class Service:
             noise=loaded.config.train.noise, step=loaded.step,
             checkpoint=loaded.checkpoint.name, conditional=condition.conditional,
             text_encoder=condition.text_encoder, example_captions=condition.example_captions,
+            classes=condition.class_names,
             about=model_about(model.arch), trained_on=trained_on(loaded.config.data.dataset),
         )
 
@@ -127,34 +134,40 @@ class Service:
 
     def decode(self, z: torch.Tensor, cond: torch.Tensor | None = None) -> torch.Tensor:
         """Images in [-1, 1], (N, C, H, W), from latent points (N, latent_dim) and the
-        condition (1 or N rows; None: z alone)."""
+        condition (1 or N rows: class indices (1,) or sentence vectors (1, E); None: z
+        alone)."""
         with torch.inference_mode():
             if cond is None:
                 return draw_images(self._loaded.generator, z)
-            return draw_images(self._loaded.generator, z, cond.expand(len(z), -1))
+            return draw_images(self._loaded.generator, z, cond.expand(len(z), *cond.shape[1:]))
 
     def generate(self, n: int, seed: int, caption: str | None = None,
-                 caption_to: str | None = None, t: float | None = None) -> torch.Tensor:
+                 caption_to: str | None = None, t: float | None = None,
+                 class_name: str | None = None) -> torch.Tensor:
         """n images from a seed (and the caption; with caption_to and t, the same noise at
-        fraction t of the way from caption to caption_to): same request, same images."""
-        return self.generate_checked(n, seed, caption, caption_to, t)[0]
+        fraction t of the way from caption to caption_to; with class_name, of that class):
+        same request, same images."""
+        return self.generate_checked(n, seed, caption, caption_to, t, class_name)[0]
 
     def generate_checked(self, n: int, seed: int, caption: str | None = None,
-                         caption_to: str | None = None, t: float | None = None
+                         caption_to: str | None = None, t: float | None = None,
+                         class_name: str | None = None
                          ) -> tuple[torch.Tensor, CaptionCheck | None]:
         """generate's images and how close the caption is to the training captions."""
-        cond, check = self._input.checked(caption, caption_to, t)
+        cond, check = self._input.checked(caption, caption_to, t, class_name)
         return self.decode(self.latents(n, seed), cond), check
 
     def interpolate(self, n: int, seed_a: int, seed_b: int, t: float, method: Method = "slerp",
-                    caption: str | None = None) -> torch.Tensor:
-        """n images at fraction t of the way from seed_a's latent points to seed_b's."""
-        return self.interpolate_checked(n, seed_a, seed_b, t, method, caption)[0]
+                    caption: str | None = None, class_name: str | None = None) -> torch.Tensor:
+        """n images at fraction t of the way from seed_a's latent points to seed_b's (of the
+        class `class_name` all the way, when given)."""
+        return self.interpolate_checked(n, seed_a, seed_b, t, method, caption, class_name)[0]
 
     def interpolate_checked(self, n: int, seed_a: int, seed_b: int, t: float,
-                            method: Method = "slerp", caption: str | None = None
+                            method: Method = "slerp", caption: str | None = None,
+                            class_name: str | None = None
                             ) -> tuple[torch.Tensor, CaptionCheck | None]:
         """interpolate's images and how close the caption is to the training captions."""
-        cond, check = self._input.walk_checked(caption)
+        cond, check = self._input.walk_checked(caption, class_name)
         z = interpolate(self.latents(n, seed_a), self.latents(n, seed_b), t, method)
         return self.decode(z, cond), check
