@@ -1,6 +1,6 @@
 """Fixtures for the web server tests: two tiny trained runs (unconditional MLP on MNIST,
-text-to-image on the flowers fixture of tests/text), their services, test clients and live
-servers."""
+text-to-image on the flowers fixture of tests/text) and the shipped class-conditional
+`best-fashion`, their services, test clients and live servers."""
 
 from __future__ import annotations
 
@@ -88,6 +88,24 @@ def client(service):
 @pytest.fixture(scope="package")
 def text_client(text_service):
     yield from _test_client(text_service)
+
+
+@pytest.fixture(scope="package")
+def class_service():
+    """`ganforge serve --pretrained best-fashion`: a cdcgan28 of the ten Fashion-MNIST classes."""
+    from ganforge.serve.assembly import load_service
+
+    return load_service("best-fashion")
+
+
+@pytest.fixture(scope="package")
+def class_client(class_service):
+    yield from _test_client(class_service)
+
+
+@pytest.fixture(scope="package")
+def class_server_url(class_service):
+    yield from _live_server(class_service)
 
 
 @pytest.fixture(scope="package")

@@ -1,11 +1,13 @@
 """End to end in headless Chromium: the page draws images, "New seed" and the slider change
-them, a bad value shows the server's message; on a text-to-image run, a typed caption and
-the walk to a second caption change them. Screenshots go to test-artifacts/."""
+them, a bad value shows the server's message; on a class-conditional run, a class picked in
+the selector is drawn; on a text-to-image run, a typed caption and the walk to a second
+caption change them. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -127,6 +129,60 @@ def test_a_refused_value_shows_the_server_message(page):
 
 def test_nothing_left_the_server_and_no_script_errors(page):
     assert page.problems == []
+
+
+@pytest.fixture(scope="module")
+def class_page(browser, class_server_url):
+    tab = _open(browser, class_server_url)
+    yield tab
+    tab.close()
+
+
+def _grey(png: bytes | str) -> np.ndarray:
+    """The grey pixels of a PNG, given as bytes or as a data URL."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    if isinstance(png, str):
+        png = base64.b64decode(png.split(",", 1)[1])
+    return np.asarray(Image.open(io.BytesIO(png)).convert("L"))
+
+
+def _is_draw(response) -> bool:
+    return response.url.endswith("/api/generate") and response.request.method == "POST"
+
+
+def test_picking_a_class_draws_that_class(class_page, class_server_url):
+    """best-fashion: "Ankle boot" in the selector draws what `ganforge sample --class
+    'Ankle boot'` draws for the page's seed and count, and the address keeps the class."""
+    from ganforge.sampling.generator import generate, load_generator
+    from ganforge.serve.png import grid_png
+
+    page = class_page
+    _wait_version(page, "grid", 0)
+    assert page.input_value("#class") == ""  # any: the class comes from the noise
+    assert "and one of 10 classes" in page.locator("#model").inner_text()
+    version = int(page.get_attribute("#grid", "data-version"))
+    with page.expect_response(_is_draw) as answer:
+        page.select_option("#class", "Ankle boot")
+    _wait_version(page, "grid", version)
+    seed, n = int(page.input_value("#seed")), int(page.input_value("#n"))
+    assert answer.value.request.post_data_json["class"] == "Ankle boot"
+    boots = _grey(grid_png(generate(load_generator("best-fashion"), n, seed=seed,
+                                    class_name="Ankle boot")))
+    assert np.array_equal(_grey(_drawn(page, "grid")), boots)
+    assert "class=Ankle+boot" in page.url
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "serve_class_page.png"), full_page=True)
+    with page.expect_response(_is_draw) as again:  # a shared address draws the same again
+        page.goto(f"{class_server_url}/?seed={seed}&n={n}&class=9")
+    assert again.value.request.post_data_json["class"] == "9"
+    _wait_version(page, "grid", 0)
+    assert page.input_value("#class") == "9"
+    assert np.array_equal(_grey(_drawn(page, "grid")), boots)
+    assert page.locator("#error").is_hidden() and page.problems == []
 
 
 def test_a_typed_caption_draws_new_images(text_page):

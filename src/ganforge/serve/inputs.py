@@ -115,6 +115,7 @@ class CaptionInput:
 
     kind = "text-conditioned"
     conditional = True
+    class_names: tuple[str, ...] = ()  # a class is named in the caption, not apart
 
     def __init__(self, loaded: LoadedGenerator, encoder_dirs: Sequence[str | Path] = ()):
         checkpoint_encoder(loaded.config.model.text_encoder, encoder_dirs, loaded.checkpoint)
