@@ -13,8 +13,8 @@ it can be trusted. What it fits depends on what the data has:
 
 Each record holds its own figures on held-out real data: the classifier's test accuracy, the
 image-text encoder's R@1 among 100 (metrics.r_precision) and caption similarity of real test
-images, and for every kind the FD of the test split against the training split in its
-features (the floor below which no generator's FD can be read).
+images, and for every kind the FD of the test split against the training split in its features
+(the floor below which no generator's FD can be read).
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ganforge.data.folder.identity import folder_content
+from ganforge.data.prepare_options import PrepareOptions
 from ganforge.errors import DataError
 from ganforge.metrics.contrastive import EncoderConfig, FittedEncoder, info_nce
 from ganforge.metrics.evaluator_accuracy import to_unit_range
@@ -271,11 +273,10 @@ def fit_evaluator(data: str, kind: str = "auto", epochs: int | None = None, seed
                   text_encoder: str | None = DEFAULT_ENCODER, options: Any = None,
                   log: Callable[[str], None] = print) -> dict[str, Any]:
     """Fit an evaluator for data set `data` (a name or a folder, prepared as `options`, a
-    data.folder.prepare.PrepareOptions, say: None for the defaults), write it to `out`
-    (default: evaluator_path_for its key) and return its record, with "path" (its JSON
-    file). A folder's record keeps its preparation: evaluation loads its splits that way."""
+    PrepareOptions: None for the defaults), write it to `out` (default: evaluator_path_for
+    its key) and return its record, with "path" (its JSON file). A folder's record keeps
+    its preparation (evaluation loads its splits that way) and content (data.folder.identity)."""
     from ganforge.data import load_dataset
-    from ganforge.data.folder.prepare import PrepareOptions
 
     key = data_key(data)
     folder = Path(out) if out else evaluator_path_for(key)
@@ -294,8 +295,8 @@ def fit_evaluator(data: str, kind: str = "auto", epochs: int | None = None, seed
             "image_shape": list(train.images.shape[1:]), "classes": list(train.classes),
             "torch_version": torch.__version__, "threads": torch.get_num_threads(),
             "seconds": round(fitted.seconds, 1), "figures": fitted.figures}
-    if prepare is not None:
-        meta["prepare"] = asdict(prepare)
+    if prepare is not None:  # and what the folder holds: found again when it moves
+        meta.update(prepare=asdict(prepare), content=folder_content(key, train, test))
     record = write_fitted(fitted.model, folder, meta)
     log(summary_line(key, record))
     return {**record, "path": str(folder / f"{kind}.json")}

@@ -9,6 +9,7 @@ looked for, in this order:
     the folder given (benchmarks and tests; `ganforge evaluate` looks only below)
     evaluator_path_for(data key)    the user cache, one folder per data set
     metrics/weights/NAME-K.*        shipped with ganforge for its built-in captioned sets
+    a folder's, fitted for another path  the same files and splits (moved, copied: fitted_moved)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ganforge.fileio import (
     check_output,
     sha256_file,
 )
+from ganforge.metrics.fitted_moved import find_moved
 from ganforge.metrics.weights import weights_dir
 
 MIN_TRAIN = 64  # training images: fewer, and the features mean nothing
@@ -168,14 +170,17 @@ def load_fitted(json_path: Path) -> tuple[FittedEncoder, dict[str, Any]]:
 def find_fitted(key: str, kinds: tuple[str, ...] = KINDS, folder: Path | str | None = None
                 ) -> Path | None:
     """The JSON record of the first fitted evaluator of `key` of one of `kinds`: in `folder`,
-    then the user cache, then the shipped ones; None when there is none."""
+    then the user cache, then the shipped ones (a folder: one fitted for the same data at
+    another path, metrics.fitted_moved); None when there is none."""
     places = [Path(folder)] if folder else []
     places.append(evaluator_path_for(key))
     for place in places:
         for kind in kinds:
             if (place / f"{kind}.json").is_file():
                 return place / f"{kind}.json"
-    for kind in kinds if not is_folder(key) else ():
+    if is_folder(key):  # the same data fitted for at another path (moved, copied)?
+        return find_moved(key, kinds, evaluator_path_for(key), read_record)
+    for kind in kinds:
         if shipped_stem(key, kind).with_suffix(".json").is_file():
             return shipped_stem(key, kind).with_suffix(".json")
     return None

@@ -39,15 +39,22 @@ def load_split(entry: DataSet, split: str, data_dir: Any, limit: int | None, ver
                encoder: str | None) -> ImageData:
     """One split of the prepared folder: images, labels (zeros when it has no classes) and,
     for a captioned folder, every image's captions cycled to the same count K."""
+    p = prepared(entry)
+    if split == "train":
+        for note in p.manifest.get("class_notes", []):
+            print(f"note: {printable(entry.name)}: classes: {note}", file=sys.stderr)
+    return split_of(p, split, entry.name, limit, encoder)
+
+
+def split_of(p: Prepared, split: str, name: str, limit: int | None = None,
+             encoder: str | None = None) -> ImageData:
+    """One split of a prepared folder as an ImageData (the captions' vectors by `encoder`;
+    None: none), without a word (load_split prints the class notes)."""
     import torch  # imported on loading, so `ganforge data list` stays torch-free
 
     from ganforge.data.captioned.sets import encode_rows, fill_captions
 
-    p = prepared(entry)
     items = p.manifest["items"]
-    if split == "train":
-        for note in p.manifest.get("class_notes", []):
-            print(f"note: {printable(entry.name)}: classes: {note}", file=sys.stderr)
     rows = [i for i, item in enumerate(items) if item["split"] == split]
     if limit is not None:
         rows = rows[:limit]
@@ -57,7 +64,7 @@ def load_split(entry: DataSet, split: str, data_dir: Any, limit: int | None, ver
         if p.manifest["captioned"] and rows else None
     text = None if captions is None else encode_rows(captions, encoder, embedding_name(p))
     return ImageData(images=torch.from_numpy(np.ascontiguousarray(p.images[rows])),
-                     labels=torch.from_numpy(labels), classes=classes, name=entry.name,
+                     labels=torch.from_numpy(labels), classes=classes, name=name,
                      captions=captions, text=text, encoder=encoder if text is not None else None)
 
 
