@@ -9,7 +9,8 @@ looked for, in this order:
     the folder given (benchmarks and tests; `ganforge evaluate` looks only below)
     evaluator_path_for(data key)    the user cache, one folder per data set
     metrics/weights/NAME-K.*        shipped with ganforge for its built-in captioned sets
-    a folder's, fitted for another path  the same files and splits (moved, copied: fitted_moved)
+    evaluators/folder-*             a folder's: one fitted for the same files and splits at
+                                    another path (moved, renamed, copied: fitted_moved)
 """
 
 from __future__ import annotations
