@@ -86,3 +86,24 @@ def test_a_class_is_found_by_exact_name_first_then_in_any_case_then_by_index(nam
     classes = ("0", "1", "10", "11", "2", "3", "4", "5", "6", "7", "8", "9", "Cat", "cat", "Dog",
                "cafe\u0301")
     assert find_class(name, classes) == index
+
+
+@pytest.mark.parametrize("name,index", [
+    (" x", 0), ("x", 1), ("x ", None),  # as written first; spaces at the ends then tell none
+    ("caf\u00e9", 2), ("cafe\u0301", 3),  # twins in NFC and NFD: each by its own spelling
+    ("0", 0), ("1", 1),  # no class is named by digits: an index
+])
+def test_names_differing_only_in_spaces_or_unicode_form_are_each_found(name, index):
+    from ganforge.sampling.generator import ambiguous_class, find_class
+
+    classes = (" x", "x", "caf\u00e9", "cafe\u0301")
+    assert find_class(name, classes) == index
+    assert ambiguous_class(name, classes) == (() if index is not None else (" x", "x"))
+
+
+def test_a_name_two_classes_share_in_any_case_is_refused_naming_both():
+    from ganforge.sampling.generator import ambiguous_class
+
+    assert ambiguous_class("CAT", ("Cat", "cat", "dog")) == ("Cat", "cat")
+    assert ambiguous_class("DOG", ("Cat", "cat", "dog")) == ()
+    assert ambiguous_class("cow", ("Cat", "cat", "dog")) == ()

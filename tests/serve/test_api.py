@@ -183,7 +183,7 @@ def test_openapi_schema_describes_the_api(client):
     for name in ("caption", "caption_to"):
         assert {"maxLength": 300, "type": "string"} in props[name]["anyOf"]
     assert {"type": "number", "minimum": 0.0, "maximum": 1.0} in props["t"]["anyOf"]
-    assert props["class"]["anyOf"] == [{"type": "string", "maxLength": 300},
+    assert props["class"]["anyOf"] == [{"type": "string", "maxLength": 4096},
                                        {"type": "integer", "minimum": 0}, {"type": "null"}]
     params = {p["name"] for p in paths["/api/interpolate"]["get"]["parameters"]}
     assert params == {"seed_a", "seed_b", "t", "n", "method", "caption", "class", "format"}

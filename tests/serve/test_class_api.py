@@ -85,11 +85,25 @@ def test_an_unknown_class_is_refused_naming_it_and_some_known_ones(class_client)
     assert walk[0]["loc"] == ["query", "class"] and "unknown class '10'" in walk[0]["msg"]
 
 
-@pytest.mark.parametrize("value,kind", [("x" * 301, "string_too_long"), (True, "string_type"),
-                                        (9.0, "string_type"), (["Bag"], "string_type")])
+@pytest.mark.parametrize("value,kind", [("x" * 4097, "string_too_long"), (True, "class_type"),
+                                        (9.0, "class_type"), (["Bag"], "class_type"),
+                                        (-1, "class_type")])
 def test_a_class_of_the_wrong_type_or_length_is_refused(class_client, value, kind):
     error_of(class_client.post(GENERATE, json={"n": 1, "seed": 0, "class": value}), 422,
              "class", kind)
+
+
+def test_a_lone_surrogate_as_the_class_is_refused(class_client):
+    answer = class_client.post(GENERATE, content=b'{"n": 1, "seed": 0, "class": "\\ud800"}',
+                               headers={"Content-Type": "application/json"})
+    error_of(answer, 422, "class", "string_unicode")
+
+
+def test_a_json_integer_is_an_index_and_one_past_the_last_is_refused(class_client):
+    detail = error_of(class_client.post(GENERATE, json={"n": 1, "seed": 0, "class": 10}),
+                      422, "class", "value_error")
+    assert detail[0]["msg"] == ("class index 10: the model has 10 classes, 0..9 (GET /api/info "
+                                "lists them)")
 
 
 def test_captions_stay_refused(class_client):

@@ -62,3 +62,32 @@ def test_the_class_input_refuses_what_it_cannot_draw(fashion):
     assert refused.value.field == "class"
     with pytest.raises(RequestError, match="^caption_to: this model is not text-conditioned"):
         choice.checked(None, "a bag", None, "Bag")
+
+
+def test_a_json_integer_is_an_index_even_where_a_class_is_named_by_digits(fashion):
+    from ganforge.serve.inputs import ClassInput
+
+    choice = ClassInput(_with(fashion, "/data/numbered", tuple("1 0 3 2 4 5 6 7 8 9".split())))
+    assert int(choice.class_of(0)) == 0 and int(choice.class_of("0")) == 1
+    assert int(choice.class_of(3)) == 3 and int(choice.class_of("3")) == 2
+
+
+def test_names_that_differ_only_in_case_or_end_spaces_are_each_reachable(fashion):
+    from ganforge.serve.inputs import ClassInput
+
+    classes = (" x", "x", "Cat", "cat", *map(str, range(4, 10)))
+    choice = ClassInput(_with(fashion, "/data/twins", classes))
+    assert [int(choice.class_of(n)) for n in (" x", "x", "Cat", "cat")] == [0, 1, 2, 3]
+    with pytest.raises(RequestError, match="^class: class 'CAT' could be any of 'Cat', 'cat': "
+                                           r"give one exactly as written, or its index \(2, 3\)"):
+        choice.class_of("CAT")
+    with pytest.raises(RequestError, match="could be any of ' x', 'x'"):
+        choice.class_of("x ")
+
+
+def test_the_selector_shows_end_spaces_in_quotes():
+    from ganforge.serve.page import class_options
+
+    html = class_options((" x", "x", "<b>"))
+    assert '<option value=" x">&quot; x&quot;</option>' in html
+    assert '<option value="x">x</option>' in html and "&lt;b&gt;" in html

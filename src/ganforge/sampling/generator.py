@@ -148,26 +148,42 @@ def class_index(config: RunConfig, name: str, classes: tuple[str, ...] | None = 
     index = find_class(name, classes)
     if index is not None:
         return torch.tensor(index)
+    twins = ambiguous_class(name, classes)
+    if twins:
+        raise ConfigError(f"class {name!r} of {config.data.dataset} could be any of "
+                          f"{', '.join(repr(c) for c in twins)}: give one exactly as written, "
+                          f"or its index ({', '.join(str(classes.index(c)) for c in twins)})")
     raise ConfigError(f"unknown class {name!r} of {config.data.dataset} (known: "
                       f"{', '.join(classes)}, or their index 0..{len(classes) - 1})")
 
 
 def find_class(name: str, classes: tuple[str, ...]) -> int | None:
-    """The index of class `name`: an exact name first (Unicode NFC, so a folder named on
-    macOS matches a name typed elsewhere), then a name in any case when only one class has
-    it, then an index; None when nothing matches."""
-    def folded(text: str) -> str:
-        return unicodedata.normalize("NFC", text.strip())
-
-    wanted, names = folded(name), [folded(c) for c in classes]
-    if wanted in names:
-        return names.index(wanted)
-    in_any_case = [i for i, c in enumerate(names) if c.casefold() == wanted.casefold()]
-    if len(in_any_case) == 1:
-        return in_any_case[0]
+    """The index of class `name`: the name exactly as written first, then the one name equal
+    to it without spaces at its ends and in Unicode NFC (a folder named on macOS matches a
+    name typed elsewhere), then the one name equal in any case, then an index; None when
+    nothing matches (or two names do: `ambiguous_class` says which)."""
+    if name in classes:
+        return classes.index(name)
+    for same in (_folded, lambda text: _folded(text).casefold()):
+        matches = [i for i, c in enumerate(classes) if same(c) == same(name)]
+        if len(matches) == 1:
+            return matches[0]
+    wanted = name.strip()
     if wanted.isascii() and wanted.isdigit() and int(wanted) < len(classes):
         return int(wanted)
     return None
+
+
+def ambiguous_class(name: str, classes: tuple[str, ...]) -> tuple[str, ...]:
+    """The classes `name` matches but cannot pick between (equal to it in any case, or up
+    to spaces and Unicode form, and none exactly): empty when it picks one or none."""
+    if find_class(name, classes) is not None:
+        return ()
+    return tuple(c for c in classes if _folded(c).casefold() == _folded(name).casefold())
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFC", text.strip())
 
 
 def export_format(out: Path | str, fmt: ExportFormat | None = None) -> ExportFormat:

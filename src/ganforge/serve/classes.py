@@ -2,7 +2,8 @@
 of their indices, and the one-line answers to a class the model cannot draw.
 
 A class is found by the rule of `ganforge sample --class` (ganforge.sampling.generator
-`find_class`: an exact name, then a name in any case, then an index).
+`find_class`: the name as written, then without spaces at its ends and in Unicode NFC,
+then in any case, then an index); a JSON integer is an index.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import difflib
 
 from ganforge.data.registry import known
 from ganforge.errors import GanforgeError
-from ganforge.sampling.generator import LoadedGenerator, class_names
+from ganforge.sampling.generator import LoadedGenerator, ambiguous_class, class_names
 from ganforge.serve.service import RequestError
 
 SHOWN = 5  # class names an unknown class's answer lists, at most
@@ -35,8 +36,14 @@ def served_classes(loaded: LoadedGenerator) -> tuple[str, ...]:
 
 
 def unknown_class(name: str, classes: tuple[str, ...]) -> str:
-    """Why `name` is no class of the model, with the closest names and a few others."""
+    """Why `name` is no class of the model: the classes it could be when it matches several
+    (in any case, or up to spaces at its ends), else the closest names and a few others."""
     shown = name if len(name) <= SHOWN_NAME else name[: SHOWN_NAME - 3] + "..."
+    twins = ambiguous_class(name, classes)
+    if twins:
+        return (f"class {shown!r} could be any of {', '.join(repr(c) for c in twins)}: give "
+                f"one exactly as written, or its index "
+                f"({', '.join(str(classes.index(c)) for c in twins)})")
     close = difflib.get_close_matches(name, classes, n=2, cutoff=0.6)
     hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
     first = ", ".join(repr(c) for c in classes[:SHOWN])
@@ -46,7 +53,15 @@ def unknown_class(name: str, classes: tuple[str, ...]) -> str:
             f"0..{len(classes) - 1}")
 
 
-def refuse_class(class_name: str | None, why: str) -> None:
+def index_of(index: int, classes: tuple[str, ...]) -> int:
+    """A class given by its index (a JSON integer): that index, or RequestError."""
+    if index >= len(classes):
+        raise RequestError("class", f"class index {index}: the model has {len(classes)} "
+                           f"classes, 0..{len(classes) - 1} (GET /api/info lists them)")
+    return index
+
+
+def refuse_class(class_name: str | int | None, why: str) -> None:
     """RequestError on the class field when a class was given to a model that reads none."""
     if class_name is not None:
         raise RequestError("class", why)

@@ -27,7 +27,7 @@ import torch
 
 from ganforge.sampling.captions import encode_captions
 from ganforge.sampling.generator import LoadedGenerator, find_class
-from ganforge.serve.classes import refuse_class, served_classes, unknown_class
+from ganforge.serve.classes import index_of, refuse_class, served_classes, unknown_class
 from ganforge.serve.familiar import CaptionCheck, build_bank
 from ganforge.serve.interpolate import interpolate
 from ganforge.serve.schemas import MAX_CAPTION
@@ -54,14 +54,14 @@ class NoiseInput:
     def __init__(self, loaded: LoadedGenerator, encoder_dirs: Sequence[str | Path] = ()):
         del loaded, encoder_dirs  # nothing to read: the noise is the whole input
 
-    def class_of(self, class_name: str | None) -> torch.Tensor | None:
+    def class_of(self, class_name: str | int | None) -> torch.Tensor | None:
         """The class indices (1,) to draw; None: the generator reads the noise alone."""
         refuse_class(class_name, "this model is unconditional: it draws no chosen class; "
                      "leave class out")
         return None
 
     def for_generate(self, caption: str | None, caption_to: str | None,
-                     t: float | None, class_name: str | None = None) -> torch.Tensor | None:
+                     t: float | None, class_name: str | int | None = None) -> torch.Tensor | None:
         self.for_walk(caption)
         if caption_to is not None:
             raise RequestError("caption_to", "this model is not text-conditioned; walk between "
@@ -71,7 +71,7 @@ class NoiseInput:
                                "between seeds with GET /api/interpolate")
         return self.class_of(class_name)
 
-    def for_walk(self, caption: str | None, class_name: str | None = None
+    def for_walk(self, caption: str | None, class_name: str | int | None = None
                  ) -> torch.Tensor | None:
         if caption is not None:
             raise RequestError(
@@ -80,10 +80,10 @@ class NoiseInput:
         return self.class_of(class_name)
 
     def checked(self, caption: str | None, caption_to: str | None, t: float | None,
-                class_name: str | None = None) -> tuple[torch.Tensor | None, None]:
+                class_name: str | int | None = None) -> tuple[torch.Tensor | None, None]:
         return self.for_generate(caption, caption_to, t, class_name), None
 
-    def walk_checked(self, caption: str | None, class_name: str | None = None
+    def walk_checked(self, caption: str | None, class_name: str | int | None = None
                      ) -> tuple[torch.Tensor | None, None]:
         return self.for_walk(caption, class_name), None
 
@@ -100,9 +100,11 @@ class ClassInput(NoiseInput):
         del encoder_dirs  # no text: the class names are the whole vocabulary
         self.class_names = served_classes(loaded)
 
-    def class_of(self, class_name: str | None) -> torch.Tensor | None:
+    def class_of(self, class_name: str | int | None) -> torch.Tensor | None:
         if class_name is None:
             return None
+        if isinstance(class_name, int):  # a JSON integer: an index, never a name
+            return torch.tensor([index_of(class_name, self.class_names)])
         index = find_class(class_name, self.class_names)
         if index is None:
             raise RequestError("class", unknown_class(class_name, self.class_names))
@@ -132,7 +134,7 @@ class CaptionInput:
             return encode_captions(self._loaded, [caption])
 
     def checked(self, caption: str | None, caption_to: str | None, t: float | None,
-                class_name: str | None = None) -> tuple[torch.Tensor, CaptionCheck | None]:
+                class_name: str | int | None = None) -> tuple[torch.Tensor, CaptionCheck | None]:
         """The caption's vector (with caption_to and t, the point at fraction t of the way)
         and how close the farther of the two captions is to the training captions."""
         refuse_class(class_name, TEXT_NOT_CLASS)
@@ -157,17 +159,17 @@ class CaptionInput:
         return text, check
 
     def for_generate(self, caption: str | None, caption_to: str | None,
-                     t: float | None, class_name: str | None = None) -> torch.Tensor:
+                     t: float | None, class_name: str | int | None = None) -> torch.Tensor:
         """The caption's vector; with caption_to and t, the point at fraction t of the way."""
         return self.checked(caption, caption_to, t, class_name)[0]
 
-    def walk_checked(self, caption: str | None, class_name: str | None = None
+    def walk_checked(self, caption: str | None, class_name: str | int | None = None
                      ) -> tuple[torch.Tensor, CaptionCheck | None]:
         refuse_class(class_name, TEXT_NOT_CLASS)
         text = self.encode(checked_caption(caption))
         return text, self.bank.check(text)
 
-    def for_walk(self, caption: str | None, class_name: str | None = None) -> torch.Tensor:
+    def for_walk(self, caption: str | None, class_name: str | int | None = None) -> torch.Tensor:
         return self.walk_checked(caption, class_name)[0]
 
 

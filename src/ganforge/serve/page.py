@@ -152,9 +152,14 @@ function modelLine(info, source) {
 
 def class_options(classes: Sequence[str]) -> str:
     """The class selector's options after "any": one per class, index order, its name the
-    value (an exact name is the first thing a class is found by)."""
-    return "".join(f'\n      <option value="{markup.escape(name)}">{markup.escape(name)}</option>'
-                   for name in classes)
+    value (a name as written is the first thing a class is found by); a name with spaces at
+    its ends is shown in quotes, so that " x" and "x" look apart."""
+    return "".join(f'\n      <option value="{markup.escape(name)}">{markup.escape(_shown(name))}'
+                   '</option>' for name in classes)
+
+
+def _shown(name: str) -> str:
+    return f'"{name}"' if name != name.strip() else name
 
 
 def render_page(condition: Condition, classes: Sequence[str] = ()) -> tuple[str, str]:

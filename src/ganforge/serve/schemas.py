@@ -7,8 +7,8 @@ holding a lone surrogate (`"\\ud800"`, which Python's JSON parser lets through) 
 by pydantic as `string_unicode` before any model sees it.
 
 The class to draw is the field `class` (a Python keyword, so `class_name` in the models): a
-name or an index, given as text or as a JSON integer (read as its digits, like `ganforge
-sample --class 7`).
+name or an index as text (read as `ganforge sample --class` reads it: a class named "7" wins
+over index 7), or a JSON integer: always an index.
 """
 
 from __future__ import annotations
@@ -17,17 +17,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
-    StringConstraints,
+    PlainValidator,
     WithJsonSchema,
 )
+from pydantic_core import PydanticCustomError
 
 MAX_N = 64
 MAX_SEED = 2**31 - 1
 MAX_CAPTION = 300
-MAX_CLASS = 300  # characters of a class name (a folder's name is at most 255 bytes)
+MAX_CLASS = 4096  # characters of a class name (an archive's folder names have no 255 limit)
 MAX_BODY_BYTES = 16 * 1024
 
 ImageFormat = Literal["png", "json"]
@@ -47,14 +47,28 @@ def _caption(description: str):
                  description=f"{description} (at most {MAX_CAPTION} characters, not blank)")
 
 
-def _index_as_text(value: Any) -> Any:
-    """A JSON integer given as the class is its index, read as its digits (not a bool)."""
-    return str(value) if type(value) is int else value
+def _class_value(value: Any) -> str | int | None:
+    """A class as sent: a name (text) or an index (a JSON integer, 0 or more; not a bool), or
+    None; one error of its own for anything else."""
+    if value is None or (type(value) is int and value >= 0):
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("class_type", "Input should be a class name (text) or index "
+                                  "(an integer, 0 or more)")
+    if len(value) > MAX_CLASS:
+        raise PydanticCustomError("string_too_long", f"String should have at most {MAX_CLASS} "
+                                  "characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, which Python's JSON parser lets through
+        raise PydanticCustomError("string_unicode", "Input should be a valid string, unable "
+                                  "to parse raw data as a unicode string") from None
+    return value
 
 
 ClassName = Annotated[
-    Annotated[str, StringConstraints(max_length=MAX_CLASS)] | None,
-    BeforeValidator(_index_as_text),
+    str | int | None,
+    PlainValidator(_class_value),
     WithJsonSchema({"anyOf": [{"type": "string", "maxLength": MAX_CLASS},
                               {"type": "integer", "minimum": 0}, {"type": "null"}]}),
 ]
@@ -62,8 +76,9 @@ ClassName = Annotated[
 
 def _class(description: str):
     return Field(None, alias="class", description=(
-        f"class-conditional models: {description}, by name or index (exact name first, then "
-        "in any case, then index); absent or null: each image's class comes from its noise"))
+        f"class-conditional models: {description}: a name (as written first, then without "
+        "spaces at its ends, then in any case, then as an index) or a JSON integer (an "
+        "index); absent or null: each image's class comes from its noise"))
 
 
 class GenerateRequest(BaseModel):

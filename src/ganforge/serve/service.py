@@ -77,24 +77,24 @@ class ConditionInput(Protocol):
     class_names: tuple[str, ...]  # the classes a request may name (class-conditional only)
 
     def for_generate(self, caption: str | None, caption_to: str | None,
-                     t: float | None, class_name: str | None = None) -> torch.Tensor | None:
+                     t: float | None, class_name: str | int | None = None) -> torch.Tensor | None:
         """The condition of POST /api/generate's fields; RequestError for unusable ones."""
         ...
 
-    def for_walk(self, caption: str | None, class_name: str | None = None
+    def for_walk(self, caption: str | None, class_name: str | int | None = None
                  ) -> torch.Tensor | None:
         """The condition of GET /api/interpolate's caption and class; RequestError for an
         unusable one."""
         ...
 
     def checked(self, caption: str | None, caption_to: str | None, t: float | None,
-                class_name: str | None = None
+                class_name: str | int | None = None
                 ) -> tuple[torch.Tensor | None, CaptionCheck | None]:
         """for_generate's condition and how close its caption is to the training captions
         (None: no caption, or nothing to compare with)."""
         ...
 
-    def walk_checked(self, caption: str | None, class_name: str | None = None
+    def walk_checked(self, caption: str | None, class_name: str | int | None = None
                      ) -> tuple[torch.Tensor | None, CaptionCheck | None]:
         """for_walk's condition and its caption's check."""
         ...
@@ -143,7 +143,7 @@ class Service:
 
     def generate(self, n: int, seed: int, caption: str | None = None,
                  caption_to: str | None = None, t: float | None = None,
-                 class_name: str | None = None) -> torch.Tensor:
+                 class_name: str | int | None = None) -> torch.Tensor:
         """n images from a seed (and the caption; with caption_to and t, the same noise at
         fraction t of the way from caption to caption_to; with class_name, of that class):
         same request, same images."""
@@ -151,21 +151,22 @@ class Service:
 
     def generate_checked(self, n: int, seed: int, caption: str | None = None,
                          caption_to: str | None = None, t: float | None = None,
-                         class_name: str | None = None
+                         class_name: str | int | None = None
                          ) -> tuple[torch.Tensor, CaptionCheck | None]:
         """generate's images and how close the caption is to the training captions."""
         cond, check = self._input.checked(caption, caption_to, t, class_name)
         return self.decode(self.latents(n, seed), cond), check
 
     def interpolate(self, n: int, seed_a: int, seed_b: int, t: float, method: Method = "slerp",
-                    caption: str | None = None, class_name: str | None = None) -> torch.Tensor:
+                    caption: str | None = None, class_name: str | int | None = None
+                    ) -> torch.Tensor:
         """n images at fraction t of the way from seed_a's latent points to seed_b's (of the
         class `class_name` all the way, when given)."""
         return self.interpolate_checked(n, seed_a, seed_b, t, method, caption, class_name)[0]
 
     def interpolate_checked(self, n: int, seed_a: int, seed_b: int, t: float,
                             method: Method = "slerp", caption: str | None = None,
-                            class_name: str | None = None
+                            class_name: str | int | None = None
                             ) -> tuple[torch.Tensor, CaptionCheck | None]:
         """interpolate's images and how close the caption is to the training captions."""
         cond, check = self._input.walk_checked(caption, class_name)
