@@ -44,11 +44,18 @@ def test_a_folder_run_is_judged_on_its_own_folder_and_refused_once_it_shrinks(
     assert main(["train", "--arch", "dcgan", "--dataset", str(folder), "--max-steps", "2",
                  "--out", str(run), *QUICK]) == 0
     assert main(["evaluate", str(run), "--n", "24", "--dataset", str(folder)]) == 0
+    assert "generating 24 samples" in capsys.readouterr().err
     for image in sorted(folder.iterdir())[8:]:
         image.unlink()
     evaluate._FEATURES.clear()  # a new process: nothing kept from the folder as it was
+    capsys.readouterr()
     assert main(["evaluate", str(run), "--n", "24"]) == 2
-    assert "at least 10 are needed to score against it" in last_error(capsys)
+    err = capsys.readouterr().err
+    assert "generating" not in err  # refused before any drawing
+    assert err.strip().splitlines()[-1].endswith(
+        "its test split holds 1 image(s) now, at least 10 are needed to score against it; the "
+        "folder has 7 training and 1 test images, and fitting an evaluator needs at least 64 "
+        "and 10: add images to score its runs")
 
 
 def test_a_text_run_holds_out_captions_at_its_own_size(tmp_path, capsys):

@@ -57,3 +57,17 @@ def test_a_folder_without_an_image_text_evaluator_is_told_why_once(tmp_path, cap
     assert notes == [f"note: no R-precision or caption similarity: no image-text evaluator is "
                      f"fitted for {folder} (one fitted before the folder had captions reads "
                      f"none); `ganforge evaluator fit {folder}` fits one now that it has them"]
+
+
+def test_a_larger_test_fraction_is_advised_only_where_it_gives_enough_test_images(tmp_path):
+    from ganforge.metrics.fitted import fit_advice
+    from tests.data.folder.conftest import make_folder
+
+    plain = make_folder(tmp_path / "plain", 80)  # 4 test images at 0.05, 40 at 0.5
+    assert fit_advice(str(plain), PrepareOptions(test_fraction=0.05)).endswith(
+        "76 training and 4 test images, and fitting an evaluator needs at least 64 and 10: "
+        "add images (or a larger --test-fraction) to score its runs")
+    singles = make_folder(tmp_path / "singles", 80, tuple(f"c{i:02d}" for i in range(80)))
+    assert fit_advice(str(singles), PrepareOptions(test_fraction=0.5)).endswith(
+        "80 training and 0 test images, and fitting an evaluator needs at least 64 and 10: "
+        "add images to score its runs")  # each one-image class keeps its image for training

@@ -25,6 +25,7 @@ from ganforge.metrics.fitted import (
     NO_TEST_SPLIT,
     data_key,
     find_fitted,
+    fit_advice,
     is_folder,
     prepared_as,
     read_record,
@@ -83,17 +84,26 @@ def _split_features(dataset: str, split: str, features: str, data_dir: str | Non
     key = (dataset, split, features, data_dir, n, seed, options)
     if key in _FEATURES:
         return _FEATURES[key]
-    images = load_dataset(dataset, split, data_dir, text_encoder=None, options=options).images
-    if len(images) < MIN_SPLIT:  # a folder that has lost images since its evaluator was fitted
-        raise ConfigError(f"{dataset}: its {split} split holds {len(images)} image(s) now, "
-                          f"at least {MIN_SPLIT} are needed to score against it; restore the "
-                          f"folder, or add images and fit its evaluator again")
+    images = split_images(dataset, split, data_dir)
     if n is not None and n < len(images):
         images = images[np.sort(np.random.default_rng(seed).choice(len(images), n, False))]
     found = extract(images, dataset, features, f"{dataset} {split} split")
     if keep:
         _FEATURES[key] = found
     return found
+
+
+def split_images(dataset: str, split: str, data_dir: str | None) -> Any:
+    """The images of a split of `dataset` (a folder's prepared as its evaluator saw it), or
+    one line when it holds too few to score against: a folder that has lost images, or whose
+    small classes' held-out images went back into training, since its evaluator was fitted."""
+    images = load_dataset(dataset, split, data_dir, text_encoder=None,
+                          options=prepared_as(dataset)).images
+    if len(images) < MIN_SPLIT:
+        raise ConfigError(f"{dataset}: its {split} split holds {len(images)} image(s) now, "
+                          f"at least {MIN_SPLIT} are needed to score against it; "
+                          f"{fit_advice(dataset, prepared_as(dataset))}")
+    return images
 
 
 def _reference(metric: Metric, test: FeatureSet, n: int, ref_key: tuple) -> Any:
@@ -193,6 +203,8 @@ def evaluate_run(run: Path | str, n: int | None = None, *, seed: int = 0,
         checkpoint_encoder(cfg.model.text_encoder, encoder_dirs, loaded.checkpoint)
     drawing = drawing_for(cfg)
     check_features(drawing.dataset, features)
+    if is_folder(data_key(drawing.dataset)):  # before any drawing: enough to score against?
+        split_images(data_key(drawing.dataset), "test", cfg.data.data_dir)
     n = drawing.count(n, cfg, seed)
     log.info("generating %d samples (seed %d) from %s", n, seed, loaded.checkpoint)
     start = time.perf_counter()

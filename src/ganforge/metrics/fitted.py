@@ -213,12 +213,25 @@ def fit_advice(folder: str, options: Any = None) -> str:
     options = options or PrepareOptions()
     if options.test_fraction == 0:
         return NO_TEST_SPLIT
-    counts = prepare(folder, options, show=False).manifest["counts"]
+    manifest = prepare(folder, options, show=False).manifest
+    counts = manifest["counts"]
     if counts["train"] < MIN_TRAIN or counts["test"] < MIN_TEST:
+        larger = " (or a larger --test-fraction)" if counts["train"] >= MIN_TRAIN and \
+            most_held_out(manifest["items"]) >= MIN_TEST else ""
         return (f"the folder has {counts['train']} training and {counts['test']} test images, "
                 f"and fitting an evaluator needs at least {MIN_TRAIN} and {MIN_TEST}: add "
-                "images (or a larger --test-fraction) to score its runs")
+                f"images{larger} to score its runs")
     return f"fit one with `ganforge evaluator fit {folder}{options.as_flags()}`"
+
+
+def most_held_out(items: list[dict[str, Any]]) -> int:
+    """The most test images a folder's manifest items can give: its split at the largest
+    test fraction (every class keeps a training image, so a folder of one-image classes
+    gives none at any fraction)."""
+    from ganforge.data.folder.split import split_by_class
+
+    names, labels = [i["name"] for i in items], [i["label"] for i in items]
+    return split_by_class(names, labels, 0.5)[0].count("test")
 
 
 def refuse_unfitted_folder(folder: str, options: Any) -> None:
