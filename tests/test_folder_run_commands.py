@@ -53,9 +53,16 @@ def test_a_folder_run_is_judged_on_its_own_folder_and_refused_once_it_shrinks(
     err = capsys.readouterr().err
     assert "generating" not in err  # refused before any drawing
     assert err.strip().splitlines()[-1].endswith(
-        "its test split holds 1 image(s) now, at least 10 are needed to score against it; the "
-        "folder has 7 training and 1 test images, and fitting an evaluator needs at least 64 "
-        "and 10: add images to score its runs")
+        "its test split holds 1 image(s) now, at least 10 are needed to score against it (a "
+        "class held out whole keeps its images for training); add images, or restore those the "
+        "folder lost, and fit its evaluator again")
+    capsys.readouterr()  # training with evaluation on: a note, and the run trains unscored
+    assert main(["train", "--arch", "dcgan", "--dataset", str(folder), "--max-steps", "2",
+                 "--out", str(tmp_path / "again"), "--width", "4", "--image-size", "32",
+                 "--batch-size", "4", "--eval-every", "1", "--no-progress"]) == 0
+    err = capsys.readouterr().err
+    assert "note: no evaluation during training: " in err and "its test split holds 1" in err
+    assert (tmp_path / "again" / "checkpoints" / "final.json").is_file()
 
 
 def test_a_text_run_holds_out_captions_at_its_own_size(tmp_path, capsys):

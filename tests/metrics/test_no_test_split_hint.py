@@ -66,7 +66,11 @@ def test_a_larger_test_fraction_is_advised_only_where_it_gives_enough_test_image
     plain = make_folder(tmp_path / "plain", 80)  # 4 test images at 0.05, 40 at 0.5
     assert fit_advice(str(plain), PrepareOptions(test_fraction=0.05)).endswith(
         "76 training and 4 test images, and fitting an evaluator needs at least 64 and 10: "
-        "add images (or a larger --test-fraction) to score its runs")
+        "add images (or --test-fraction 0.15) to score its runs")
+    few = make_folder(tmp_path / "few", 72)  # 0.1: 65 and 7; 0.15: 61 and 11; none fits
+    assert fit_advice(str(few), PrepareOptions()).endswith(
+        "65 training and 7 test images, and fitting an evaluator needs at least 64 and 10: "
+        "add images to score its runs")
     singles = make_folder(tmp_path / "singles", 80, tuple(f"c{i:02d}" for i in range(80)))
     assert fit_advice(str(singles), PrepareOptions(test_fraction=0.5)).endswith(
         "80 training and 0 test images, and fitting an evaluator needs at least 64 and 10: "

@@ -25,7 +25,6 @@ from ganforge.metrics.fitted import (
     NO_TEST_SPLIT,
     data_key,
     find_fitted,
-    fit_advice,
     is_folder,
     prepared_as,
     read_record,
@@ -101,9 +100,17 @@ def split_images(dataset: str, split: str, data_dir: str | None) -> Any:
                           options=prepared_as(dataset)).images
     if len(images) < MIN_SPLIT:
         raise ConfigError(f"{dataset}: its {split} split holds {len(images)} image(s) now, "
-                          f"at least {MIN_SPLIT} are needed to score against it; "
-                          f"{fit_advice(dataset, prepared_as(dataset))}")
+                          f"at least {MIN_SPLIT} are needed to score against it (a class "
+                          f"held out whole keeps its images for training); add images, or "
+                          f"restore those the folder lost, and fit its evaluator again")
     return images
+
+
+def check_test_split(dataset: str, data_dir: str | None) -> None:
+    """Before any drawing: one line when a folder's test split holds too few images to
+    score against (nothing to check for a built-in set)."""
+    if is_folder(data_key(dataset)):
+        split_images(data_key(dataset), "test", data_dir)
 
 
 def _reference(metric: Metric, test: FeatureSet, n: int, ref_key: tuple) -> Any:
@@ -203,8 +210,7 @@ def evaluate_run(run: Path | str, n: int | None = None, *, seed: int = 0,
         checkpoint_encoder(cfg.model.text_encoder, encoder_dirs, loaded.checkpoint)
     drawing = drawing_for(cfg)
     check_features(drawing.dataset, features)
-    if is_folder(data_key(drawing.dataset)):  # before any drawing: enough to score against?
-        split_images(data_key(drawing.dataset), "test", cfg.data.data_dir)
+    check_test_split(drawing.dataset, cfg.data.data_dir)
     n = drawing.count(n, cfg, seed)
     log.info("generating %d samples (seed %d) from %s", n, seed, loaded.checkpoint)
     start = time.perf_counter()

@@ -168,11 +168,12 @@ def load_fitted(json_path: Path) -> tuple[FittedEncoder, dict[str, Any]]:
     return model, record
 
 
-def find_fitted(key: str, kinds: tuple[str, ...] = KINDS, folder: Path | str | None = None
-                ) -> Path | None:
+def find_fitted(key: str, kinds: tuple[str, ...] = KINDS, folder: Path | str | None = None,
+                prefer: Any = None) -> Path | None:
     """The JSON record of the first fitted evaluator of `key` of one of `kinds`: in `folder`,
     then the user cache, then the shipped ones (a folder: one fitted for the same data at
-    another path, metrics.fitted_moved); None when there is none."""
+    another path, metrics.fitted_moved, one prepared as `prefer` first, a PrepareOptions);
+    None when there is none."""
     places = [Path(folder)] if folder else []
     places.append(evaluator_path_for(key))
     for place in places:
@@ -180,7 +181,7 @@ def find_fitted(key: str, kinds: tuple[str, ...] = KINDS, folder: Path | str | N
             if (place / f"{kind}.json").is_file():
                 return place / f"{kind}.json"
     if is_folder(key):  # the same data fitted for at another path (moved, copied)?
-        return find_moved(key, kinds, evaluator_path_for(key), read_record)
+        return find_moved(key, kinds, evaluator_path_for(key), read_record, prefer)
     for kind in kinds:
         if shipped_stem(key, kind).with_suffix(".json").is_file():
             return shipped_stem(key, kind).with_suffix(".json")
@@ -216,22 +217,26 @@ def fit_advice(folder: str, options: Any = None) -> str:
     manifest = prepare(folder, options, show=False).manifest
     counts = manifest["counts"]
     if counts["train"] < MIN_TRAIN or counts["test"] < MIN_TEST:
-        larger = " (or a larger --test-fraction)" if counts["train"] >= MIN_TRAIN and \
-            most_held_out(manifest["items"]) >= MIN_TEST else ""
+        fits = fraction_that_fits(manifest["items"])
+        larger = f" (or --test-fraction {fits:g})" if fits is not None else ""
         return (f"the folder has {counts['train']} training and {counts['test']} test images, "
                 f"and fitting an evaluator needs at least {MIN_TRAIN} and {MIN_TEST}: add "
                 f"images{larger} to score its runs")
     return f"fit one with `ganforge evaluator fit {folder}{options.as_flags()}`"
 
 
-def most_held_out(items: list[dict[str, Any]]) -> int:
-    """The most test images a folder's manifest items can give: its split at the largest
-    test fraction (every class keeps a training image, so a folder of one-image classes
-    gives none at any fraction)."""
+def fraction_that_fits(items: list[dict[str, Any]]) -> float | None:
+    """A test fraction (of 0.05, 0.1, ... 0.5) at which a folder's manifest items give enough
+    training and test images to fit an evaluator, or None (every class keeps a training
+    image, so a folder of one-image classes gives no test image at any fraction)."""
     from ganforge.data.folder.split import split_by_class
 
     names, labels = [i["name"] for i in items], [i["label"] for i in items]
-    return split_by_class(names, labels, 0.5)[0].count("test")
+    for fraction in (f / 20 for f in range(1, 11)):
+        split = split_by_class(names, labels, fraction)[0]
+        if split.count("train") >= MIN_TRAIN and split.count("test") >= MIN_TEST:
+            return fraction
+    return None
 
 
 def refuse_unfitted_folder(folder: str, options: Any) -> None:

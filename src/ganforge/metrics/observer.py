@@ -128,12 +128,14 @@ def make_eval_observer(config: RunConfig) -> Observer | None:
     """The evaluation observer for a run, drawing as its condition says; None when
     evaluation is off, or (said on stderr: the run trains, unscored) when ganforge has no
     evaluator for its data set (e.g. a folder before `evaluator fit`, flowers102 before its
-    evaluator is trained) or has one fitted for a folder prepared otherwise."""
+    evaluator is trained), has one fitted for a folder prepared otherwise, or one whose test
+    split has become too small to score against."""
     if config.train.eval_every < 1:
         return None
     try:
         drawing = drawing_for(config)
         evaluate.check_preparation(config)
+        evaluate.check_test_split(drawing.dataset, config.data.data_dir)
     except ConfigError as exc:
         print(f"note: no evaluation during training: {exc}", file=sys.stderr)
         return None

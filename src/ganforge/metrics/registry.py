@@ -136,13 +136,14 @@ FITTED_SCORING = {"classifier": Scoring(),
 FITTED_PREFIX = "fitted:"  # evaluator names "fitted:PATH" (PATH: its JSON record)
 
 
-def fitted_evaluator(dataset: str) -> tuple[str, str] | None:
+def fitted_evaluator(dataset: str, options: Any = None) -> tuple[str, str] | None:
     """(data key, "fitted:PATH") of the evaluator fitted for a data set ganforge ships none
-    for (a folder, or a built-in set without one), or None."""
+    for (a folder, or a built-in set without one), or None; `options`: how the run asking
+    prepared a folder (a PrepareOptions), preferred among evaluators of a moved folder."""
     from ganforge.metrics.fitted import data_key, find_fitted
 
     key = data_key(dataset)
-    path = find_fitted(key, ("classifier", "contrastive", "self-supervised"))
+    path = find_fitted(key, ("classifier", "contrastive", "self-supervised"), prefer=options)
     return None if path is None else (key, f"{FITTED_PREFIX}{path}")
 
 
@@ -190,7 +191,7 @@ def check_dataset(dataset: str, options: Any = None) -> tuple[str, str]:
     error says what can be done about it."""
     entry = known(dataset)
     if entry is None or entry.evaluator is None:
-        fitted = fitted_evaluator(dataset)
+        fitted = fitted_evaluator(dataset, options)
         if fitted is not None:
             return fitted
         if entry is None and looks_like_path(dataset):

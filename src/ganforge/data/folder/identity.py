@@ -33,12 +33,13 @@ SPLITS = ("train", "test")
 
 
 def listing_digest(path: str | Path) -> str:
-    """SHA-256 of the relative names and sizes of the folder's (or archive's) files, in the
-    listing's order; no modification time, no path. A DataError when it cannot be listed."""
+    """SHA-256 of the relative names and sizes of the folder's (or archive's) files, sorted
+    by name (an archive lists its members in the order they were added); no modification
+    time, no path. A DataError when it cannot be listed."""
     digest = hashlib.sha256()
-    for member in open_source(Path(path).expanduser()).listing().members:
-        if not ignored(member.name):
-            digest.update(f"{member.name}\0{member.size}\n".encode("utf-8", "replace"))
+    members = open_source(Path(path).expanduser()).listing().members
+    for name, size in sorted((m.name, m.size) for m in members if not ignored(m.name)):
+        digest.update(f"{name}\0{size}\n".encode("utf-8", "replace"))
     return digest.hexdigest()
 
 
