@@ -87,6 +87,11 @@ def test_other_mistakes_are_one_line_errors(tmp_path, capsys):
                       "--dataset is required")
     _in_process_error(capsys, ["evaluate", "--samples", tmp_path / "small.npz", "--dataset",
                                "cifar10"], "no evaluator for data set")
+    (tmp_path / "pics").mkdir()  # a folder no evaluator is fitted for: how to fit one
+    _in_process_error(capsys, ["evaluate", "--samples", tmp_path / "small.npz", "--dataset",
+                               tmp_path / "pics"],
+                      f"no evaluator fitted for {tmp_path / 'pics'} yet: fit one with "
+                      f"`ganforge evaluator fit {tmp_path / 'pics'} --image-size N`")
     _in_process_error(capsys, ["evaluate", tmp_path / "nowhere"], "nowhere")
     np.savez(tmp_path / "ok.npz", images=np.zeros((4, 28, 28), dtype=np.uint8))
     _in_process_error(capsys, ["evaluate", "--samples", tmp_path / "ok.npz", "--dataset",
