@@ -10,7 +10,7 @@ import pytest
 from ganforge.config import resolve_config
 from ganforge.data.prepare_options import PrepareOptions, run_options
 from ganforge.errors import ConfigError
-from ganforge.metrics import evaluate
+from ganforge.metrics import run_checks
 
 
 def _refusal(tmp_path, monkeypatch, test_fraction: str) -> str:
@@ -19,9 +19,9 @@ def _refusal(tmp_path, monkeypatch, test_fraction: str) -> str:
     cfg = resolve_config("dcgan64", overrides={"dataset": str(folder),
                                                "test_fraction": test_fraction})
     fitted = PrepareOptions(image_size=run_options(cfg).image_size, test_fraction=0.1)
-    monkeypatch.setattr(evaluate, "prepared_as", lambda key: fitted)
+    monkeypatch.setattr(run_checks, "prepared_as", lambda key: fitted)
     with pytest.raises(ConfigError) as refused:
-        evaluate.check_preparation(cfg)
+        run_checks.check_preparation(cfg)
     return str(refused.value)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-import ganforge.metrics.evaluate as evaluate_module
+import ganforge.metrics.run_checks as run_checks
 from ganforge.data.captioned.held_out import HeldOut
 from ganforge.errors import ConfigError
 from ganforge.metrics.evaluate import evaluate_images
@@ -69,7 +69,7 @@ def test_a_data_set_with_a_fitted_evaluator_is_scored_in_its_features(fitted, tm
     assert got_key == key and evaluator.startswith("fitted:")
     assert scoring_for("toy-set").metrics == ("fd", "kid", "precision_recall")
     splits = {"train": toy(96, 0), "test": toy(60, 1)}
-    monkeypatch.setattr(evaluate_module, "load_dataset",
+    monkeypatch.setattr(run_checks, "load_dataset",
                         lambda name, split, *a, **k: splits[split])
     real = evaluate_images(toy(30, 2).images, "toy-set")
     noise = evaluate_images(torch.from_numpy(np.random.default_rng(1).integers(

@@ -16,18 +16,15 @@ from typing import Any
 import numpy as np
 
 from ganforge.data import load_dataset
-from ganforge.data.registry import known, require_present
+from ganforge.data.registry import require_present
 from ganforge.errors import CheckpointError, ConfigError
 from ganforge.metrics.draw import DEFAULT_CAPTIONS, drawing_for, sample_images
 from ganforge.metrics.feature_set import FeatureSet
 from ganforge.metrics.features import get_extractor
 from ganforge.metrics.fitted import (
-    NO_TEST_SPLIT,
     data_key,
-    find_fitted,
     is_folder,
     prepared_as,
-    read_record,
 )
 from ganforge.metrics.inception import require_inception
 from ganforge.metrics.npz import read_npz_images
@@ -37,6 +34,12 @@ from ganforge.metrics.registry import (
     metrics_for,
     min_samples,
     scoring_for,
+)
+from ganforge.metrics.run_checks import (
+    check_preparation,
+    check_test_split,
+    sample_shape,
+    split_images,
 )
 from ganforge.metrics.unseen import makers_for, unseen_figures
 from ganforge.model_configs import condition_of
@@ -73,9 +76,6 @@ def extract(images: Any, dataset: str, features: str = "evaluator",
     return extractor(images)
 
 
-MIN_SPLIT = 10  # real images a split must hold to be scored against (FD, KID, P/R)
-
-
 def _split_features(dataset: str, split: str, features: str, data_dir: str | None,
                     n: int | None = None, seed: int = 0, keep: bool = True) -> FeatureSet:
     """Features of a split: all of it, or `n` images drawn with `seed`; cached when `keep`."""
@@ -90,27 +90,6 @@ def _split_features(dataset: str, split: str, features: str, data_dir: str | Non
     if keep:
         _FEATURES[key] = found
     return found
-
-
-def split_images(dataset: str, split: str, data_dir: str | None) -> Any:
-    """The images of a split of `dataset` (a folder's prepared as its evaluator saw it), or
-    one line when it holds too few to score against: a folder that has lost images, or whose
-    small classes' held-out images went back into training, since its evaluator was fitted."""
-    images = load_dataset(dataset, split, data_dir, text_encoder=None,
-                          options=prepared_as(dataset)).images
-    if len(images) < MIN_SPLIT:
-        raise ConfigError(f"{dataset}: its {split} split holds {len(images)} image(s) now, "
-                          f"at least {MIN_SPLIT} are needed to score against it (a class "
-                          f"held out whole keeps its images for training); add images, or "
-                          f"restore those the folder lost, and fit its evaluator again")
-    return images
-
-
-def check_test_split(dataset: str, data_dir: str | None) -> None:
-    """Before any drawing: one line when a folder's test split holds too few images to
-    score against (nothing to check for a built-in set)."""
-    if is_folder(data_key(dataset)):
-        split_images(data_key(dataset), "test", data_dir)
 
 
 def _reference(metric: Metric, test: FeatureSet, n: int, ref_key: tuple) -> Any:
@@ -228,51 +207,6 @@ def evaluate_run(run: Path | str, n: int | None = None, *, seed: int = 0,
     return out
 
 
-def check_preparation(cfg: Any) -> None:
-    """A run on a folder is scored in the evaluator fitted for that folder, against its
-    splits prepared as the evaluator saw them: refuse, in one line with the command that
-    fits a matching one, a run whose folder was prepared otherwise (another image size,
-    squaring or test split, or other channels)."""
-    from ganforge.data.prepare_options import run_options
-
-    key = data_key(cfg.data.dataset)
-    fitted = prepared_as(key)
-    if fitted is None:
-        return
-    run = run_options(cfg)
-    said = [(name, getattr(run, name), getattr(fitted, name))
-            for name in ("image_size", "fit", "test_fraction")
-            if getattr(run, name) != getattr(fitted, name)]
-    if run.channels != fitted.channels:  # the same unless one is forced and differs
-        channels, mine = sample_shape(key)[0], _channels_prepared(key, run)
-        if mine != channels:
-            said.append(("channels", mine, channels))
-    if said:
-        differ = ", ".join(f"{n.replace('_', ' ')} {mine} (the evaluator's: {theirs})"
-                           for n, mine, theirs in said)
-        raise ConfigError(f"the run prepared {key} otherwise than its fitted evaluator: "
-                          f"{differ}; {_refit_hint(key, run)}")
-
-
-def _refit_hint(key: str, run: Any) -> str:
-    """How to get an evaluator for a run prepared as `run` (PrepareOptions): the command
-    that fits one, unless the run holds out no test split (no evaluator can be fitted, nor
-    any run scored, without one)."""
-    if run.test_fraction == 0:
-        return NO_TEST_SPLIT
-    return f"fit one for this run: ganforge evaluator fit {key}{run.as_flags()}"
-
-
-def _channels_prepared(key: str, options: Any) -> int:
-    """The channels of the folder `key` prepared as `options` say: the forced ones, else the
-    folder's own (grey when every image is; read from its preparation, cached)."""
-    if options.channels is not None:
-        return options.channels
-    from ganforge.data.folder.prepare import prepare
-
-    return int(prepare(key, options).manifest["channels"])
-
-
 def judged_as(cfg: Any, dataset: str) -> Any:
     """A run's config with its data set replaced by `dataset` (same channels and size, else
     one line): what its samples are drawn for and scored against."""
@@ -306,17 +240,3 @@ def evaluate_npz(path: Path | str, dataset: str, *, seed: int = 0,
     images = read_npz_images(path, channels=channels, size=size, min_images=min_samples(key))
     result = evaluate_images(images, key, seed=seed, features=features, data_dir=data_dir)
     return {"samples": str(path), **result}
-
-
-def sample_shape(key: str) -> tuple[int, int]:
-    """(channels, size) of the images scored as data set `key`: its registry entry's shape,
-    or the shape its fitted evaluator was fitted on."""
-    entry = known(key)
-    shape = tuple(entry.image_shape) if entry is not None else ()
-    if entry is None or entry.evaluator is None:
-        path = find_fitted(key)
-        shape = tuple(read_record(path).get("image_shape", shape)) if path else shape
-        if not shape:  # ganforge writes it in every record
-            raise CheckpointError(f"{path}: the record does not say its image shape")
-    shape = (1, *shape) if len(shape) == 2 else shape
-    return int(shape[0]), int(shape[-1])
