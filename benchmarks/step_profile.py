@@ -1,5 +1,6 @@
-"""Where a training step's time goes: each torch operation's milliseconds per step, ganforge's
-loop or the tutorial-style loop of side_by_side.py, on made-up images.
+"""Where a training step's time goes, each torch operation's milliseconds per step.
+
+Of ganforge's loop or the tutorial-style loop of side_by_side.py, on made-up images:
 
     python benchmarks/step_profile.py [--model dcgan28] [--loop ganforge|tutorial]
         [--steps 50] [--top 25]

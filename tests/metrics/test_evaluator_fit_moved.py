@@ -157,3 +157,17 @@ def test_unreadable_or_odd_records_of_other_folders_are_passed_over(home, cache,
     assert _evaluate(copy, home / "copy-again.json") == 0
     assert _note(copy, home / "plain") in capsys.readouterr().err.splitlines()
     assert _figures(home / "copy-again.json") == _figures(home / "before.json")
+
+
+def test_a_run_takes_the_evaluator_prepared_as_it_was_not_the_newest(home, cache, capsys):
+    other = home / "other-size"  # the same images, fitted later at the default size
+    shutil.copytree(home / "plain", other)
+    assert main(["evaluator", "fit", str(other), "--epochs", "1", "--channels", "1"]) == 0
+    copy = home / "copy-for-run"
+    shutil.copytree(home / "plain", copy)
+    capsys.readouterr()
+    assert main(["evaluate", str(home / "run"), "--n", "24", "--dataset", str(copy),
+                 "--json", str(home / "run-copy.json")]) == 0
+    assert _note(copy, home / "plain") in capsys.readouterr().err.splitlines()
+    assert _figures(home / "run-copy.json") == _figures(home / "run.json")
+    assert read_record(find_fitted(data_key(str(copy))))["prepare"]["image_size"] == 32

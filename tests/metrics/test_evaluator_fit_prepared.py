@@ -70,7 +70,7 @@ def test_a_run_prepared_otherwise_is_refused_in_one_line(folder, home, capsys):
     assert len(lines) == 1 and lines[0].startswith("ganforge: error:")
     assert "image size 64 (the evaluator's: 32)" in lines[0]
     assert "test fraction 0.1 (the evaluator's: 0.2)" in lines[0]
-    assert lines[0].endswith(f"fit one for this run: ganforge evaluator fit {folder.resolve()}")
+    assert lines[0].endswith(f"fit one with `ganforge evaluator fit {folder.resolve()}`")
 
 
 def test_samples_of_the_folders_size_are_scored(folder, home, capsys):

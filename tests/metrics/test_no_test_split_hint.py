@@ -14,12 +14,14 @@ from ganforge.metrics import run_checks
 
 
 def _refusal(tmp_path, monkeypatch, test_fraction: str) -> str:
-    folder = tmp_path / "pics"
-    folder.mkdir()
+    from tests.data.folder.conftest import make_folder
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = make_folder(tmp_path / "pics", 100)
     cfg = resolve_config("dcgan64", overrides={"dataset": str(folder),
                                                "test_fraction": test_fraction})
     fitted = PrepareOptions(image_size=run_options(cfg).image_size, test_fraction=0.1)
-    monkeypatch.setattr(run_checks, "prepared_as", lambda key: fitted)
+    monkeypatch.setattr(run_checks, "prepared_as", lambda key, prefer=None: fitted)
     with pytest.raises(ConfigError) as refused:
         run_checks.check_preparation(cfg)
     return str(refused.value)
@@ -37,8 +39,16 @@ def test_no_test_split_is_not_told_to_fit_an_evaluator_without_one(tmp_path, mon
 def test_another_test_split_is_told_the_command_that_fits_a_matching_evaluator(
         tmp_path, monkeypatch):
     message = _refusal(tmp_path, monkeypatch, "0.2")
-    assert message.endswith(f"fit one for this run: ganforge evaluator fit "
-                            f"{(tmp_path / 'pics').resolve()} --test-fraction 0.2")
+    assert message.endswith(f"fit one with `ganforge evaluator fit "
+                            f"{(tmp_path / 'pics').resolve()} --test-fraction 0.2`")
+
+
+def test_a_run_whose_own_split_cannot_fit_an_evaluator_is_told_so(tmp_path, monkeypatch):
+    message = _refusal(tmp_path, monkeypatch, "0.05")  # 95 training and 5 test images
+    assert "evaluator fit" not in message
+    assert message.endswith("the folder has 95 training and 5 test images, and fitting an "
+                            "evaluator needs at least 64 and 10: add images (or "
+                            "--test-fraction 0.1) to score its runs")
 
 
 def test_a_folder_without_an_image_text_evaluator_is_told_why_once(tmp_path, caplog,

@@ -188,12 +188,13 @@ def find_fitted(key: str, kinds: tuple[str, ...] = KINDS, folder: Path | str | N
     return None
 
 
-def prepared_as(key: str) -> Any:
+def prepared_as(key: str, prefer: Any = None) -> Any:
     """How the fitted evaluator of folder `key` saw its images (a data.folder.prepare
     PrepareOptions, from its record; the defaults for a record that does not say), so its
     test and training splits are loaded the same way to score against; None for a built-in
-    set or a folder with no fitted evaluator."""
-    path = find_fitted(key) if is_folder(key) else None
+    set or a folder with no fitted evaluator. `prefer`: how the run asking prepared it,
+    preferred among evaluators of the same images fitted at another path (a moved folder)."""
+    path = find_fitted(key, prefer=prefer) if is_folder(key) else None
     if path is None:
         return None
     from ganforge.data.folder.prepare import PrepareOptions

@@ -10,9 +10,9 @@ from ganforge.data import load_dataset
 from ganforge.data.registry import known
 from ganforge.errors import CheckpointError, ConfigError
 from ganforge.metrics.fitted import (
-    NO_TEST_SPLIT,
     data_key,
     find_fitted,
+    fit_advice,
     is_folder,
     prepared_as,
     read_record,
@@ -45,15 +45,14 @@ def check_test_split(dataset: str, data_dir: str | None) -> None:
 def check_preparation(cfg: Any) -> None:
     """A run on a folder is scored in the evaluator fitted for that folder, against its
     splits prepared as the evaluator saw them: refuse, in one line with the command that
-    fits a matching one, a run whose folder was prepared otherwise (another image size,
-    squaring or test split, or other channels)."""
+    fits a matching one (or why none can be fitted, fit_advice), a run whose folder was
+    prepared otherwise (another image size, squaring or test split, or other channels)."""
     from ganforge.data.prepare_options import run_options
 
-    key = data_key(cfg.data.dataset)
-    fitted = prepared_as(key)
+    key, run = data_key(cfg.data.dataset), run_options(cfg)
+    fitted = prepared_as(key, prefer=run)
     if fitted is None:
         return
-    run = run_options(cfg)
     said = [(name, getattr(run, name), getattr(fitted, name))
             for name in ("image_size", "fit", "test_fraction")
             if getattr(run, name) != getattr(fitted, name)]
@@ -65,16 +64,7 @@ def check_preparation(cfg: Any) -> None:
         differ = ", ".join(f"{n.replace('_', ' ')} {mine} (the evaluator's: {theirs})"
                            for n, mine, theirs in said)
         raise ConfigError(f"the run prepared {key} otherwise than its fitted evaluator: "
-                          f"{differ}; {_refit_hint(key, run)}")
-
-
-def _refit_hint(key: str, run: Any) -> str:
-    """How to get an evaluator for a run prepared as `run` (PrepareOptions): the command
-    that fits one, unless the run holds out no test split (no evaluator can be fitted, nor
-    any run scored, without one)."""
-    if run.test_fraction == 0:
-        return NO_TEST_SPLIT
-    return f"fit one for this run: ganforge evaluator fit {key}{run.as_flags()}"
+                          f"{differ}; {fit_advice(key, run)}")
 
 
 def _channels_prepared(key: str, options: Any) -> int:
