@@ -166,3 +166,10 @@ def test_not_a_folder_or_archive(tmp_path):
     (tmp_path / "bad.zip").write_bytes(b"not a zip")
     with pytest.raises(DataError, match="not a readable zip"):
         open_source(tmp_path / "bad.zip").listing()
+
+
+def test_names_that_a_list_could_not_tell_apart_are_quoted():
+    from ganforge.data.folder.listing import first_names
+
+    assert first_names([" x", "x", "a, b", "plain"], 3) == '" x", x, "a, b" ...'
+    assert first_names(["one", "two"], 5) == "one, two"

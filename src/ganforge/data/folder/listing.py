@@ -40,8 +40,13 @@ def one_line(exc: BaseException) -> str:
 
 
 def first_names(names: list[str], shown: int) -> str:
-    """The first `shown` names, joined by commas, with " ..." when there are more."""
-    return ", ".join(names[:shown]) + (" ..." if len(names) > shown else "")
+    """The first `shown` names, joined by commas, with " ..." when there are more; a name
+    that could not be told apart in the list (spaces at its ends, a comma and space inside,
+    or empty) is shown in double quotes."""
+    def apart(name: str) -> str:
+        return f'"{name}"' if name != name.strip() or ", " in name or not name else name
+
+    return ", ".join(map(apart, names[:shown])) + (" ..." if len(names) > shown else "")
 
 
 def read_failure(exc: BaseException) -> str:
