@@ -270,3 +270,43 @@ def test_disk_full_is_one_line_and_keeps_the_last_good_checkpoint(
     read_checkpoint(out / "checkpoints" / "step_0000002.json")
     assert sorted(p.name for p in (out / "checkpoints").iterdir()) \
         == ["step_0000002.json", "step_0000002.safetensors"]  # no temporary file left
+
+
+def test_a_finished_run_trained_on_and_stopped_resumes_from_its_newest_step(tmp_path,
+                                                                            reference):
+    """`final` marks where a run once ended; trained on past it and stopped, the run's newest
+    checkpoint is the step it stopped at, and resuming from there ends as the run never
+    stopped (the cleanup never removes the checkpoint just written)."""
+    out = tmp_path / "run"
+    train(resolve_config("mlp-mnist", overrides={**SMALL, "epochs": "1"}), out,
+          progress=False)
+    assert read_checkpoint(out / "checkpoints" / "final.json")[0]["step"] == 2
+    with pytest.raises(Interrupted):
+        resume(out, {"epochs": "3"}, progress=False, warn=lambda m: None,
+               observers=[StopAt(5)])
+    from ganforge.runs.checkpoint import newest_checkpoint
+
+    newest = newest_checkpoint(out)
+    assert newest.name == "step_0000005.json" and newest.exists()
+    said: list[str] = []
+    resume(out, {"epochs": "3"}, progress=False, warn=said.append)
+    assert not any("falling back" in line for line in said), said
+    assert read_checkpoint(out / "checkpoints" / "final.json")[0]["step"] == \
+        read_checkpoint(reference / "checkpoints" / "final.json")[0]["step"]
+    steps = [int(line.split('"step": ')[1].split(",")[0])
+             for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert steps == sorted(steps) and len(steps) == len(set(steps))  # one line of training
+
+
+def test_a_checkpoint_just_written_is_never_pruned_however_old(tmp_path):
+    from ganforge.training.state import prune
+
+    folder = tmp_path / "checkpoints"
+    folder.mkdir()
+    for step in (20, 141, 144, 147, 101):
+        (folder / f"step_{step:07d}.json").write_text("{}")
+        (folder / f"step_{step:07d}.safetensors").write_bytes(b"")
+    prune(tmp_path, 1, folder / "step_0000101.json")
+    left = sorted(p.name for p in folder.glob("*.json"))
+    assert left == ["step_0000101.json", "step_0000141.json", "step_0000144.json",
+                    "step_0000147.json"]  # the line up to 101 kept 1; later ones untouched

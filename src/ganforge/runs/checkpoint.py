@@ -7,6 +7,8 @@ written last, so a checkpoint without its JSON is incomplete. Nothing is ever un
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -148,14 +150,31 @@ def _refuse_pickles(path: Path) -> None:
 
 
 def list_checkpoints(run_dir: Path | str) -> list[Path]:
-    """The checkpoint JSON files of a run, oldest first."""
-    return sorted(RunFolder(run_dir).checkpoints.glob("step_*.json"))
+    """The step checkpoint JSON files of a run, by step, oldest first."""
+    return sorted(RunFolder(run_dir).checkpoints.glob("step_*.json"), key=step_of)
+
+
+def step_of(path: Path) -> float:
+    """A checkpoint's step: from a step checkpoint's name, else from its record (`final`,
+    `best`); one whose record cannot be read counts as the newest, so that resuming tries
+    it first and reports it before falling back."""
+    digits = path.stem.removeprefix("step_")
+    if path.stem.startswith("step_") and digits.isdigit():
+        return int(digits)
+    try:
+        step = json.loads(path.read_text(encoding="utf-8")).get("step")
+    except (OSError, ValueError, AttributeError):
+        return math.inf
+    return step if type(step) is int else math.inf
 
 
 def resumable_checkpoints(run_dir: Path | str) -> list[Path]:
-    """Step checkpoints oldest first, then `final` (the end of the run) if present."""
+    """Step checkpoints and `final` (the end of a run) by step, oldest first; `final` after a
+    step checkpoint of its own step. A run trained on after it finished has step checkpoints
+    newer than its `final`."""
     final = RunFolder(run_dir).checkpoints / "final.json"
-    return list_checkpoints(run_dir) + ([final] if final.exists() else [])
+    found = list_checkpoints(run_dir) + ([final] if final.exists() else [])
+    return sorted(found, key=lambda p: (step_of(p), p.stem == "final"))
 
 
 def newest_checkpoint(run_dir: Path | str) -> Path:

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import torch
 
 from ganforge.errors import CheckpointError
-from ganforge.runs.checkpoint import list_checkpoints, write_checkpoint
+from ganforge.runs.checkpoint import list_checkpoints, step_of, write_checkpoint
 
 
 class Stateful(Protocol):
@@ -34,13 +34,16 @@ def save_state(owner: Stateful, checkpoints: Path, name: str, keep: int | None =
     state = owner.state_dict()
     path = write_checkpoint(checkpoints, name, state["tensors"], state["meta"])
     if keep is not None:
-        prune(checkpoints.parent, keep)
+        prune(checkpoints.parent, keep, path)
     return path
 
 
-def prune(run_dir: Path, keep: int) -> None:
-    """Keep the newest `keep` step checkpoints (best and final are never pruned)."""
-    for old in list_checkpoints(run_dir)[:-keep] if keep > 0 else []:
+def prune(run_dir: Path, keep: int, written: Path) -> None:
+    """Keep the newest `keep` step checkpoints up to the one just `written` (best and final
+    are never pruned). Those of later steps, left by a run resumed from an earlier
+    checkpoint, are not this line of training's to remove."""
+    line = [p for p in list_checkpoints(run_dir) if step_of(p) <= step_of(written)]
+    for old in line[:-keep] if keep > 0 else []:
         old.with_suffix(".safetensors").unlink(missing_ok=True)
         old.unlink(missing_ok=True)
 
