@@ -79,3 +79,13 @@ def test_a_small_fd_is_listed_with_its_significant_digits(tmp_path, capsys, fd, 
     assert main(["pretrained", "list", "--dir", str(tmp_path)]) == 0
     row = next(line for line in capsys.readouterr().out.splitlines() if "mlp-mnist" in line)
     assert f" {shown} " in f" {row} ", row
+
+
+def test_a_dir_that_is_not_a_folder_is_one_line_and_exit_2(tmp_path, capsys):
+    (tmp_path / "file").write_text("x")
+    for given, why in ((tmp_path / "none", "no such folder"), (tmp_path / "file", "not a folder")):
+        assert main(["pretrained", "list", "--dir", str(given)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert err == [f"ganforge: error: --dir {given}: {why}"]
+    assert main(["pretrained", "list", "--dir", str(tmp_path)]) == 0  # a folder with none
+    assert "no pretrained generators in" in capsys.readouterr().out

@@ -118,7 +118,12 @@ def run_list(args: argparse.Namespace) -> int:
     from ganforge.pretrained.listing import list_rows
     from ganforge.pretrained.store import pretrained_folder
 
-    folder = Path(args.dir) if args.dir else pretrained_folder()
+    folder = Path(args.dir).expanduser() if args.dir else pretrained_folder()
+    if args.dir and not folder.is_dir():
+        from ganforge.errors import ConfigError
+
+        raise ConfigError(f"--dir {args.dir}: " + ("not a folder" if folder.exists()
+                                                    else "no such folder"))
     rows, warnings = list_rows(folder)  # a malformed record: one warning line, skipped
     for warning in warnings:
         print(warning, file=sys.stderr)
