@@ -34,3 +34,15 @@ def test_an_unguarded_script_prepares_a_folder_on_every_core(tmp_path, how):
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.splitlines() == [f"train {POOL_FROM + 6 - 7}"]
     assert "bootstrapping" not in result.stderr
+
+
+def test_workers_leave_ctrl_c_to_the_caller_from_their_start():
+    import signal
+
+    from ganforge.data.folder.workers import worker_pool
+
+    before = signal.getsignal(signal.SIGINT)
+    with worker_pool(2) as pool:
+        assert signal.getsignal(signal.SIGINT) is before  # the caller's own is back at once
+        seen = pool.map(signal.getsignal, [signal.SIGINT] * 2)
+    assert all(handler == signal.SIG_IGN for handler in seen)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from multiprocessing.pool import Pool
 
@@ -39,9 +41,26 @@ def _main_hidden() -> Iterator[None]:
 
 
 @contextlib.contextmanager
+def _interrupts_left_to_the_caller() -> Iterator[None]:
+    """While the block spawns workers, SIGINT is ignored, and a process started then keeps
+    ignoring it from its first instruction (an ignored signal stays ignored across exec).
+    Ctrl-C reaches every process of the terminal's group: each worker printed a traceback,
+    even one still importing. The caller alone stops the pool and says it once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals are the main thread's to set
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
 def worker_pool(processes: int) -> Iterator[Pool]:
-    """`processes` spawned workers that start without the caller's __main__."""
-    with _main_hidden():
+    """`processes` spawned workers that start without the caller's __main__ and leave
+    Ctrl-C to the caller."""
+    with _main_hidden(), _interrupts_left_to_the_caller():
         pool = multiprocessing.get_context("spawn").Pool(processes)
     with pool:
         yield pool
