@@ -116,3 +116,30 @@ def test_a_data_record_of_the_wrong_form_is_an_invalid_checkpoint(tmp_path, caps
     assert main(["train", "--resume", str(path), "--max-steps", "4", "--no-progress"]) == 2
     assert "'data' must be the training split's image count, digest and classes" in \
         capsys.readouterr().err
+
+
+def test_a_moved_folder_is_told_how_to_resume_with_evaluation_on_too(tmp_path, capsys):
+    folder = make_folder(tmp_path / "pics", 20)
+    assert main(["train", "--dataset", str(folder), "--max-steps", "2", "--out",
+                 str(tmp_path / "run"), *QUICK[:-3], "--eval-every", "1",
+                 "--checkpoint-every", "1"]) == 0
+    folder.rename(tmp_path / "moved")
+    capsys.readouterr()
+    assert _resume(tmp_path / "run", 4) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].endswith(f"a folder that moved is given anew: ganforge train --resume "
+                            f"{tmp_path / 'run'} --dataset NEW/PATH")
+
+
+def test_evaluation_turned_off_on_resume_is_off_for_that_resume(tmp_path, capsys):
+    prepared = ["--image-size", "32", "--channels", "1", "--test-fraction", "0.2"]
+    folder = make_folder(tmp_path / "pics", 120)
+    assert main(["evaluator", "fit", str(folder), "--epochs", "1", *prepared]) == 0
+    assert main(["train", "--dataset", str(folder), "--arch", "dcgan", "--width", "4",
+                 "--batch-size", "16", "--max-steps", "2", "--eval-every", "1",
+                 "--eval-samples", "16", "--no-progress", "--out", str(tmp_path / "run"),
+                 *prepared]) == 0
+    evals = RunFolder(tmp_path / "run").metrics.read_text().count('"kind": "eval"')
+    assert evals >= 1
+    assert _resume(tmp_path / "run", 14, "--eval-every", "0", "--epochs", "4") == 0
+    assert RunFolder(tmp_path / "run").metrics.read_text().count('"kind": "eval"') == evals

@@ -96,21 +96,22 @@ def resume(run_dir: Path | str, overrides: dict[str, str] | None = None, *,
            checkpoint: Path | str | None = None, progress: bool | float | None = None,
            tensorboard: bool = False, observers: Sequence[Observer] = ()) -> Path:
     """Continue a run from its newest intact checkpoint (or `checkpoint`), exactly, with the
-    observers `ganforge train --resume` adds (evaluation as the run's config says)."""
+    observers `ganforge train --resume` adds (evaluation as the run's config and the
+    resume's `overrides` say)."""
+    from ganforge.config import with_overrides
     from ganforge.errors import MissingFolder
     from ganforge.runs.folder import RunFolder
     from ganforge.runs.lock import writer_lock
     from ganforge.training import run
 
     overrides = moved_data(overrides or {})
-    config = RunFolder(run_dir).read_config()
-    if "dataset" in overrides:  # the observers score against the data as it is now
-        config = with_dataset(config, overrides["dataset"])
-    chosen = run_observers(config, tensorboard=tensorboard, observers=observers)
-    with writer_lock(run_dir):  # before anything (metrics.jsonl, temporaries) is touched
-        try:
+    # the observers as the resumed run will be: its data as it is now, its evaluation
+    config = with_overrides(RunFolder(run_dir).read_config(), overrides)
+    try:
+        chosen = run_observers(config, tensorboard=tensorboard, observers=observers)
+        with writer_lock(run_dir):  # before anything (metrics.jsonl, temporaries) is touched
             return run.resume(run_dir, overrides, checkpoint=checkpoint, progress=progress,
                               observers=chosen)
-        except MissingFolder as exc:
-            raise MissingFolder(f"{exc}; a folder that moved is given anew: ganforge train "
-                                f"--resume {run_dir} --dataset NEW/PATH") from None
+    except MissingFolder as exc:
+        raise MissingFolder(f"{exc}; a folder that moved is given anew: ganforge train "
+                            f"--resume {run_dir} --dataset NEW/PATH") from None

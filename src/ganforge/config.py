@@ -198,6 +198,13 @@ RESUMABLE = ("epochs", "max_steps", "max_minutes", "log_every", "sample_every",
              "dataset", "data_dir")  # the data set given anew: a folder that moved
 
 
+def with_overrides(config: RunConfig, overrides: dict[str, str],
+                   where: str = "command line") -> RunConfig:
+    """`config` with command-line style `overrides` ({"eval_every": "0"}) laid over it."""
+    layer = overrides_to_layer(overrides, config.model.arch, where)
+    return RunConfig.from_dict(_merge(config.to_dict(), layer), where)
+
+
 def resume_config(meta: dict[str, Any], folder_config: RunConfig, overrides: dict[str, str],
                   where: str) -> RunConfig:
     """The config to continue with: the checkpoint's, plus overrides that keep the math."""
@@ -211,7 +218,7 @@ def resume_config(meta: dict[str, Any], folder_config: RunConfig, overrides: dic
                          if a.get(k) != b.get(k))
         raise ConfigError(f"{where}: checkpoint is from another model than the run folder ({diff})")
     layer = overrides_to_layer(overrides, saved.model.arch, "command line")
-    resumed = RunConfig.from_dict(_merge(saved.to_dict(), layer), "command line")
+    resumed = with_overrides(saved, overrides)
     before, after = saved.to_dict(), resumed.to_dict()
     refused = sorted(name for section, values in layer.items() for name in values  # a value
                      if name not in RESUMABLE  # equal to the run's own is no change
