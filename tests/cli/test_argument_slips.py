@@ -272,3 +272,14 @@ def test_inception_without_its_package_is_refused_before_drawing(run, real_data,
              "--features inception needs the pytorch-fid package")
     _refused(["evaluate", "--samples", str(run / "missing.npz"), "--dataset", "mnist",
               "--features", "inception"], capsys, "needs the pytorch-fid package")
+
+
+def test_a_quoted_tilde_in_an_output_path_is_the_home_folder(tmp_path, monkeypatch, capsys):
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(work)
+    assert main(["sample", "--pretrained", "mlp-mnist", "-n", "4", "--out", "~/grid.png"]) == 0
+    assert (home / "grid.png").is_file()
+    assert list(work.iterdir()) == []  # no folder named ~ where the command started
