@@ -16,6 +16,7 @@ import dataclasses
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from shlex import quote
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -114,4 +115,4 @@ def resume(run_dir: Path | str, overrides: dict[str, str] | None = None, *,
                               observers=chosen)
     except MissingFolder as exc:
         raise MissingFolder(f"{exc}; a folder that moved is given anew: ganforge train "
-                            f"--resume {run_dir} --dataset NEW/PATH") from None
+                            f"--resume {quote(str(run_dir))} --dataset NEW/PATH") from None

@@ -10,6 +10,7 @@ eval.json of the same checkpoint is given).
 from __future__ import annotations
 
 from pathlib import Path
+from shlex import quote
 from typing import Any
 
 from ganforge.errors import CheckpointError, ConfigError, DataError
@@ -76,7 +77,7 @@ def read_metrics(path: Path | str, step: int, sha256: str | None = None) -> dict
 def eval_command(run: str, n: int, seed: int, checkpoint: str | None) -> str:
     """The command line that measures the figures kept with a generator."""
     tail = f" --checkpoint {checkpoint}" if checkpoint else ""
-    return f"ganforge evaluate {run} --n {n} --seed {seed}{tail}"
+    return f"ganforge evaluate {quote(str(run))} --n {n} --seed {seed}{tail}"
 
 
 def _source(run: Path, checkpoint: str | None) -> tuple[Path, dict[str, Any], dict[str, Any]]:

@@ -85,3 +85,16 @@ def test_a_larger_test_fraction_is_advised_only_where_it_gives_enough_test_image
     assert fit_advice(str(singles), PrepareOptions(test_fraction=0.5)).endswith(
         "80 training and 0 test images, and fitting an evaluator needs at least 64 and 10: "
         "add images to score its runs")  # each one-image class keeps its image for training
+
+
+def test_the_fit_command_advised_for_a_folder_with_spaces_can_be_pasted(tmp_path, monkeypatch):
+    import shlex
+
+    from ganforge.metrics.fitted import fit_advice
+    from tests.data.folder.conftest import make_folder
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = make_folder(tmp_path / "My Photos é", 120)
+    command = fit_advice(str(folder), PrepareOptions(image_size=32)).split("`")[1]
+    assert shlex.split(command) == ["ganforge", "evaluator", "fit", str(folder),
+                                    "--image-size", "32"]

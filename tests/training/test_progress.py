@@ -55,3 +55,15 @@ def test_the_epoch_line_shows_a_small_fd_with_its_significant_digits(fd, shown):
 
     line = epoch_line({"epoch": 2, "g_loss": 1.0, "d_loss": 0.5, "fd": fd}, 2)
     assert line == f"Epoch [2/2], Train G Loss: 1.0000, Train D Loss: 0.5000, {shown}"
+
+
+def test_a_printed_resume_command_can_be_pasted_for_a_path_with_spaces():
+    import shlex
+
+    from ganforge.training.progress import resume_command
+
+    run = "runs/my run é"
+    assert shlex.split(resume_command(run)) == ["ganforge", "train", "--resume", run]
+    assert shlex.split(resume_command("runs/plain", 2)) == [
+        "torchrun", "--nproc-per-node", "2", "-m", "ganforge", "train", "--resume", "runs/plain"]
+    assert resume_command("runs/plain") == "ganforge train --resume runs/plain"  # as before

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from shlex import quote
 from typing import Any
 
 import numpy as np
@@ -264,7 +265,7 @@ def reproduce_command(data: str, kind: str, epochs: int, seed: int, encoder: str
     preparation, data.folder.prepare.PrepareOptions)."""
     text = f" --text-encoder {encoder}" if kind == "contrastive" and encoder else ""
     flags = options.as_flags() if options is not None else ""
-    return (f"ganforge evaluator fit {data}{flags} --kind {kind} --epochs {epochs} "
+    return (f"ganforge evaluator fit {quote(str(data))}{flags} --kind {kind} --epochs {epochs} "
             f"--seed {seed}{text}")
 
 

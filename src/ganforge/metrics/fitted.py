@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from shlex import quote
 from typing import TYPE_CHECKING, Any
 
 from ganforge.errors import CheckpointError
@@ -223,7 +224,7 @@ def fit_advice(folder: str, options: Any = None) -> str:
         return (f"the folder has {counts['train']} training and {counts['test']} test images, "
                 f"and fitting an evaluator needs at least {MIN_TRAIN} and {MIN_TEST}: add "
                 f"images{larger} to score its runs")
-    return f"fit one with `ganforge evaluator fit {folder}{options.as_flags()}`"
+    return f"fit one with `ganforge evaluator fit {quote(str(folder))}{options.as_flags()}`"
 
 
 def fraction_that_fits(items: list[dict[str, Any]]) -> float | None:

@@ -26,6 +26,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from shlex import quote
 from typing import Any
 
 from ganforge.errors import CheckpointError, DataError
@@ -149,4 +150,4 @@ def _command_for(key: str, record: dict[str, Any]) -> str:
     if " --kind " not in command:
         return command
     flags = PrepareOptions(**record["prepare"]).as_flags()
-    return f"ganforge evaluator fit {key}{flags}{command[command.rindex(' --kind '):]}"
+    return f"ganforge evaluator fit {quote(key)}{flags}{command[command.rindex(' --kind '):]}"

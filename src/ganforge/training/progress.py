@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from shlex import quote
 
 import torch
 
@@ -38,9 +39,8 @@ def start_line(loop: LoopView, resumed: str | None = None) -> str:
 def resume_command(run: Path | str, world_size: int = 1) -> str:
     """The command that continues a run: under torchrun in the number of processes it
     trained in (a resume in another number is refused)."""
-    if world_size > 1:
-        return f"torchrun --nproc-per-node {world_size} -m ganforge train --resume {run}"
-    return f"ganforge train --resume {run}"
+    command = f"ganforge train --resume {quote(str(run))}"
+    return f"torchrun --nproc-per-node {world_size} -m {command}" if world_size > 1 else command
 
 
 def nothing_to_train(loop: LoopView) -> str:
