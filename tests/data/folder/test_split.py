@@ -181,3 +181,15 @@ def test_a_preparation_cached_under_the_name_rule_alone_is_made_again(mixed, mon
 @pytest.mark.parametrize("items", [None, [{"split": "train"}], [{"label": "0"}], "items"])
 def test_items_that_are_not_a_split_are_not_judged(items):
     assert untrained_classes(items) is None
+
+
+def test_a_class_folder_with_no_image_file_is_named_not_dropped_silently(tmp_path, monkeypatch):
+    from ganforge.data.folder.prepare import PrepareOptions, prepare
+    from tests.data.folder.conftest import make_folder
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = make_folder(tmp_path / "pets", 12, ("cat", "dog"))
+    (folder / "heic").mkdir()
+    (folder / "heic" / "IMG_0001.HEIC").write_bytes(b"\0" * 64)
+    notes = prepare(folder, PrepareOptions(image_size=32)).manifest["class_notes"]
+    assert "left out, no image file: heic" in notes

@@ -48,6 +48,7 @@ class Plan:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     captioned: bool = False
     class_note: str = ""  # why folders that look like classes are not taken as classes
+    imageless: tuple[str, ...] = ()  # top-level folders beside the classes with no image file
 
 
 def _is_image(name: str) -> bool:
@@ -191,6 +192,10 @@ def plan(listing: Listing, read: Callable[[str], bytes], use_classes: bool = Tru
     out.names = kept
     out.classes, out.labels = _classes(kept) if use_classes else ((), [-1] * len(kept))
     out.class_note = _outside_note(kept) if use_classes and not out.classes else ""
+    if out.classes:  # a class folder of .HEIC photos or notes alone, say: named, not silent
+        tops = {PurePosixPath(n).parts[0] for n in names
+                if len(PurePosixPath(n).parts) > 1 and not ignored(n)}
+        out.imageless = tuple(sorted(tops - set(out.classes)))
     return out
 
 

@@ -225,12 +225,14 @@ def _manifest(root: Path, kind: str, options: PrepareOptions, p: Plan, keep: lis
 
 def _class_notes(p: Plan, classes: tuple[str, ...], moved: list[str]) -> list[str]:
     """What a user must know of the classes: why there are none, those left out for want of
-    a usable image, and those split on their own (split_by_class: by name alone every image
-    of theirs would have been held out)."""
+    a usable image (or of any image file), and those split on their own (split_by_class: by
+    name alone every image of theirs would have been held out)."""
     notes = [p.class_note] if p.class_note else []
     empty = [c for c in p.classes if c not in classes]
     if classes and empty:
         notes.append(f"left out, no usable image: {first_names(empty, 5)}")
+    if classes and p.imageless:
+        notes.append(f"left out, no image file: {first_names(list(p.imageless), 5)}")
     if moved:
         notes.append(f"split on their own, as by name all their images fell in the test "
                      f"split: {first_names(moved, 5)}")
