@@ -171,3 +171,23 @@ def test_a_run_takes_the_evaluator_prepared_as_it_was_not_the_newest(home, cache
     assert _note(copy, home / "plain") in capsys.readouterr().err.splitlines()
     assert _figures(home / "run-copy.json") == _figures(home / "run.json")
     assert read_record(find_fitted(data_key(str(copy))))["prepare"]["image_size"] == 32
+
+
+def test_a_folder_changed_in_place_is_scored_with_a_note(home, cache, capsys):
+    extra = home / "plain" / "extra.png"
+    shutil.copyfile(sorted((home / "plain").glob("*.png"))[0], extra)
+    try:
+        capsys.readouterr()
+        assert _evaluate(home / "plain", home / "changed-here.json") == 0
+        notes = [line for line in capsys.readouterr().err.splitlines()
+                 if line.startswith("note: ")]
+        assert notes == [f"note: {(home / 'plain').resolve()}: its files are not those its "
+                         "evaluator was fitted on (names or sizes differ), and the figures "
+                         "are against the folder as it is now; for an evaluator of these "
+                         f"images, fit one with `ganforge evaluator fit "
+                         f"{(home / 'plain').resolve()} --image-size 32 --channels 1 "
+                         "--test-fraction 0.2`"]
+    finally:
+        extra.unlink()
+    assert _evaluate(home / "plain", home / "as-fitted.json") == 0
+    assert "note: " not in capsys.readouterr().err

@@ -36,8 +36,8 @@ from ganforge.metrics.registry import (
     scoring_for,
 )
 from ganforge.metrics.run_checks import (
+    check_folder,
     check_preparation,
-    check_test_split,
     sample_shape,
     split_images,
 )
@@ -189,7 +189,7 @@ def evaluate_run(run: Path | str, n: int | None = None, *, seed: int = 0,
         checkpoint_encoder(cfg.model.text_encoder, encoder_dirs, loaded.checkpoint)
     drawing = drawing_for(cfg)
     check_features(drawing.dataset, features)
-    check_test_split(drawing.dataset, cfg.data.data_dir)
+    check_folder(drawing.dataset, cfg.data.data_dir)
     n = drawing.count(n, cfg, seed)
     log.info("generating %d samples (seed %d) from %s", n, seed, loaded.checkpoint)
     start = time.perf_counter()
@@ -236,6 +236,7 @@ def evaluate_npz(path: Path | str, dataset: str, *, seed: int = 0,
     folder whose fitted evaluator saw it so)."""
     key, _ = check_dataset(dataset)
     check_features(key, features)
+    check_folder(key, data_dir)
     channels, size = sample_shape(key)
     images = read_npz_images(path, channels=channels, size=size, min_images=min_samples(key))
     result = evaluate_images(images, key, seed=seed, features=features, data_dir=data_dir)

@@ -20,7 +20,7 @@ from ganforge.errors import ConfigError
 from ganforge.metrics import evaluate
 from ganforge.metrics.draw import Drawing, FromNoise, drawing_for
 from ganforge.metrics.plot import plot_eval
-from ganforge.metrics.run_checks import check_preparation, check_test_split
+from ganforge.metrics.run_checks import check_folder, check_preparation
 from ganforge.training.observers import Observer
 
 if TYPE_CHECKING:
@@ -136,7 +136,7 @@ def make_eval_observer(config: RunConfig) -> Observer | None:
     try:
         drawing = drawing_for(config)
         check_preparation(config)
-        check_test_split(drawing.dataset, config.data.data_dir)
+        check_folder(drawing.dataset, config.data.data_dir)
     except ConfigError as exc:
         print(f"note: no evaluation during training: {exc}", file=sys.stderr)
         return None

@@ -1,14 +1,16 @@
 """What a run, or a data set's samples, must satisfy before anything is drawn and scored:
 a folder's preparation as its fitted evaluator saw it, a test split large enough to score
-against, and the image shape samples must have."""
+against (and a note when the folder's files changed since its evaluator was fitted), and the
+image shape samples must have."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from ganforge.data import load_dataset
 from ganforge.data.registry import known
-from ganforge.errors import CheckpointError, ConfigError
+from ganforge.errors import CheckpointError, ConfigError, DataError
 from ganforge.metrics.fitted import (
     data_key,
     find_fitted,
@@ -35,11 +37,31 @@ def split_images(dataset: str, split: str, data_dir: str | None) -> Any:
     return images
 
 
-def check_test_split(dataset: str, data_dir: str | None) -> None:
-    """Before any drawing: one line when a folder's test split holds too few images to
-    score against (nothing to check for a built-in set)."""
-    if is_folder(data_key(dataset)):
-        split_images(data_key(dataset), "test", data_dir)
+def check_folder(dataset: str, data_dir: str | None) -> None:
+    """Before any drawing, for a folder (nothing for a built-in set): one line when its test
+    split holds too few images to score against, and a note when its files are no longer
+    those its evaluator was fitted on (the figures are then against the folder as it is)."""
+    key = data_key(dataset)
+    if not is_folder(key):
+        return
+    split_images(key, "test", data_dir)
+    path = find_fitted(key)
+    content = read_record(path).get("content") if path is not None else None
+    if isinstance(content, dict) and _listing(key) not in (None, content.get("listing")):
+        print(f"note: {key}: its files are not those its evaluator was fitted on (names or "
+              f"sizes differ), and the figures are against the folder as it is now; for an "
+              f"evaluator of these images, {fit_advice(key, prepared_as(key))}",
+              file=sys.stderr)
+
+
+def _listing(key: str) -> str | None:
+    """The folder's listing digest (data.folder.identity), None when it cannot be listed."""
+    from ganforge.data.folder.identity import listing_digest
+
+    try:
+        return listing_digest(key)
+    except DataError:
+        return None
 
 
 def check_preparation(cfg: Any) -> None:
