@@ -87,6 +87,8 @@ def test_other_mistakes_are_one_line_errors(tmp_path, capsys):
                       "--dataset is required")
     _in_process_error(capsys, ["evaluate", "--samples", tmp_path / "small.npz", "--dataset",
                                "cifar10"], "no evaluator for data set")
+    _in_process_error(capsys, ["evaluate", "--samples", tmp_path / "small.npz", "--dataset",
+                               "mnist", "--n", "2"], "--n is for a run")
     (tmp_path / "pics").mkdir()  # a folder no evaluator is fitted for: how to fit one
     _in_process_error(capsys, ["evaluate", "--samples", tmp_path / "small.npz", "--dataset",
                                tmp_path / "pics"],

@@ -79,6 +79,10 @@ def _evaluate(args: argparse.Namespace) -> int:
         if args.captions == "unseen":
             raise ConfigError("evaluate --samples: --captions unseen needs a text-to-image run "
                               "(it draws images from captions)")
+        for flag, value in (("--n", args.n), ("--checkpoint", args.checkpoint)):
+            if value is not None:  # a run's options: the file's images are scored, all of them
+                raise ConfigError(f"evaluate --samples: {flag} is for a run (every image in "
+                                  f"the file is scored; keep fewer in the file to score fewer)")
         result = evaluate_npz(args.samples, args.dataset, seed=args.seed,
                               features=args.features, data_dir=args.data_dir)
         target = None
