@@ -129,8 +129,8 @@ def real_floor(n: int, dataset: str, features: str = "evaluator", data_dir: str 
     key, _ = check_dataset(dataset)
     cache_key = ("floor", key, features, data_dir, n, seed)
     if cache_key not in _STATS:
-        log.info("real-data floor: %d training images, scored the same way", n)
         floor = _split_features(key, "train", features, data_dir, n=n, seed=seed, keep=False)
+        log.info("real-data floor: %d training images, scored the same way", len(floor))
         _STATS[cache_key] = {**score(floor, key, features, data_dir), "n": len(floor)}
     return dict(_STATS[cache_key])
 
