@@ -23,7 +23,6 @@ those captions (its ceiling).
 
 from __future__ import annotations
 
-from shlex import quote
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -94,9 +93,6 @@ def base_dataset(dataset: str, options: Any = None) -> str:
     evaluator = None if base is None else evaluator_for(base)
     if (evaluator is None or not has_weights(evaluator)) and looks_like_path(dataset):
         refuse_unfitted_folder(dataset, options)
-        raise ConfigError(f"no evaluator fitted for {dataset} yet: fit one with `ganforge "
-                          f"evaluator fit {quote(dataset)}` (with the run's --image-size), then "
-                          f"evaluate again")
     if evaluator is None or not has_weights(evaluator):
         scored = [k for k, v in data_sets().items() if v.scored_as
                   and (e := evaluator_for(v.scored_as)) and has_weights(e)]

@@ -242,12 +242,15 @@ def fraction_that_fits(items: list[dict[str, Any]]) -> float | None:
 
 
 def refuse_unfitted_folder(folder: str, options: Any) -> None:
-    """For a folder data set no evaluator is fitted for: MissingFolder when it is gone; with
-    `options` (how the run prepared it), a ConfigError saying what to do (fit_advice);
-    else nothing, and the caller says it in its own words."""
+    """For a folder data set no evaluator is fitted for: MissingFolder when it is gone, else
+    a ConfigError saying what to do: with `options` (how the run prepared it), fit_advice;
+    without (samples with no run to say how the folder was read), the command with the
+    image size left to the user."""
     from ganforge.data.registry import require_present
     from ganforge.errors import ConfigError
 
     require_present(folder)
-    if options is not None:
-        raise ConfigError(f"no evaluator fitted for {folder} yet: {fit_advice(folder, options)}")
+    advice = fit_advice(folder, options) if options is not None else (
+        f"fit one with `ganforge evaluator fit {quote(folder)} --image-size N`, N the size of "
+        f"the images to score")
+    raise ConfigError(f"no evaluator fitted for {folder} yet: {advice}")

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from shlex import quote
 from typing import Any, Literal
 
 from ganforge.data.registry import data_sets, known, looks_like_path, normalise
@@ -197,10 +196,6 @@ def check_dataset(dataset: str, options: Any = None) -> tuple[str, str]:
             return fitted
         if entry is None and looks_like_path(dataset):
             refuse_unfitted_folder(dataset, options)  # gone, or what to do about it
-        if looks_like_path(dataset):  # a folder's samples with no run to say how it was read
-            raise ConfigError(f"no evaluator fitted for {dataset} yet: fit one with `ganforge "
-                              f"evaluator fit {quote(dataset)} --image-size N`, N the size of the "
-                              f"images to score")
         scored = ", ".join(k for k, v in data_sets().items() if v.evaluator)
         raise ConfigError(f"no evaluator for data set {dataset!r} (ganforge has one for: "
                           f"{scored}; fit one with `ganforge evaluator fit DATA`)")
