@@ -148,11 +148,9 @@ def class_index(config: RunConfig, name: str, classes: tuple[str, ...] | None = 
     index = find_class(name, classes)
     if index is not None:
         return torch.tensor(index)
-    twins = ambiguous_class(name, classes)
+    twins = ambiguity(name, classes)
     if twins:
-        raise ConfigError(f"class {name!r} of {config.data.dataset} could be any of "
-                          f"{', '.join(repr(c) for c in twins)}: give one exactly as written, "
-                          f"or its index ({', '.join(str(classes.index(c)) for c in twins)})")
+        raise ConfigError(f"class {name!r} of {config.data.dataset} {twins}")
     raise ConfigError(f"unknown class {name!r} of {config.data.dataset} (known: "
                       f"{', '.join(classes)}, or their index 0..{len(classes) - 1})")
 
@@ -180,6 +178,16 @@ def ambiguous_class(name: str, classes: tuple[str, ...]) -> tuple[str, ...]:
     if find_class(name, classes) is not None:
         return ()
     return tuple(c for c in classes if _folded(c).casefold() == _folded(name).casefold())
+
+
+def ambiguity(name: str, classes: tuple[str, ...]) -> str:
+    """What to say of `name` when it matches several classes ("could be any of ...: give one
+    exactly as written, or its index (...)"), else ""."""
+    twins = ambiguous_class(name, classes)
+    if not twins:
+        return ""
+    return (f"could be any of {', '.join(repr(c) for c in twins)}: give one exactly as "
+            f"written, or its index ({', '.join(str(classes.index(c)) for c in twins)})")
 
 
 def _folded(text: str) -> str:

@@ -12,7 +12,7 @@ import difflib
 
 from ganforge.data.registry import known
 from ganforge.errors import GanforgeError
-from ganforge.sampling.generator import LoadedGenerator, ambiguous_class, class_names
+from ganforge.sampling.generator import LoadedGenerator, ambiguity, class_names
 from ganforge.serve.service import RequestError
 
 SHOWN = 5  # class names an unknown class's answer lists, at most
@@ -39,11 +39,9 @@ def unknown_class(name: str, classes: tuple[str, ...]) -> str:
     """Why `name` is no class of the model: the classes it could be when it matches several
     (in any case, or up to spaces at its ends), else the closest names and a few others."""
     shown = name if len(name) <= SHOWN_NAME else name[: SHOWN_NAME - 3] + "..."
-    twins = ambiguous_class(name, classes)
+    twins = ambiguity(name, classes)
     if twins:
-        return (f"class {shown!r} could be any of {', '.join(repr(c) for c in twins)}: give "
-                f"one exactly as written, or its index "
-                f"({', '.join(str(classes.index(c)) for c in twins)})")
+        return f"class {shown!r} {twins}"
     close = difflib.get_close_matches(name, classes, n=2, cutoff=0.6)
     hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
     first = ", ".join(repr(c) for c in classes[:SHOWN])
