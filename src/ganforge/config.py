@@ -201,7 +201,10 @@ RESUMABLE = ("epochs", "max_steps", "max_minutes", "log_every", "sample_every",
 def with_overrides(config: RunConfig, overrides: dict[str, str],
                    where: str = "command line") -> RunConfig:
     """`config` with command-line style `overrides` ({"eval_every": "0"}) laid over it."""
-    layer = overrides_to_layer(overrides, config.model.arch, where)
+    return _laid_over(config, overrides_to_layer(overrides, config.model.arch, where), where)
+
+
+def _laid_over(config: RunConfig, layer: dict[str, Any], where: str) -> RunConfig:
     return RunConfig.from_dict(_merge(config.to_dict(), layer), where)
 
 
@@ -218,7 +221,7 @@ def resume_config(meta: dict[str, Any], folder_config: RunConfig, overrides: dic
                          if a.get(k) != b.get(k))
         raise ConfigError(f"{where}: checkpoint is from another model than the run folder ({diff})")
     layer = overrides_to_layer(overrides, saved.model.arch, "command line")
-    resumed = with_overrides(saved, overrides)
+    resumed = _laid_over(saved, layer, "command line")
     before, after = saved.to_dict(), resumed.to_dict()
     refused = sorted(name for section, values in layer.items() for name in values  # a value
                      if name not in RESUMABLE  # equal to the run's own is no change
