@@ -118,7 +118,7 @@ def run_list(args: argparse.Namespace) -> int:
     from ganforge.pretrained.listing import list_rows
     from ganforge.pretrained.store import pretrained_folder
 
-    folder = Path(args.dir).expanduser() if args.dir else pretrained_folder()
+    folder = Path(args.dir) if args.dir else pretrained_folder()  # PATH expanded ~
     if args.dir and not folder.is_dir():
         from ganforge.errors import ConfigError
 

@@ -23,7 +23,7 @@ from typing import Any
 from ganforge.data.dataset import ImageData
 from ganforge.data.fingerprint import fingerprint
 from ganforge.data.folder.listing import ignored
-from ganforge.data.folder.load import split_of
+from ganforge.data.folder.load import prepared_split
 from ganforge.data.folder.prepare import prepare
 from ganforge.data.folder.source import open_source
 from ganforge.data.prepare_options import PrepareOptions
@@ -47,7 +47,7 @@ def split_fingerprints(path: str | Path, options: PrepareOptions) -> dict[str, A
     """{"train": fingerprint, "test": fingerprint} of the folder prepared as `options` say
     (from the cache when it holds that preparation)."""
     p = prepare(path, options)
-    return {split: fingerprint(split_of(p, split, str(path))) for split in SPLITS}
+    return {split: fingerprint(prepared_split(p, split, str(path))) for split in SPLITS}
 
 
 def folder_content(path: str | Path, train: ImageData, test: ImageData

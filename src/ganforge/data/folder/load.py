@@ -43,11 +43,11 @@ def load_split(entry: DataSet, split: str, data_dir: Any, limit: int | None, ver
     if split == "train":
         for note in p.manifest.get("class_notes", []):
             print(f"note: {printable(entry.name)}: classes: {note}", file=sys.stderr)
-    return split_of(p, split, entry.name, limit, encoder)
+    return prepared_split(p, split, entry.name, limit, encoder)
 
 
-def split_of(p: Prepared, split: str, name: str, limit: int | None = None,
-             encoder: str | None = None) -> ImageData:
+def prepared_split(p: Prepared, split: str, name: str, limit: int | None = None,
+                   encoder: str | None = None) -> ImageData:
     """One split of a prepared folder as an ImageData (the captions' vectors by `encoder`;
     None: none), without a word (load_split prints the class notes)."""
     import torch  # imported on loading, so `ganforge data list` stays torch-free
