@@ -29,29 +29,34 @@ def split_images(dataset: str, split: str, data_dir: str | None) -> Any:
     small classes' held-out images went back into training, since its evaluator was fitted."""
     images = load_dataset(dataset, split, data_dir, text_encoder=None,
                           options=prepared_as(dataset)).images
-    if len(images) < MIN_SPLIT:
-        raise ConfigError(f"{dataset}: its {split} split holds {len(images)} image(s) now, "
+    _refuse_too_few(dataset, split, len(images))
+    return images
+
+
+def _refuse_too_few(dataset: str, split: str, count: int) -> None:
+    if count < MIN_SPLIT:
+        raise ConfigError(f"{dataset}: its {split} split holds {count} image(s) now, "
                           f"at least {MIN_SPLIT} are needed to score against it (a class "
                           f"held out whole keeps its images for training); add images, or "
                           f"restore those the folder lost, and fit its evaluator again")
-    return images
 
 
 def check_folder(dataset: str, data_dir: str | None) -> None:
     """Before any drawing, for a folder (nothing for a built-in set): one line when its test
     split holds too few images to score against, and a note when its files are no longer
     those its evaluator was fitted on (the figures are then against the folder as it is)."""
+    from ganforge.data.folder.prepare import split_counts
+
     key = data_key(dataset)
-    if not is_folder(key):
+    options = prepared_as(key) if is_folder(key) else None
+    if options is None:  # a built-in set, or a folder no evaluator is fitted for
         return
-    split_images(key, "test", data_dir)
-    path = find_fitted(key)
-    content = read_record(path).get("content") if path is not None else None
+    _refuse_too_few(key, "test", split_counts(key, options)["test"])  # images not read
+    content = read_record(find_fitted(key)).get("content")
     if isinstance(content, dict) and _listing(key) not in (None, content.get("listing")):
         print(f"note: {key}: its files are not those its evaluator was fitted on (names or "
               f"sizes differ), and the figures are against the folder as it is now; for an "
-              f"evaluator of these images, {fit_advice(key, prepared_as(key))}",
-              file=sys.stderr)
+              f"evaluator of these images, {fit_advice(key, options)}", file=sys.stderr)
 
 
 def _listing(key: str) -> str | None:

@@ -193,3 +193,21 @@ def test_a_class_folder_with_no_image_file_is_named_not_dropped_silently(tmp_pat
     (folder / "heic" / "IMG_0001.HEIC").write_bytes(b"\0" * 64)
     notes = prepare(folder, PrepareOptions(image_size=32)).manifest["class_notes"]
     assert "left out, no image file: heic" in notes
+
+
+def test_split_counts_come_from_the_cache_without_reading_the_images(tmp_path, monkeypatch):
+    import numpy as np
+
+    from ganforge.data.folder.prepare import PrepareOptions, prepare, split_counts
+    from tests.data.folder.conftest import make_folder
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = make_folder(tmp_path / "pets", 30, ("cat", "dog"))
+    options = PrepareOptions(image_size=32)
+    assert split_counts(folder, options) == prepare(folder, options).manifest["counts"]
+    modes = []
+    real_load = np.load
+    monkeypatch.setattr(np, "load", lambda *a, **k: modes.append(k.get("mmap_mode"))
+                        or real_load(*a, **k))
+    assert sum(split_counts(folder, options).values()) == 30
+    assert modes == ["r"]  # mapped from the cache, not read whole

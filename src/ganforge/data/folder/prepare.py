@@ -268,13 +268,22 @@ def drop_superseded(entry: Path, manifest: dict[str, Any]) -> None:
             shutil.rmtree(other["entry"], ignore_errors=True)
 
 
-def load_cached(entry: Path) -> Prepared | None:
-    """A complete cache entry, or None (missing, or unusable: prepared again). An entry whose
-    split leaves a class with no training image was made by the rule before split_by_class
-    (the cache key is the same): it is prepared again, every other entry is kept."""
+def split_counts(path: str | Path, options: PrepareOptions) -> dict[str, int]:
+    """{"train": N, "test": N} of the folder prepared as `options` say: from the cache when
+    it holds that preparation (its images mapped, not read), else from preparing it."""
+    cached = load_cached(_cache_entry(Path(path).expanduser(), options)[2], mapped=True)
+    return (cached or prepare(path, options)).manifest["counts"]
+
+
+def load_cached(entry: Path, mapped: bool = False) -> Prepared | None:
+    """A complete cache entry, or None (missing, or unusable: prepared again); `mapped`: its
+    images memory-mapped, read only where used. An entry whose split leaves a class with no
+    training image was made by the rule before split_by_class (the cache key is the same):
+    it is prepared again, every other entry is kept."""
     try:
         manifest = json.loads((entry / "manifest.json").read_text(encoding="utf-8"))
-        images = np.load(entry / "images.npy", allow_pickle=False)
+        images = np.load(entry / "images.npy", allow_pickle=False,
+                         mmap_mode="r" if mapped else None)
     except (OSError, ValueError, EOFError):
         return None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or \
