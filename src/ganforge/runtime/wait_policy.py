@@ -19,8 +19,9 @@ running or ready to run (/proc/loadavg's running count, less this one) over abou
 waiting busily between readings, and when there is on average at least half a thread of
 other work, sets SHORT_SPIN (libgomp's own "throttled" count, and 1 ms for Intel's runtime);
 else it leaves the runtime's default (IDLE_SPIN adds nothing). Runs started together see
-each other starting up; a run started alone keeps the long spin for its life, so a run
-started beside it later still finds its cores spun on (docs/performance.md measures both).
+each other starting up. A run started alone keeps the long spin as its start-up setting; while
+it trains, runtime/busy_watch.py shortens every wait whenever other work comes to its cores
+(docs/performance.md measures both).
 The spin changes no result, only how threads wait. A user's own choice (any of
 OMP_WAIT_POLICY, GOMP_SPINCOUNT or KMP_BLOCKTIME already set) is kept, and then nothing is
 looked at or added. Where /proc/loadavg cannot be read (not Linux), nothing is added. This
@@ -39,6 +40,7 @@ USER_CHOICES = ("OMP_WAIT_POLICY", *SHORT_SPIN)
 BUSY_THREADS = 0.5  # other threads running, on average, from which the spin is short
 SAMPLES, GAP_S = 20, 0.0015  # the look at the machine: 20 readings over about 30 ms
 LOOKED: set[bool] = set()  # {True} once this process's own environment was chosen for
+ADDED: dict[str, str] = {}  # what choose_spin added to this process's own environment
 
 
 def running_threads(path: str = "/proc/loadavg") -> int | None:
@@ -83,4 +85,12 @@ def choose_spin(environ: MutableMapping[str, str] | None = None,
     environ.update(chosen)
     if own:  # `import ganforge` chose; the command line's entry does not look again
         LOOKED.add(True)
+        ADDED.update(chosen)
     return dict(chosen)
+
+
+def users_spin(environ: MutableMapping[str, str] | None = None) -> bool:
+    """Whether a wait policy in `environ` (os.environ by default) is the user's own, not one
+    choose_spin added to this process."""
+    environ = os.environ if environ is None else environ
+    return any(name in environ and environ[name] != ADDED.get(name) for name in USER_CHOICES)

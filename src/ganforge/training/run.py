@@ -21,6 +21,7 @@ from ganforge.models import build_models
 from ganforge.models.noise import sample_noise
 from ganforge.runs.checkpoint import newest_good_checkpoint, read_checkpoint, resumable_checkpoints
 from ganforge.runs.folder import RunFolder
+from ganforge.runtime.busy_watch import watch_cores
 from ganforge.runtime.device import (
     begin_captured_step,
     captures_cuda_graphs,
@@ -303,7 +304,7 @@ def join_ranks(loop: TrainingLoop, device: torch.device):
 
 def _run(loop: TrainingLoop) -> Path:
     try:
-        with stop_on_signals(loop):
+        with stop_on_signals(loop), watch_cores(loop.device):  # shorter spins while others run
             loop.run()
     except DiskFullError as exc:
         raise DiskFullError(f"{exc}; last good checkpoint: {loop.last_good()}") from None
