@@ -37,6 +37,16 @@ def test_a_run_without_a_test_split_draws_its_grid_from_training_captions(tmp_pa
     assert "test" in last_error(capsys)
 
 
+def test_a_run_without_a_test_split_says_its_class_notes_once(tmp_path, capsys):
+    folder = make_folder(tmp_path / "shop", 24, ("cat", "dog"), captions="jsonl")
+    (folder / "notes").mkdir()
+    (folder / "notes" / "todo.md").write_text("more dogs")  # a top folder with no image
+    _train(folder, tmp_path / "run", "--test-fraction", "0", "--eval-every", "0")
+    err = capsys.readouterr().err
+    assert err.count(f"note: {folder}: classes: left out, no image file: notes") == 1
+    assert (tmp_path / "run" / "captions.json").exists()  # the grid drew training captions
+
+
 def test_a_folder_without_an_evaluator_trains_with_a_note_and_says_how_to_fit(
         tmp_path, capsys):
     folder = make_folder(tmp_path / "shop", 24, captions="jsonl")

@@ -140,7 +140,7 @@ def prepare(config: RunConfig, data, folder: RunFolder, progress: bool | float |
                                generator=torch.Generator().manual_seed(seed + 1)).to(device)
     source = batch_source(data, trainer.objective.needs(), condition_of(config.model), device,
                           torch.Generator().manual_seed(seed + 3))
-    fixed_cond, fixed_captions = grid_conditions(config, fixed_noise, seed + 4)
+    fixed_cond, fixed_captions = grid_conditions(config, fixed_noise, seed + 4, data)
     loop = TrainingLoop(trainer, source, config, folder, fixed_noise,
                         torch.Generator().manual_seed(seed + 2), progress=progress,
                         observers=observers, fixed_cond=fixed_cond,

@@ -90,15 +90,18 @@ class NoCaptionedSplit(ConfigError):
     """The split holds no captioned image (a folder prepared with --test-fraction 0)."""
 
 
-def held_out(config: Any, choose: Choice, seed: int, split: str = "test") -> HeldOut:
+def held_out(config: Any, choose: Choice, seed: int, split: str = "test",
+             data: Any = None) -> HeldOut:
     """The captions `choose` picks with `seed` from the run's data set (its test split, or
-    `split`), encoded with the run's text encoder."""
-    from ganforge.data import load_dataset
-    from ganforge.data.prepare_options import run_options
+    `split`; `data`: that split already loaded), encoded with the run's text encoder."""
+    d = config.data
+    if data is None:
+        from ganforge.data import load_dataset
+        from ganforge.data.prepare_options import run_options
 
-    d = config.data  # a folder: its test split prepared as the run's was
-    data = load_dataset(d.dataset, split, d.data_dir, text_encoder=config.model.text_encoder,
-                        options=run_options(config))
+        # a folder: its split prepared as the run's was
+        data = load_dataset(d.dataset, split, d.data_dir,
+                            text_encoder=config.model.text_encoder, options=run_options(config))
     if len(data) and data.text is None:
         raise NoCaptionedSplit(f"{d.dataset}: it has no captions; a text-to-image run is "
                                f"scored on held-out captions of the data set it drew from")
@@ -118,13 +121,14 @@ def held_out(config: Any, choose: Choice, seed: int, split: str = "test") -> Hel
         truth=None if data.truth is None else data.truth[image])
 
 
-def fixed_captions(config: Any, count: int, seed: int) -> FixedCaptions:
-    """`count` held-out captions of the run's data set (its test split; its training
-    captions when it holds none out), encoded."""
+def fixed_captions(config: Any, count: int, seed: int, train: Any = None) -> FixedCaptions:
+    """`count` held-out captions of the run's data set (its test split; when it holds none
+    out, the captions of its training split: `train`, the run's training data, when given,
+    else loaded), encoded."""
     try:
         held = held_out(config, by_class(count), seed)
     except NoCaptionedSplit:
-        held = held_out(config, by_class(count), seed, split="train")
+        held = held_out(config, by_class(count), seed, split="train", data=train)
     return FixedCaptions(held.captions, held.text)
 
 
