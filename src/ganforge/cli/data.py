@@ -101,12 +101,25 @@ def run_list(args: argparse.Namespace) -> int:
     if folders:
         print("\nprepared folders (use the path as --dataset):")
         for m in folders:
-            size, classes = m["options"]["image_size"], len(m["classes"])
-            print(f"  {m['source']}  {m['counts']['train']} train, {m['counts']['test']} test,"
-                  f" {m['channels']}x{size}x{size}, {classes or 'no'} classes, "
-                  f"{'captions' if m['captioned'] else 'no captions'}"
-                  f"{'' if Path(m['source']).exists() else ' (the folder is gone)'}")
+            print(prepared_line(m))
     return 0
+
+
+def prepared_line(m: dict) -> str:
+    """A prepared folder's line of `data list`. An entry split by the rule before every
+    class was given a training image is prepared again on next use: its line gives the
+    counts it will then have (the same files split by today's rule), and says so."""
+    from ganforge.data.folder.split import counts_by_class, untrained_classes
+
+    size, classes, counts = m["options"]["image_size"], len(m["classes"]), m["counts"]
+    older = untrained_classes(m["items"]) is True
+    if older:
+        counts = counts_by_class(m["items"], m["options"]["test_fraction"]) or counts
+    return (f"  {m['source']}  {counts['train']} train, {counts['test']} test, "
+            f"{m['channels']}x{size}x{size}, {classes or 'no'} classes, "
+            f"{'captions' if m['captioned'] else 'no captions'}"
+            f"{'' if Path(m['source']).exists() else ' (the folder is gone)'}"
+            f"{' (split by an earlier ganforge: prepared again on next use)' if older else ''}")
 
 
 def run_folder(args: argparse.Namespace) -> int:

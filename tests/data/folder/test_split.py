@@ -178,6 +178,29 @@ def test_a_preparation_cached_under_the_name_rule_alone_is_made_again(mixed, mon
     assert _split(prepare(mixed, OPTIONS, show=False).manifest) == _split(again.manifest)
 
 
+def test_data_list_shows_an_entry_of_the_name_rule_as_it_will_be_prepared(
+        mixed, monkeypatch, capsys):
+    """An entry cached under the name rule alone is prepared again on first use: `data list`
+    gives the counts it will then have, and says so, without preparing anything."""
+    import ganforge.data.folder.prepare as prepare_module
+    from ganforge.cli import main
+
+    first = prepare(mixed, OPTIONS, show=False)
+    manifest = first.manifest
+    old = split_of([i["name"] for i in manifest["items"]], FRACTION)
+    for item, s in zip(manifest["items"], old, strict=True):
+        item["split"] = s  # the split and counts an earlier ganforge cached
+    manifest["counts"] = {"train": old.count("train"), "test": old.count("test")}
+    assert manifest["counts"] == {"train": 37, "test": 9}
+    (first.folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    monkeypatch.setattr(prepare_module, "_run", None)  # nothing is prepared
+    capsys.readouterr()
+    assert main(["data", "list"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if str(mixed) in x)
+    assert "41 train, 5 test" in line and "37 train" not in line
+    assert line.endswith("(split by an earlier ganforge: prepared again on next use)")
+
+
 @pytest.mark.parametrize("items", [None, [{"split": "train"}], [{"label": "0"}], "items"])
 def test_items_that_are_not_a_split_are_not_judged(items):
     assert untrained_classes(items) is None

@@ -59,3 +59,14 @@ def untrained_classes(items: Any) -> bool | None:
         return None
     labelled = {i["label"] for i in items if i["label"] >= 0}
     return bool(labelled - {i["label"] for i in items if i.get("split") == "train"})
+
+
+def counts_by_class(items: list[dict[str, Any]], fraction: float) -> dict[str, int] | None:
+    """{"train": N, "test": N} that `split_by_class` gives a manifest's items (their names
+    and labels): what an entry `untrained_classes` finds will hold once prepared again;
+    None when an item has no name."""
+    names = [i.get("name") for i in items]
+    if not all(isinstance(n, str) for n in names):
+        return None
+    split, _ = split_by_class(names, [i["label"] for i in items], fraction)
+    return {"train": split.count("train"), "test": split.count("test")}
