@@ -37,3 +37,8 @@ class DiskFullError(GanforgeError):
 class OutputError(GanforgeError):
     """An output path that cannot be written: not a regular file (a device, a link, a folder),
     under a file, or in a folder that cannot be created or written in."""
+
+
+class RankError(ConfigError):
+    """Under torchrun, a problem of this process's own (its LOCAL_RANK, say) that the writer
+    (RANK 0) may not share: said by the process that meets it, whatever its rank."""

@@ -1,6 +1,7 @@
 """The `ganforge` command line. Each subcommand lives in its own module with
 `add_parser(subparsers)` and `run(args) -> int`; every GanforgeError becomes one line and
-exit code 2."""
+exit code 2. Under torchrun the writer (RANK 0) alone says such a line; the other processes
+leave with exit code 2 in silence, except for a RankError, a problem of their own."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import logging
 import sys
 from collections.abc import Iterator, Sequence
 
-from ganforge.errors import GanforgeError
+from ganforge.errors import GanforgeError, RankError
+from ganforge.runtime.ranks import writer_process
 
 COMMANDS = ("train", "sample", "generate", "data", "serve", "report", "compare", "evaluate",
             "evaluator", "pretrained")
@@ -22,7 +24,8 @@ class OneLineParser(argparse.ArgumentParser):
     the help of the command it happened in."""
 
     def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message[:300]} (see {self.prog} --help)\n")
+        line = f"{self.prog}: error: {message[:300]} (see {self.prog} --help)\n"
+        self.exit(2, line if writer_process() else None)
 
     def parse_known_args(self, args=None, namespace=None):
         namespace, extras = super().parse_known_args(args, namespace)
@@ -97,16 +100,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except GanforgeError as exc:
-        print(f"ganforge: error: {exc}", file=sys.stderr)
+        refuse(str(exc), everywhere=isinstance(exc, RankError))
         return 2
     except OSError as exc:
         if exc.errno != errno.ENAMETOOLONG:
             raise
-        print(f"ganforge: error: {_name_too_long(exc)}", file=sys.stderr)
+        refuse(_name_too_long(exc))
         return 2
     except KeyboardInterrupt:
         print("ganforge: interrupted", file=sys.stderr)
         return 130
+
+
+def refuse(line: str, everywhere: bool = False) -> None:
+    """A refusal's one line on stderr, said by the writer process alone (under torchrun,
+    RANK 0) unless `everywhere`; the caller exits with code 2."""
+    if everywhere or writer_process():
+        print(f"ganforge: error: {line}", file=sys.stderr)
 
 
 def _name_too_long(exc: OSError) -> str:

@@ -7,10 +7,9 @@ build the parser)."""
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from ganforge.cli import examples
+from ganforge.cli import examples, refuse
 from ganforge.cli.numbers import Real, Whole
 from ganforge.cli.paths import PATH
 
@@ -151,8 +150,8 @@ def run_check(args: argparse.Namespace) -> int:
               f"{r['path']}  {status}")
     bad = [r for r in reports if not r["ok"]]
     if bad:
-        print(f"ganforge: error: {args.name}: {len(bad)} file(s) failed the check: "
-              f"{bad[0]['error'] or bad[0]['path']}", file=sys.stderr)
+        refuse(f"{args.name}: {len(bad)} file(s) failed the check: "
+               f"{bad[0]['error'] or bad[0]['path']}")
         return 2
     print(f"{args.name}: all {len(reports)} files ok")
     return 0

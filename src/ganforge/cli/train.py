@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from ganforge.cli.paths import PATH
 from ganforge.cli.settings import add_setting_options
 from ganforge.config import list_presets
 from ganforge.errors import ConfigError
+from ganforge.runtime.ranks import writer_process
 
 PROGRESS = Real(0, 1e9, "0..1e9")  # seconds between progress lines
 
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     except Interrupted as stop:
         print(f"ganforge: {stop}", file=sys.stderr)
         return stop.exit_code
-    if os.environ.get("RANK", "0") == "0":  # under torchrun, process 0 alone says it
+    if writer_process():  # under torchrun, process 0 alone says it
         print(f"run folder: {path}")
     return 0
 

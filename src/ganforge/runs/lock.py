@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ganforge.errors import ConfigError
 from ganforge.fileio import output_folder
+from ganforge.runtime.ranks import writer_process
 
 LOCK_NAME = ".lock"
 
@@ -65,6 +66,6 @@ def run_lock(folder: Path | str) -> Iterator[Path]:
 def writer_lock(folder: Path | str) -> contextlib.AbstractContextManager:
     """run_lock for the process that writes the run: under torchrun only rank 0 writes, so
     the other ranks take no lock."""
-    if os.environ.get("RANK", "0") not in ("", "0"):
+    if not writer_process():
         return contextlib.nullcontext(Path(folder))
     return run_lock(folder)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from ganforge.errors import ConfigError
+from ganforge.errors import ConfigError, RankError
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,8 @@ def rank_device(device: torch.device) -> torch.device:
         raise ConfigError(f"--device {device}: under torchrun each process uses the GPU of "
                           f"its LOCAL_RANK; use --device cuda")
     if local_rank() >= torch.cuda.device_count():
-        raise ConfigError(f"LOCAL_RANK {local_rank()}: only {torch.cuda.device_count()} CUDA "
-                          f"devices on this machine")
+        raise RankError(f"LOCAL_RANK {local_rank()}: only {torch.cuda.device_count()} CUDA "
+                        f"devices on this machine")
     mine = torch.device("cuda", local_rank())
     torch.cuda.set_device(mine)
     return mine
