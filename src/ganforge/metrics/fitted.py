@@ -196,13 +196,17 @@ def prepared_as(key: str, prefer: Any = None) -> Any:
     set or a folder with no fitted evaluator. `prefer`: how the run asking prepared it,
     preferred among evaluators of the same images fitted at another path (a moved folder)."""
     path = find_fitted(key, prefer=prefer) if is_folder(key) else None
-    if path is None:
-        return None
+    return None if path is None else record_options(path, read_record(path))
+
+
+def record_options(path: Path, record: dict[str, Any]) -> Any:
+    """The PrepareOptions a fitted evaluator's record (read from `path`) says it saw its
+    folder's images by (the defaults where it does not say), or a one-line CheckpointError."""
     from ganforge.data.folder.prepare import PrepareOptions
     from ganforge.errors import DataError
 
     try:
-        return PrepareOptions(**read_record(path).get("prepare", {}))
+        return PrepareOptions(**record.get("prepare", {}))
     except (TypeError, DataError) as exc:
         raise CheckpointError(f"{path}: bad preparation settings ({exc})") from None
 

@@ -18,6 +18,7 @@ from ganforge.metrics.fitted import (
     is_folder,
     prepared_as,
     read_record,
+    record_options,
 )
 
 MIN_SPLIT = 10  # real images a split must hold to be scored against (FD, KID, P/R)
@@ -48,11 +49,13 @@ def check_folder(dataset: str, data_dir: str | None) -> None:
     from ganforge.data.folder.prepare import split_counts
 
     key = data_key(dataset)
-    options = prepared_as(key) if is_folder(key) else None
-    if options is None:  # a built-in set, or a folder no evaluator is fitted for
+    path = find_fitted(key) if is_folder(key) else None
+    if path is None:  # a built-in set, or a folder no evaluator is fitted for
         return
+    record = read_record(path)  # as prepared_as reads it, once for both checks
+    options = record_options(path, record)
     _refuse_too_few(key, "test", split_counts(key, options)["test"])  # images not read
-    content = read_record(find_fitted(key)).get("content")
+    content = record.get("content")
     if isinstance(content, dict) and _listing(key) not in (None, content.get("listing")):
         print(f"note: {key}: its files are not those its evaluator was fitted on (names or "
               f"sizes differ), and the figures are against the folder as it is now; for an "
