@@ -61,10 +61,44 @@ def add_parser(sub) -> None:
     make.set_defaults(handler=run_make)
 
 
+class ImageSize:
+    """An argparse type: a folder's image size, one some architecture trains at
+    (model_configs.buildable_image_sizes: 8..128 or 256)."""
+
+    def __init__(self) -> None:
+        from ganforge.model_configs import buildable_image_sizes
+
+        self.sizes = buildable_image_sizes()
+        self.range = _runs(sorted(self.sizes))
+        self._number = Whole(-(10**41), 10**41, self.range)  # a whole number, of 40 digits at most
+        self.__name__ = "whole number"
+
+    def __call__(self, text: str) -> int:
+        value = self._number(text)
+        if value not in self.sizes:
+            raise argparse.ArgumentTypeError(f"must be {self.range} (the sizes ganforge's "
+                                             f"architectures build), got {value}")
+        return value
+
+
+def _runs(sizes: list[int]) -> str:
+    """Sorted sizes in words: runs of consecutive ones as "lo..hi" ("8..128 or 256")."""
+    runs: list[list[int]] = []
+    for s in sizes:
+        if runs and s == runs[-1][1] + 1:
+            runs[-1][1] = s
+        else:
+            runs.append([s, s])
+    words = [f"{lo}..{hi}" if hi > lo else f"{lo}" for lo, hi in runs]
+    return " or ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
+
+
 def add_folder_options(p) -> None:
     """The preparation settings of a folder (the [data] settings of `ganforge train`)."""
-    p.add_argument("--image-size", type=Whole(8, 256), default=64, metavar="N",
-                   help="resize to N x N (8..256; default 64)")
+    size = ImageSize()
+    p.add_argument("--image-size", type=size, default=None, metavar="N",
+                   help=f"resize to N x N ({size.range}, the sizes an architecture trains "
+                        "at; default 64); a folder's only: a built-in set has its own size")
     p.add_argument("--fit", choices=("crop", "pad"), default="crop",
                    help="square by centre crop (default) or by padding with white")
     p.add_argument("--channels", type=int, choices=(1, 3), default=None,
@@ -78,8 +112,23 @@ def folder_options(args: argparse.Namespace):
     """The data.folder.prepare.PrepareOptions of the options add_folder_options added."""
     from ganforge.data.folder.prepare import PrepareOptions
 
-    return PrepareOptions(image_size=args.image_size, fit=args.fit, channels=args.channels,
+    size = PrepareOptions().image_size if args.image_size is None else args.image_size
+    return PrepareOptions(image_size=size, fit=args.fit, channels=args.channels,
                           test_fraction=args.test_fraction)
+
+
+def refuse_size_of_built_in(args: argparse.Namespace, name: str) -> None:
+    """--image-size with a built-in data set (whose images have their own size, which the
+    option would not change) is one usage line."""
+    from ganforge.data.registry import known
+
+    entry = known(name)
+    if args.image_size is None or entry is None or entry.path is not None:
+        return
+    size = "x".join(str(s) for s in entry.image_shape[-2:])
+    args.command_parser.error(f"--image-size {args.image_size}: {entry.name} is a built-in "
+                              f"data set of {size} images; --image-size sizes a folder of "
+                              "images")
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -135,6 +184,7 @@ def run_check(args: argparse.Namespace) -> int:
     from ganforge.data.registry import lookup
     from ganforge.errors import DataError
 
+    refuse_size_of_built_in(args, args.name)
     if lookup(args.name).path is not None:
         return run_folder(args)
     if args.action == "prepare":

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 
 from ganforge.cli import examples
-from ganforge.cli.data import add_folder_options, folder_options
+from ganforge.cli.data import add_folder_options, folder_options, refuse_size_of_built_in
 from ganforge.cli.numbers import Whole
 from ganforge.cli.paths import PATH
 
@@ -112,6 +112,7 @@ def run_refit(args: argparse.Namespace) -> int:
 def run_fit(args: argparse.Namespace) -> int:
     from ganforge.metrics.evaluator_fit import fit_evaluator
 
+    refuse_size_of_built_in(args, args.data)
     record = fit_evaluator(args.data, kind=args.kind, epochs=args.epochs, seed=args.seed,
                            out=args.out, data_dir=args.data_dir, text_encoder=args.text_encoder,
                            options=folder_options(args))

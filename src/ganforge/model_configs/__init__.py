@@ -52,6 +52,7 @@ __all__ = [
     "CONDITIONS",
     "ABOUT",
     "about",
+    "buildable_image_sizes",
     "condition_of",
 ]
 
@@ -92,3 +93,11 @@ def about(arch: str) -> str:
 def condition_of(model_config: Any) -> Condition:
     """What a model config's networks are conditioned on ("none", "class" or "text")."""
     return CONDITIONS[model_config.arch]
+
+
+def buildable_image_sizes() -> frozenset[int]:
+    """The image sizes some architecture trains at (a folder is prepared at 8 px or more)."""
+    sizes: frozenset[int] = frozenset()
+    for config in MODEL_CONFIGS.values():
+        sizes |= config.built_sizes()
+    return frozenset(s for s in sizes if s >= 8)

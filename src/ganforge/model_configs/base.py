@@ -75,6 +75,17 @@ class ModelSettings(Settings):
             raise ConfigError(f"arch {getattr(self, 'arch', '?')} builds {shown} px images, "
                               f"not {size}x{size}")
 
+    @classmethod
+    def built_sizes(cls) -> frozenset[int]:
+        """The image sizes these layers can be built for: the listed or fixed ones, else every
+        size the config's image_size setting admits."""
+        import dataclasses
+
+        if cls.image_sizes or cls.fixed_image_size:
+            return frozenset(cls.image_sizes or (cls.fixed_image_size,))
+        spec = {f.name: f for f in dataclasses.fields(cls)}["image_size"].metadata["spec"]
+        return frozenset(range(int(spec.ge), int(spec.le) + 1))
+
     def batch_multiple(self) -> int:
         """Every batch size must be a multiple of this (1: any)."""
         return 1

@@ -126,7 +126,7 @@ def test_cli_reports_skipped_files_by_reason(folder, capsys):
 @pytest.mark.parametrize("args,message", [
     (["data", "check", "/no/such/folder"], "no such folder or archive"),
     (["data", "prepare", "mnist"], "needs no preparing"),
-    (["data", "prepare", "PLACE", "--image-size", "4"], "must be in 8..256"),
+    (["data", "prepare", "PLACE", "--image-size", "4"], "must be 8..128 or 256"),
 ])
 def test_cli_bad_input_is_one_line(tmp_path, capsys, args, message):
     args = [str(tmp_path) if a == "PLACE" else a for a in args]
