@@ -173,3 +173,36 @@ def test_names_that_a_list_could_not_tell_apart_are_quoted():
 
     assert first_names([" x", "x", "a, b", "plain"], 3) == '" x", x, "a, b" ...'
     assert first_names(["one", "two"], 5) == "one, two"
+
+
+@pytest.mark.parametrize("top", ["pets/", ""])
+def test_a_zip_made_on_macos_reads_as_the_folder(tmp_path, monkeypatch, top):
+    """Finder's __MACOSX/ tree of AppleDouble files (and its folder entries), `._NAME` files
+    beside the images (other macOS archivers) and .DS_Store are passed over without a word,
+    with a top folder or without one: the same images, classes and captions as the folder."""
+    from ganforge.data.folder.prepare import PrepareOptions, prepare
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = make_folder(tmp_path / "pets", 8, ("cat", "dog"), "txt")
+    apple = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        "  # an AppleDouble header
+    path = tmp_path / "pets.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("__MACOSX/"), b"")
+        if top:
+            z.writestr(zipfile.ZipInfo(top), b"")
+            z.writestr(zipfile.ZipInfo(f"__MACOSX/{top}"), b"")
+            z.writestr(f"__MACOSX/._{top.rstrip('/')}", apple)
+        z.writestr(f"{top}.DS_Store", b"\x00\x00\x00\x01Bud1")
+        for file in sorted(root.rglob("*")):  # class folders too, as Finder writes them
+            name = file.relative_to(root).as_posix()
+            folder, _, base = name.rpartition("/")
+            double = f"{folder}/._{base}" if folder else f"._{base}"
+            z.write(file, top + name)
+            z.writestr(top + double, apple)
+            z.writestr(f"__MACOSX/{top}{double}", apple)
+    options = PrepareOptions(image_size=16)
+    zipped, plain = prepare(path, options, show=False), prepare(root, options, show=False)
+    assert zipped.manifest["skipped"] == [] and zipped.manifest["class_notes"] == []
+    for field in ("items", "classes", "counts", "captioned"):
+        assert zipped.manifest[field] == plain.manifest[field], field
+    assert (zipped.images == plain.images).all()
