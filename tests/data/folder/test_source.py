@@ -206,3 +206,16 @@ def test_a_zip_made_on_macos_reads_as_the_folder(tmp_path, monkeypatch, top):
     for field in ("items", "classes", "counts", "captioned"):
         assert zipped.manifest[field] == plain.manifest[field], field
     assert (zipped.images == plain.images).all()
+
+
+def test_a_zip_member_outside_the_top_folder_never_stands_in_for_one_inside(tmp_path):
+    """A passed-over member whose name, cut by the top folder's length, reads as an image's
+    (.pet/cat/0.png beside pets/cat/0.png) is not what that image's name reads."""
+    path = tmp_path / "pets.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("pets/cat/0.png", b"the cat")
+        z.writestr("pets/dog/0.png", b"the dog")
+        z.writestr(".pet/cat/0.png", b"hidden")
+    source = open_source(path)
+    assert {m.name for m in source.listing().members} >= {"cat/0.png", "dog/0.png"}
+    assert source.read("cat/0.png") == b"the cat"

@@ -184,7 +184,8 @@ class ZipSource(ArchiveSource):
                 out.members.append(Member(name, info.file_size))
         _check_total(self.path, total)
         root = strip_root(out)
-        self._names = {n[len(root):]: original for n, original in names.items()}
+        self._names = {n[len(root):] if n.startswith(root) else n: original  # as strip_root
+                       for n, original in names.items()}
         return out
 
     def read(self, name: str) -> bytes:
