@@ -189,3 +189,19 @@ def test_sync_bn_is_refused_on_cpu_in_one_process_too(tmp_path, capsys, isolated
     assert main(["train", "--dataset", str(folder), "--arch", "dcgan", "--sync-bn", "true",
                  "--max-steps", "2", "--out", str(tmp_path / "run"), *QUICK]) == 2
     assert "--sync-bn true needs ranks on CUDA GPUs" in last_error(capsys)
+
+
+def test_going_back_under_torchrun_rank_zero_alone_sets_the_later_line_aside(ddp_run, tmp_path):
+    folder, _ = ddp_run
+    run = tmp_path / "run"
+    shutil.copytree(folder / "run", run)
+    end = json.loads((run / "checkpoints" / "final.json").read_text())["step"]
+    result = torchrun("-m", "ganforge", "train", "--resume",
+                      run / "checkpoints" / "step_0000004.json", "--max-steps", "6",
+                      "--no-progress", "--eval-every", "0", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[:4000]
+    assert result.stdout.count("set aside the run's line after step 4 ") == 1  # rank 0's
+    [aside] = list((run / "superseded").iterdir())
+    assert (aside / "checkpoints" / "final.json").is_file()
+    assert [r["step"] for r in _step_records(aside)] == list(range(1, end + 1))
+    assert [r["step"] for r in _step_records(run)] == list(range(1, 7))  # one line

@@ -11,6 +11,8 @@ are spelled (everything else asks RunFolder or these constants).
     eval.json, eval.png  `ganforge evaluate`'s result, the in-training evaluations' plot
     report.html          `ganforge report`
     tensorboard/         event files of --tensorboard
+    superseded/          lines set aside by a resume from an earlier checkpoint
+                         (runs.superseded)
 """
 
 from __future__ import annotations
@@ -47,8 +49,9 @@ EVAL = "eval.json"
 EVAL_PLOT = "eval.png"
 REPORT = "report.html"
 TENSORBOARD = "tensorboard"
+SUPERSEDED = "superseded"
 ARTEFACTS = (CONFIG, METRICS, SAMPLES, CAPTIONS, PROGRESS_GIF, LOSSES_PLOT, CHECKPOINTS, REPORT,
-             TENSORBOARD, EVAL, EVAL_PLOT)
+             TENSORBOARD, EVAL, EVAL_PLOT, SUPERSEDED)
 
 
 class RunFolder:

@@ -46,8 +46,9 @@ def loop_state(loop: Any) -> dict[str, Any]:
     return {"tensors": tensors, "meta": meta}
 
 def restore_loop(loop: Any, state: dict[str, Any]) -> None:
-    """Put `loop` back exactly where loop_state left it (and metrics.jsonl back to the
-    records it had then); KeyError, ValueError or RuntimeError when it does not fit."""
+    """Put `loop` back exactly where loop_state left it; KeyError, ValueError or RuntimeError
+    when it does not fit. metrics.jsonl is cut back to the records it had then only when
+    training goes on from there (training.resume_point.go_on_from)."""
     tensors, meta = state["tensors"], state["meta"]
     loop.trainer.load_state_dict(state)
     device = loop.device  # checkpoints are read to the CPU; G draws the grid here
@@ -63,4 +64,3 @@ def restore_loop(loop: Any, state: dict[str, Any]) -> None:
                            batch=meta["resume_batch"], epoch_rng=tensors["rng.data_epoch"],
                            sums=list(meta["epoch_sums"]))
     loop.last_summary = meta.get("summary", {})
-    loop.folder.truncate_records(meta["records"])

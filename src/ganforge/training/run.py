@@ -14,12 +14,11 @@ from ganforge.config import RunConfig, resume_config
 from ganforge.data import load_dataset
 from ganforge.data.fingerprint import data_change, fingerprint, refuse_class_change
 from ganforge.data.prepare_options import run_options
-from ganforge.errors import CheckpointError, ConfigError, DiskFullError
+from ganforge.errors import ConfigError, DiskFullError
 from ganforge.losses import get_loss
 from ganforge.model_configs import Condition, condition_of
 from ganforge.models import build_models
 from ganforge.models.noise import sample_noise
-from ganforge.runs.checkpoint import newest_good_checkpoint, read_checkpoint, resumable_checkpoints
 from ganforge.runs.folder import RunFolder
 from ganforge.runtime.busy_watch import watch_cores
 from ganforge.runtime.device import (
@@ -44,7 +43,8 @@ from ganforge.training.objectives import AdversarialObjective
 from ganforge.training.observers import Observer
 from ganforge.training.progress import nothing_to_train, start_line
 from ganforge.training.regularizers import Stabilisers, bind_progress, plan_stabilisers
-from ganforge.training.resume_record import check_resume_record, refuse_world_change
+from ganforge.training.resume_point import go_on_from, starting_point
+from ganforge.training.resume_record import refuse_world_change
 from ganforge.training.signals import stop_on_signals
 from ganforge.training.state import restore_state
 from ganforge.training.text_objective import TextConditionalObjective
@@ -227,19 +227,11 @@ def resume(
     warn=print,
 ) -> Path:
     """Continue a run from its newest intact checkpoint (or `checkpoint`), exactly; a run
-    that already reached its end is left as it is (`warn` says how to train longer)."""
+    that already reached its end is left as it is (`warn` says how to train longer). Going
+    on from a checkpoint older than others in the run sets the later line aside first
+    (training.resume_point; `warn` says where)."""
     folder = RunFolder(run)
-    folder.remove_stale_temporaries()
-    records = folder.count_records()
-
-    def usable(path: Path, meta: dict, tensors: dict) -> None:
-        check_resume_record(meta, tensors, path, records)
-
-    if checkpoint is not None:
-        path, (meta, tensors) = Path(checkpoint), read_checkpoint(checkpoint)
-        usable(path, meta, tensors)
-    else:
-        path, meta, tensors = _newest_usable(folder, warn, usable)
+    path, meta, tensors = starting_point(folder, checkpoint, warn)
     config = resume_config(meta, folder.read_config(), overrides or {}, str(path))
     device = collective_device(config)
     data = load_training_data(config)
@@ -258,22 +250,11 @@ def resume(
         return folder.path
     if not ctx.is_writer:  # rank 0's noise stream was saved; the others derive theirs anew
         torch.manual_seed(config.train.seed * 7919 + meta["step"] * 104729 + ctx.rank)
+    go_on_from(loop, meta, path, warn)
     loop.folder.write_config(config)
     if ctx.is_writer:
         loop.log(start_line(loop, resumed=f"{path.name} (step {meta['step']})"))
     return _run(loop)
-
-
-def _newest_usable(folder: RunFolder, warn, usable):
-    """The newest checkpoint that passes `usable`; when none does because metrics.jsonl is
-    gone, the error says that rather than blaming the checkpoints."""
-    try:
-        return newest_good_checkpoint(folder.path, warn, usable)
-    except CheckpointError:
-        if not folder.metrics.exists() and resumable_checkpoints(folder.path):
-            raise CheckpointError(f"{folder.metrics}: missing; the checkpoints continue the "
-                                  f"records it held (put it back, or start a new run)") from None
-        raise
 
 
 def collective_device(config: RunConfig) -> torch.device:

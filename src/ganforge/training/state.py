@@ -40,8 +40,8 @@ def save_state(owner: Stateful, checkpoints: Path, name: str, keep: int | None =
 
 def prune(run_dir: Path, keep: int, written: Path) -> None:
     """Keep the newest `keep` step checkpoints up to the one just `written` (best and final
-    are never pruned). Those of later steps, left by a run resumed from an earlier
-    checkpoint, are not this line of training's to remove."""
+    are never pruned). Those of later steps are not this line of training's to remove (a
+    resume from an earlier checkpoint sets them aside first: runs.superseded)."""
     line = [p for p in list_checkpoints(run_dir) if step_of(p) <= step_of(written)]
     for old in line[:-keep] if keep > 0 else []:
         old.with_suffix(".safetensors").unlink(missing_ok=True)
