@@ -74,9 +74,10 @@ def sync(device: str) -> None:
         torch.cuda.synchronize()
 
 
-def _made_up_grid(config, noise: torch.Tensor, seed: int):
+def _made_up_grid(config, noise: torch.Tensor, seed: int, train=None):
     """The sample grid's captions of a text run, made up (the real ones are the data set's
     held-out captions; the grid is drawn only at an epoch's end, which no timing reaches)."""
+    del config, train
     g = torch.Generator().manual_seed(seed)
     return torch.randn(len(noise), TEXT_DIM, generator=g).to(noise.device), None
 
