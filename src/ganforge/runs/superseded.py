@@ -64,8 +64,8 @@ class SetAside:
 
     def line(self, step: int) -> str:
         """The one line that says what was moved where."""
-        known = [int(s) for s in self.steps if s != math.inf]
-        upto = f" up to step {max(known)}" if known else ""
+        last = _last_known(self.steps)
+        upto = "" if last is None else f" up to step {last}"
         grids = f", {self.grids} sample grid(s)" if self.grids else ""
         return (f"set aside the run's line after step {step} ({len(self.steps)} "
                 f"checkpoint(s){upto}, metrics.jsonl as it was{grids}) in {self.folder}")
@@ -111,9 +111,15 @@ def _plan(run: RunFolder, later: list[Path], step: int, epoch: int) -> list[Path
     return [p for p in moves if os.path.lexists(p)]
 
 
-def _name(step: int, steps: list[float], now: float | None) -> str:
+def _last_known(steps: list[float]) -> int | None:
+    """The last of `steps` that could be read (an unreadable one's step_of is inf)."""
     known = [int(s) for s in steps if s != math.inf]
-    upto = f"-to-{max(known)}" if known else ""
+    return max(known) if known else None
+
+
+def _name(step: int, steps: list[float], now: float | None) -> str:
+    last = _last_known(steps)
+    upto = "" if last is None else f"-to-{last}"
     return f"after-step-{step}{upto}_{time.strftime('%Y%m%d-%H%M%S', time.localtime(now))}"
 
 

@@ -39,12 +39,6 @@ def launched_by_torchrun() -> bool:
     return int(os.environ.get("WORLD_SIZE", "1")) > 1
 
 
-def writes_run() -> bool:
-    """Whether this process writes the run folder: rank 0 under torchrun (known from the
-    environment before the ranks join), or the only process."""
-    return not launched_by_torchrun() or os.environ.get("RANK", "0") in ("", "0")
-
-
 def local_rank() -> int:
     return int(os.environ.get("LOCAL_RANK", "0"))
 

@@ -16,7 +16,7 @@ from ganforge.errors import CheckpointError
 from ganforge.runs.checkpoint import newest_good_checkpoint, read_checkpoint, resumable_checkpoints
 from ganforge.runs.folder import RunFolder
 from ganforge.runs.superseded import put_back_unfinished, set_aside, wait_for_put_back
-from ganforge.runtime.distributed import writes_run
+from ganforge.runtime.ranks import writer_process
 from ganforge.training.resume_record import check_resume_record
 
 
@@ -26,7 +26,7 @@ def starting_point(folder: RunFolder, checkpoint: Path | str | None,
     given, else the newest usable one; what interrupted writes and set-asides left is
     cleaned up or put back first."""
     folder.remove_stale_temporaries()
-    if writes_run():
+    if writer_process():
         for line in put_back_unfinished(folder):
             warn(line)
     else:
