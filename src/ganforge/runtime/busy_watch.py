@@ -111,11 +111,10 @@ class BusyWatch:
     process's cores (see the module's docstring)."""
 
     def __init__(self, interval_s: float = 0.5, decision: Decision | None = None,
-                 others: Callable[[], int | None] | None = None, cores: int | None = None,
+                 others: Callable[[], int | None] | None = None,
                  hz: int | None = None) -> None:
-        core_list = proc_cores()
-        self.cores = cores or len(core_list)
-        self.others = others or (lambda: others_ticks(core_list))
+        cores = proc_cores()
+        self.others = others or (lambda: others_ticks(cores))
         self.hz = hz or os.sysconf("SC_CLK_TCK")
         self.interval_s, self.decision = interval_s, decision or Decision()
         self.engagements = 0  # times the extra team was opened (for tests and reports)
